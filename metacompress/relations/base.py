@@ -1,0 +1,138 @@
+"""The Relation protocol: a seeded, validated, semantics-preserving rewrite of one snippet.
+
+A relation implements one private hook, ``_edits``, that looks at a parsed snippet and returns
+byte-range edits (or raises NotApplicable with a reason). The public ``apply`` does everything
+every relation needs: checks the input, seeds the choice, splices the edits into the original
+text (so formatting and comments elsewhere survive), and re-parses the result, refusing any
+rewrite that adds a parse error.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..errors import NotApplicable, UsageError
+from .parsing import LANGUAGES, ParsedCode, decode_code, error_signature, python_compiles
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace bytes [start, end) of the source with ``text``."""
+
+    start: int
+    end: int
+    text: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a rewrite acted, for reports: 1-based line in the input of that step."""
+
+    line: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """The outcome of applying one relation to one snippet."""
+
+    relation: str
+    language: str
+    original: str
+    code: str
+    applied: bool
+    reason: str = ""
+    sites: tuple[Site, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "relation": self.relation,
+            "language": self.language,
+            "applied": self.applied,
+            "reason": self.reason,
+            "sites": [f"line {s.line}: {s.description}" for s in self.sites],
+        }
+
+
+def splice(source: bytes, edits: list[Edit]) -> bytes:
+    """Apply non-overlapping edits; insertions at the same offset keep their given order."""
+    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
+    pieces: list[bytes] = []
+    cursor = 0
+    for _, edit in ordered:
+        if edit.start < cursor or edit.end < edit.start:
+            raise ValueError(f"overlapping or inverted edit at byte {edit.start}")
+        pieces.append(source[cursor : edit.start])
+        pieces.append(edit.text.encode("utf-8"))
+        cursor = edit.end
+    pieces.append(source[cursor:])
+    return b"".join(pieces)
+
+
+class Relation:
+    """Base class of every relation. Subclasses set the class attributes and ``_edits``."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    languages: ClassVar[tuple[str, ...]] = LANGUAGES
+    #: language -> why the relation cannot exist there (shown by ``metacompress relations``)
+    unsupported: ClassVar[dict[str, str]] = {}
+    #: option name -> allowed values (the first is the default)
+    options: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: a short before/after pair for the documentation, per language where it helps
+    example: ClassVar[tuple[str, str]] = ("", "")
+
+    def apply(self, code: str | bytes, language: str, seed: int = 0, **options: str) -> Rewrite:
+        """Rewrite ``code``; raises InputError for non-code input, UsageError for bad options.
+
+        "Not applicable" is not an exception here: it comes back as ``applied=False`` with a
+        reason, and the code unchanged.
+        """
+        text = decode_code(code)
+        chosen = self._check_options(options)
+        if language not in self.languages:
+            why = self.unsupported.get(language, "not implemented for this language")
+            return self._not_applicable(text, language, f"{self.name} does not support {language}: {why}")
+        parsed = ParsedCode.parse(text, language)
+        rng = random.Random(f"{self.name}|{language}|{seed}")
+        try:
+            edits = self._edits(parsed, rng, chosen)
+            if not edits:
+                raise NotApplicable("no site to rewrite")
+            new_text = splice(parsed.source, edits).decode("utf-8")
+            self._validate(parsed, new_text)
+        except NotApplicable as exc:
+            return self._not_applicable(text, language, exc.reason)
+        sites = tuple(Site(parsed.line_of(e.start), e.description) for e in sorted(edits, key=lambda e: e.start))
+        return Rewrite(self.name, language, text, new_text, True, "", sites)
+
+    def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
+        raise NotImplementedError
+
+    def _check_options(self, options: dict[str, str]) -> dict[str, str]:
+        chosen = {name: values[0] for name, values in self.options.items()}
+        for key, value in options.items():
+            if value is None:
+                continue
+            if key not in self.options:
+                raise UsageError(f"relation {self.name} takes no option {key!r}")
+            if value not in self.options[key]:
+                allowed = ", ".join(self.options[key])
+                raise UsageError(f"relation {self.name}: {key} must be one of {allowed}, not {value!r}")
+            chosen[key] = value
+        return chosen
+
+    def _validate(self, parsed: ParsedCode, new_text: str) -> None:
+        if new_text == parsed.text:
+            raise NotApplicable("the rewrite left the code unchanged")
+        after = ParsedCode.parse(new_text, parsed.language)
+        if error_signature(after.tree) != error_signature(parsed.tree):
+            raise NotApplicable("internal check failed: the rewrite would change the parse errors")
+        if parsed.language == "python" and python_compiles(parsed.text) and not python_compiles(new_text):
+            raise NotApplicable("internal check failed: the rewrite does not compile()")
+
+    def _not_applicable(self, text: str, language: str, reason: str) -> Rewrite:
+        return Rewrite(self.name, language, text, text, False, reason, ())

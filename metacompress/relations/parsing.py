@@ -1,0 +1,128 @@
+"""tree-sitter parsers per language, and the checks that keep rewrites honest.
+
+Benchmark code is often not clean (macros, missing headers), so a parse may contain ERROR or
+MISSING nodes. Relations act only outside those error regions, and a rewrite is accepted only
+when its parse holds exactly the same error nodes as the input's.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from tree_sitter import Language, Node, Parser, Tree
+
+from ..errors import InputError, UsageError
+
+LANGUAGES = ("java", "c", "python")
+
+
+@functools.cache
+def get_language(name: str) -> Language:
+    if name == "java":
+        import tree_sitter_java as grammar
+    elif name == "c":
+        import tree_sitter_c as grammar
+    elif name == "python":
+        import tree_sitter_python as grammar
+    else:
+        raise UsageError(f"Unknown language {name!r}. Available: {', '.join(LANGUAGES)}.")
+    return Language(grammar.language())
+
+
+@functools.cache
+def get_parser(name: str) -> Parser:
+    return Parser(get_language(name))
+
+
+def decode_code(data: bytes | str, origin: str = "input") -> str:
+    """Return the code as text, or raise InputError when it is not code at all."""
+    if isinstance(data, bytes):
+        if b"\x00" in data:
+            raise InputError(f"{origin}: binary data (NUL bytes), not source code")
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{origin}: not valid UTF-8 text (byte {exc.start})") from None
+    if not isinstance(data, str):
+        raise InputError(f"{origin}: expected source code text, got {type(data).__name__}")
+    if "\x00" in data:
+        raise InputError(f"{origin}: binary data (NUL characters), not source code")
+    if not data.strip():
+        raise InputError(f"{origin}: empty code")
+    return data
+
+
+def error_nodes(tree: Tree) -> list[Node]:
+    """All ERROR and MISSING nodes, outermost first; subtrees without errors are skipped."""
+    found: list[Node] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            found.append(node)
+            continue
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return found
+
+
+def error_signature(tree: Tree) -> list[tuple[str, bytes]]:
+    """What the errors of a parse are, independent of where they sit: compared before/after."""
+    return sorted(
+        ("MISSING " + node.type if node.is_missing else "ERROR", node.text or b"")
+        for node in error_nodes(tree)
+    )
+
+
+@dataclass
+class ParsedCode:
+    """One parsed snippet: the bytes, the tree, and where the parser gave up."""
+
+    text: str
+    language: str
+    source: bytes = field(repr=False)
+    tree: Tree = field(repr=False)
+    error_ranges: list[tuple[int, int]] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, text: str, language: str) -> "ParsedCode":
+        source = text.encode("utf-8")
+        tree = get_parser(language).parse(source)
+        ranges = [(n.start_byte, n.end_byte) for n in error_nodes(tree)]
+        return cls(text=text, language=language, source=source, tree=tree, error_ranges=ranges)
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    def node_text(self, node: Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8")
+
+    def in_error(self, node: Node) -> bool:
+        """True when the node overlaps an error region (or is one)."""
+        if node.is_error or node.is_missing:
+            return True
+        return any(node.start_byte < end and start < node.end_byte for start, end in self.error_ranges) or (
+            node.has_error
+        )
+
+    def line_of(self, byte_offset: int) -> int:
+        return self.source.count(b"\n", 0, byte_offset) + 1
+
+
+def walk(node: Node):
+    """Pre-order traversal of a subtree (a generator; cheap on large functions)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def python_compiles(text: str) -> bool:
+    try:
+        compile(text, "<metacompress>", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return True

@@ -1,0 +1,50 @@
+"""What a task is: a language, a data format, and how an example becomes model input.
+
+An ``Example`` holds one snippet (single-input tasks) or two (clone detection pairs). Relations
+rewrite the snippets; the task says which of them a relation may touch and how the (possibly
+rewritten) snippets become the model's input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    code: tuple[str, ...]  # one snippet, or (first, second) for a pair
+    label: int | None = None  # index into the task's label_names; None when the data has no labels
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Skipped:
+    """A data record that could not become an Example, and why (counted in the report)."""
+
+    where: str  # e.g. "test.jsonl:17"
+    reason: str
+
+
+@dataclass
+class LoadedData:
+    examples: list[Example]
+    label_names: tuple[str, ...]
+    skipped: list[Skipped] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+class Task:
+    """Base class; each task is a small module registered in ``metacompress.tasks``."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    default_language: ClassVar[str]
+    is_pair: ClassVar[bool] = False
+
+    def load(self, path: str, **options: Any) -> LoadedData:
+        raise NotImplementedError
+
+    def model_input(self, code: tuple[str, ...]) -> str | tuple[str, str]:
+        return (code[0], code[1]) if self.is_pair else code[0]
