@@ -1,0 +1,27 @@
+"""Fixtures shared by the whole suite.
+
+Real checkpoints and data live in ``../shared`` beside the repository (or where
+METACOMPRESS_SHARED points). A fresh clone does not have them, so tests that need them skip
+with a reason instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_root() -> Path:
+    return Path(os.environ.get("METACOMPRESS_SHARED", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    root = shared_root()
+    if not (root / "data").is_dir() or not (root / "models").is_dir():
+        pytest.skip(f"real checkpoints and data not found at {root} (set METACOMPRESS_SHARED)")
+    return root
