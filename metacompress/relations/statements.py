@@ -1,0 +1,250 @@
+"""Statement positions: statement lists, the gaps between statements, indentation and jumps.
+
+Relations that insert statements (dead code, unused variables), move them (reordering) or
+rewrite loops all need the same structural facts, per language:
+
+- which nodes hold a list of statements, and which of their children are statements
+  (``statement_lists``);
+- where a new statement may go so that the result still compiles (``insertion_slots``): before
+  an existing statement, never between a label and its statement, never before a Java
+  ``this(...)``/``super(...)`` call, never before a Python docstring or ``__future__`` import,
+  never mid-line in Python;
+- how a line is indented and what one indentation step looks like there, so inserted code
+  reads like its neighbours (``line_indent``, ``indent_unit``, ``render_lines``);
+- which statements end control flow (``is_jump``, ``follows_jump``).
+
+Why slots sit *before* an existing statement: a statement that was reachable stays reachable and
+the inserted one is reachable exactly when its successor was, which keeps Java's
+"unreachable statement" rule satisfied without a flow analysis.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from tree_sitter import Node, Query, QueryCursor
+
+from .parsing import ParsedCode, get_language
+
+#: nodes whose children form a statement list, per language
+CONTAINER_TYPES = {
+    "java": ("block", "constructor_body", "switch_block_statement_group"),
+    "c": ("compound_statement", "case_statement"),
+    "python": ("block", "module"),
+}
+
+#: children of a container that are not statements
+NON_STATEMENTS = frozenset({"comment", "line_comment", "block_comment", "switch_label"})
+
+JUMP_TYPES = {
+    "java": frozenset({"return_statement", "throw_statement", "break_statement", "continue_statement", "yield_statement"}),
+    "c": frozenset({"return_statement", "break_statement", "continue_statement", "goto_statement"}),
+    "python": frozenset({"return_statement", "raise_statement", "break_statement", "continue_statement"}),
+}
+
+C_PREPROC_PREFIX = "preproc_"
+
+
+@dataclass(frozen=True)
+class StatementList:
+    """A node holding statements, and those statements in document order.
+
+    ``after_label`` is True when the first statement directly follows a ``case``/``default``
+    label (C ``case_statement``, Java ``switch_block_statement_group``): a C declaration may not
+    go there before C23.
+    """
+
+    container: Node
+    statements: tuple[Node, ...]
+    after_label: bool = False
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A gap before ``before`` (a statement of ``owner``) where a new statement may go.
+
+    ``offset`` is where inserted text goes. When ``indent`` is a string, ``before`` starts its
+    line, ``offset`` is the start of that line and inserted text must be whole lines; when it is
+    None the slot is mid-line (``{ a(); b(); }``) and inserted text goes just before ``before``.
+    """
+
+    offset: int
+    indent: str | None
+    owner: StatementList
+    index: int
+
+    @property
+    def before(self) -> Node:
+        return self.owner.statements[self.index]
+
+    @property
+    def previous(self) -> Node | None:
+        return self.owner.statements[self.index - 1] if self.index else None
+
+    @property
+    def directly_after_label(self) -> bool:
+        return self.index == 0 and self.owner.after_label
+
+
+@functools.cache
+def _container_query(language: str) -> Query:
+    pattern = " ".join(f"({kind})" for kind in CONTAINER_TYPES[language])
+    return Query(get_language(language), f"[{pattern}] @container")
+
+
+def statement_lists(parsed: ParsedCode) -> list[StatementList]:
+    """Every statement list of the snippet, in document order (one query, no tree walk).
+
+    C switch bodies (a compound statement of ``case`` groups) and GNU statement expressions
+    (``({ ...; value; })``, whose last statement is a value) are left out: inserting or moving
+    statements there changes meaning or validity.
+    """
+    found = QueryCursor(_container_query(parsed.language)).captures(parsed.root).get("container", [])
+    found.sort(key=lambda node: node.start_byte)
+    lists = []
+    for container in found:
+        entry = _statement_list(container, parsed.language)
+        if entry is not None and entry.statements:
+            lists.append(entry)
+    return lists
+
+
+def _statement_list(container: Node, language: str) -> StatementList | None:
+    kind = container.type
+    if language == "c" and kind == "compound_statement":
+        parent = container.parent
+        if parent is not None and parent.type in ("switch_statement", "parenthesized_expression"):
+            return None
+    children = container.children
+    after_label = False
+    if kind == "case_statement":
+        colon = next((i for i, child in enumerate(children) if child.type == ":"), None)
+        if colon is None:
+            return None
+        children = children[colon + 1 :]
+        after_label = True
+    elif kind == "switch_block_statement_group":
+        after_label = True
+    statements = tuple(child for child in children if child.is_named and child.type not in NON_STATEMENTS)
+    return StatementList(container, statements, after_label)
+
+
+def line_start(source: bytes, offset: int) -> int:
+    return source.rfind(b"\n", 0, offset) + 1
+
+
+def line_indent(source: bytes, offset: int) -> str | None:
+    """The whitespace before ``offset`` on its line, or None when anything else precedes it.
+
+    A line continued from the previous one with a backslash counts as mid-line.
+    """
+    start = line_start(source, offset)
+    prefix = source[start:offset]
+    if prefix.strip(b" \t"):
+        return None
+    if source[max(0, start - 3) : start].rstrip(b"\r\n").endswith(b"\\"):
+        return None
+    return prefix.decode("ascii")
+
+
+def newline_of(source: bytes) -> str:
+    """The snippet's line ending, so inserted lines match it."""
+    return "\r\n" if b"\r\n" in source else "\n"
+
+
+def indent_unit(source: bytes, indent: str) -> str:
+    """One indentation step in this snippet: a tab where the code indents with tabs, else spaces.
+
+    The width of spaces follows the given indentation when it is a multiple of 2 but not of 4.
+    """
+    if "\t" in indent or (not indent and b"\n\t" in source):
+        return "\t"
+    if indent and len(indent) % 4 and len(indent) % 2 == 0:
+        return "  "
+    return "    "
+
+
+def render_lines(slot: Slot, lines: list[tuple[int, str]], unit: str, newline: str = "\n") -> str:
+    """Text that inserts ``lines`` (depth, text) at ``slot``: whole indented lines, or inline."""
+    if slot.indent is None:
+        return " ".join(text for _, text in lines) + " "
+    return "".join(slot.indent + unit * depth + text + newline for depth, text in lines)
+
+
+def insertion_slots(parsed: ParsedCode, lists: list[StatementList] | None = None) -> list[Slot]:
+    """Every gap before a statement where a complete statement may be inserted, in order.
+
+    Both neighbours lie outside error regions. What each relation inserts decides which of these
+    it may use further (a declaration may not follow a C label, a Python local must sit in a
+    function), see ``Slot.directly_after_label`` and ``python_scope``.
+    """
+    language = parsed.language
+    source = parsed.source
+    slots: list[Slot] = []
+    for owner in lists if lists is not None else statement_lists(parsed):
+        first = _first_insertable(owner, language)
+        for index in range(first, len(owner.statements)):
+            before = owner.statements[index]
+            if parsed.in_error(before) or (index and parsed.in_error(owner.statements[index - 1])):
+                continue
+            if language == "java" and before.type == "explicit_constructor_invocation":
+                continue
+            indent = line_indent(source, before.start_byte)
+            if indent is None:
+                if language == "python" or before.type.startswith(C_PREPROC_PREFIX):
+                    continue
+                slots.append(Slot(before.start_byte, None, owner, index))
+            else:
+                slots.append(Slot(line_start(source, before.start_byte), indent, owner, index))
+    return slots
+
+
+def _first_insertable(owner: StatementList, language: str) -> int:
+    """Index of the first statement a Python insertion may precede (docstrings, __future__)."""
+    if language != "python":
+        return 0
+    statements = owner.statements
+    first = 1 if is_docstring(statements[0]) else 0
+    if owner.container.type == "module":
+        for index, statement in enumerate(statements):
+            if statement.type == "future_import_statement":
+                first = index + 1
+    return first
+
+
+def is_docstring(statement: Node) -> bool:
+    """A Python statement that is a bare string literal (a docstring when it comes first)."""
+    return (
+        statement.type == "expression_statement"
+        and statement.named_child_count == 1
+        and statement.named_children[0].type in ("string", "concatenated_string")
+    )
+
+
+def python_scope(node: Node) -> str:
+    """What scope a Python statement runs in: "function", "class" or "module"."""
+    current = node.parent
+    while current is not None:
+        if current.type == "function_definition":
+            return "function"
+        if current.type == "class_definition":
+            return "class"
+        current = current.parent
+    return "module"
+
+
+def is_jump(node: Node, language: str) -> bool:
+    """True for return/throw/raise/break/continue/goto (and Java ``yield``)."""
+    return node.type in JUMP_TYPES[language]
+
+
+def follows_jump(statement: Node, language: str) -> bool:
+    """True when the statement just before this one (comments aside) jumps away.
+
+    Code there is reached only through a label; Java rejects it as unreachable.
+    """
+    previous = statement.prev_named_sibling
+    while previous is not None and previous.type in NON_STATEMENTS:
+        previous = previous.prev_named_sibling
+    return previous is not None and is_jump(previous, language)
