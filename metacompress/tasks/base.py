@@ -33,6 +33,7 @@ class LoadedData:
     label_names: tuple[str, ...]
     skipped: list[Skipped] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    language: str = ""  # the language the snippets are in (the task's default unless overridden)
 
 
 class Task:
@@ -45,6 +46,10 @@ class Task:
 
     def load(self, path: str, **options: Any) -> LoadedData:
         raise NotImplementedError
+
+    def rewrite_sides(self, pair_side: str = "both") -> tuple[int, ...]:
+        """Indices into ``Example.code`` that a relation rewrites (pair tasks choose a side)."""
+        return (0,)
 
     def model_input(self, code: tuple[str, ...]) -> str | tuple[str, str]:
         return (code[0], code[1]) if self.is_pair else code[0]
