@@ -1,0 +1,294 @@
+"""Readers that turn data files into located records, and the rules every task's loader shares.
+
+A reader never aborts on one bad line: it yields a ``Record`` whose ``problem`` says what is
+wrong, and the task turns it into a ``Skipped`` entry for the report. Only input that is
+unusable as a whole (no such path, nothing to read, every record bad) raises ``InputError``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import InputError, UsageError
+from .base import Example, LoadedData, Skipped
+
+DATA_SUFFIXES = (".jsonl", ".csv")
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+@dataclass
+class Record:
+    """One data record and where it came from; ``problem`` is set when it could not be read."""
+
+    where: str  # "file:line"
+    fields: dict[str, Any] = field(default_factory=dict)
+    problem: str = ""
+
+
+class RecordError(ValueError):
+    """A record that cannot become an Example; the message is the reason shown to the user."""
+
+
+@dataclass
+class Draft:
+    """An Example before label names are known (classification learns them from the data)."""
+
+    where: str
+    id: str
+    code: tuple[str, ...]
+    label: Any  # None when the record has no label
+    extra: dict[str, Any]
+
+
+# ---- files -------------------------------------------------------------------------------------
+
+
+def file_order(path: Path) -> tuple:
+    """Shards sort by the first number in their name (test_subs_500_1000 after test_subs_0_500)."""
+    match = _FIRST_NUMBER.search(path.name)
+    return (match is None, int(match.group()) if match else 0, path.name)
+
+
+def data_files(path: str | Path, suffixes: tuple[str, ...] = DATA_SUFFIXES) -> list[Path]:
+    """The file itself, or a folder's data files in shard order."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if not path.is_dir():
+        raise InputError(f"{path}: not a regular file or folder")
+    files = sorted((p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes), key=file_order)
+    if not files:
+        raise InputError(f"{path}: no {' or '.join(suffixes)} files in this folder")
+    return files
+
+
+def read_records(files: Iterable[Path]) -> Iterator[Record]:
+    """Records of every file in order: CSV by suffix, JSON Lines otherwise."""
+    for file in files:
+        reader = read_csv if file.suffix.lower() == ".csv" else read_jsonl
+        yield from reader(file)
+
+
+def read_jsonl(file: Path) -> Iterator[Record]:
+    """One JSON object per line; blank lines are ignored, every other bad line is reported."""
+    empty = True
+    with _open_binary(file) as handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{file.name}:{number}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                empty = False
+                yield Record(where, problem="not valid UTF-8")
+                continue
+            if number == 1:
+                line = line.lstrip("\ufeff")
+            if not line.strip():
+                continue
+            empty = False
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Record(where, problem=f"invalid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if not isinstance(value, dict):
+                yield Record(where, problem=f"not a JSON object (got {type(value).__name__})")
+                continue
+            yield Record(where, value)
+    if empty:
+        yield Record(file.name, problem="empty file")
+
+
+def read_csv(file: Path) -> Iterator[Record]:
+    """A CSV with a header row; quoted fields may span lines (code usually does)."""
+    csv.field_size_limit(2**31 - 1)  # the default 128 KiB is smaller than some real functions
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file}: not valid UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read ({exc.strerror})") from None
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    empty = True
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            empty = False
+            yield Record(f"{file.name}:{start}", problem=f"malformed CSV ({exc})")
+            break  # the reader cannot resynchronise after a broken quote
+        empty = False
+        extra_cells = row.pop(None, None)  # type: ignore[call-overload]
+        if extra_cells:
+            yield Record(f"{file.name}:{start}", problem=f"{len(extra_cells)} more cells than the header has columns")
+            continue
+        yield Record(f"{file.name}:{start}", {k: v for k, v in row.items() if v is not None})
+    if empty:
+        yield Record(file.name, problem="empty file" if not reader.fieldnames else "header but no rows")
+
+
+def _open_binary(file: Path):
+    try:
+        return file.open("rb")
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read ({exc.strerror})") from None
+
+
+# ---- CodeXGLUE BigCloneBench: data.jsonl (idx, func) plus pair files ---------------------------
+
+
+def read_codexglue_pairs(pair_file: Path, functions_file: Path) -> Iterator[Record]:
+    """Records shaped like the JSONL layout (id1, id2, code1, code2, label) from the pair layout.
+
+    Unreadable lines of data.jsonl are reported too, so a pair that points at one is explained.
+    """
+    functions: dict[str, str] = {}
+    for record in read_jsonl(functions_file):
+        if record.problem:
+            yield record
+            continue
+        idx, func = record.fields.get("idx"), record.fields.get("func")
+        if idx is None or not isinstance(func, str):
+            yield Record(record.where, problem="a data.jsonl line needs 'idx' and a string 'func'")
+            continue
+        functions[str(idx)] = func
+    with _open_binary(pair_file) as handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{pair_file.name}:{number}"
+            parts = raw.decode("utf-8", errors="replace").split()
+            if not parts:
+                continue
+            if len(parts) not in (2, 3):
+                yield Record(where, problem=f"expected 'idx1 idx2 [label]', got {len(parts)} columns")
+                continue
+            missing = [idx for idx in parts[:2] if idx not in functions]
+            if missing:
+                yield Record(where, problem=f"idx {missing[0]!r} not found in {functions_file.name}")
+                continue
+            fields = {"id1": parts[0], "id2": parts[1], "code1": functions[parts[0]], "code2": functions[parts[1]]}
+            if len(parts) == 3:
+                fields["label"] = parts[2]
+            yield Record(where, fields)
+
+
+# ---- fields ------------------------------------------------------------------------------------
+
+
+def code_field(fields: dict[str, Any], name: str) -> str:
+    if name not in fields:
+        raise RecordError(f"missing field {name!r} (fields: {', '.join(map(str, fields)) or 'none'})")
+    value = fields[name]
+    if not isinstance(value, str):
+        raise RecordError(f"field {name!r} is not a string (got {type(value).__name__})")
+    if not value.strip():
+        raise RecordError(f"field {name!r} is empty")
+    return value
+
+
+def binary_label(value: Any, name: str) -> int | None:
+    """0 or 1, given as a number, a boolean or a string; None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return int(value)
+    if isinstance(value, str) and value.strip() in ("0", "1"):
+        return int(value.strip())
+    raise RecordError(f"bad label {value!r} in field {name!r} (expected 0 or 1)")
+
+
+def record_id(fields: dict[str, Any], names: tuple[str, ...], where: str) -> str:
+    """The record's own id (ids joined by '-'), or its location when it has none."""
+    values = [fields.get(name) for name in names]
+    if names and all(v is not None and str(v) != "" for v in values):
+        return "-".join(str(v) for v in values)
+    return where
+
+
+def check_options(task: str, options: dict[str, Any], allowed: dict[str, str]) -> None:
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise UsageError(
+            f"Unknown option {unknown[0]!r} for task {task}. Available: {', '.join(sorted(allowed))}."
+        )
+
+
+def check_language(task: str, language: str | None, default: str) -> str:
+    from ..relations.parsing import LANGUAGES
+
+    chosen = language or default
+    if not chosen:
+        raise UsageError(f"--language is required for task {task} (one of: {', '.join(LANGUAGES)})")
+    if chosen not in LANGUAGES:
+        raise UsageError(f"--language {chosen}: not supported (available: {', '.join(LANGUAGES)})")
+    return chosen
+
+
+# ---- records to examples -----------------------------------------------------------------------
+
+
+def draft_all(records: Iterable[Record], convert: Callable[[Record], Draft]) -> tuple[list[Draft], list[Skipped]]:
+    drafts: list[Draft] = []
+    skipped: list[Skipped] = []
+    for record in records:
+        if record.problem:
+            skipped.append(Skipped(record.where, record.problem))
+            continue
+        try:
+            drafts.append(convert(record))
+        except RecordError as exc:
+            skipped.append(Skipped(record.where, str(exc)))
+    return drafts, skipped
+
+
+def keep_labelled(drafts: list[Draft], skipped: list[Skipped], label_field: str, explicit: bool, source: str) -> list[Draft]:
+    """Data is labelled when any record has a label; then a record without one is skipped.
+
+    Asking for a label field that no record has is an error, not silently unlabelled data.
+    """
+    if not any(d.label is not None for d in drafts):
+        if explicit and drafts:
+            raise InputError(f"{source}: no record has the label field {label_field!r}")
+        return drafts
+    kept = []
+    for draft in drafts:
+        if draft.label is None:
+            skipped.append(Skipped(draft.where, f"no label in field {label_field!r} (other records have one)"))
+        else:
+            kept.append(draft)
+    return kept
+
+
+def finish(
+    drafts: list[Draft],
+    skipped: list[Skipped],
+    label_names: tuple[str, ...],
+    files: list[Path],
+    source: str,
+    language: str,
+) -> LoadedData:
+    """Examples with unique ids, or InputError when nothing usable is left."""
+    if not drafts:
+        if not skipped:
+            raise InputError(f"{source}: no data records")
+        first = skipped[0]
+        raise InputError(f"{source}: no usable records ({len(skipped)} bad); first problem at {first.where}: {first.reason}")
+    seen: dict[str, int] = {}
+    examples = []
+    for draft in drafts:
+        count = seen.get(draft.id, 0) + 1
+        seen[draft.id] = count
+        example_id = draft.id if count == 1 else f"{draft.id}#{count}"
+        examples.append(Example(example_id, draft.code, draft.label, draft.extra))
+    return LoadedData(examples, label_names, skipped, [str(f) for f in files], language)
