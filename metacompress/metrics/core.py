@@ -1,0 +1,365 @@
+"""Judging: per-sample flags and per-relation metrics from teacher and student probabilities.
+
+Nothing here runs a model. The inputs are four probability arrays ``[n, L]`` for the inputs a
+relation applied to (teacher and student on the original x and the rewritten x'), label order
+aligned between the models, plus optional gold labels. Rows are taken as float64 so that
+metrics recomputed from ``samples.csv`` equal the ones computed in the audit exactly.
+
+Every metric is *decomposable*: it is a function of sums, over samples, of per-sample columns.
+That makes the bootstrap cheap and shared: each replicate resamples the row indices once, the
+resampled counts multiply the column matrix once (one matrix product for every metric), and
+each metric reduces its sums. Adding a metric means registering a ``MetricSpec`` (or the
+``rate_metric`` / ``mean_metric`` shorthands) — the core does not change::
+
+    register_metric(mean_metric(
+        "student_confidence_drop",
+        "Mean drop of the student's top probability from x to x'.",
+        lambda d: d.probs("student", "x").max(1) - d.probs("student", "xp").max(1),
+    ))
+
+Conventions (documented in the README from ``METRICS``):
+- a model's label is the argmax of its probabilities (ties: the lowest index);
+- a rate's ``count`` is its numerator and ``n`` its denominator;
+- a value that is undefined (no teacher-confident input, no labels, teacher drop of 0) is
+  ``None``, never 0; label metrics are absent when any label is missing;
+- the 95% interval is the percentile bootstrap (2.5th and 97.5th percentiles) over
+  ``n_bootstrap`` resamples of the rows, seeded; replicates where the metric is undefined are
+  left out, and the interval is ``None`` when none is defined or ``n_bootstrap`` is 0.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+
+MODELS = ("teacher", "student")
+SIDES = ("x", "xp")
+# the metrics of the source-only baseline, computed on the originals alone
+BASELINE_METRICS = ("prediction_agreement_original", "teacher_accuracy_x", "student_accuracy_x",
+                    "teacher_f1_x", "student_f1_x", "teacher_ece_x", "student_ece_x")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where a per-input difference counts as a violation.
+
+    js_distance: a Jensen–Shannon distance (base 2, in [0, 1]) between T(x') and S(x') above
+        this is a violation. 0.1 is about the distance between [0.5, 0.5] and [0.62, 0.38]:
+        it flags a student whose distribution has visibly moved away, not rounding noise.
+    confidence: the teacher counts as confident at a top probability >= this (0.9), and the
+        student then preserves the confidence when it gives the teacher's label >= this too.
+    ece_bins: equal-width bins on the top probability for expected calibration error (10, the
+        usual choice since Guo et al. 2017).
+    """
+
+    js_distance: float = 0.1
+    confidence: float = 0.9
+    ece_bins: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.js_distance <= 1.0:
+            raise UsageError(f"JS distance threshold {self.js_distance} must lie in [0, 1]")
+        if not 0.0 < self.confidence <= 1.0:
+            raise UsageError(f"confidence threshold {self.confidence} must lie in (0, 1]")
+        if int(self.ece_bins) != self.ece_bins or self.ece_bins < 1:
+            raise UsageError(f"ECE bins {self.ece_bins} must be a positive integer")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Thresholds":
+        return cls(**{k: data[k] for k in ("js_distance", "confidence", "ece_bins") if k in data})
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure: value (None when undefined), numerator of a rate, denominator, 95% CI."""
+
+    value: float | None
+    count: int | None
+    n: int
+    ci95: tuple[float, float] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "count": self.count, "n": self.n,
+                "ci95": list(self.ci95) if self.ci95 is not None else None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Metric":
+        ci = data.get("ci95")
+        return cls(data.get("value"), data.get("count"), int(data["n"]), tuple(ci) if ci else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-sample quantities
+
+def js_distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise Jensen–Shannon distance, base 2: sqrt of the JS divergence, in [0, 1]."""
+    p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+    m = 0.5 * (p + q)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl_p = np.where(p > 0, p * np.log2(p / m), 0.0).sum(axis=1)
+        kl_q = np.where(q > 0, q * np.log2(q / m), 0.0).sum(axis=1)
+    return np.sqrt(np.clip(0.5 * (kl_p + kl_q), 0.0, 1.0))
+
+
+def sample_flags(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.ndarray,
+                 thresholds: Thresholds = Thresholds()) -> dict[str, np.ndarray]:
+    """Per-input outcomes of one relation; every key is also a column of ``samples.csv``.
+
+    ``violated`` is the per-input relation: labels differ on x', or the JS distance is over
+    its threshold, or the teacher is confident and the student's probability for the
+    teacher's label is below the confidence threshold.
+    """
+    T_x, T_xp, S_x, S_xp = _check_probs(T_x, T_xp, S_x, S_xp)
+    t_x, t_xp, s_x, s_xp = (a.argmax(axis=1) for a in (T_x, T_xp, S_x, S_xp))
+    teacher_flip, student_flip = t_x != t_xp, s_x != s_xp
+    label_disagree = t_xp != s_xp
+    js = js_distance(T_xp, S_xp)
+    js_violation = js > thresholds.js_distance
+    teacher_confident = T_xp.max(axis=1) >= thresholds.confidence
+    student_on_teacher_label = S_xp[np.arange(len(S_xp)), t_xp]
+    confidence_violation = teacher_confident & (student_on_teacher_label < thresholds.confidence)
+    return {
+        "teacher_flip": teacher_flip,
+        "student_flip": student_flip,
+        "student_only_flip": student_flip & ~teacher_flip,
+        "teacher_only_flip": teacher_flip & ~student_flip,
+        "label_disagree": label_disagree,
+        "js_distance": js,
+        "js_violation": js_violation,
+        "teacher_confident": teacher_confident,
+        "confidence_violation": confidence_violation,
+        "violated": label_disagree | js_violation | confidence_violation,
+    }
+
+
+FLAG_NAMES = ("teacher_flip", "student_flip", "student_only_flip", "teacher_only_flip",
+              "label_disagree", "js_distance", "js_violation", "teacher_confident",
+              "confidence_violation", "violated")
+
+
+def _check_probs(*arrays: np.ndarray) -> list[np.ndarray]:
+    out = [np.asarray(a, dtype=np.float64) for a in arrays]
+    shape = out[0].shape
+    if len(shape) != 2 or shape[1] < 2:
+        raise ValueError(f"probabilities must be an [n, labels>=2] array, got shape {shape}")
+    for a in out:
+        if a.shape != shape:
+            raise ValueError(f"probability arrays differ in shape: {a.shape} vs {shape}")
+        if a.size and (a.min() < 0 or np.abs(a.sum(axis=1) - 1).max() > 1e-3):
+            raise ValueError("probability rows must be non-negative and sum to 1")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The metric registry
+
+@dataclass(frozen=True)
+class Judged:
+    """What a metric's columns are computed from: one relation's applied inputs."""
+
+    arrays: dict[tuple[str, str], np.ndarray]  # (model, side) -> probabilities [n, L]
+    labels: np.ndarray | None
+    flags: dict[str, np.ndarray]
+    thresholds: Thresholds
+    positive_label: int
+
+    @property
+    def n(self) -> int:
+        return len(self.flags["violated"])
+
+    @property
+    def n_labels(self) -> int:
+        return self.arrays["teacher", "x"].shape[1]
+
+    def probs(self, model: str, side: str) -> np.ndarray:
+        return self.arrays[model, side]
+
+    def pred(self, model: str, side: str) -> np.ndarray:
+        return self.arrays[model, side].argmax(axis=1)
+
+
+Columns = Callable[[Judged], dict[str, np.ndarray]]
+Sums = dict[str, np.ndarray]  # column name -> its sum in each replicate, shape [B]
+Reduce = Callable[[Sums], tuple[np.ndarray, np.ndarray | None, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A registered metric.
+
+    columns: per-sample additive terms (float arrays of length n) computed once;
+    reduce: from their sums per replicate to (value, numerator or None, denominator), each
+        an array over replicates; NaN where the value is undefined.
+    kind: "rate" (a share, shown as a percentage) or "value".
+    """
+
+    name: str
+    description: str
+    columns: Columns
+    reduce: Reduce
+    needs_labels: bool = False
+    kind: str = "rate"
+
+
+METRICS: dict[str, MetricSpec] = {}
+
+
+def register_metric(spec: MetricSpec) -> MetricSpec:
+    if spec.name in METRICS:
+        raise ValueError(f"metric {spec.name!r} is already registered")
+    METRICS[spec.name] = spec
+    return spec
+
+
+def metric_spec(name: str) -> MetricSpec:
+    if name not in METRICS:
+        close = difflib.get_close_matches(name, list(METRICS), n=3)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise UsageError(f"Unknown metric {name!r}.{hint} Known: {', '.join(METRICS)}.")
+    return METRICS[name]
+
+
+def metric_definitions() -> dict[str, dict[str, Any]]:
+    """Name -> description, needs_labels, kind: the report's and README's metric glossary."""
+    return {s.name: {"description": s.description, "needs_labels": s.needs_labels, "kind": s.kind}
+            for s in METRICS.values()}
+
+
+def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den per replicate, NaN (undefined) where den is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def rate_metric(name: str, description: str, flag: Callable[[Judged], np.ndarray], *,
+                where: Callable[[Judged], np.ndarray] | None = None,
+                needs_labels: bool = False) -> MetricSpec:
+    """A share of inputs where ``flag`` holds, optionally among those where ``where`` holds."""
+    def columns(d: Judged) -> dict[str, np.ndarray]:
+        among = where(d) if where else np.ones(d.n, dtype=bool)
+        return {"num": flag(d) & among, "den": among}
+
+    def reduce(s: Sums):
+        return ratio(s["num"], s["den"]), s["num"], s["den"]
+
+    return MetricSpec(name, description, columns, reduce, needs_labels, "rate")
+
+
+def mean_metric(name: str, description: str, values: Callable[[Judged], np.ndarray], *,
+                needs_labels: bool = False) -> MetricSpec:
+    """The mean of a per-input quantity."""
+    def columns(d: Judged) -> dict[str, np.ndarray]:
+        return {"sum": values(d), "n": np.ones(d.n)}
+
+    def reduce(s: Sums):
+        return ratio(s["sum"], s["n"]), None, s["n"]
+
+    return MetricSpec(name, description, columns, reduce, needs_labels, "value")
+
+
+# ---------------------------------------------------------------------------------------------
+# Computing
+
+def relation_metrics(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.ndarray,
+                     labels: np.ndarray | None = None, *, thresholds: Thresholds = Thresholds(),
+                     seed: int = 0, n_bootstrap: int = 1000, positive_label: int = 1,
+                     metrics: Iterable[str] | None = None) -> dict[str, Metric]:
+    """Every registered metric (or those named) for one relation's applied inputs.
+
+    Label metrics are computed only when ``labels`` is given and holds no missing value.
+    Multiclass F1 is macro F1; binary F1 counts ``positive_label`` as the positive class.
+    """
+    arrays = _check_probs(T_x, T_xp, S_x, S_xp)
+    n, n_labels = arrays[0].shape
+    labels = _check_labels(labels, n, n_labels)
+    if n_labels == 2 and positive_label not in (0, 1):
+        raise UsageError(f"positive label {positive_label} is not 0 or 1 for a two-label task")
+    keys = [(model, side) for model in MODELS for side in SIDES]  # the order of the arguments
+    judged = Judged(dict(zip(keys, arrays)), labels, sample_flags(*arrays, thresholds),
+                    thresholds, positive_label)
+    specs = [metric_spec(name) for name in (metrics if metrics is not None else METRICS)]
+    specs = [s for s in specs if labels is not None or not s.needs_labels]
+    if n == 0:
+        return {s.name: Metric(None, 0 if s.kind == "rate" else None, 0) for s in specs}
+    matrix, slices = _column_matrix(specs, judged)
+    point = _reduce_all(specs, slices, matrix.sum(axis=0)[None, :])
+    draws = {s.name: [] for s in specs}
+    for counts in _resample_counts(n, n_bootstrap, np.random.default_rng(seed)):
+        for name, (value, _, _) in _reduce_all(specs, slices, counts @ matrix).items():
+            draws[name].append(value)
+    return {name: _metric(point[name], draws[name]) for name in point}
+
+
+def baseline_metrics(T_x: np.ndarray, S_x: np.ndarray, labels: np.ndarray | None = None, *,
+                     thresholds: Thresholds = Thresholds(), seed: int = 0,
+                     n_bootstrap: int = 1000, positive_label: int = 1) -> dict[str, Metric]:
+    """The source-only context: each model on the originals, and their agreement there."""
+    return relation_metrics(T_x, T_x, S_x, S_x, labels, thresholds=thresholds, seed=seed,
+                            n_bootstrap=n_bootstrap, positive_label=positive_label,
+                            metrics=BASELINE_METRICS)
+
+
+def _check_labels(labels: Any, n: int, n_labels: int) -> np.ndarray | None:
+    if labels is None:
+        return None
+    values = np.asarray(labels, dtype=object)
+    if len(values) != n:
+        raise ValueError(f"{len(values)} labels for {n} inputs")
+    if pd.isna(values).any():
+        return None
+    out = values.astype(np.int64)
+    if n and (out.min() < 0 or out.max() >= n_labels):
+        raise ValueError(f"labels must be indices in [0, {n_labels})")
+    return out
+
+
+def _column_matrix(specs: list[MetricSpec], judged: Judged) -> tuple[np.ndarray, dict]:
+    """Stack every metric's columns into one [n, m] matrix; remember each metric's slice."""
+    blocks, slices, start = [], {}, 0
+    for spec in specs:
+        cols = spec.columns(judged)
+        names = list(cols)
+        blocks.extend(np.asarray(cols[c], dtype=np.float64) for c in names)
+        slices[spec.name] = {c: start + i for i, c in enumerate(names)}
+        start += len(names)
+    return np.stack(blocks, axis=1), slices
+
+
+def _reduce_all(specs, slices, sums: np.ndarray) -> dict[str, tuple]:
+    return {s.name: s.reduce({c: sums[:, j] for c, j in slices[s.name].items()}) for s in specs}
+
+
+_CHUNK_ELEMENTS = 2_000_000  # bounds the [replicates, n] count matrix held at once
+
+
+def _resample_counts(n: int, n_bootstrap: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Per replicate, how often each row was drawn when resampling n rows with replacement."""
+    chunk = max(1, _CHUNK_ELEMENTS // n)
+    for start in range(0, n_bootstrap, chunk):
+        b = min(chunk, n_bootstrap - start)
+        idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
+        yield np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
+
+
+def _metric(point: tuple, draws: list[np.ndarray]) -> Metric:
+    value, count, n = (None if a is None else a[0] for a in point)
+    ci = None
+    if draws:
+        values = np.concatenate(draws)
+        values = values[np.isfinite(values)]
+        if values.size:
+            lo, hi = np.percentile(values, [2.5, 97.5])
+            ci = (float(lo), float(hi))
+    finite = value is not None and np.isfinite(value)
+    return Metric(float(value) if finite else None,
+                  None if count is None else int(round(count)), int(round(n)),
+                  ci if finite else None)

@@ -1,0 +1,129 @@
+"""Every figure of a report, judged from the samples table alone (no model runs here).
+
+The audit and ``metacompress`` users who re-judge an old ``samples.csv`` go through the same
+function, so a report and its recomputation cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .core import Metric, Thresholds, baseline_metrics, relation_metrics
+from .samples import PROB_COLUMNS, decode_probs, has_probs
+
+REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
+UNSPECIFIED = "unspecified"  # the skip reason of a row that gives none
+
+
+@dataclass
+class RelationSummary:
+    """One relation (or all pooled): how often it applied, why not, and its metrics."""
+
+    applied: int
+    not_applicable: int
+    skip_reasons: dict[str, int]
+    metrics: dict[str, Metric]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"inputs": self.applied + self.not_applicable, "applied": self.applied,
+                "not_applicable": self.not_applicable,
+                "skip_reasons": dict(self.skip_reasons),
+                "metrics": {name: m.as_dict() for name, m in self.metrics.items()}}
+
+
+@dataclass
+class Baseline:
+    """Both models on the distinct original inputs, before any rewrite."""
+
+    n: int
+    metrics: dict[str, Metric]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "metrics": {name: m.as_dict() for name, m in self.metrics.items()}}
+
+
+@dataclass
+class Summary:
+    relations: dict[str, RelationSummary]
+    all_relations: RelationSummary
+    baseline: Baseline
+
+
+def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thresholds(),
+                         seed: int = 0, n_bootstrap: int = 1000,
+                         positive_label: int = 1) -> Summary:
+    """Per-relation metrics, the pooled "all relations" row and the baseline, from the table.
+
+    Relations are listed in the order they first appear. The pooled row treats every applied
+    (input, relation) row as one observation. The baseline takes each example's first row
+    that holds both models' probabilities on x.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in samples.columns]
+    if missing:
+        raise InputError(f"samples table lacks column(s) {', '.join(missing)}")
+    options = dict(thresholds=thresholds, seed=seed, n_bootstrap=n_bootstrap,
+                   positive_label=positive_label)
+    applied = samples["applied"].astype(bool).to_numpy()
+    relations, pooled, reasons_all = {}, [], Counter()
+    for relation in dict.fromkeys(samples["relation"]):
+        mine = (samples["relation"] == relation).to_numpy()
+        rows = samples[mine & applied]
+        arrays, labels = _arrays(rows, PROB_COLUMNS), _labels(rows)
+        reasons = _reasons(samples[mine & ~applied])
+        reasons_all.update(reasons)
+        metrics = _judged(f"relation {relation}", relation_metrics, *arrays, labels, **options)
+        relations[relation] = RelationSummary(len(rows), int((mine & ~applied).sum()), reasons, metrics)
+        if len(rows):
+            pooled.append((arrays, labels if labels is not None else [None] * len(rows)))
+    all_relations = RelationSummary(int(applied.sum()), int((~applied).sum()),
+                                    _ordered(reasons_all), _pooled_metrics(pooled, options))
+    return Summary(relations, all_relations, _baseline(samples, options))
+
+
+def _pooled_metrics(pooled: list, options: dict) -> dict[str, Metric]:
+    if not pooled:
+        return relation_metrics(*[np.zeros((0, 2))] * 4, **options)
+    arrays = [np.concatenate([a[i] for a, _ in pooled]) for i in range(4)]
+    labels = np.concatenate([np.asarray(l, dtype=object) for _, l in pooled])
+    return _judged("all relations", relation_metrics, *arrays, labels, **options)
+
+
+def _baseline(samples: pd.DataFrame, options: dict) -> Baseline:
+    known = has_probs(samples["teacher_probs_x"]) & has_probs(samples["student_probs_x"])
+    rows = samples[known].drop_duplicates("example_id", keep="first")
+    T_x, S_x = _arrays(rows, ("teacher_probs_x", "student_probs_x"))
+    return Baseline(len(rows), _judged("baseline", baseline_metrics, T_x, S_x, _labels(rows), **options))
+
+
+def _judged(what: str, compute, *args, **options) -> dict[str, Metric]:
+    try:
+        return compute(*args, **options)
+    except ValueError as error:
+        raise InputError(f"samples table, {what}: {error}") from None
+
+
+def _arrays(rows: pd.DataFrame, columns: tuple[str, ...]) -> list[np.ndarray]:
+    try:
+        return [decode_probs(rows[c]) for c in columns]
+    except (ValueError, TypeError) as error:
+        raise InputError(f"samples table: unreadable probability vector ({error})") from None
+
+
+def _labels(rows: pd.DataFrame) -> np.ndarray | None:
+    labels = rows["label"].to_numpy(dtype=object)
+    return None if len(labels) and pd.isna(labels).all() else labels
+
+
+def _reasons(rows: pd.DataFrame) -> dict[str, int]:
+    reasons = rows["skip_reason"].fillna("").astype(str).str.strip().replace("", UNSPECIFIED)
+    return _ordered(Counter(reasons))
+
+
+def _ordered(counts: Counter) -> dict[str, int]:
+    return {reason: int(n) for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
