@@ -1,0 +1,65 @@
+"""How figures read in the human views (markdown, terminal); report.json keeps full precision."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+MISSING = "n/a"
+
+# The columns of the overview tables, in order, with a short heading for the terminal.
+HEADLINE = (
+    ("student_flip_rate", "S flip"),
+    ("teacher_flip_rate", "T flip"),
+    ("student_only_flip_rate", "S-only"),
+    ("prediction_agreement", "agree"),
+    ("probability_similarity", "JS"),
+    ("high_confidence_preservation", "conf kept"),
+    ("discrepancy_rate", "discrep"),
+    ("student_accuracy_drop", "S acc drop"),
+    ("relative_drop", "rel drop"),
+)
+
+
+def kind_of(report: Mapping[str, Any], metric: str) -> str:
+    return report.get("metric_definitions", {}).get(metric, {}).get("kind", "value")
+
+
+def number(value: float | None, kind: str) -> str:
+    if value is None:
+        return MISSING
+    return f"{_fixed(100 * value, 1)}%" if kind == "rate" else _fixed(value, 3)
+
+
+def interval(ci: Any, kind: str) -> str:
+    if not ci:
+        return MISSING
+    low, high = ci
+    if kind == "rate":
+        return f"[{_fixed(100 * low, 1)}, {_fixed(100 * high, 1)}]"
+    return f"[{_fixed(low, 3)}, {_fixed(high, 3)}]"
+
+
+def _fixed(value: float, digits: int) -> str:
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
+
+
+def counts(entry: Mapping[str, Any]) -> str:
+    if entry.get("count") is None:
+        return f"n={entry.get('n', 0)}"
+    return f"{entry['count']}/{entry['n']}"
+
+
+def headline_columns(report: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The headline metrics that this report has (label ones only with labels)."""
+    present = set(report.get("all_relations", {}).get("metrics", {}))
+    for row in report.get("relations", {}).values():
+        present |= set(row.get("metrics", {}))
+    return [(name, short) for name, short in HEADLINE if name in present]
+
+
+def rows(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(label, row) for each relation, then the pooled row."""
+    out = list(report.get("relations", {}).items())
+    out.append(("all relations", report.get("all_relations", {})))
+    return out

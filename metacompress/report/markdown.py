@@ -1,0 +1,158 @@
+"""report.md: the report for a reader — overview, per-relation detail, gates, worst cases.
+
+Every figure comes from the report dict; the samples table supplies only the worst cases
+(and, when it carries ``original_code``/``rewritten_code``, their diffs).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .format import MISSING, counts, headline_columns, interval, kind_of, number, rows
+
+MAX_DIFF_LINES = 60
+
+
+def render_markdown(report: Mapping[str, Any], samples: pd.DataFrame | None = None, *,
+                    worst: int = 5) -> str:
+    parts = ["# metacompress report", _run(report), _overview(report), _gates(report),
+             _baseline(report), _skips(report)]
+    parts += [_details(name, row, report) for name, row in rows(report)]
+    if samples is not None:
+        parts.append(_worst_cases(samples, worst, report.get("run", {}).get("label_names")))
+    parts.append(_definitions(report))
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _table(header: list[str], body: list[list[str]], align: str = "") -> str:
+    align = align or "l" + "r" * (len(header) - 1)
+    rule = ["---" if a == "l" else "---:" for a in align]
+    lines = [header, rule, *body]
+    return "\n".join("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in lines)
+
+
+def _run(report: Mapping[str, Any]) -> str:
+    run, t = report.get("run", {}), report.get("thresholds", {})
+    lines = [f"- {key}: `{_short(value)}`" for key, value in run.items()
+             if key in ("command", "task", "language", "seed", "device", "created")]
+    judging = report.get("judging", {})
+    lines.append(f"- thresholds: JS distance > {t.get('js_distance')}, confidence >= "
+                 f"{t.get('confidence')}, {t.get('ece_bins')} ECE bins; intervals: "
+                 f"{judging.get('ci', MISSING)}, {judging.get('n_bootstrap')} resamples, "
+                 f"seed {judging.get('seed')}")
+    return "\n".join(lines)
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _overview(report: Mapping[str, Any]) -> str:
+    columns = headline_columns(report)
+    header = ["relation", "applied", "not applicable"] + [name for name, _ in columns]
+    body = []
+    for label, row in rows(report):
+        metrics = row.get("metrics", {})
+        cells = [f"**{label}**" if label == "all relations" else label,
+                 str(row.get("applied", 0)), str(row.get("not_applicable", 0))]
+        cells += [number(metrics.get(m, {}).get("value"), kind_of(report, m)) for m, _ in columns]
+        body.append(cells)
+    return "## Overview\n\n" + _table(header, body)
+
+
+def _gates(report: Mapping[str, Any]) -> str:
+    gates = report.get("gates", [])
+    if not gates:
+        return ""
+    body = [[g["condition"], g["relation"], MISSING if g["value"] is None else f"{g['value']:.4g}",
+             g["status"]] for g in gates]
+    note = ("\n\nA gate whose metric has no value (e.g. a label metric without labels) is "
+            "*not evaluated* and does not fail the run.")
+    return "## Gates\n\n" + _table(["condition", "row", "value", "status"], body, "llrl") + note
+
+
+def _baseline(report: Mapping[str, Any]) -> str:
+    baseline = report.get("baseline", {})
+    body = [_metric_row(name, entry, report) for name, entry in baseline.get("metrics", {}).items()]
+    return (f"## Baseline on the originals (n={baseline.get('n', 0)})\n\n"
+            + _table(["metric", "value", "95% CI", "count"], body))
+
+
+def _skips(report: Mapping[str, Any]) -> str:
+    body = [[name, str(row["applied"]), str(row["not_applicable"]),
+             "; ".join(f"{reason} ({n})" for reason, n in row["skip_reasons"].items()) or "-"]
+            for name, row in report.get("relations", {}).items()]
+    return "## Where relations applied\n\n" + _table(["relation", "applied", "not applicable", "reasons"], body, "lrrl")
+
+
+def _details(name: str, row: Mapping[str, Any], report: Mapping[str, Any]) -> str:
+    body = [_metric_row(metric, entry, report) for metric, entry in row.get("metrics", {}).items()]
+    if not body:
+        return ""
+    return f"### {name} (n={row.get('applied', 0)})\n\n" + _table(["metric", "value", "95% CI", "count"], body)
+
+
+def _metric_row(name: str, entry: Mapping[str, Any], report: Mapping[str, Any]) -> list[str]:
+    kind = kind_of(report, name)
+    return [name, number(entry.get("value"), kind), interval(entry.get("ci95"), kind), counts(entry)]
+
+
+def _worst_cases(samples: pd.DataFrame, k: int, names: list[str] | None = None) -> str:
+    if not len(samples) or "student_only_flip" not in samples:
+        return ""
+    applied = _true(samples["applied"])
+    only = applied & _true(samples["student_only_flip"])
+    title, chosen = "student-only flips, largest JS distance first", only
+    if not only.any():
+        title, chosen = "no student-only flip; discrepancies, largest JS distance first", applied & _true(samples["violated"])
+    js = pd.to_numeric(samples["js_distance"], errors="coerce").to_numpy(dtype=float)
+    order = [i for i in np.argsort(-np.nan_to_num(js, nan=-1.0), kind="stable") if chosen[i]][:k]
+    if not order:
+        return "## Worst cases\n\nNo input violated any relation."
+    blocks = [f"## Worst cases ({title})"]
+    for i in order:
+        row = samples.iloc[i]
+        blocks.append(
+            f"### {row['relation']} on {row['example_id']}\n\n"
+            f"teacher {_label(row['teacher_pred_x'], names)} → {_label(row['teacher_pred_xp'], names)}, "
+            f"student {_label(row['student_pred_x'], names)} → {_label(row['student_pred_xp'], names)}, "
+            f"gold label {_label(row['label'], names)}, "
+            f"JS distance {js[i]:.3f}" + _diff(row))
+    return "\n\n".join(blocks)
+
+
+def _true(column: pd.Series) -> np.ndarray:
+    return np.array([False if pd.isna(v) else bool(v) for v in column], dtype=bool)
+
+
+def _label(value: Any, names: list[str] | None) -> str:
+    """A label index, with its name when the run recorded the task's label names."""
+    if pd.isna(value):
+        return MISSING
+    index = int(value)
+    return f"{names[index]} ({index})" if names and 0 <= index < len(names) else str(index)
+
+
+def _diff(row: pd.Series) -> str:
+    if not isinstance(row.get("original_code"), str) or not isinstance(row.get("rewritten_code"), str):
+        return ""
+    lines = list(difflib.unified_diff(row["original_code"].splitlines(), row["rewritten_code"].splitlines(),
+                                      "x", "x'", lineterm=""))
+    if len(lines) > MAX_DIFF_LINES:
+        lines = lines[:MAX_DIFF_LINES] + [f"... ({len(lines) - MAX_DIFF_LINES} more lines)"]
+    text = "\n".join(lines)
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f"\n\n{fence}diff\n{text}\n{fence}"
+
+
+def _definitions(report: Mapping[str, Any]) -> str:
+    body = [[name, d["description"] + (" Needs labels." if d["needs_labels"] else "")]
+            for name, d in report.get("metric_definitions", {}).items()]
+    return "## Metric definitions\n\n" + _table(["metric", "definition"], body, "ll")

@@ -1,0 +1,56 @@
+"""A compact fixed-width summary for the terminal: one line per relation, then gates."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from .format import headline_columns, kind_of, number, rows
+
+_BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_x", "teacher acc"),
+             ("student_accuracy_x", "student acc"))
+
+
+def render_terminal(report: Mapping[str, Any]) -> str:
+    """Plain text, no colour, no dependency: safe for CI logs."""
+    columns = headline_columns(report)
+    header = ["relation", "applied", "skipped"] + [short for _, short in columns]
+    body = []
+    for label, row in rows(report):
+        metrics = row.get("metrics", {})
+        cells = [label, str(row.get("applied", 0)), str(row.get("not_applicable", 0))]
+        cells += [number(metrics.get(name, {}).get("value"), kind_of(report, name)) for name, _ in columns]
+        body.append(cells)
+    lines = _table(header, body)
+    lines.insert(len(lines) - 1, "-" * len(lines[0]))  # set the pooled row apart
+    lines.append(_baseline_line(report))
+    lines.extend(_gate_lines(report.get("gates", [])))
+    return "\n".join(lines) + "\n"
+
+
+def _table(header: list[str], body: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        return "  ".join([first] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:])]).rstrip()
+
+    return [line(header)] + [line(cells) for cells in body]
+
+
+def _baseline_line(report: Mapping[str, Any]) -> str:
+    baseline = report.get("baseline", {})
+    metrics = baseline.get("metrics", {})
+    parts = [f"{label} {number(metrics[name].get('value'), 'rate')}"
+             for name, label in _BASELINE if name in metrics]
+    return f"baseline on the originals (n={baseline.get('n', 0)}): " + (", ".join(parts) or "n/a")
+
+
+def _gate_lines(gates: Sequence[Mapping[str, Any]]) -> list[str]:
+    if not gates:
+        return []
+    tally = {s: sum(g["status"] == s for g in gates) for s in ("breached", "passed", "not evaluated")}
+    lines = ["gates: " + ", ".join(f"{n} {s}" for s, n in tally.items() if n)]
+    for gate in gates:
+        value = "no value" if gate["value"] is None else f"{gate['value']:.4g}"
+        lines.append(f"  {gate['status'].upper():<13}  {gate['condition']}  [{gate['relation']}: {value}]")
+    return lines
