@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import random
+import re
 
 from .parsing import ParsedCode, walk
 
@@ -52,6 +53,18 @@ def identifiers_in(parsed: ParsedCode) -> set[str]:
         chunk = parsed.source[start:end].decode("utf-8", "replace")
         names.update(_words(chunk))
     return names
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def words_in(parsed: ParsedCode) -> set[str]:
+    """Every word of the snippet's text, strings and comments included.
+
+    A fast superset of ``identifiers_in`` for names made of letters, digits and ``_`` (which is
+    all ``fresh_name`` draws): one regex scan, no tree walk.
+    """
+    return set(_WORD.findall(parsed.text))
 
 
 def _words(text: str) -> set[str]:
