@@ -1,0 +1,302 @@
+"""``metacompress relations`` and ``metacompress transform``: list relations, rewrite code.
+
+``transform`` works on one snippet (a file or stdin, printed back or as a unified diff) or on a
+JSONL batch, where every line gets its own verdict and a bad line never stops the batch. Exit
+codes of the single-snippet mode: 0 applied, 3 not applicable, 2 bad input or usage.
+
+This module imports the relations (tree-sitter) and nothing heavier: never torch.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from ..errors import InputError, NotApplicable, UsageError
+from ..relations import LANGUAGES, RELATIONS, Relation
+from ..relations.parsing import decode_code
+
+SUFFIXES = {".java": "java", ".c": "c", ".h": "c", ".py": "python"}
+
+
+@click.command()
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="A readable table, or JSON for scripts.",
+)  # fmt: skip
+def relations(output_format: str) -> None:
+    """List the relations, the languages each supports, and why a language is unsupported."""
+    described = [describe_relation(name) for name in RELATIONS.names()]
+    if output_format == "json":
+        click.echo(json.dumps(described, indent=2))
+    else:
+        click.echo(relations_table(described))
+
+
+def describe_relation(name: str) -> dict[str, Any]:
+    """One relation as data: the JSON rows and the table are both views of this."""
+    try:
+        relation = RELATIONS.get(name)
+    except ImportError as exc:  # a broken plugin must not hide the other relations
+        reason = f"cannot be loaded: {exc}"
+        return {
+            "name": name, "summary": "", "options": {}, "example": None,
+            "languages": {lang: {"supported": False, "reason": reason} for lang in LANGUAGES},
+        }  # fmt: skip
+    languages = {
+        lang: {"supported": True, "reason": ""}
+        if lang in relation.languages
+        else {"supported": False, "reason": relation.unsupported.get(lang, "not implemented for this language")}
+        for lang in LANGUAGES
+    }
+    before, after = relation.example
+    return {
+        "name": name,
+        "summary": relation.summary,
+        "languages": languages,
+        "options": {key: list(values) for key, values in relation.options.items()},
+        "example": {"before": before, "after": after} if before else None,
+    }
+
+
+def relations_table(described: list[dict[str, Any]]) -> str:
+    header = ["relation", *LANGUAGES, "summary"]
+    rows = [
+        [d["name"], *("yes" if d["languages"][lang]["supported"] else "no" for lang in LANGUAGES), d["summary"]]
+        for d in described
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1] for row in [header, *rows]]
+    notes = [note for d in described for note in unsupported_notes(d)]
+    options = [
+        f"  {d['name']}: " + "; ".join(f"{key} = {' | '.join(values)}" for key, values in d["options"].items())
+        for d in described
+        if d["options"]
+    ]
+    if notes:
+        lines += ["", "Unsupported:", *notes]
+    if options:
+        lines += ["", "Options (first is the default; pass --option KEY=VALUE):", *options]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def unsupported_notes(described: dict[str, Any]) -> list[str]:
+    missing = {lang: info["reason"] for lang, info in described["languages"].items() if not info["supported"]}
+    if len(missing) == len(LANGUAGES) and len(set(missing.values())) == 1:
+        return [f"  {described['name']} (all languages): {missing[LANGUAGES[0]]}"]
+    return [f"  {described['name']} ({lang}): {reason}" for lang, reason in missing.items()]
+
+
+@click.command()
+@click.argument("source", required=False, metavar="[FILE|-]")
+@click.option("--language", "-l", type=click.Choice(LANGUAGES), help="Language of the code (default: from FILE's suffix).")
+@click.option("--relation", "-r", "relation_name", required=True, help="Relation to apply (see `metacompress relations`).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed that picks the sites and names.")
+@click.option("--style", help="Naming style, for relations that take one (same as --option style=S).")
+@click.option("--option", "-o", "raw_options", multiple=True, metavar="KEY=VALUE", help="A relation option; repeatable.")
+@click.option("--diff", "as_diff", is_flag=True, help="Print a unified diff instead of the rewritten code.")
+@click.option("--input", "input_path", type=click.Path(path_type=Path), help="Batch mode: a JSONL file (or - for stdin), one record a line.")
+@click.option("--field", default="code", show_default=True, help="Batch mode: the field holding the code.")
+@click.option("--output", "output_path", default="-", show_default=True, help="Batch mode: where the JSONL goes.")
+def transform(
+    source: str | None,
+    language: str | None,
+    relation_name: str,
+    seed: int,
+    style: str | None,
+    raw_options: tuple[str, ...],
+    as_diff: bool,
+    input_path: Path | None,
+    field: str,
+    output_path: str,
+) -> None:
+    """Rewrite code with one relation.
+
+    One snippet: FILE (or stdin) is rewritten and printed; exit 0 when the relation applied, 3
+    when it is not applicable (the reason goes to stderr), 2 for unusable input.
+
+    Batch: --input in.jsonl --field code --output out.jsonl copies every record, adding
+    `transformed` (null unless applied), `applied`, `relation` and `reason`; one output line per
+    input line, in order.
+    A bad line gets its own output line saying what is wrong; a summary goes to stderr.
+    """
+    options = parse_options(raw_options, style)
+    if input_path is not None:
+        if source is not None or as_diff:
+            raise UsageError("--input (batch mode) takes no FILE argument and no --diff")
+        if language is None:
+            raise UsageError("--language is required with --input")
+        relation = checked_relation(relation_name, language, options)
+        run_batch(relation, language, seed, options, input_path, field, output_path)
+        return
+    if field != "code" or output_path != "-":
+        raise UsageError("--field and --output are for batch mode: add --input FILE.jsonl")
+    language = language or language_of(source)
+    relation = checked_relation(relation_name, language, options)
+    origin, data = read_source(source)
+    text = decode_code(data, origin)
+    rewrite = relation.apply(text, language, seed=seed, **options)
+    if not rewrite.applied:
+        raise NotApplicable(f"{relation.name} is not applicable to {origin}: {rewrite.reason}")
+    click.echo(unified_diff(text, rewrite.code, origin) if as_diff else rewrite.code, nl=False)
+
+
+def parse_options(raw_options: tuple[str, ...], style: str | None) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for raw in raw_options:
+        key, sep, value = raw.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--option {raw!r}: expected KEY=VALUE")
+        options[key.strip()] = value.strip()
+    if style is not None:
+        if options.get("style", style) != style:
+            raise UsageError(f"--style {style} contradicts --option style={options['style']}")
+        options["style"] = style
+    return options
+
+
+def checked_relation(name: str, language: str, options: dict[str, str]) -> Relation:
+    """The relation, after checking up front what would make every input fail the same way."""
+    relation = RELATIONS.get(name)()
+    if language not in relation.languages:
+        why = relation.unsupported.get(language, "not implemented for this language")
+        raise UsageError(f"relation {name} does not support {language}: {why}")
+    for key, value in options.items():
+        if key not in relation.options:
+            takes = f"; it takes {', '.join(relation.options)}" if relation.options else "; it takes none"
+            raise UsageError(f"relation {name} has no option {key!r}{takes}")
+        if value not in relation.options[key]:
+            raise UsageError(f"relation {name}: {key} must be one of {', '.join(relation.options[key])}, not {value!r}")
+    return relation
+
+
+def language_of(source: str | None) -> str:
+    language = SUFFIXES.get(Path(source).suffix.lower()) if source and source != "-" else None
+    if language is None:
+        raise UsageError(f"cannot tell the language of {source or 'stdin'}: pass --language ({'|'.join(LANGUAGES)})")
+    return language
+
+
+def read_source(source: str | None) -> tuple[str, bytes]:
+    if source is None or source == "-":
+        with click.open_file("-", "rb") as stdin:
+            return "<stdin>", stdin.read()
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+    if path.is_dir():
+        raise InputError(f"{source}: is a directory, not a source file")
+    try:
+        return source, path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot be read ({exc.strerror})") from None
+
+
+def unified_diff(before: str, after: str, origin: str) -> str:
+    name = "stdin" if origin == "<stdin>" else origin.lstrip("/")
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{name}", f"b/{name}"
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+@dataclass
+class BatchCounts:
+    applied: int = 0
+    not_applicable: int = 0
+    bad: int = 0
+
+    def summary(self, output: str) -> str:
+        total = self.applied + self.not_applicable + self.bad
+        where = "stdout" if output == "-" else output
+        return (
+            f"transform: {total} line{'' if total == 1 else 's'} -> {where}: {self.applied} applied, "
+            f"{self.not_applicable} not applicable, {self.bad} bad"
+        )
+
+
+def run_batch(
+    relation: Relation, language: str, seed: int, options: dict[str, str], input_path: Path, field: str, output_path: str
+) -> None:
+    counts = BatchCounts()
+    with open_input(input_path) as source, open_output(output_path) as sink:
+        for number, raw in enumerate(source, start=1):
+            record, verdict = transform_record(raw, number, relation, language, seed, options, field)
+            setattr(counts, verdict, getattr(counts, verdict) + 1)
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+    click.echo(counts.summary(output_path), err=True)
+
+
+def open_input(input_path: Path) -> IO[bytes]:
+    """The JSONL input as bytes (so each line's encoding is checked on its own); "-" is stdin."""
+    if str(input_path) != "-":
+        if not input_path.exists():
+            raise InputError(f"{input_path}: no such file")
+        if input_path.is_dir():
+            raise InputError(f"{input_path}: is a directory, not a JSONL file")
+    try:
+        return click.open_file(str(input_path), "rb")
+    except OSError as exc:
+        raise InputError(f"{input_path}: cannot be read ({exc.strerror})") from None
+
+
+def open_output(output_path: str) -> IO[str]:
+    """The output file, or stdout (kept open) for "-"."""
+    try:
+        return click.open_file(output_path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{output_path}: cannot be written ({exc.strerror})") from None
+
+
+def transform_record(
+    raw: bytes, number: int, relation: Relation, language: str, seed: int, options: dict[str, str], field: str
+) -> tuple[dict[str, Any], str]:
+    """One input line -> (output record, "applied" | "not_applicable" | "bad")."""
+    record, problem = parse_record(raw, number, field)
+    if problem:
+        return _with_verdict(record, relation, None, False, problem), "bad"
+    try:
+        code = decode_code(record[field], f"line {number}, field {field!r}")
+        rewrite = relation.apply(code, language, seed=seed, **options)
+    except InputError as exc:
+        return _with_verdict(record, relation, None, False, str(exc)), "bad"
+    except Exception as exc:  # a relation bug on one odd input must not lose the whole batch
+        return _with_verdict(record, relation, None, False, f"line {number}: internal error: {exc!r}"), "bad"
+    verdict = "applied" if rewrite.applied else "not_applicable"
+    transformed = rewrite.code if rewrite.applied else None
+    return _with_verdict(record, relation, transformed, rewrite.applied, rewrite.reason), verdict
+
+
+def parse_record(raw: bytes, number: int, field: str) -> tuple[dict[str, Any], str]:
+    """The JSON object of one line, or ({}, what is wrong with the line)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return {}, f"line {number}: not valid UTF-8 (byte {exc.start})"
+    if not text.strip():
+        return {}, f"line {number}: empty line"
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return {}, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(record, dict):
+        return {}, f"line {number}: expected a JSON object, got {type(record).__name__}"
+    if field not in record:
+        return record, f"line {number}: no field {field!r}"
+    if not isinstance(record[field], str):
+        return record, f"line {number}: field {field!r} is {type(record[field]).__name__}, not a string"
+    return record, ""
+
+
+def _with_verdict(
+    record: dict[str, Any], relation: Relation, transformed: str | None, applied: bool, reason: str
+) -> dict[str, Any]:
+    return {**record, "transformed": transformed, "applied": applied, "relation": relation.name, "reason": reason}
+
+
+__all__ = ["relations", "transform", "describe_relation", "transform_record"]
