@@ -1,0 +1,102 @@
+"""Transformations per second per relation and language, next to bare tree-sitter parsing.
+
+A transform is what users pay per snippet: decode, parse, choose sites, splice, re-parse and
+compare parse errors (``Relation.apply``). The baseline parses the same snippets with the same
+tree-sitter parser and nothing else. The ratio transform/parse should stay at or above 1/3 (the
+speed target in the relations brief). Best of --repeat runs, so a busy machine skews less.
+
+    .venv/bin/python scripts/bench_relations.py                  # 300 snippets per language
+    .venv/bin/python scripts/bench_relations.py --limit 1000 --relations rename-identifiers
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from corpora import default_shared, load_corpus  # noqa: E402
+
+from metacompress.relations import LANGUAGES, RELATIONS  # noqa: E402
+from metacompress.relations.parsing import get_parser  # noqa: E402
+
+TARGET_RATIO = 1 / 3
+
+
+def best_rate(work, count: int, repeat: int) -> float:
+    """Items per second of the fastest of ``repeat`` runs of ``work()``."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return count / best if best > 0 else float("inf")
+
+
+def parse_rate(language: str, snippets: list[str], repeat: int) -> float:
+    parser = get_parser(language)
+
+    def work() -> None:
+        for code in snippets:
+            parser.parse(code.encode("utf-8"))
+
+    return best_rate(work, len(snippets), repeat)
+
+
+def transform_rate(relation, language: str, snippets: list[str], repeat: int, seed: int) -> tuple[float, int]:
+    applied = [0]
+
+    def work() -> None:
+        applied[0] = sum(relation.apply(code, language, seed=seed).applied for code in snippets)
+
+    return best_rate(work, len(snippets), repeat), applied[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=default_shared(), help="folder holding data/ (default ../shared)")
+    parser.add_argument("--limit", type=int, default=300, help="snippets per language (default 300)")
+    parser.add_argument("--relations", help="comma-separated relation names (default: all registered)")
+    parser.add_argument("--languages", default=",".join(LANGUAGES))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best counts (default 3)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    names = args.relations.split(",") if args.relations else RELATIONS.names()
+    lines = [
+        "| lang | relation | snippets | applied | transforms/s | parses/s | ratio | >= 1/3 |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    slow = []
+    for language in args.languages.split(","):
+        snippets = load_corpus(language, args.shared, args.limit).snippets
+        parses = parse_rate(language, snippets, args.repeat)
+        for name in names:
+            try:
+                relation = RELATIONS.get(name)()
+            except ImportError as exc:
+                print(f"skipped {name}: {exc}", file=sys.stderr)
+                continue
+            if language not in relation.languages:
+                continue
+            rate, applied = transform_rate(relation, language, snippets, args.repeat, args.seed)
+            ratio = rate / parses
+            ok = ratio >= TARGET_RATIO
+            if not ok:
+                slow.append(f"{name}/{language}")
+            lines.append(
+                f"| {language} | {name} | {len(snippets)} | {applied} | {rate:,.0f} | {parses:,.0f} "
+                f"| {ratio:.2f} | {'yes' if ok else 'NO'} |"
+            )
+            print(f"{language} {name}: {rate:,.0f}/s vs parse {parses:,.0f}/s", file=sys.stderr)
+    print("\n".join(lines))
+    if slow:
+        print(f"below the 1/3 target: {', '.join(slow)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
