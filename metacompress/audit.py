@@ -68,8 +68,10 @@ class AuditResult:
 
 
 def run_audit(config: AuditConfig) -> AuditResult:
-    from .gates import parse_gates
-    from .tasks import get_task
+    from .gates import GateResult, parse_gates
+    from .metrics import Thresholds
+    from .report import build_report, write_reports
+    from .tasks import get_task, sample
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -77,15 +79,15 @@ def run_audit(config: AuditConfig) -> AuditResult:
     # Everything that can be checked without loading anything, so a typo fails in milliseconds.
     task = get_task(config.task)
     language = config.language or task.default_language
+    if not language:
+        raise UsageError(f"task {task.name} needs --language (c, java or python)")
     relations = _select_relations(config.relations, language)
     sides = task.rewrite_sides(config.pair_side) if task.is_pair else (0,)
-    gates = parse_gates(config.fail_on)
+    gates = parse_gates(config.fail_on, relations)
     out_dir = _prepare_out(config.out, config.overwrite)
     _check_settings(config)
 
-    data = task.load(config.data, **_load_options(config, language))
-    from .tasks import sample
-
+    data = task.load(config.data, **_load_options(config, task, language))
     examples = sample(data.examples, config.limit, config.seed)
     if not examples:
         raise InputError(f"{config.data}: no usable examples")
@@ -103,20 +105,24 @@ def run_audit(config: AuditConfig) -> AuditResult:
     timings["inference"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    samples = _samples_frame(task, examples, rewrites, predictions, config)
-    report = _build_report(config, task, language, relations, data, examples, samples, predictions, teacher, student)
-    from .gates import evaluate_gates
-
-    gate_results = evaluate_gates(gates, report)
-    report["gates"] = [g.as_dict() for g in gate_results]
+    samples = _samples_table(config, examples, relations, rewrites, predictions)
+    run = _run_metadata(config, task, language, relations, data, examples, predictions, teacher, student)
+    report = build_report(
+        samples,
+        run=run,
+        thresholds=Thresholds(js_distance=config.js_threshold, confidence=config.confidence, ece_bins=config.ece_bins),
+        gates=gates,
+        seed=config.seed,
+        n_bootstrap=config.bootstrap,
+    )
     timings["compare"] = time.perf_counter() - start
     timings["total"] = _lap(clock)
-    report["run"]["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    run["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    report["run"] = run
 
     if out_dir is not None:
-        from .report import write_reports
-
         write_reports(out_dir, report, samples)
+    gate_results = [GateResult(**{k: v for k, v in g.items() if k != "status"}) for g in report["gates"]]
     return AuditResult(report, samples, out_dir, gate_results)
 
 
@@ -164,14 +170,13 @@ def _check_settings(config: AuditConfig) -> None:
         raise UsageError(f"--label-map: unknown role {sorted(unknown_roles)[0]!r} (use teacher= or student=)")
 
 
-def _load_options(config: AuditConfig, language: str) -> dict[str, Any]:
-    options: dict[str, Any] = {}
+def _load_options(config: AuditConfig, task, language: str) -> dict[str, Any]:
+    """Pass the data options the user set; a task that does not take one says so itself."""
+    options: dict[str, Any] = {"language": language}
     if config.code_field:
         options["code_field"] = config.code_field
     if config.label_field:
         options["label_field"] = config.label_field
-    if config.task == "code-classification":
-        options["language"] = language
     return options
 
 
@@ -217,130 +222,58 @@ def _infer(config, task, examples, rewrites, teacher, student) -> dict[str, dict
     return results
 
 
-def _samples_frame(task, examples, rewrites: list[RewrittenExample], predictions, config: AuditConfig):
-    import pandas as pd
-
-    from .metrics import Thresholds, sample_flags
+def _samples_table(config, examples, relations, rewrites: list[RewrittenExample], predictions):
+    """One row per example x relation with both models' probabilities: everything judging needs."""
+    from .metrics import Thresholds, concat_samples, relation_samples, skipped_samples
 
     thresholds = Thresholds(js_distance=config.js_threshold, confidence=config.confidence, ece_bins=config.ece_bins)
     teacher, student = predictions["teacher"], predictions["student"]
-    applied_rows = [i for i, r in enumerate(rewrites) if r.applied]
-    position = {row: k for k, row in enumerate(applied_rows)}
-    records = []
-    for i, rewrite in enumerate(rewrites):
-        example = examples[rewrite.example_index]
-        record: dict[str, Any] = {
-            "example_id": example.id,
-            "relation": rewrite.relation,
-            "applied": rewrite.applied,
-            "skip_reason": rewrite.reason,
-            "label": example.label,
-            "rewritten_sides": ",".join(str(s) for s in rewrite.sides),
-            "sites": rewrite.sites,
-        }
-        records.append(record)
-    frame = pd.DataFrame.from_records(records)
-    frame["label"] = frame["label"].astype("Int64")
-    columns = {
-        "teacher_probs_x": [teacher["original"][r.example_index] for r in rewrites],
-        "student_probs_x": [student["original"][r.example_index] for r in rewrites],
-        "teacher_probs_xp": [teacher["rewritten"][position[i]] if i in position else None for i, _ in enumerate(rewrites)],
-        "student_probs_xp": [student["rewritten"][position[i]] if i in position else None for i, _ in enumerate(rewrites)],
+    labelled = all(e.label is not None for e in examples)
+    rewritten_row = {id(r): k for k, r in enumerate(r for r in rewrites if r.applied)}
+    frames = []
+    for relation in relations:
+        mine = [r for r in rewrites if r.relation == relation]
+        for applied in (True, False):
+            group = [r for r in mine if r.applied == applied]
+            if not group:
+                continue
+            index = [r.example_index for r in group]
+            ids = [examples[i].id for i in index]
+            labels = [examples[i].label for i in index] if labelled else None
+            extra = _extra_columns(examples, group, predictions, rewritten_row)
+            if applied:
+                rows = [rewritten_row[id(r)] for r in group]
+                frames.append(relation_samples(
+                    relation, ids, teacher["original"][index], teacher["rewritten"][rows],
+                    student["original"][index], student["rewritten"][rows], labels,
+                    thresholds=thresholds, extra=extra,
+                ))
+            else:
+                frames.append(skipped_samples(
+                    relation, ids, [r.reason for r in group], labels,
+                    T_x=teacher["original"][index], S_x=student["original"][index], extra=extra,
+                ))
+    return concat_samples(frames)
+
+
+def _extra_columns(examples, group, predictions, rewritten_row) -> dict[str, list]:
+    def truncated(r: RewrittenExample) -> bool:
+        flags = [predictions[m]["truncated_original"][r.example_index] for m in ("teacher", "student")]
+        if r.applied:
+            flags += [predictions[m]["truncated_rewritten"][rewritten_row[id(r)]] for m in ("teacher", "student")]
+        return bool(any(flags))
+
+    return {
+        "rewritten_sides": [",".join(str(s) for s in r.sides) for r in group],
+        "sites": [r.sites for r in group],
+        "truncated": [truncated(r) for r in group],
+        "original_code": [_show(examples[r.example_index].code) for r in group],
+        "rewritten_code": [_show(r.code) if r.applied else "" for r in group],
     }
-    for name, values in columns.items():
-        frame[name] = values
-    for role in ("teacher", "student"):
-        frame[f"{role}_pred_x"] = [int(np.argmax(p)) for p in frame[f"{role}_probs_x"]]
-        frame[f"{role}_pred_xp"] = pd.array(
-            [int(np.argmax(p)) if p is not None else None for p in frame[f"{role}_probs_xp"]], dtype="Int64"
-        )
-    if applied_rows:
-        flags = sample_flags(
-            np.stack([teacher["original"][rewrites[i].example_index] for i in applied_rows]),
-            teacher["rewritten"],
-            np.stack([student["original"][rewrites[i].example_index] for i in applied_rows]),
-            student["rewritten"],
-            thresholds,
-        )
-        for name, values in flags.items():
-            column = pd.Series([pd.NA] * len(frame), dtype="object")
-            column.iloc[applied_rows] = list(values)
-            frame[name] = column
-    frame["truncated"] = [
-        bool(teacher["truncated_original"][r.example_index] or student["truncated_original"][r.example_index])
-        or bool(i in position and (teacher["truncated_rewritten"][position[i]] or student["truncated_rewritten"][position[i]]))
-        for i, r in enumerate(rewrites)
-    ]
-    frame["original_code"] = [_show(examples[r.example_index].code) for r in rewrites]
-    frame["rewritten_code"] = [_show(r.code) if r.applied else "" for r in rewrites]
-    return frame
 
 
 def _show(code: tuple[str, ...]) -> str:
     return code[0] if len(code) == 1 else "\n// ---- second function of the pair ----\n".join(code)
-
-
-def _build_report(config, task, language, relations, data, examples, samples, predictions, teacher, student):
-    from .metrics import Thresholds, baseline_metrics, relation_metrics
-
-    thresholds = Thresholds(js_distance=config.js_threshold, confidence=config.confidence, ece_bins=config.ece_bins)
-    labelled = all(e.label is not None for e in examples)
-    gold = np.array([e.label for e in examples]) if labelled else None
-    teacher_p, student_p = predictions["teacher"], predictions["student"]
-    per_relation: dict[str, Any] = {}
-    pooled: dict[str, list[np.ndarray]] = {"tx": [], "txp": [], "sx": [], "sxp": [], "y": []}
-    for relation in relations:
-        rows = samples[(samples["relation"] == relation)]
-        applied = rows[rows["applied"]]
-        entry: dict[str, Any] = {
-            "inputs": int(len(rows)),
-            "applied": int(len(applied)),
-            "not_applicable": int(len(rows) - len(applied)),
-            "skip_reasons": _count_reasons(rows[~rows["applied"]]["skip_reason"]),
-            "metrics": {},
-        }
-        if len(applied):
-            arrays = _arrays(applied)
-            y = np.array(applied["label"].astype(int)) if labelled else None
-            entry["metrics"] = _as_dicts(
-                relation_metrics(*arrays, labels=y, thresholds=thresholds, seed=config.seed, n_bootstrap=config.bootstrap)
-            )
-            for key, value in zip(("tx", "txp", "sx", "sxp"), arrays):
-                pooled[key].append(value)
-            if y is not None:
-                pooled["y"].append(y)
-        per_relation[relation] = entry
-    all_relations: dict[str, Any] = {"applied": int(samples["applied"].sum()), "inputs": int(len(samples)), "metrics": {}}
-    if pooled["tx"]:
-        arrays = [np.concatenate(pooled[k]) for k in ("tx", "txp", "sx", "sxp")]
-        y = np.concatenate(pooled["y"]) if labelled else None
-        all_relations["metrics"] = _as_dicts(
-            relation_metrics(*arrays, labels=y, thresholds=thresholds, seed=config.seed, n_bootstrap=config.bootstrap)
-        )
-    baseline = _as_dicts(
-        baseline_metrics(teacher_p["original"], student_p["original"], labels=gold, seed=config.seed, n_bootstrap=config.bootstrap)
-    )
-    return {
-        "run": _run_metadata(config, task, language, relations, data, examples, predictions, teacher, student),
-        "thresholds": asdict(thresholds),
-        "baseline": baseline,
-        "relations": per_relation,
-        "all_relations": all_relations,
-        "gates": [],
-    }
-
-
-def _arrays(applied) -> list[np.ndarray]:
-    return [np.stack(list(applied[c])) for c in ("teacher_probs_x", "teacher_probs_xp", "student_probs_x", "student_probs_xp")]
-
-
-def _as_dicts(metrics: dict[str, Any]) -> dict[str, Any]:
-    return {name: metric.as_dict() for name, metric in metrics.items()}
-
-
-def _count_reasons(reasons) -> dict[str, int]:
-    counts = reasons.value_counts()
-    return {str(reason): int(count) for reason, count in counts.items()}
 
 
 def _run_metadata(config, task, language, relations, data, examples, predictions, teacher, student) -> dict[str, Any]:

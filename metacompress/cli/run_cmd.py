@@ -106,7 +106,8 @@ def run(**options: Any) -> None:
     2 usage or input error.
     """
     from ..audit import AuditConfig, run_audit
-    from ..report import terminal_summary
+    from ..gates import raise_if_breached
+    from ..report import render_terminal
 
     relations = options.pop("relations")
     fail_on = options.pop("fail_on")
@@ -125,11 +126,7 @@ def run(**options: Any) -> None:
         command=shlex.join(["metacompress", *sys.argv[1:]]),
     )
     result = run_audit(config)
-    click.echo(terminal_summary(result.report))
-    for name in ("report.json", "samples.csv", "report.md"):
-        click.echo(f"wrote {result.out_dir / name}")
-    if result.gate_breached:
-        breached = [g for g in result.gates if g.holds]
-        for gate in breached:
-            click.echo(f"gate breached: {gate.describe()}", err=True)
-        sys.exit(1)
+    click.echo(render_terminal(result.report), nl=False)
+    files = sorted(p.name for p in result.out_dir.iterdir() if p.is_file())
+    click.echo(f"report: {result.out_dir} ({', '.join(files)})")
+    raise_if_breached(result.gates)
