@@ -1,0 +1,121 @@
+"""The audit as a library call: what a teacher/student comparison must show."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit_fixtures import build_models, write_pairs
+from metacompress.audit import AuditConfig, run_audit
+from metacompress.errors import InputError, ModelLoadError, UsageError
+
+RELATIONS = ["swap-if-else", "insert-dead-code", "add-unused-variable"]
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    return build_models(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory):
+    return write_pairs(tmp_path_factory.mktemp("data") / "pairs.jsonl", count=14)
+
+
+def audit(models, pairs, student="same", **overrides):
+    settings = dict(
+        teacher=str(models["teacher"]), student=str(models[student]), task="clone-detection",
+        data=str(pairs), relations=RELATIONS, bootstrap=100, progress=False,
+    )
+    settings.update(overrides)
+    return run_audit(AuditConfig(**settings))
+
+
+def metric(row: dict, name: str):
+    return row["metrics"][name]["value"]
+
+
+def test_identical_student_never_departs_from_its_teacher(models, pairs):
+    result = audit(models, pairs)
+    for name, row in [*result.report["relations"].items(), ("all", result.report["all_relations"])]:
+        assert row["applied"] > 0, name
+        assert metric(row, "prediction_agreement") == 1.0
+        assert metric(row, "student_flip_rate") == metric(row, "teacher_flip_rate")
+        assert metric(row, "student_only_flip_rate") == 0.0
+        assert metric(row, "discrepancy_rate") == 0.0
+        assert metric(row, "probability_similarity") == pytest.approx(0.0, abs=1e-6)
+
+
+def test_perturbed_student_shows_discrepancy(models, pairs):
+    result = audit(models, pairs, student="perturbed")
+    assert metric(result.report["all_relations"], "discrepancy_rate") > 0.2
+    assert metric(result.report["all_relations"], "probability_similarity") > 0.05
+
+
+def test_same_seed_same_figures_and_rewrites(models, pairs):
+    first = audit(models, pairs, student="perturbed", seed=3)
+    second = audit(models, pairs, student="perturbed", seed=3)
+    assert first.report["relations"] == second.report["relations"]
+    assert list(first.samples["rewritten_code"]) == list(second.samples["rewritten_code"])
+
+
+def test_report_records_what_makes_figures_traceable(models, pairs, tmp_path):
+    result = audit(models, pairs, out=str(tmp_path / "out"), limit=10, seed=5)
+    run = result.report["run"]
+    assert run["seed"] == 5 and run["data"]["examples_audited"] == 10
+    assert run["models"]["teacher"]["fingerprint"].startswith("sha256:")
+    assert run["models"]["teacher"]["fingerprint"] == run["models"]["student"]["fingerprint"]
+    assert {"torch", "transformers", "tree-sitter", "metacompress"} <= set(run["versions"])
+    assert {"transform", "inference", "total"} <= set(run["timings_s"])
+    for name in ("report.json", "samples.csv", "report.md"):
+        assert (tmp_path / "out" / name).is_file()
+    # one row per example x relation, skipped ones with their reason
+    assert len(result.samples) == 10 * len(RELATIONS)
+    skipped = result.samples[~result.samples["applied"]]
+    assert (skipped["skip_reason"].str.len() > 0).all()
+
+
+def test_pair_side_first_rewrites_only_the_first_function(models, pairs):
+    result = audit(models, pairs, pair_side="first", relations=["add-unused-variable"])
+    applied = result.samples[result.samples["applied"]]
+    assert set(applied["rewritten_sides"]) == {"0"}
+
+
+def test_unlabelled_data_leaves_label_metrics_absent(models, tmp_path):
+    data = write_pairs(tmp_path / "unlabelled.jsonl", count=8, labelled=False)
+    result = audit(models, data, student="perturbed")
+    metrics = result.report["all_relations"]["metrics"]
+    assert "teacher_accuracy_x" not in metrics or metrics["teacher_accuracy_x"]["value"] is None
+    assert metrics["prediction_agreement"]["value"] is not None
+
+
+def test_existing_report_is_not_overwritten_silently(models, pairs, tmp_path):
+    audit(models, pairs, out=str(tmp_path), limit=3)
+    with pytest.raises(UsageError, match="--overwrite"):
+        audit(models, pairs, out=str(tmp_path), limit=3)
+    audit(models, pairs, out=str(tmp_path), limit=3, overwrite=True)
+
+
+def test_label_count_mismatch_fails_before_inference(models, pairs):
+    with pytest.raises(UsageError, match="3 output labels"):
+        audit(models, pairs, student="three")
+
+
+def test_missing_model_path(models, pairs, tmp_path):
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        audit(models, pairs, teacher=str(tmp_path / "nowhere"))
+
+
+def test_empty_and_malformed_data(models, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    with pytest.raises(InputError, match="empty.jsonl"):
+        audit(models, empty)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n[1, 2]\n")
+    with pytest.raises(InputError, match="broken.jsonl"):
+        audit(models, broken)
+
+
+def test_unknown_relation_suggests_the_right_name(models, pairs):
+    with pytest.raises(UsageError, match="Did you mean 'swap-if-else'"):
+        audit(models, pairs, relations=["swap-if-els"])
