@@ -20,6 +20,7 @@ from metacompress.metrics import (
 )
 from metacompress.report import (
     build_report,
+    definitions_table,
     read_samples_csv,
     render_markdown,
     render_terminal,
@@ -222,3 +223,10 @@ def test_reading_a_broken_samples_csv_is_a_clear_input_error(tmp_path):
         read_samples_csv(path)
     with pytest.raises(InputError, match="lacks column"):
         metrics_from_samples(pd.DataFrame({"example_id": ["e1"], "relation": ["r"], "applied": [True]}))
+
+
+def test_metric_glossary_lists_every_registered_metric():
+    table = definitions_table().splitlines()
+    assert table[0] == "| metric | definition |"
+    assert [line.split(" | ")[0].strip("| `") for line in table[2:]] == list(METRICS)
+    assert all(line.endswith("Needs labels. |") == METRICS[line.split("`")[1]].needs_labels for line in table[2:])

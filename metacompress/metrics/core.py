@@ -154,7 +154,8 @@ def _check_probs(*arrays: np.ndarray) -> list[np.ndarray]:
     for a in out:
         if a.shape != shape:
             raise ValueError(f"probability arrays differ in shape: {a.shape} vs {shape}")
-        if a.size and (a.min() < 0 or np.abs(a.sum(axis=1) - 1).max() > 1e-3):
+        # 0.01 leaves room for outputs computed or stored in half precision
+        if a.size and (a.min() < 0 or np.abs(a.sum(axis=1) - 1).max() > 1e-2):
             raise ValueError("probability rows must be non-negative and sum to 1")
     return out
 

@@ -12,12 +12,12 @@ import pandas as pd
 
 from .csv_report import read_samples_csv, samples_for_csv, write_rewrites_jsonl, write_samples_csv
 from .json_report import SCHEMA_VERSION, build_report, report_json, write_report_json
-from .markdown import render_markdown
+from .markdown import definitions_table, render_markdown
 from .schema import schema_errors, validate_report
 from .terminal import render_terminal
 
 __all__ = [
-    "SCHEMA_VERSION", "build_report", "read_samples_csv", "render_markdown", "render_terminal",
+    "SCHEMA_VERSION", "build_report", "definitions_table", "read_samples_csv", "render_markdown", "render_terminal",
     "report_json", "samples_for_csv", "schema_errors", "validate_report", "write_report_json",
     "write_reports", "write_rewrites_jsonl", "write_samples_csv",
 ]

@@ -41,6 +41,9 @@ def _run(report: Mapping[str, Any]) -> str:
     run, t = report.get("run", {}), report.get("thresholds", {})
     lines = [f"- {key}: `{_short(value)}`" for key, value in run.items()
              if key in ("command", "task", "language", "seed", "device", "created")]
+    for role, model in (run.get("models") or {}).items():
+        if isinstance(model, dict):
+            lines.append(f"- {role}: `{model.get('source', MISSING)}` ({model.get('fingerprint', MISSING)})")
     judging = report.get("judging", {})
     lines.append(f"- thresholds: JS distance > {t.get('js_distance')}, confidence >= "
                  f"{t.get('confidence')}, {t.get('ece_bins')} ECE bins; intervals: "
@@ -105,7 +108,8 @@ def _metric_row(name: str, entry: Mapping[str, Any], report: Mapping[str, Any]) 
 
 
 def _worst_cases(samples: pd.DataFrame, k: int, names: list[str] | None = None) -> str:
-    if not len(samples) or "student_only_flip" not in samples:
+    needed = ("applied", "student_only_flip", "violated", "js_distance")
+    if not len(samples) or not all(c in samples for c in needed):
         return ""
     applied = _true(samples["applied"])
     only = applied & _true(samples["student_only_flip"])
@@ -153,6 +157,15 @@ def _diff(row: pd.Series) -> str:
 
 
 def _definitions(report: Mapping[str, Any]) -> str:
-    body = [[name, d["description"] + (" Needs labels." if d["needs_labels"] else "")]
-            for name, d in report.get("metric_definitions", {}).items()]
-    return "## Metric definitions\n\n" + _table(["metric", "definition"], body, "ll")
+    return "## Metric definitions\n\n" + definitions_table(report.get("metric_definitions", {}))
+
+
+def definitions_table(definitions: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """The metric glossary as a markdown table (the README embeds it); default: the registry."""
+    if definitions is None:
+        from ..metrics import metric_definitions
+
+        definitions = metric_definitions()
+    body = [[f"`{name}`", d["description"] + (" Needs labels." if d["needs_labels"] else "")]
+            for name, d in definitions.items()]
+    return _table(["metric", "definition"], body, "ll")
