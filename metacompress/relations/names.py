@@ -9,7 +9,6 @@ from __future__ import annotations
 import builtins
 import keyword
 import random
-import re
 
 from .parsing import ParsedCode, walk
 
@@ -55,16 +54,22 @@ def identifiers_in(parsed: ParsedCode) -> set[str]:
     return names
 
 
-_WORD = re.compile(r"[^\W\d]\w*")
+class TextNames:
+    """A ``taken`` set for ``fresh_name`` in which every substring of the snippet's text is taken.
 
-
-def words_in(parsed: ParsedCode) -> set[str]:
-    """Every word of the snippet's text, strings and comments included.
-
-    A fast superset of ``identifiers_in`` for names made of letters, digits and ``_`` (which is
-    all ``fresh_name`` draws): one regex scan, no tree walk.
+    Stricter than ``identifiers_in`` (a name inside a string, a comment or a longer word counts
+    too) and far cheaper: no tree walk, no scan up front, one substring test per name drawn.
     """
-    return set(_WORD.findall(parsed.text))
+
+    def __init__(self, text: str):
+        self.text = text
+        self.drawn: set[str] = set()
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in self.drawn or name in self.text)
+
+    def add(self, name: str) -> None:
+        self.drawn.add(name)
 
 
 def _words(text: str) -> set[str]:
@@ -78,11 +83,11 @@ def _words(text: str) -> set[str]:
     return found
 
 
-def is_usable(name: str, language: str, taken: set[str]) -> bool:
+def is_usable(name: str, language: str, taken: set[str] | TextNames) -> bool:
     return name.isidentifier() and name not in RESERVED[language] and name not in taken
 
 
-def fresh_name(language: str, taken: set[str], rng: random.Random, stems: tuple[str, ...] = ("tmp", "aux", "val")) -> str:
+def fresh_name(language: str, taken: set[str] | TextNames, rng: random.Random, stems: tuple[str, ...] = ("tmp", "aux", "val")) -> str:
     """A name not in ``taken`` and not reserved; adds it to ``taken`` so callers can draw again."""
     stem = rng.choice(stems)
     for number in range(rng.randrange(10), 10_000):
