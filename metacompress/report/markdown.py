@@ -40,7 +40,8 @@ def _table(header: list[str], body: list[list[str]], align: str = "") -> str:
 def _run(report: Mapping[str, Any]) -> str:
     run, t = report.get("run", {}), report.get("thresholds", {})
     lines = [f"- {key}: `{_short(value)}`" for key, value in run.items()
-             if key in ("command", "task", "language", "seed", "device", "created")]
+             if key in ("command", "task", "language", "seed", "device", "created")
+             and value not in ("", None)]
     for role, model in (run.get("models") or {}).items():
         if isinstance(model, dict):
             lines.append(f"- {role}: `{model.get('source', MISSING)}` ({model.get('fingerprint', MISSING)})")
@@ -76,8 +77,10 @@ def _gates(report: Mapping[str, Any]) -> str:
         return ""
     body = [[g["condition"], g["relation"], MISSING if g["value"] is None else f"{g['value']:.4g}",
              g["status"]] for g in gates]
-    note = ("\n\nA gate whose metric has no value (e.g. a label metric without labels) is "
-            "*not evaluated* and does not fail the run.")
+    note = ""
+    if any(g["status"] == "not evaluated" for g in gates):
+        note = ("\n\nA gate whose metric has no value here (e.g. a label metric without labels) "
+                "is *not evaluated* and does not fail the run.")
     return "## Gates\n\n" + _table(["condition", "row", "value", "status"], body, "llrl") + note
 
 
