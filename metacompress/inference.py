@@ -45,6 +45,7 @@ class Predictions:
     truncated: np.ndarray  # [n] bool: some part of this input was cut to the model's max length
     distinct_sequences: int  # how many sequences were actually encoded
     seconds: float
+    device: str = ""  # where it ran, e.g. "cuda:0" or "cpu" (what "auto" resolved to)
 
 
 def resolve_device(name: str):
@@ -114,7 +115,7 @@ def predict_proba(
         probs, truncated, distinct = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
     else:
         probs, truncated, distinct = runner.sequences(list(inputs), model.encode)
-    return Predictions(probs, truncated, distinct, time.perf_counter() - start)
+    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device))
 
 
 class _Runner:
@@ -243,6 +244,14 @@ def _are_pairs(inputs: Sequence) -> bool:
     if all(isinstance(x, (tuple, list)) and len(x) == 2 and all(isinstance(t, str) for t in x) for x in inputs):
         return True
     raise TypeError("predict_proba takes a list of strings or a list of (str, str) pairs")
+
+
+def _device_name(device) -> str:
+    if device.type == "cuda" and device.index is None:
+        import torch
+
+        return f"cuda:{torch.cuda.current_device()}"
+    return str(device)
 
 
 def _mps_available() -> bool:

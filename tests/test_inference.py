@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -115,6 +116,7 @@ def test_single_snippets_match_reference_in_input_order(sequence_model):
     assert sequence_model.rows_encoded - before == 40
     assert result.distinct_sequences == 40
     assert result.probs.shape == (50, 3) and result.probs.dtype == np.float64
+    assert result.device == "cpu"
     np.testing.assert_allclose(result.probs, reference(sequence_model, texts), atol=1e-6, rtol=0)
     np.testing.assert_allclose(result.probs.sum(axis=1), 1.0, atol=1e-6)
 
@@ -215,3 +217,62 @@ def test_cuda_matches_cpu(sequence_model, pair_model):
         np.testing.assert_allclose(gpu, cpu, atol=1e-4, rtol=0)
         np.testing.assert_allclose(half, cpu, atol=5e-2, rtol=0)
         model.module.to("cpu")
+
+
+# ---- through the real loaders ------------------------------------------------------------------
+
+
+def _load_model():
+    import metacompress.models as models
+
+    if not hasattr(models, "load_model"):
+        pytest.skip("metacompress.models.load_model is not available")
+    return models.load_model
+
+
+def hf_reference(model, inputs) -> np.ndarray:
+    """The loader's own encode and logits, one input at a time, unpadded."""
+    rows = []
+    with torch.no_grad():
+        for item in inputs:
+            encoded = model.encode_pairs([item]) if isinstance(item, tuple) else model.encode([item])
+            ids = torch.tensor(encoded.ids)
+            rows.append(torch.softmax(model.logits(ids, torch.ones_like(ids)).double(), dim=-1)[0].numpy())
+    return np.stack(rows)
+
+
+@pytest.mark.slow
+def test_tiny_hugging_face_folder_matches_reference(tmp_path):
+    from metacompress.tiny import build_tiny_classifier
+
+    load_model = _load_model()
+    texts = snippets(30, seed=7) + ["int f(int a) {\n  return a * 2;\n}" * 9]
+    folder = build_tiny_classifier(tmp_path / "tiny", texts, labels=("no", "yes"), max_length=32)
+    model = load_model(str(folder))
+    inputs = texts + texts[:5]
+    result = predict_proba(model, inputs, QUIET)
+    assert result.distinct_sequences == len(texts)
+    assert result.truncated[30] and not result.truncated[:30].all()
+    # Batch size 1 matches to 1e-7; wider batches change float32 kernel blocking, and this model's
+    # large random weights amplify that to ~2e-6. A padding or ordering bug moves results by >1e-2.
+    np.testing.assert_allclose(result.probs, hf_reference(model, inputs), atol=1e-5, rtol=0)
+    one = predict_proba(model, inputs, InferenceSettings(batch_size=1, device="cpu", progress=False))
+    np.testing.assert_allclose(one.probs, hf_reference(model, inputs), atol=1e-6, rtol=0)
+    pairs = list(zip(texts[:10], texts[10:20]))
+    np.testing.assert_allclose(predict_proba(model, pairs, QUIET).probs, hf_reference(model, pairs), atol=1e-5, rtol=0)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_real_pair_concat_student_matches_reference(shared_dir):
+    from metacompress.tasks import get_task, sample
+
+    spec = Path(__file__).resolve().parents[1] / "configs" / "models" / "avatar-clone.toml"
+    if not spec.is_file():
+        pytest.skip(f"{spec} not found")
+    model = _load_model()(str(spec), model_root=shared_dir / "models" / "avatar-codebert-clone-3mb")
+    examples = sample(get_task("clone-detection").load(str(shared_dir / "data" / "bigclonebench-test")).examples, 24, 0)
+    pairs = [(e.code[0], e.code[1]) for e in examples]
+    result = predict_proba(model, pairs, InferenceSettings(batch_size=8, device="cpu", progress=False))
+    assert result.distinct_sequences == len({t for p in pairs for t in p})
+    np.testing.assert_allclose(result.probs, reference(model, pairs), atol=1e-6, rtol=0)
