@@ -168,6 +168,8 @@ def test_without_labels_label_metrics_are_absent_and_their_gates_not_evaluated(t
     write_reports(tmp_path, report, samples)
     assert report_of(read_samples_csv(tmp_path / "samples.csv")) == report
     assert "S acc drop" not in render_terminal(report).splitlines()[0]
+    assert "| student_accuracy_drop>0.5 | all | n/a | not evaluated |" in render_markdown(report)
+    assert "is *not evaluated* and does not fail the run" in render_markdown(report)
     overview_header = render_markdown(report).split("## Overview\n\n")[1].splitlines()[0]
     assert "student_flip_rate" in overview_header and "student_accuracy_drop" not in overview_header
 
@@ -185,7 +187,7 @@ def test_markdown_shows_tables_gates_and_worst_cases():
     assert f"| student_flip_rate | {100 * flips['value']:.1f}% |" in text
     assert f"| {flips['count']}/{flips['n']} |" in text
     assert "| rename-identifiers | 30 | 3 | no site (2); only in an ERROR region (1) |" in text
-    assert "| discrepancy_rate>0.10 | all |" in text and "not evaluated" in text
+    assert "| discrepancy_rate>0.10 | all |" in text and "not evaluated" not in text
     # worst cases: student-only flips, largest JS first, with the label names and a diff
     worst = samples[samples["student_only_flip"].fillna(False).astype(bool)].sort_values("js_distance", ascending=False)
     top = worst.iloc[0]
