@@ -170,8 +170,11 @@ def test_missing_empty_and_dataless_inputs(tmp_path):
     with pytest.raises(InputError, match="nowhere.jsonl: no such file or folder"):
         task.load(str(tmp_path / "nowhere.jsonl"))
     (tmp_path / "empty.jsonl").write_text("\n\n")
-    with pytest.raises(InputError, match="empty.jsonl.*empty file"):
+    with pytest.raises(InputError, match=r"empty.jsonl: no data records \(empty file\)"):
         task.load(str(tmp_path / "empty.jsonl"))
+    (tmp_path / "header.csv").write_text("func,target\n")
+    with pytest.raises(InputError, match=r"header.csv: no data records \(header but no rows\)"):
+        task.load(str(tmp_path / "header.csv"))
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "readme.txt").write_text("hello")
@@ -307,3 +310,14 @@ def test_real_devign_split(shared_dir):
     assert len(examples) == 2732 and not loaded.skipped
     assert sum(e.label for e in examples) == 1255
     assert sum(e.extra["project"] == "qemu" for e in examples) == 1756
+
+
+def test_an_empty_shard_in_a_folder_is_reported_not_fatal(tmp_path):
+    write_jsonl(tmp_path / "part_0.jsonl", [{"func": C_FN, "target": 0}])
+    (tmp_path / "part_1.jsonl").write_text("")
+    loaded = get_task("vulnerability-prediction").load(str(tmp_path))
+    assert len(loaded.examples) == 1
+    assert [(s.where, s.reason) for s in loaded.skipped] == [("part_1.jsonl", "empty file")]
+    (tmp_path / "part_0.jsonl").write_text("")
+    with pytest.raises(InputError, match="no data records \\(all 2 files are empty\\)"):
+        get_task("vulnerability-prediction").load(str(tmp_path))

@@ -18,6 +18,8 @@ from ..errors import InputError, UsageError
 from .base import Example, LoadedData, Skipped
 
 DATA_SUFFIXES = (".jsonl", ".csv")
+EMPTY_FILE = "empty file"
+NO_ROWS = "header but no rows"
 _FIRST_NUMBER = re.compile(r"\d+")
 
 
@@ -103,7 +105,7 @@ def read_jsonl(file: Path) -> Iterator[Record]:
                 continue
             yield Record(where, value)
     if empty:
-        yield Record(file.name, problem="empty file")
+        yield Record(file.name, problem=EMPTY_FILE)
 
 
 def read_csv(file: Path) -> Iterator[Record]:
@@ -134,7 +136,7 @@ def read_csv(file: Path) -> Iterator[Record]:
             continue
         yield Record(f"{file.name}:{start}", {k: v for k, v in row.items() if v is not None})
     if empty:
-        yield Record(file.name, problem="empty file" if not reader.fieldnames else "header but no rows")
+        yield Record(file.name, problem=NO_ROWS if reader.fieldnames else EMPTY_FILE)
 
 
 def _open_binary(file: Path):
@@ -280,8 +282,9 @@ def finish(
 ) -> LoadedData:
     """Examples with unique ids, or InputError when nothing usable is left."""
     if not drafts:
-        if not skipped:
-            raise InputError(f"{source}: no data records")
+        if all(s.reason in (EMPTY_FILE, NO_ROWS) for s in skipped):
+            what = skipped[0].reason if len(skipped) == 1 else f"all {len(skipped)} files are empty"
+            raise InputError(f"{source}: no data records ({what})")
         first = skipped[0]
         raise InputError(f"{source}: no usable records ({len(skipped)} bad); first problem at {first.where}: {first.reason}")
     seen: dict[str, int] = {}
