@@ -1,0 +1,172 @@
+"""reorder-statements: swap two adjacent statements that provably cannot observe each other.
+
+Only simple statements move (assignments, ``++``/``--``, local declarations): no calls, jumps,
+labels or compound statements. Two of them trade places only when the data-flow summary of
+each (``dataflow``) shows that neither reads or writes what the other writes, no declaration
+passes a use of its name, and no exception or hidden user code could tell the order. The two
+statements keep their exact text and the gap between them (comments, blank lines) stays put.
+
+Speed: candidate pairs are visited in a seeded random order and analysed lazily until one is
+independent. The first independent pair of a uniformly random order is a uniform choice among
+all independent pairs, so this picks exactly as "analyse all, then choose" would, in law.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Container
+
+from tree_sitter import Node
+
+from ..errors import NotApplicable
+from .base import Edit, Relation
+from .dataflow import EVERY_NAME, NO_NAME, Access, Unmovable, conflicts
+from .dataflow.c import CFunctionFacts, CStatement
+from .dataflow.java import JavaStatement
+from .dataflow.python import PythonScope, PythonStatement
+from .dataflow.scopes import declared_by, protecting_block, visible_locals
+from .effects import volatile_names
+from .parsing import ParsedCode
+from .statements import StatementList, python_scope, statement_lists
+
+#: statement kinds that may move at all; everything else is skipped without analysis
+SIMPLE_TYPES = {
+    "java": frozenset({"local_variable_declaration", "expression_statement"}),
+    "c": frozenset({"declaration", "expression_statement"}),
+    "python": frozenset({"expression_statement"}),
+}
+
+
+class ReorderStatements(Relation):
+    name = "reorder-statements"
+    summary = "swap two adjacent statements that provably cannot observe each other (no calls, jumps or aliasing)"
+    example = ("int a = 1;\nint b = x + 2;\nreturn a * b;", "int b = x + 2;\nint a = 1;\nreturn a * b;")
+
+    def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
+        candidates = adjacent_simple_pairs(parsed)
+        if not candidates:
+            raise NotApplicable("no two adjacent simple statements (assignments, declarations) in one block")
+        rng.shuffle(candidates)
+        analyser = Analyser(parsed)
+        for owner, index in candidates:
+            if analyser.independent(owner, index):
+                return [swap(parsed, owner.statements[index], owner.statements[index + 1])]
+        raise NotApplicable("no two adjacent statements are provably independent (shared names, calls, aliasing)")
+
+
+def adjacent_simple_pairs(parsed: ParsedCode) -> list[tuple[StatementList, int]]:
+    """(statement list, index) of each adjacent pair of simple statements, in document order."""
+    language = parsed.language
+    simple_types = SIMPLE_TYPES[language]
+    found = []
+    for owner in statement_lists(parsed):
+        statements = owner.statements
+        if language == "python" and python_scope(statements[0]) == "class":
+            continue  # class bodies: definition order is observable (dataclasses, enums)
+        simple = [s.type in simple_types and not parsed.in_error(s) for s in statements]
+        for index in range(len(statements) - 1):
+            if not (simple[index] and simple[index + 1]):
+                continue
+            if owner.after_label and index == 0 and language == "c" and statements[1].type == "declaration":
+                continue  # a C label may not be followed by a declaration
+            found.append((owner, index))
+    return found
+
+
+def independent_pairs(parsed: ParsedCode) -> list[tuple[Node, Node]]:
+    """Every pair of adjacent statements that may trade places, in document order."""
+    analyser = Analyser(parsed)
+    return [
+        (owner.statements[index], owner.statements[index + 1])
+        for owner, index in adjacent_simple_pairs(parsed)
+        if analyser.independent(owner, index)
+    ]
+
+
+def swap(parsed: ParsedCode, first: Node, second: Node) -> Edit:
+    """One edit that exchanges two statements' texts and keeps the gap between them."""
+    source = parsed.source
+    gap = source[first.end_byte : second.start_byte]
+    text = (source[second.start_byte : second.end_byte] + gap + source[first.start_byte : first.end_byte]).decode("utf-8")
+    description = f"swapped {_preview(parsed, first)} with {_preview(parsed, second)}"
+    return Edit(first.start_byte, second.end_byte, text, description)
+
+
+def _preview(parsed: ParsedCode, node: Node, width: int = 40) -> str:
+    line = parsed.node_text(node).split("\n", 1)[0].strip()
+    return repr(line if len(line) <= width else line[: width - 3] + "...")
+
+
+@dataclass
+class Analyser:
+    """Decides pairs on demand, caching what several pairs of one snippet share."""
+
+    parsed: ParsedCode
+    _cache: dict[object, object] = field(default_factory=dict)
+
+    def independent(self, owner: StatementList, index: int) -> bool:
+        first = self._access(owner, index)
+        second = self._access(owner, index + 1) if first is not None else None
+        if first is None or second is None:
+            return False
+        return not conflicts(first, second, self._exposed(owner.container))
+
+    def _access(self, owner: StatementList, index: int) -> Access | None:
+        statement = owner.statements[index]
+        language = self.parsed.language
+        try:
+            if language == "python":
+                return PythonStatement(self._python_scope(owner.container)).statement(statement)
+            visible = self._visible(owner, index)
+            if language == "java":
+                return JavaStatement(visible, self._volatile()).statement(statement)
+            return CStatement(visible, self._c_facts(owner.container)).statement(statement)
+        except Unmovable:
+            return None
+
+    def _visible(self, owner: StatementList, index: int) -> dict[str, str]:
+        """Locals in scope just before statement ``index`` of ``owner``."""
+        language = self.parsed.language
+        key = ("visible", owner.container.id)
+        if key not in self._cache:
+            self._cache[key] = visible_locals(owner.container, language)
+        visible = dict(self._cache[key])  # type: ignore[call-overload]
+        for statement in owner.statements[:index]:
+            visible.update(declared_by(statement, language))
+        return visible
+
+    def _exposed(self, container: Node) -> Container[str]:
+        """Local names an exception handler in this frame could read (see ``conflicts``)."""
+        block = protecting_block(container, self.parsed.language)
+        if block is None:
+            return NO_NAME
+        if self.parsed.language == "python":
+            return EVERY_NAME  # function scope: the handler sees every local
+        return frozenset(visible_locals(block, self.parsed.language))
+
+    def _volatile(self) -> frozenset[str]:
+        if "volatile" not in self._cache:
+            self._cache["volatile"] = volatile_names(self.parsed)
+        return self._cache["volatile"]  # type: ignore[return-value]
+
+    def _c_facts(self, node: Node) -> CFunctionFacts:
+        function = _enclosing(node, "function_definition") or self.parsed.root
+        key = ("facts", function.id)
+        if key not in self._cache:
+            self._cache[key] = CFunctionFacts.of(function, self._volatile())
+        return self._cache[key]  # type: ignore[return-value]
+
+    def _python_scope(self, node: Node) -> PythonScope:
+        function = _enclosing(node, "function_definition")
+        key = ("scope", function.id if function is not None else None)
+        if key not in self._cache:
+            self._cache[key] = PythonScope.of(function)
+        return self._cache[key]  # type: ignore[return-value]
+
+
+def _enclosing(node: Node, kind: str) -> Node | None:
+    current = node if node.type == kind else node.parent
+    while current is not None and current.type != kind:
+        current = current.parent
+    return current
