@@ -9,7 +9,9 @@ from typing import Callable
 
 import numpy as np
 
-from .core import MODELS, SIDES, Columns, Judged, MetricSpec, Sums, ratio, mean_metric, rate_metric, register_metric
+from .core import (MODELS, SIDES, Columns, Judged, MetricSpec, Sums, mean_metric, rate_metric, ratio,
+                   register_metric)
+
 
 def _confusion(model: str, side: str) -> Columns:
     """tp/fp/fn per class (two labels: the positive class only) of one model on one side."""
