@@ -134,6 +134,29 @@ def test_corpus_programs_run(language):
         assert outcome.stdout.count("\n") >= 3, f"{language}/{name} prints too little to compare"
 
 
+MUTATIONS = {  # (find, replace-with) that changes what the first matching program prints
+    "java": ("System.out.println(", 'System.out.println("mutated " + '),
+    "c": ('printf("', 'printf("mutated '),
+    "python": ("print(", 'print("mutated", '),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_runner_tells_programs_apart(language):
+    """Guards the guard: a changed program must look changed, a broken one must not run."""
+    require_toolchain(language)
+    program = corpus_programs(language)[0]
+    code = program.read_text(encoding="utf-8")
+    find, replace = MUTATIONS[language]
+    broken = code.replace(find, "}}} " + find, 1)
+    variants = {"mutated": (program.name, code.replace(find, replace, 1)), "broken": (program.name, broken)}
+    outcomes = run_programs(language, variants)
+    expected = original_outcomes(language)[program.name]
+    assert outcomes["mutated"].ran and outcomes["mutated"].stdout != expected.stdout
+    assert outcomes["mutated"].stdout.replace("mutated ", "") == expected.stdout
+    assert outcomes["broken"].status.startswith("compile-error"), outcomes["broken"].status
+
+
 @pytest.mark.parametrize("name", RELATION_NAMES)
 def test_relation_is_documented(name):
     relation = load_relation(name)
