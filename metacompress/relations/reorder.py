@@ -68,6 +68,11 @@ def adjacent_simple_pairs(parsed: ParsedCode) -> list[tuple[StatementList, int]]
         for index in range(len(statements) - 1):
             if not (simple[index] and simple[index + 1]):
                 continue
+            # next to a parse error a "statement" may be the tail of a macro construct
+            if index and parsed.in_error(statements[index - 1]):
+                continue
+            if index + 2 < len(statements) and parsed.in_error(statements[index + 2]):
+                continue
             if owner.after_label and index == 0 and language == "c" and statements[1].type == "declaration":
                 continue  # a C label may not be followed by a declaration
             found.append((owner, index))
