@@ -5,10 +5,10 @@ rewrite loops all need the same structural facts, per language:
 
 - which nodes hold a list of statements, and which of their children are statements
   (``statement_lists``);
-- where a new statement may go so that the result still compiles (``insertion_slots``): before
-  an existing statement, never between a label and its statement, never before a Java
-  ``this(...)``/``super(...)`` call, never before a Python docstring or ``__future__`` import,
-  never mid-line in Python;
+- where a new statement may go so that the result still compiles (``insertion_points``,
+  ``slot_at``, ``insertion_slots``): before an existing statement, never between a label and
+  its statement, never before a Java ``this(...)``/``super(...)`` call, never before a Python
+  docstring or ``__future__`` import, never mid-line in Python;
 - how a line is indented and what one indentation step looks like there, so inserted code
   reads like its neighbours (``line_indent``, ``indent_unit``, ``render_lines``);
 - which statements end control flow (``is_jump``, ``follows_jump``).
@@ -172,32 +172,44 @@ def render_lines(slot: Slot, lines: list[tuple[int, str]], unit: str, newline: s
     return "".join(slot.indent + unit * depth + text + newline for depth, text in lines)
 
 
-def insertion_slots(parsed: ParsedCode, lists: list[StatementList] | None = None) -> list[Slot]:
-    """Every gap before a statement where a complete statement may be inserted, in order.
+def insertion_points(parsed: ParsedCode, lists: list[StatementList] | None = None) -> list[tuple[StatementList, int]]:
+    """Every (statement list, index) whose statement a new one could precede, in order.
 
-    Both neighbours lie outside error regions. What each relation inserts decides which of these
-    it may use further (a declaration may not follow a C label, a Python local must sit in a
-    function), see ``Slot.directly_after_label`` and ``python_scope``.
+    Cheap and unchecked: ``slot_at`` does the checks, so a relation checks only the candidates it
+    looks at. Python docstrings and ``__future__`` imports are already left out here.
     """
-    language = parsed.language
-    source = parsed.source
-    slots: list[Slot] = []
+    points = []
     for owner in lists if lists is not None else statement_lists(parsed):
-        first = _first_insertable(owner, language)
-        for index in range(first, len(owner.statements)):
-            before = owner.statements[index]
-            if parsed.in_error(before) or (index and parsed.in_error(owner.statements[index - 1])):
-                continue
-            if language == "java" and before.type == "explicit_constructor_invocation":
-                continue
-            indent = line_indent(source, before.start_byte)
-            if indent is None:
-                if language == "python" or before.type.startswith(C_PREPROC_PREFIX):
-                    continue
-                slots.append(Slot(before.start_byte, None, owner, index))
-            else:
-                slots.append(Slot(line_start(source, before.start_byte), indent, owner, index))
-    return slots
+        first = _first_insertable(owner, parsed.language)
+        points.extend((owner, index) for index in range(first, len(owner.statements)))
+    return points
+
+
+def slot_at(parsed: ParsedCode, point: tuple[StatementList, int]) -> Slot | None:
+    """The slot before statement ``point``, or None when nothing may be inserted there.
+
+    Refused: a neighbour in an error region, a Java ``this(...)``/``super(...)`` call (it must
+    come first), a Python statement that does not start its line, a C preprocessor line that
+    does not either.
+    """
+    owner, index = point
+    before = owner.statements[index]
+    if parsed.error_ranges and (parsed.in_error(before) or (index and parsed.in_error(owner.statements[index - 1]))):
+        return None
+    if before.type == "explicit_constructor_invocation":
+        return None
+    indent = line_indent(parsed.source, before.start_byte)
+    if indent is not None:
+        return Slot(line_start(parsed.source, before.start_byte), indent, owner, index)
+    if parsed.language == "python" or before.type.startswith(C_PREPROC_PREFIX):
+        return None
+    return Slot(before.start_byte, None, owner, index)
+
+
+def insertion_slots(parsed: ParsedCode, lists: list[StatementList] | None = None) -> list[Slot]:
+    """Every checked slot of the snippet, in document order (see ``slot_at``)."""
+    slots = (slot_at(parsed, point) for point in insertion_points(parsed, lists))
+    return [slot for slot in slots if slot is not None]
 
 
 def _first_insertable(owner: StatementList, language: str) -> int:

@@ -1,0 +1,82 @@
+"""Choosing where a relation acts: seeded, deterministic, and cheap when checks are costly.
+
+Candidates come in document order and ``attempt`` turns one into a site (or None when it does
+not qualify). The seeded rng draws candidates until one qualifies, so the same input and seed
+always pick the same site, other seeds may pick others, and on a large function only a few
+candidates are examined (checking every one would cost more than parsing). ``ErrorGuard``
+keeps a relation from choosing a site whose rewrite would upset the parse of code with errors.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from .base import Edit, splice
+from .parsing import ParsedCode, error_signature, get_parser
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: random draws before falling back to a full shuffle of what is left
+QUICK_DRAWS = 8
+
+
+def pick(candidates: Sequence[T], rng: random.Random, attempt: Callable[[T], R | None]) -> R | None:
+    """The first non-None ``attempt(candidate)`` in a seeded order (None when all fail).
+
+    A few uniform draws first; when they keep failing, the untried rest in a shuffled order, so
+    every candidate is tried before giving up.
+    """
+    count = len(candidates)
+    tried: set[int] = set()
+    for _ in range(min(QUICK_DRAWS, count)):
+        index = rng.randrange(count)
+        if index in tried:
+            continue
+        tried.add(index)
+        result = attempt(candidates[index])
+        if result is not None:
+            return result
+    rest = [index for index in range(count) if index not in tried]
+    rng.shuffle(rest)
+    for index in rest:
+        result = attempt(candidates[index])
+        if result is not None:
+            return result
+    return None
+
+
+class ErrorGuard:
+    """Refuses rewrites that would change how the parser recovers from the input's errors.
+
+    tree-sitter's error recovery is not local: an insertion far from a macro the parser could not
+    read can change which tokens end up in the ERROR node. ``Relation.apply`` would then refuse
+    the whole rewrite; checking the chosen site here lets the relation try another one instead.
+    Clean input costs nothing; otherwise each check is one parse, at most ``budget`` of them.
+    """
+
+    def __init__(self, parsed: ParsedCode, budget: int = 4):
+        self.parsed = parsed
+        self.budget = budget
+        self.refused = 0
+
+    def keeps_errors(self, edits: list[Edit]) -> bool:
+        if not self.parsed.error_ranges:
+            return True
+        if self.budget <= 0:
+            self.refused += 1
+            return False
+        self.budget -= 1
+        tree = get_parser(self.parsed.language).parse(splice(self.parsed.source, edits))
+        if error_signature(tree) == error_signature(self.parsed.tree):
+            return True
+        self.refused += 1
+        return False
+
+    def reason(self, default: str) -> str:
+        """Why nothing applied: ``default``, unless sites were refused for disturbing errors."""
+        if self.refused:
+            return "every site tried would change how the parser reads the code's error regions"
+        return default
