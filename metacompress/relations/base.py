@@ -19,7 +19,11 @@ from .parsing import LANGUAGES, ParsedCode, decode_code, error_signature, python
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace bytes [start, end) of the source with ``text``."""
+    """Replace bytes [start, end) of the source with ``text``.
+
+    An edit with no description is part of a site that another edit of the rewrite describes
+    (renaming a variable edits every occurrence but is one site).
+    """
 
     start: int
     end: int
@@ -106,7 +110,9 @@ class Relation:
             self._validate(parsed, new_text)
         except NotApplicable as exc:
             return self._not_applicable(text, language, exc.reason)
-        sites = tuple(Site(parsed.line_of(e.start), e.description) for e in sorted(edits, key=lambda e: e.start))
+        # An edit without a description belongs to a site that another edit describes.
+        described = [e for e in edits if e.description] or edits
+        sites = tuple(Site(parsed.line_of(e.start), e.description) for e in sorted(described, key=lambda e: e.start))
         return Rewrite(self.name, language, text, new_text, True, "", sites)
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:

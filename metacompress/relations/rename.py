@@ -1,0 +1,89 @@
+"""rename-identifiers: give local variables and parameters new names, scope-aware.
+
+Only names declared inside a function are renamed (scope.py decides which, and which are not
+safe). A new name never occurs anywhere in the snippet's text, is no keyword or common builtin,
+and is given to one variable only (the case style may give two same-named variables from
+disjoint scopes the same new name, exactly as they shared the old one), so it can neither
+capture nor be captured by any other name.
+
+Known limit: in C, a macro from a header that is not part of the snippet and that names a local
+without taking it as an argument cannot be seen; renaming that local would break the build.
+"""
+
+from __future__ import annotations
+
+import random
+
+from ..errors import NotApplicable
+from .base import Edit, Relation
+from .name_styles import placeholder, random_words, switch_case
+from .names import is_usable
+from .parsing import ParsedCode
+from .scope import Variable, local_variables
+
+MAX_REASONS = 3
+
+
+class RenameIdentifiers(Relation):
+    name = "rename-identifiers"
+    summary = "rename local variables and parameters, scope-aware (placeholders, words or case style)"
+    options = {"style": ("placeholder", "words", "case")}
+    example = ("int f(int count) { int total = count + 1; return total; }", "int f(int var0) { int var1 = var0 + 1; return var1; }")
+
+    def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
+        variables = local_variables(parsed)
+        if not variables:
+            raise NotApplicable("no local variable or parameter to rename")
+        renamable = [v for v in variables if not v.excluded]
+        if not renamable:
+            raise NotApplicable(f"no local variable can be renamed safely: {_reasons(variables)}")
+        new_names = _choose_names(renamable, options["style"], parsed.language, parsed.text, rng)
+        if not new_names:
+            raise NotApplicable("no local variable name has a camelCase/snake_case counterpart that is free")
+        edits = []
+        for variable, new in new_names:
+            # one site per variable, at its first occurrence; the other edits belong to it
+            first, *rest = variable.occurrences
+            edits.append(Edit(first[0], first[1], new, f"renamed {variable.name} -> {new}"))
+            edits.extend(Edit(start, end, new) for start, end in rest)
+        return edits
+
+
+def _choose_names(variables: list[Variable], style: str, language: str, text: str, rng: random.Random) -> list[tuple[Variable, str]]:
+    """(variable, new name) in order of first occurrence; names are drawn in that order.
+
+    A new name must not occur anywhere in the text, even inside a longer word, a string or a
+    comment: stricter than needed, and a substring test is far cheaper than collecting words.
+    """
+    chosen: list[tuple[Variable, str]] = []
+    taken: set[str] = set()
+
+    def free(name: str) -> bool:
+        return is_usable(name, language, taken) and name not in text
+
+    if style == "case":
+        owner: dict[str, str] = {}
+        for variable in variables:
+            new = switch_case(variable.name)
+            if new != variable.name and free(new) and owner.get(new, variable.name) == variable.name:
+                owner[new] = variable.name
+                chosen.append((variable, new))
+        return chosen
+    counter = 0
+    for variable in variables:
+        while True:
+            if style == "placeholder":
+                new, counter = placeholder(counter), counter + 1
+            else:
+                new = random_words(rng, language)
+            if free(new):
+                break
+        taken.add(new)
+        chosen.append((variable, new))
+    return chosen
+
+
+def _reasons(variables: list[Variable]) -> str:
+    shown = [f"{v.name} ({v.excluded})" for v in variables[:MAX_REASONS]]
+    more = len(variables) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")

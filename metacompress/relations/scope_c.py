@@ -1,0 +1,241 @@
+"""Local variables and parameters of C function definitions.
+
+C scoping is by block, with shadowing allowed; the hard part is what the preprocessor hides.
+A name defined as or used by a macro in this file keeps its name everywhere; a bare name given
+to a macro-like call (``DO_UPCAST(T, field, dev)``) may be a member name, not the variable;
+a type name equal to a visible variable means the parser misread an expression as a
+declaration. K&R definitions and headers built by macros are left alone. Macros from headers
+that are not in the snippet cannot be seen at all: a macro that names a local without taking
+it as an argument would break after renaming (a known limit, see rename.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from tree_sitter import Node, Query, QueryCursor
+
+from .parsing import ParsedCode, get_language
+from .scope import WORD, Ban, BlockScopes, Container, SpanSet, Variable, innermost, span
+
+QUERY = """
+(identifier) @id
+(type_identifier) @type
+(struct_specifier name: (type_identifier) @tag)
+(union_specifier name: (type_identifier) @tag)
+(enum_specifier name: (type_identifier) @tag)
+(function_definition) @function
+(declaration) @declaration
+(compound_statement) @scope
+(for_statement) @scope
+(translation_unit) @global
+(parameter_list) @parameters
+(enumerator name: (identifier) @constant)
+(concatenated_string (identifier) @macro_name)
+(macro_type_specifier name: (identifier) @macro_name)
+(function_declarator (identifier) @maybe_macro)
+(gnu_asm_output_operand symbol: (identifier) @skip)
+(gnu_asm_input_operand symbol: (identifier) @skip)
+(preproc_def) @directive
+(preproc_function_def) @directive
+(preproc_call) @directive
+(preproc_if condition: (_) @directive)
+(preproc_elif condition: (_) @directive)
+(preproc_ifdef name: (identifier) @directive)
+(call_expression function: (identifier) @callee)
+"""
+
+#: macros (or builtins) whose bare-name arguments name a member or a type, not a variable
+MEMBER_MACROS = frozenset({"offsetof", "container_of", "typeof", "__typeof__", "__typeof", "va_arg", "DO_UPCAST"})
+MACRO_NAME = re.compile(r"[A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*")
+EXTERN = re.compile(rb"\bextern\b")
+DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator", "array_declarator", "attributed_declarator"})
+
+
+@functools.cache
+def _query() -> Query:
+    return Query(get_language("c"), QUERY)
+
+
+def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
+    captures = QueryCursor(_query()).captures(parsed.root)
+    source = parsed.source
+    scopes = BlockScopes()
+    bans = _macro_bans(captures)
+    handled = {node.start_byte for node in captures.get("skip", ())}
+    pins: list[tuple[Node, str]] = []
+    own_lists = _declare_parameters(captures.get("function", ()), scopes, handled)
+    misread: list[tuple[Node, Node, list[Node]]] = []
+    declarations = captures.get("declaration", ())
+    containers = [Container(n.start_byte, n.end_byte, kind, n) for kind in ("scope", "global", "function") for n in captures.get(kind, ())]
+    around = innermost(containers, [node.start_byte for node in declarations])
+    for declaration in declarations:
+        _declare_locals(declaration, around[declaration.start_byte], source, scopes, handled, pins, misread)
+    _check_misread(scopes, misread, bans)
+    for node in captures.get("constant", ()):
+        pins.append((node, "shares its name with an enum constant"))
+    for node in captures.get("macro_name", ()):
+        pins.append((node, "shares its name with a macro"))
+    for node in captures.get("maybe_macro", ()):
+        if node.parent is not None and node.parent.child_by_field_name("declarator") != node:
+            pins.append((node, "shares its name with a macro"))
+    pins.extend(_macro_arguments(captures.get("callee", ()), source))
+    tags = {node.start_byte for node in captures.get("tag", ())}
+    for node in captures.get("type", ()):
+        if node.start_byte not in tags:
+            pins.append((node, "used where the parser read a type name"))
+    for node, reason in pins:
+        handled.add(node.start_byte)
+        scopes.pin(node.text or b"", node.start_byte, reason)
+    prototypes = SpanSet([span(n) for n in captures.get("parameters", ()) if n.start_byte not in own_lists])
+    for node in captures.get("id", ()):
+        start = node.start_byte
+        if start in handled:
+            continue
+        end = node.end_byte
+        if prototypes and prototypes.contains(start):
+            scopes.pin(source[start:end], start, "named in a prototype's parameter list")
+        else:
+            scopes.use(source[start:end], start, end)
+    return scopes.variables, bans
+
+
+def _macro_bans(captures: dict[str, list[Node]]) -> list[Ban]:
+    """Every word of a directive: a macro body may use a local by name, and a local named like
+    a macro would be expanded."""
+    words: set[str] = set()
+    for node in captures.get("directive", ()):
+        words.update(WORD.findall(_text(node)))
+    return [Ban(word, "its name appears in a preprocessor directive") for word in sorted(words)]
+
+
+def _declare_parameters(functions: list[Node], scopes: BlockScopes, handled: set[int]) -> set[int]:
+    """Parameters of each definition; returns the start bytes of those parameter lists."""
+    own: set[int] = set()
+    for function in functions:
+        parameters = _own_parameter_list(function)
+        if parameters is None:
+            continue  # K&R or a header built by a macro: its parameters keep their names
+        own.add(parameters.start_byte)
+        scope = span(function)
+        for parameter in parameters.named_children:
+            if parameter.type != "parameter_declaration":
+                continue
+            declarator = parameter.child_by_field_name("declarator")
+            name, shape = _declarator_name(declarator) if declarator is not None else (None, "abstract")
+            if name is not None and shape in ("variable", "function"):
+                handled.add(name.start_byte)
+                scopes.declare(name.text or b"", span(name), scope, name.start_byte, "parameter")
+    return own
+
+
+def _own_parameter_list(function: Node) -> Node | None:
+    """The parameter list of a plain ``T name(params) {...}`` header; None for K&R or macros."""
+    if any(child.type == "declaration" for child in function.children):
+        return None  # K&R: parameter types declared between the header and the body
+    node = function.child_by_field_name("declarator")
+    while node is not None and node.type in ("pointer_declarator", "attributed_declarator", "parenthesized_declarator"):
+        node = node.child_by_field_name("declarator") or (node.named_children[0] if node.named_children else None)
+    if node is None or node.type != "function_declarator":
+        return None
+    name = node.child_by_field_name("declarator")
+    parameters = node.child_by_field_name("parameters")
+    if name is None or name.type != "identifier" or parameters is None:
+        return None
+    if any(child.type == "identifier" for child in parameters.named_children):
+        return None  # K&R identifier list
+    return parameters
+
+
+def _declare_locals(
+    declaration: Node, container: Container | None, source: bytes, scopes: BlockScopes, handled: set[int], pins: list, misread: list
+) -> None:
+    if container is None or container.kind == "global":
+        return  # a global: never renamed
+    scope = (container.start, container.end)
+    declarators = declaration.children_by_field_name("declarator")
+    if not declarators:
+        return
+    extern = EXTERN.search(source, declaration.start_byte, declarators[0].start_byte) is not None
+    names: list[Node] = []
+    for declarator in declarators:
+        name, shape = _declarator_name(declarator)
+        if name is None:
+            pins.extend((n, "declared in a form the parser may have misread") for n in _identifiers(declarator))
+            continue
+        handled.add(name.start_byte)
+        names.append(name)
+        if container.kind != "scope":
+            pins.append((name, "declared where its scope is unclear"))
+        elif extern or shape == "function":
+            scopes.shadow(name.text or b"", scope, name.start_byte)
+        else:
+            scopes.declare(name.text or b"", span(name), scope, name.start_byte)
+    kind = declaration.child_by_field_name("type")
+    if kind is not None and kind.type == "type_identifier" and container.kind == "scope":
+        misread.append((kind, scope, names))
+
+
+def _declarator_name(node: Node) -> tuple[Node | None, str]:
+    """The declared identifier and whether it names a variable or a function (prototype)."""
+    while node is not None:
+        if node.type == "identifier":
+            return node, "variable"
+        if node.type in DECLARATOR_WRAPPERS:
+            node = node.child_by_field_name("declarator")
+        elif node.type == "parenthesized_declarator":
+            node = node.named_children[0] if node.named_children else None
+        elif node.type == "function_declarator":
+            inner = node.child_by_field_name("declarator")
+            if inner is not None and inner.type == "identifier":
+                return inner, "function"
+            node = inner
+        else:
+            return None, "unknown"
+    return None, "unknown"
+
+
+def _check_misread(scopes: BlockScopes, misread: list, bans: list[Ban]) -> None:
+    """``a * b;`` parses as declaring ``b`` of type ``a``; when ``a`` is a visible variable it
+    was a multiplication, and neither name can be trusted in that block."""
+    for kind, scope, names in misread:
+        if scopes.resolve(kind.text or b"", kind.start_byte) is not None:
+            for node in [kind, *names]:
+                bans.append(Ban(_text(node), "in a statement the parser may have misread as a declaration", scope))
+
+
+def _macro_arguments(callees: list[Node], source: bytes) -> list[tuple[Node, str]]:
+    """Bare names passed to macro-like calls that may be member names rather than variables:
+    for a macro known to take members, a name passed twice, or a name also used as a member."""
+    pins = []
+    for callee in callees:
+        name = _text(callee)
+        member_macro = name in MEMBER_MACROS
+        if not member_macro and not MACRO_NAME.fullmatch(name):
+            continue
+        arguments = callee.parent.child_by_field_name("arguments") if callee.parent is not None else None
+        bare = [n for n in (arguments.named_children if arguments is not None else ()) if n.type == "identifier"]
+        texts = [n.text or b"" for n in bare]
+        for node, text in zip(bare, texts):
+            if member_macro or texts.count(text) > 1 or _used_as_member(text, source):
+                pins.append((node, f"passed to macro {name}, where it may name a member"))
+    return pins
+
+
+def _used_as_member(name: bytes, source: bytes) -> bool:
+    return re.search(rb"(?:->|\.)\s*" + re.escape(name) + rb"\b", source) is not None
+
+
+def _identifiers(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "identifier":
+            found.append(current)
+        stack.extend(current.children)
+    return found
+
+
+def _text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")

@@ -1,0 +1,293 @@
+"""Local variables and parameters in Python: functions, lambdas and comprehensions.
+
+Python scoping is by function, not block: a name bound anywhere in a function is local to all
+of it, nested functions see it as a closure, class bodies are skipped by the functions inside
+them, and defaults, annotations, decorators and a comprehension's first iterable are evaluated
+in the enclosing scope. Names declared ``global``/``nonlocal``, bound by ``import``, ``def``,
+``class`` or a ``match`` pattern, shown by an ``f"{x=}"`` debug field, or living in a function
+that reads its locals dynamically (``locals()``, ``vars()``, ``eval``, ``exec``) keep their
+names; so do parameters passed by keyword somewhere in the file, ``self`` and ``cls``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from tree_sitter import Node, Query, QueryCursor
+
+from .parsing import ParsedCode, get_language
+from .scope import Ban, Span, Variable, span
+
+QUERY = """
+(identifier) @id
+(attribute attribute: (identifier) @skip)
+(keyword_argument name: (identifier) @skip)
+(keyword_argument name: (identifier) @keyword)
+(function_definition name: (identifier) @fixed)
+(class_definition name: (identifier) @fixed)
+(import_statement) @fixed_all
+(import_from_statement) @fixed_all
+(future_import_statement) @fixed_all
+(case_pattern) @fixed_all
+(type_alias_statement left: (_) @fixed_all)
+(type_parameter) @banned_all
+(global_statement (identifier) @global)
+(nonlocal_statement (identifier) @global)
+(parameters) @parameters
+(lambda_parameters) @parameters
+(assignment left: (_) @target)
+(augmented_assignment left: (_) @target)
+(for_statement left: (_) @target)
+(for_in_clause left: (_) @target)
+(as_pattern_target) @target
+(delete_statement) @target
+(named_expression name: (identifier) @walrus)
+(interpolation "=") @debug
+(function_definition) @function
+(lambda) @function
+(class_definition) @class
+(list_comprehension) @comprehension
+(set_comprehension) @comprehension
+(dictionary_comprehension) @comprehension
+(generator_expression) @comprehension
+(exec_statement) @dynamic
+"""
+
+#: names whose use lets a function read its own locals by name
+DYNAMIC_NAMES = frozenset({"locals", "vars", "eval", "exec", "_getframe", "currentframe", "f_locals", "getargvalues"})
+TARGET_GROUPS = frozenset(
+    {"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression",
+     "expression_list", "list_splat_pattern", "list_splat", "as_pattern_target", "delete_statement"}
+)
+# Role precedence: the first role that claims an identifier wins.
+ROLES = ("skip", "fixed", "global", "param", "walrus", "bind", "pin")
+
+
+@dataclass(eq=False)
+class _Scope:
+    kind: str  # "module", "function", "class" or "comprehension"
+    span: Span
+    outer: list[Span] = field(default_factory=list)  # parts evaluated in the enclosing scope
+    parent: "_Scope | None" = None
+    bound: set[str] = field(default_factory=set)
+    fixed: set[str] = field(default_factory=set)
+    params: set[str] = field(default_factory=set)
+    declared_global: set[str] = field(default_factory=set)
+    dynamic: bool = False
+
+    def evaluates(self, position: int) -> bool:
+        return not any(start <= position < end for start, end in self.outer)
+
+
+def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
+    captures = QueryCursor(_query()).captures(parsed.root)
+    roles = _roles(captures)
+    scopes = _scopes(parsed.root, captures)
+    identifiers = sorted(captures.get("id", ()), key=lambda n: n.start_byte)
+    placed = _place(identifiers, scopes)
+    bans = [Ban(_text(n), "a type parameter") for node in captures.get("banned_all", ()) for n in _identifiers(node)]
+    for node, scope in placed:
+        role, name = roles.get(node.start_byte, "use"), _text(node)
+        if role == "walrus":
+            while scope.kind == "comprehension" and scope.parent is not None:
+                scope = scope.parent
+        if role in ("fixed", "param", "walrus", "bind"):
+            scope.bound.add(name)
+        if role == "fixed":
+            scope.fixed.add(name)
+        elif role == "param":
+            scope.params.add(name)
+        elif role == "global":
+            scope.declared_global.add(name)
+            bans.append(Ban(name, "declared global or nonlocal", scope.span))
+        if (name in DYNAMIC_NAMES and role != "param") or (name == "dir" and _called_bare(node)):
+            _mark_dynamic(scope)
+    for node in captures.get("dynamic", ()):
+        _mark_dynamic(_innermost(scopes, node.start_byte))
+    variables = _resolve(placed, roles)
+    _exclude(variables, {_text(n) for n in captures.get("keyword", ())})
+    return [v for v, _ in variables.values()], bans
+
+
+@functools.cache
+def _query() -> Query:
+    return Query(get_language("python"), QUERY)
+
+
+def _roles(captures: dict[str, list[Node]]) -> dict[int, str]:
+    claims: dict[str, set[int]] = {role: set() for role in ROLES}
+    claims["skip"].update(n.start_byte for n in captures.get("skip", ()))
+    claims["fixed"].update(n.start_byte for n in captures.get("fixed", ()))
+    for node in captures.get("fixed_all", ()):
+        claims["fixed"].update(n.start_byte for n in _identifiers(node))
+    claims["global"].update(n.start_byte for n in captures.get("global", ()))
+    for node in captures.get("parameters", ()):
+        claims["param"].update(n.start_byte for n in _parameter_names(node))
+    claims["walrus"].update(n.start_byte for n in captures.get("walrus", ()))
+    for node in captures.get("target", ()):
+        claims["bind"].update(n.start_byte for n in _target_names(node))
+    for node in captures.get("debug", ()):
+        claims["pin"].update(n.start_byte for n in _identifiers(node))
+    roles: dict[int, str] = {}
+    for role in reversed(ROLES):
+        for start in claims[role]:
+            roles[start] = role
+    return roles
+
+
+def _scopes(root: Node, captures: dict[str, list[Node]]) -> list[_Scope]:
+    """Every scope with the parts of it evaluated outside (defaults, bases, first iterable)."""
+    found = [_Scope("module", span(root))]
+    for node in captures.get("function", ()):
+        outer = [span(c) for c in (node.child_by_field_name(f) for f in ("name", "return_type", "type_parameters")) if c]
+        parameters = node.child_by_field_name("parameters")
+        for parameter in parameters.named_children if parameters is not None else ():
+            outer.extend(span(c) for c in (parameter.child_by_field_name(f) for f in ("value", "type")) if c)
+        found.append(_Scope("function", span(node), outer))
+    for node in captures.get("class", ()):
+        outer = [span(c) for c in (node.child_by_field_name(f) for f in ("name", "superclasses", "type_parameters")) if c]
+        found.append(_Scope("class", span(node), outer))
+    for node in captures.get("comprehension", ()):
+        first = next((c for c in node.named_children if c.type == "for_in_clause"), None)
+        iterable = first.child_by_field_name("right") if first is not None else None
+        found.append(_Scope("comprehension", span(node), [span(iterable)] if iterable is not None else []))
+    found.sort(key=lambda s: (s.span[0], -s.span[1]))
+    return found
+
+
+def _place(identifiers: list[Node], scopes: list[_Scope]) -> list[tuple[Node, _Scope]]:
+    """The scope each identifier is evaluated in (one sweep in document order)."""
+    stack, placed, index = [scopes[0]], [], 1
+    for node in identifiers:
+        position = node.start_byte
+        while index < len(scopes) and scopes[index].span[0] <= position:
+            _push(stack, scopes[index])
+            index += 1
+        while len(stack) > 1 and stack[-1].span[1] <= position:
+            stack.pop()
+        depth = len(stack) - 1
+        while depth > 0 and not stack[depth].evaluates(position):
+            depth -= 1
+        placed.append((node, stack[depth]))
+    while index < len(scopes):
+        _push(stack, scopes[index])
+        index += 1
+    return placed
+
+
+def _push(stack: list[_Scope], scope: _Scope) -> None:
+    while len(stack) > 1 and stack[-1].span[1] <= scope.span[0]:
+        stack.pop()
+    scope.parent = stack[-1]
+    stack.append(scope)
+
+
+def _innermost(scopes: list[_Scope], position: int) -> _Scope:
+    best = scopes[0]
+    for scope in scopes:
+        if scope.span[0] <= position < scope.span[1] and scope.span[0] >= best.span[0]:
+            best = scope
+    return best
+
+
+def _called_bare(node: Node) -> bool:
+    """``dir()`` without arguments lists the caller's locals."""
+    call = node.parent
+    arguments = call.child_by_field_name("arguments") if call is not None and call.type == "call" else None
+    return arguments is not None and arguments.named_child_count == 0
+
+
+def _mark_dynamic(scope: _Scope | None) -> None:
+    while scope is not None:
+        scope.dynamic = True
+        scope = scope.parent
+
+
+def _resolve(placed: list[tuple[Node, _Scope]], roles: dict[int, str]) -> dict[tuple[int, str], tuple[Variable, _Scope]]:
+    variables: dict[tuple[int, str], tuple[Variable, _Scope]] = {}
+    for node, scope in placed:
+        role = roles.get(node.start_byte, "use")
+        if role in ("skip", "global"):
+            continue
+        name = _text(node)
+        owner = _owner(scope, name)
+        if owner is None:
+            continue
+        key = (id(owner), name)
+        if key not in variables:
+            kind = "parameter" if name in owner.params else "local"
+            variables[key] = (Variable(name, kind, owner.span), owner)
+        variable = variables[key][0]
+        variable.occurrences.append(span(node))
+        if role == "pin":
+            variable.exclude("shown by name in an f-string debug field")
+    return variables
+
+
+def _owner(scope: _Scope, name: str) -> _Scope | None:
+    """The function or comprehension scope whose local ``name`` is, or None (global, class)."""
+    current: _Scope | None = scope
+    while current is not None:
+        if name in current.declared_global:
+            return None
+        if name in current.bound and (current is scope or current.kind != "class"):
+            return current if current.kind in ("function", "comprehension") else None
+        if current.kind == "module":
+            return None
+        current = current.parent
+    return None
+
+
+def _exclude(variables: dict[tuple[int, str], tuple[Variable, _Scope]], keywords: set[str]) -> None:
+    for variable, scope in variables.values():
+        name = variable.name
+        if scope.dynamic:
+            variable.exclude("its function reads locals dynamically (locals(), vars(), eval or exec)")
+        if name in scope.fixed:
+            variable.exclude("bound by an import, def, class or match pattern")
+        if name in ("self", "cls") or (name.startswith("__") and name.endswith("__")):
+            variable.exclude("a conventional or special name")
+        if variable.kind == "parameter" and name in keywords:
+            variable.exclude("passed by keyword somewhere in this file")
+
+
+def _parameter_names(parameters: Node) -> list[Node]:
+    found = []
+    for parameter in parameters.named_children:
+        if parameter.type == "identifier":
+            found.append(parameter)
+        elif parameter.type in ("default_parameter", "typed_default_parameter"):
+            name = parameter.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                found.append(name)
+        elif parameter.type in ("typed_parameter", "list_splat_pattern", "dictionary_splat_pattern"):
+            inner = parameter.named_children[0] if parameter.named_children else None
+            if inner is not None and inner.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                inner = inner.named_children[0] if inner.named_children else None
+            if inner is not None and inner.type == "identifier":
+                found.append(inner)
+    return found
+
+
+def _target_names(target: Node) -> list[Node]:
+    """Names a target binds; attributes and subscripts bind nothing."""
+    if target.type == "identifier":
+        return [target]
+    if target.type in TARGET_GROUPS:
+        return [name for child in target.named_children for name in _target_names(child)]
+    return []
+
+
+def _identifiers(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "identifier":
+            found.append(current)
+        stack.extend(current.children)
+    return found
+
+
+def _text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
