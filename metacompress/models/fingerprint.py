@@ -1,0 +1,60 @@
+"""Identity and size of a model's weights, independent of the format they were stored in.
+
+The fingerprint lets a report say "this exact student" and lets a user check that a converted
+folder still holds the weights of the checkpoint it came from: it hashes the tensors of the
+loaded module (names, dtypes, shapes, raw bytes), never the files, so a ``model.bin`` described
+by a spec and the ``model.safetensors`` written by ``convert`` fingerprint the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Iterable, Mapping
+
+# Weight files transformers reads, in its order of preference (safetensors first).
+WEIGHT_FILES = (
+    ("model.safetensors.index.json", "model.safetensors"),
+    ("pytorch_model.bin.index.json", "pytorch_model.bin"),
+)
+
+
+def fingerprint(state_dict: Mapping[str, object]) -> str:
+    """``sha256:<hex>`` over the sorted (name, dtype, shape, bytes) of every tensor."""
+    import torch
+
+    digest = hashlib.sha256()
+    for name in sorted(state_dict):
+        tensor = state_dict[name]
+        if not isinstance(tensor, torch.Tensor):
+            continue
+        tensor = tensor.detach().to("cpu").contiguous()
+        header = f"{name}\0{str(tensor.dtype).removeprefix('torch.')}\0{tuple(tensor.shape)}\0"
+        digest.update(header.encode())
+        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def num_parameters(module) -> int:
+    """Trainable weights only (tied weights once, buffers such as ``position_ids`` not at all)."""
+    return sum(parameter.numel() for parameter in module.parameters())
+
+
+def files_size(paths: Iterable[str | os.PathLike]) -> int:
+    return sum(Path(path).stat().st_size for path in paths)
+
+
+def hf_weight_files(folder: str | os.PathLike) -> list[Path]:
+    """The files a Hugging Face folder's weights come from (shards included), as transformers picks them."""
+    folder = Path(folder)
+    for index_name, single_name in WEIGHT_FILES:
+        if (folder / single_name).is_file():
+            return [folder / single_name]
+        if (folder / index_name).is_file():
+            import json
+
+            index = json.loads((folder / index_name).read_text())
+            shards = sorted(set(index.get("weight_map", {}).values()))
+            return [folder / shard for shard in shards if (folder / shard).is_file()]
+    return []

@@ -1,0 +1,229 @@
+"""Hugging Face sequence classifiers: a local folder with ``config.json``, or a hub id.
+
+Weights load through transformers with ``weights_only=True``: safetensors when the folder has
+them, otherwise ``pytorch_model.bin`` through ``torch.load(weights_only=True)`` (transformers 5
+takes that path itself), so a checkpoint that smuggles Python objects is refused, not run.
+Remote code runs only when the caller asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ..errors import ModelLoadError
+from .base import CodeClassifier, Encoded, ModelInfo
+from .fingerprint import files_size, fingerprint, hf_weight_files, num_parameters
+from .quiet import quiet_transformers
+from .tokens import normalize_whitespace
+
+# Models whose position ids start after the padding index, so ``pad_token_id + 1`` positions of
+# ``max_position_embeddings`` can never hold a token.
+ROBERTA_LIKE = {
+    "roberta", "roberta-prelayernorm", "xlm-roberta", "xlm-roberta-xl", "camembert",
+    "longformer", "data2vec-text", "ibert", "mpnet", "luke",
+}
+FALLBACK_MAX_LENGTH = 512
+HUGE = 100_000  # tokenizers without a limit report ~1e30
+PREPROCESSING_KEY = "metacompress_preprocessing"  # written into config.json by ``convert``
+OFFLINE_VALUES = {"1", "on", "yes", "true"}
+
+
+def load_hf(source: str, *, trust_remote_code: bool = False) -> "HFClassifier":
+    local = Path(source).expanduser()
+    location = str(local) if local.is_dir() else source
+    offline = not local.is_dir() and hub_offline()
+    options = {"trust_remote_code": trust_remote_code, "local_files_only": offline}
+    with quiet_transformers():
+        try:
+            model, tokenizer = _from_pretrained(location, options)
+        except ModelLoadError:
+            raise
+        except pickle.UnpicklingError as exc:
+            raise ModelLoadError(
+                f"{source}: refusing to unpickle the weights: the file holds Python objects, not only tensors "
+                f"(torch.load weights_only=True): {_first_line(exc)}"
+            ) from None
+        except (OSError, ValueError, KeyError, ImportError) as exc:
+            raise ModelLoadError(_hub_message(source, exc, local.is_dir(), offline)) from None
+    return HFClassifier(source, location, model, tokenizer, weight_folder(local, source))
+
+
+def _from_pretrained(location: str, options: dict):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(location, **options)
+    model, loading = AutoModelForSequenceClassification.from_pretrained(
+        location, weights_only=True, output_loading_info=True, **options
+    )
+    missing = sorted(loading.get("missing_keys") or [])
+    if missing:
+        raise ModelLoadError(
+            f"{location}: the checkpoint lacks {len(missing)} weight(s) of the classifier "
+            f"({', '.join(missing[:4])}{', …' if len(missing) > 4 else ''}); transformers would fill them "
+            "with random values, so it is not a trained sequence classifier"
+        )
+    return model.eval(), tokenizer
+
+
+def hub_offline() -> bool:
+    """True when the hub must not be contacted: offline mode is set, or the endpoint is unreachable.
+
+    Probing first turns a 25-second series of retries on a machine without network into an
+    immediate, cache-only load.
+    """
+    for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        if os.environ.get(variable, "").strip().lower() in OFFLINE_VALUES:
+            return True
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        with socket.create_connection((endpoint.hostname or "huggingface.co", port), timeout=3):
+            return False
+    except OSError:
+        return True
+
+
+def _hub_message(source: str, exc: Exception, is_local: bool, offline: bool) -> str:
+    if is_local:
+        return f"{source}: not a loadable Hugging Face sequence classifier: {_first_line(exc)}"
+    if "trust_remote_code" in str(exc):
+        return f"{source}: this model needs its own Python code from the hub; rerun with --trust-remote-code if you trust it"
+    if offline:
+        return (
+            f"model path {source} does not exist, and {source!r} is not in the local Hugging Face cache "
+            "(offline: HF_HUB_OFFLINE is set or the hub cannot be reached)"
+        )
+    return f"model path {source} does not exist, and the Hugging Face hub has no model {source!r}: {_first_line(exc)}"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def weight_folder(local: Path, source: str) -> Path | None:
+    """Where the weight files lie: the folder itself, or the hub cache's snapshot of ``source``."""
+    if local.is_dir():
+        return local
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(source, "config.json")
+    return Path(cached).parent if isinstance(cached, str) else None
+
+
+def hf_max_length(tokenizer, config) -> int:
+    """The longest input the model accepts: the tokenizer's limit and the position table's, whichever is less."""
+    limits = []
+    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
+    if tokenizer_limit and tokenizer_limit < HUGE:
+        limits.append(int(tokenizer_limit))
+    positions = getattr(config, "max_position_embeddings", None)
+    if positions and positions < HUGE:
+        offset = (config.pad_token_id or 0) + 1 if config.model_type in ROBERTA_LIKE else 0
+        limits.append(int(positions) - offset)
+    return min(limits) if limits else FALLBACK_MAX_LENGTH
+
+
+def architecture(config) -> dict:
+    fields = {
+        "model_type": "model_type",
+        "layers": "num_hidden_layers",
+        "hidden": "hidden_size",
+        "heads": "num_attention_heads",
+        "intermediate": "intermediate_size",
+        "vocab": "vocab_size",
+        "max_position_embeddings": "max_position_embeddings",
+    }
+    found = {key: getattr(config, name, None) for key, name in fields.items()}
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def labels_of(config) -> list[str]:
+    id2label = {int(index): str(name) for index, name in (config.id2label or {}).items()}
+    return [id2label.get(index, f"LABEL_{index}") for index in range(config.num_labels)]
+
+
+class HFClassifier(CodeClassifier):
+    """A transformers ``*ForSequenceClassification`` with its tokenizer; pairs are cross-encoded."""
+
+    def __init__(self, source: str, location: str, model, tokenizer, folder: Path | None):
+        config = model.config
+        self._model = model
+        self._tokenizer = tokenizer
+        preprocessing = getattr(config, PREPROCESSING_KEY, None) or {}
+        self._normalize = bool(preprocessing.get("normalize_whitespace", False))
+        max_length = hf_max_length(tokenizer, config)
+        self._backend = _truncating_backend(tokenizer, max_length)
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else config.pad_token_id
+        self.pad_id = int(pad or 0)
+        weight_files = hf_weight_files(folder) if folder else []
+        self.info = ModelInfo(
+            source=source,
+            format="huggingface",
+            labels=labels_of(config),
+            head="sequence",
+            max_length=max_length,
+            num_parameters=num_parameters(model),
+            size_bytes=files_size(weight_files),
+            fingerprint=fingerprint(model.state_dict()),
+            architecture=architecture(config),
+        )
+
+    @property
+    def module(self):
+        return self._model
+
+    @property
+    def tokenizer(self):
+        return self._tokenizer
+
+    def _prepare(self, text: str) -> str:
+        return normalize_whitespace(text) if self._normalize else text
+
+    def encode(self, texts: list[str]) -> Encoded:
+        return self._encode([self._prepare(text) for text in texts])
+
+    def encode_pairs(self, pairs: list[tuple[str, str]]) -> Encoded:
+        return self._encode([(self._prepare(left), self._prepare(right)) for left, right in pairs])
+
+    def _encode(self, batch: list) -> Encoded:
+        if not batch:
+            return Encoded(ids=[], truncated=[])
+        if self._backend is not None:
+            encodings = self._backend.encode_batch(batch)
+            return Encoded(ids=[e.ids for e in encodings], truncated=[bool(e.overflowing) for e in encodings])
+        return self._encode_slow(batch)
+
+    def _encode_slow(self, batch: list) -> Encoded:
+        """Tokenizers without a Rust backend: encode twice, truncated and whole, and compare lengths."""
+        first = [item[0] if isinstance(item, tuple) else item for item in batch]
+        second = [item[1] for item in batch] if isinstance(batch[0], tuple) else None
+        limit = self.info.max_length
+        cut = self._tokenizer(first, second, truncation="longest_first", max_length=limit)["input_ids"]
+        whole = self._tokenizer(first, second, truncation=False)["input_ids"]
+        return Encoded(ids=[list(ids) for ids in cut], truncated=[len(w) > len(c) for w, c in zip(whole, cut)])
+
+    def logits(self, input_ids, attention_mask):
+        return self._model(input_ids=input_ids, attention_mask=attention_mask).logits.float()
+
+
+def _truncating_backend(tokenizer, max_length: int):
+    """A private copy of the Rust tokenizer that truncates, so one pass gives ids and overflow.
+
+    The copy leaves the user's tokenizer object untouched; ``Encoding.overflowing`` is non-empty
+    exactly when tokens were cut, which is how truncation is reported without a second pass.
+    """
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return None
+    from tokenizers import Tokenizer
+
+    copy = Tokenizer.from_str(backend.to_str())
+    copy.no_padding()
+    side = getattr(tokenizer, "truncation_side", "right") or "right"
+    copy.enable_truncation(max_length, strategy="longest_first", direction=side)
+    return copy

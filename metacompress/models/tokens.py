@@ -1,0 +1,127 @@
+"""Tokenizers for spec-described checkpoints, wrapped the way CodeXGLUE training code wrapped them.
+
+CodeXGLUE-style students ship a bare ``tokenizers`` file that adds no special tokens; the
+training code added them by hand (``[bos] + ids[:block - 2] + [eos]``). Giving the Rust
+tokenizer a RoBERTa template and block-size truncation reproduces that wrapping exactly, reports
+truncation in the same pass (``Encoding.overflowing``), and is the tokenizer ``convert`` saves,
+so a converted folder tokenises as the spec loader does.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import ModelLoadError
+
+
+def normalize_whitespace(code: str) -> str:
+    """CodeXGLUE's preprocessing: every run of whitespace (newlines included) becomes one space."""
+    return " ".join(code.split())
+
+
+def read_tokenizer(spec):
+    """The spec's tokenizer as a ``tokenizers.Tokenizer``, before any special-token template."""
+    settings = spec.tokenizer
+    if settings.file is not None:
+        tokenizer = _from_file(spec, settings.file)
+    elif settings.vocab is not None:
+        tokenizer = _from_vocab_merges(spec, settings.vocab, settings.merges, settings.add_prefix_space)
+    else:
+        tokenizer = _from_pretrained(spec, settings.pretrained)
+    if settings.lowercase:
+        _ensure_lowercase(tokenizer)
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+def _from_file(spec, path: Path):
+    from tokenizers import Tokenizer
+
+    _require_file(spec, path, "tokenizer file")
+    try:
+        return Tokenizer.from_file(str(path))
+    except Exception as exc:  # the Rust side raises a bare Exception for malformed JSON
+        raise ModelLoadError(f"{spec.path}: tokenizer file {path} is not a tokenizers JSON file: {exc}") from None
+
+
+def _from_vocab_merges(spec, vocab: Path, merges: Path | None, add_prefix_space: bool):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+
+    _require_file(spec, vocab, "tokenizer vocab")
+    if merges is None:
+        raise ModelLoadError(f"{spec.path}: [tokenizer] vocab needs merges (a byte-level BPE merges.txt)")
+    _require_file(spec, merges, "tokenizer merges")
+    unk = "<unk>" if "<unk>" in json.loads(vocab.read_text(encoding="utf-8")) else None
+    tokenizer = Tokenizer(models.BPE.from_file(str(vocab), str(merges), unk_token=unk))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=add_prefix_space)
+    tokenizer.decoder = decoders.ByteLevel()
+    return tokenizer
+
+
+def _from_pretrained(spec, name: str):
+    from tokenizers import Tokenizer
+
+    from .hf import hub_offline
+    from .quiet import quiet_transformers
+
+    local = spec.root / name
+    location = str(local) if local.is_dir() else name
+    with quiet_transformers():
+        try:
+            from transformers import AutoTokenizer
+
+            wrapper = AutoTokenizer.from_pretrained(location, local_files_only=not local.is_dir() and hub_offline())
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"{spec.path}: cannot load tokenizer {name!r}: {str(exc).splitlines()[0]}") from None
+    backend = getattr(wrapper, "backend_tokenizer", None)
+    if backend is None:
+        raise ModelLoadError(f"{spec.path}: tokenizer {name!r} has no fast (tokenizers) version")
+    return Tokenizer.from_str(backend.to_str())
+
+
+def _require_file(spec, path: Path, what: str) -> None:
+    if not path.is_file():
+        raise ModelLoadError(f"{spec.path}: {what} {path} does not exist")
+
+
+def _ensure_lowercase(tokenizer) -> None:
+    from tokenizers import normalizers
+
+    current = tokenizer.normalizer
+    if current is None:
+        tokenizer.normalizer = normalizers.Lowercase()
+    elif "Lowercase" not in json.dumps(json.loads(tokenizer.to_str()).get("normalizer")):
+        tokenizer.normalizer = normalizers.Sequence([current, normalizers.Lowercase()])
+
+
+def token_of(tokenizer, token_id: int, spec) -> str:
+    token = tokenizer.id_to_token(token_id)
+    if token is None:
+        raise ModelLoadError(f"{spec.path}: special token id {token_id} is not in the tokenizer's vocabulary")
+    return token
+
+
+def with_roberta_template(tokenizer, spec):
+    """Wrap singles as ``<s> A </s>`` and pairs as ``<s> A </s></s> B </s>`` with the spec's ids."""
+    from tokenizers import processors
+
+    pre = spec.preprocessing
+    bos, eos = token_of(tokenizer, pre.bos_id, spec), token_of(tokenizer, pre.eos_id, spec)
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, pre.bos_id), (eos, pre.eos_id)],
+    )
+    return tokenizer
+
+
+def truncating(tokenizer, block_size: int):
+    """A copy that truncates to ``block_size`` tokens, special tokens included."""
+    from tokenizers import Tokenizer
+
+    copy = Tokenizer.from_str(tokenizer.to_str())
+    copy.enable_truncation(block_size, strategy="longest_first")
+    copy.no_padding()
+    return copy
