@@ -43,7 +43,7 @@ class SwapIfElse(Relation):
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         candidates = QueryCursor(_if_query(parsed.language)).captures(parsed.root).get("if", [])
-        candidates.sort(key=lambda node: node.start_byte)
+        candidates.sort(key=lambda node: (node.start_byte, node.end_byte))
         swap = _swap_python if parsed.language == "python" else _swap_braced
         guard = ErrorGuard(parsed)
 

@@ -101,7 +101,7 @@ def statement_lists(parsed: ParsedCode) -> list[StatementList]:
     statements there changes meaning or validity.
     """
     found = QueryCursor(_container_query(parsed.language)).captures(parsed.root).get("container", [])
-    found.sort(key=lambda node: node.start_byte)
+    found.sort(key=lambda node: (node.start_byte, node.end_byte))
     lists = []
     for container in found:
         entry = _statement_list(container, parsed.language)
