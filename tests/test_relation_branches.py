@@ -147,10 +147,11 @@ def test_python_condition_is_parenthesised_and_spaced() -> None:
     compile(mixed.code, "<test>", "exec")
 
 
-def test_python_elif_chains_are_left_alone() -> None:
-    rewrite = transform("if a:\n    x = 1\nelif b:\n    x = 2\nelse:\n    x = 3\n", "python", RELATION)
-    assert not rewrite.applied
-    assert "else" in rewrite.reason
+def test_python_elif_chain_swaps_its_last_elif_with_else() -> None:
+    code = "if a:\n    x = 1\nelif b:\n    x = 2\nelif not c:\n    x = 3\nelse:\n    x = 4\n"
+    rewrite = transform(code, "python", RELATION)
+    assert rewrite.code == "if a:\n    x = 1\nelif b:\n    x = 2\nelif c:\n    x = 4\nelse:\n    x = 3\n"
+    assert not transform("if a:\n    x = 1\nelif b:\n    x = 2\n", "python", RELATION).applied
 
 
 def test_if_without_else_is_not_applicable() -> None:

@@ -8,8 +8,9 @@ negations, truthiness included.
 Each branch keeps its own text and comments. Traps handled:
 - dangling else: when the new then-branch is an unbraced ``if`` (or a loop whose body ends in
   an ``if`` without ``else``), it gets braces, otherwise the moved ``else`` would bind to it;
-- Python ``elif`` chains are left alone (they would need re-indentation), a plain ``else`` is
-  swapped block for block; both headers share one indentation, so the blocks move as they are;
+- Python: ``if c: A else: B`` and the last ``elif c: A else: B`` of a chain are swapped block
+  for block (both headers share one indentation, so the blocks move as they are); an earlier
+  ``elif`` would have to become a nested, re-indented ``if``, so it is left alone;
 - C: an if with a preprocessor line anywhere inside (``#ifdef`` around the ``else``) is
   skipped, moving text across it could change what gets compiled.
 """
@@ -53,7 +54,7 @@ class SwapIfElse(Relation):
 
         edit = pick(candidates, rng, attempt)
         if edit is None:
-            raise NotApplicable(guard.reason("no if statement with a plain else branch outside error regions"))
+            raise NotApplicable(guard.reason("no if statement with an else branch outside error regions"))
         return [edit]
 
 
@@ -121,14 +122,18 @@ def _takes_dangling_else(statement: Node) -> bool:
 
 
 def _swap_python(parsed: ParsedCode, node: Node) -> Edit | None:
+    """Swap ``if c: A else: B``, or the last ``elif c: A`` of a chain with its ``else: B``."""
     alternatives = node.children_by_field_name("alternative")
-    if len(alternatives) != 1 or alternatives[0].type != "else_clause":
+    if not alternatives or alternatives[-1].type != "else_clause":
         return None
-    condition = node.child_by_field_name("condition")
-    then = node.child_by_field_name("consequence")
-    other = alternatives[0].child_by_field_name("body")
-    then_colon = _colon_before(node, then)
-    else_colon = _colon_before(alternatives[0], other)
+    head = node if len(alternatives) == 1 else alternatives[-2]
+    if head.type not in ("if_statement", "elif_clause"):
+        return None
+    condition = head.child_by_field_name("condition")
+    then = head.child_by_field_name("consequence")
+    other = alternatives[-1].child_by_field_name("body")
+    then_colon = _colon_before(head, then)
+    else_colon = _colon_before(alternatives[-1], other)
     if None in (condition, then, other, then_colon, else_colon):
         return None
     source = parsed.source
