@@ -1,6 +1,7 @@
 """Conformance of EVERY registered relation on the executable corpus (tests/corpus/).
 
-For each relation x language, every corpus program is rewritten with seeds 0..4. Each applied
+For each relation x language, every corpus program is rewritten with seeds 0..4 (and seeds 0..1
+for each non-default value of each relation option). Each applied
 rewrite must re-parse with exactly the input's parse errors, and (slow tests) must compile and
 print the same stdout with the same exit status as the original. A relation must also be
 documented, deterministic across processes (hash randomisation differs) and must apply to at
@@ -33,6 +34,7 @@ from metacompress.relations.parsing import LANGUAGES, ParsedCode, error_signatur
 from corpus_runner import Outcome, corpus_programs, run_programs, toolchain_missing
 
 SEEDS = range(5)
+OPTION_SEEDS = (0, 1)  # each non-default option value is exercised with these seeds
 DETERMINISM_SEEDS = (0, 3)
 RELATION_NAMES = RELATIONS.names()
 PAIRS = [(name, language) for name in RELATION_NAMES for language in LANGUAGES]
@@ -44,10 +46,12 @@ class Case:
     program: Path
     seed: int
     rewrite: Rewrite
+    options: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
-        return f"{self.rewrite.relation} on {self.program.parent.name}/{self.program.name} seed {self.seed}"
+        chosen = "".join(f" {key}={value}" for key, value in self.options)
+        return f"{self.rewrite.relation}{chosen} on {self.program.parent.name}/{self.program.name} seed {self.seed}"
 
 
 def load_relation(name: str) -> Relation:
@@ -72,15 +76,18 @@ def supported_relation(name: str, language: str) -> Relation:
 @functools.cache
 def rewrites(name: str, language: str) -> tuple[Case, ...]:
     relation = supported_relation(name, language)
+    runs = [((), seed) for seed in SEEDS] + [
+        (((key, value),), seed) for key, values in relation.options.items() for value in values[1:] for seed in OPTION_SEEDS
+    ]
     cases = []
     for program in corpus_programs(language):
         code = program.read_text(encoding="utf-8")
-        for seed in SEEDS:
+        for options, seed in runs:
             try:
-                rewrite = relation.apply(code, language, seed=seed)
+                rewrite = relation.apply(code, language, seed=seed, **dict(options))
             except Exception as exc:  # a crash is a bug: name the program that triggers it
-                pytest.fail(f"{name} raised on {language}/{program.name} seed {seed}: {exc!r}")
-            cases.append(Case(program, seed, rewrite))
+                pytest.fail(f"{name} {options} raised on {language}/{program.name} seed {seed}: {exc!r}")
+            cases.append(Case(program, seed, rewrite, options))
     return tuple(cases)
 
 
@@ -251,7 +258,7 @@ def test_deterministic_across_processes(name):
     here = {}
     for language in relation.languages:
         for case in rewrites(name, language):
-            if case.seed in DETERMINISM_SEEDS:
+            if case.seed in DETERMINISM_SEEDS and not case.options:
                 here[f"{language}|{case.program}|{case.seed}"] = digest(case.rewrite.code)
                 again = relation.apply(case.rewrite.original, language, seed=case.seed)
                 assert again.code == case.rewrite.code, f"{case.label}: two runs in one process differ"
