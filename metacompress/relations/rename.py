@@ -33,6 +33,8 @@ class RenameIdentifiers(Relation):
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         variables = local_variables(parsed)
         if not variables:
+            if parsed.error_ranges:
+                raise NotApplicable("no local variable or parameter outside the regions the parser could not read")
             raise NotApplicable("no local variable or parameter to rename")
         renamable = [v for v in variables if not v.excluded]
         if not renamable:

@@ -198,8 +198,9 @@ COMPOUND = frozenset(
      "enhanced_for_statement", "lambda_expression", "class_definition", "with_statement", "for_in_clause",
      "try_with_resources_statement", "labeled_statement", "switch_expression", "synchronized_statement"}
 )
-PREVIOUS_WORD = re.compile(rb"\w+\W*$")
-NEXT_WORD = re.compile(rb"\W*\w+")
+# the word just before and after, unless a statement boundary lies between
+PREVIOUS_WORD = re.compile(rb"\w+[^\w;{}]*$")
+NEXT_WORD = re.compile(rb"[^\w;{}]*\w+")
 
 
 def _statement_around(parsed: ParsedCode, node: Node) -> Span:
