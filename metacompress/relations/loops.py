@@ -192,9 +192,11 @@ def _update_edits(parsed: ParsedCode, loop: Node, body: Node, close: Node, updat
             edits.append(_before_closing_brace(parsed, body, update))
         return edits
     same_line = b"\n" not in source[close.end_byte : body.start_byte]
-    loop_indent = line_indent(source, loop.start_byte)
+    start = line_start(source, loop.start_byte)
+    line = source[start : loop.start_byte].decode("utf-8")
+    loop_indent = line[: len(line) - len(line.lstrip(" \t"))]  # the indentation of the loop's line
     tail = f" {update}" if completes else ""
-    if same_line or loop_indent is None:
+    if same_line:
         return edits + [Edit(body.start_byte, body.start_byte, "{ "), Edit(body.end_byte, body.end_byte, f"{tail} }}")]
     newline = newline_of(source)
     body_indent = line_indent(source, body.start_byte) or loop_indent + indent_unit(source, loop_indent)
