@@ -1,9 +1,9 @@
 """Compile and run the executable corpus (and rewritten variants of it) in batches.
 
 A conformance run has hundreds of program variants, so the runners are built for batches:
-Java variants are compiled and run inside one JVM (tests/support/JavaBatch.java, since a javac
-plus JVM start per variant costs about a second), C variants are compiled with gcc and Python
-variants run with the current interpreter, two at a time. Identical sources run once.
+Java variants are compiled and run inside long-lived JVMs (tests/support/JavaBatch.java, since a
+javac plus JVM start per variant costs about a second), C variants are compiled with gcc and
+Python variants run with the current interpreter; two workers each. Identical sources run once.
 
 What counts as a program's behaviour: its stdout and its exit status (for Java, "exit 0" or the
 class of the uncaught exception: the corpus never calls System.exit).
@@ -129,19 +129,10 @@ def _run_java(root: Path, sources: dict[str, tuple[str, str]]) -> dict[str, Outc
     paths = _write_sources(root, sources)
     results = root / "results"
     results.mkdir()
-    pending = list(paths)
-    while pending:
-        jobs = root / "jobs.txt"
-        jobs.write_text("".join(f"{key}\t{paths[key]}\n" for key in pending), encoding="utf-8")
-        command = [
-            "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m",
-            "-cp", str(_java_harness_classes()), "JavaBatch", str(jobs), str(results), str(TIMEOUT_S * 1000),
-        ]  # fmt: skip
-        subprocess.run(command, capture_output=True, timeout=TIMEOUT_S * (len(pending) + 5))
-        done = [key for key in pending if (results / f"{key}.status").exists()]
-        if not done:
-            raise RuntimeError(f"the Java batch runner made no progress on {paths[pending[0]]}")
-        pending = [key for key in pending if key not in done]
+    keys = list(paths)
+    shares = [keys[i::WORKERS] for i in range(WORKERS) if keys[i::WORKERS]]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda share: _java_batch(root, paths, share, results), enumerate(shares)))
     return {
         key: Outcome(
             (results / f"{key}.out").read_bytes().decode("utf-8", "replace"),
@@ -149,3 +140,20 @@ def _run_java(root: Path, sources: dict[str, tuple[str, str]]) -> dict[str, Outc
         )
         for key in paths
     }
+
+
+def _java_batch(root: Path, paths: dict[str, Path], share: tuple[int, list[str]], results: Path) -> None:
+    """One JVM runs a share of the programs; restarted after a program that timed out."""
+    number, pending = share
+    jobs = root / f"jobs{number}.txt"
+    while pending:
+        jobs.write_text("".join(f"{key}\t{paths[key]}\n" for key in pending), encoding="utf-8")
+        command = [
+            "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m",
+            "-cp", str(_java_harness_classes()), "JavaBatch", str(jobs), str(results), str(TIMEOUT_S * 1000),
+        ]  # fmt: skip
+        subprocess.run(command, capture_output=True, timeout=TIMEOUT_S * (len(pending) + 5))
+        done = {key for key in pending if (results / f"{key}.status").exists()}
+        if not done:
+            raise RuntimeError(f"the Java batch runner made no progress on {paths[pending[0]]}")
+        pending = [key for key in pending if key not in done]
