@@ -100,6 +100,12 @@ def _text(parsed: ParsedCode, node: Node) -> str:
     return parsed.node_text(node)
 
 
+def _describe(parsed: ParsedCode, loop: Node, change: str, width: int = 48) -> str:
+    """E.g. "for -> while: `for (int i = 0; i < n; i++)`" (the loop's first line, shortened)."""
+    head = _text(parsed, loop).split("\n", 1)[0].rstrip(" {:")
+    return f"{change}: `{head if len(head) <= width else head[: width - 3] + '...'}`"
+
+
 # --- while -> for ----------------------------------------------------------------------------
 
 
@@ -110,7 +116,7 @@ def _while_to_for(parsed: ParsedCode, loop: Node) -> Edit:
     if any(child.type.endswith("comment") for child in loop.children if child.end_byte <= condition.start_byte):
         raise Skip("a comment inside the loop header")
     inner = parsed.source[condition.start_byte + 1 : condition.end_byte - 1].decode("utf-8")
-    return Edit(loop.start_byte, condition.end_byte, f"for (;{_spaced(inner)};)", "while -> for")
+    return Edit(loop.start_byte, condition.end_byte, f"for (;{_spaced(inner)};)", _describe(parsed, loop, "while -> for"))
 
 
 def _spaced(text: str) -> str:
@@ -141,7 +147,7 @@ def _for_to_while(parsed: ParsedCode, loop: Node) -> Edit:
     text = new_loop.decode("utf-8")
     if init:
         text = _place_init(parsed, outer, init, declared, text)
-    return Edit(outer.start_byte, outer.end_byte, text, "for -> while")
+    return Edit(outer.start_byte, outer.end_byte, text, _describe(parsed, loop, "for -> while"))
 
 
 def _init(parsed: ParsedCode, loop: Node) -> tuple[str, set[str]]:
@@ -364,7 +370,7 @@ def _python_for(parsed: ParsedCode, loop: Node, rng: random.Random) -> Edit:
     header_end = body.start_byte if inline else colon.end_byte  # inline: drop the space too
     edits = [Edit(loop.start_byte, header_end, header), Edit(body.start_byte, body.start_byte, prologue)]
     new_text = splice(source[loop.start_byte : loop.end_byte], _shift(edits, -loop.start_byte)).decode("utf-8")
-    return Edit(loop.start_byte, loop.end_byte, new_text, "for -> while")
+    return Edit(loop.start_byte, loop.end_byte, new_text, _describe(parsed, loop, "for -> while"))
 
 
 BUILTIN_NAMES = frozenset({b"iter", b"next", b"StopIteration"})
