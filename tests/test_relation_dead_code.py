@@ -228,6 +228,17 @@ def test_python_docstring_and_future_import_stay_first() -> None:
         assert lines[2] in ("if False:", "while False:")
 
 
+def test_python_match_cases_are_not_statements() -> None:
+    code = "def f(x):\n    match x:\n        case 1:\n            return 1\n        case _:\n            return 2\n"
+    for seed in range(10):
+        rewrite = transform(code, "python", RELATION, seed=seed)
+        assert rewrite.applied, rewrite.reason
+        compile(rewrite.code, "<test>", "exec")
+        after_match = rewrite.code.split("match x:\n")[1].splitlines()
+        at_case_level = [line for line in after_match if line.startswith("        ") and line[8] != " "]
+        assert at_case_level == ["        case 1:", "        case _:"], rewrite.code
+
+
 def test_inline_block_stays_on_its_line() -> None:
     rewrite = transform("void f() { g(); }", "c", RELATION, seed=0, form="if")
     assert rewrite.code.startswith("void f() { if (0) { int ")

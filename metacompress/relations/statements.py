@@ -96,9 +96,10 @@ def _container_query(language: str) -> Query:
 def statement_lists(parsed: ParsedCode) -> list[StatementList]:
     """Every statement list of the snippet, in document order (one query, no tree walk).
 
-    C switch bodies (a compound statement of ``case`` groups) and GNU statement expressions
-    (``({ ...; value; })``, whose last statement is a value) are left out: inserting or moving
-    statements there changes meaning or validity.
+    C switch bodies (a compound statement of ``case`` groups), Python ``match`` bodies (a block
+    of ``case`` clauses) and GNU statement expressions (``({ ...; value; })``, whose last
+    statement is a value) are left out: inserting or moving statements there changes meaning or
+    validity.
     """
     found = QueryCursor(_container_query(parsed.language)).captures(parsed.root).get("container", [])
     found.sort(key=lambda node: (node.start_byte, node.end_byte))
@@ -112,10 +113,12 @@ def statement_lists(parsed: ParsedCode) -> list[StatementList]:
 
 def _statement_list(container: Node, language: str) -> StatementList | None:
     kind = container.type
-    if language == "c" and kind == "compound_statement":
-        parent = container.parent
-        if parent is not None and parent.type in ("switch_statement", "parenthesized_expression"):
+    parent = container.parent
+    if language == "c" and kind == "compound_statement" and parent is not None:
+        if parent.type in ("switch_statement", "parenthesized_expression"):
             return None
+    if language == "python" and parent is not None and parent.type == "match_statement":
+        return None  # its block holds ``case`` clauses, not statements
     children = container.children
     after_label = False
     if kind == "case_statement":
