@@ -64,19 +64,39 @@ def adjacent_simple_pairs(parsed: ParsedCode) -> list[tuple[StatementList, int]]
         statements = owner.statements
         if language == "python" and python_scope(statements[0]) == "class":
             continue  # class bodies: definition order is observable (dataclasses, enums)
-        simple = [s.type in simple_types and not parsed.in_error(s) for s in statements]
+        clean = _clean(parsed, owner)
+        simple = [s.type in simple_types and ok for s, ok in zip(statements, clean)]
         for index in range(len(statements) - 1):
             if not (simple[index] and simple[index + 1]):
                 continue
             # next to a parse error a "statement" may be the tail of a macro construct
-            if index and parsed.in_error(statements[index - 1]):
-                continue
-            if index + 2 < len(statements) and parsed.in_error(statements[index + 2]):
+            if (index and not clean[index - 1]) or (index + 2 < len(statements) and not clean[index + 2]):
                 continue
             if owner.after_label and index == 0 and language == "c" and statements[1].type == "declaration":
                 continue  # a C label may not be followed by a declaration
             found.append((owner, index))
     return found
+
+
+def _clean(parsed: ParsedCode, owner: StatementList) -> list[bool]:
+    """Per statement: outside every error region (``ParsedCode.in_error``, but cheaper: error
+    nodes nest with the others, so a statement of a clean container overlaps an error only by
+    containing one)."""
+    statements = owner.statements
+    if not parsed.error_ranges:
+        return [True] * len(statements)
+    if parsed.in_error(owner.container) and _inside_error(owner.container):
+        return [False] * len(statements)
+    return [not (s.has_error or s.is_error or s.is_missing) for s in statements]
+
+
+def _inside_error(node: Node) -> bool:
+    current = node
+    while current is not None:
+        if current.is_error or current.is_missing:
+            return True
+        current = current.parent
+    return False
 
 
 def independent_pairs(parsed: ParsedCode) -> list[tuple[Node, Node]]:
@@ -130,25 +150,32 @@ class Analyser:
         except Unmovable:
             return None
 
-    def _visible(self, owner: StatementList, index: int) -> dict[str, str]:
+    def _visible(self, owner: StatementList, index: int) -> "_Visible":
         """Locals in scope just before statement ``index`` of ``owner``."""
-        language = self.parsed.language
         key = ("visible", owner.container.id)
         if key not in self._cache:
-            self._cache[key] = visible_locals(owner.container, language)
-        visible = dict(self._cache[key])  # type: ignore[call-overload]
-        for statement in owner.statements[:index]:
-            visible.update(declared_by(statement, language))
-        return visible
+            language = self.parsed.language
+            declared: dict[str, tuple[int, str]] = {}
+            for position, statement in enumerate(owner.statements):
+                for name, kind in declared_by(statement, language).items():
+                    declared.setdefault(name, (position, kind))
+            self._cache[key] = (visible_locals(owner.container, language), declared)
+        outer, declared = self._cache[key]  # type: ignore[misc]
+        return _Visible(outer, declared, index)
 
     def _exposed(self, container: Node) -> Container[str]:
         """Local names an exception handler in this frame could read (see ``conflicts``)."""
-        block = protecting_block(container, self.parsed.language)
-        if block is None:
-            return NO_NAME
-        if self.parsed.language == "python":
-            return EVERY_NAME  # function scope: the handler sees every local
-        return frozenset(visible_locals(block, self.parsed.language))
+        key = ("exposed", container.id)
+        if key not in self._cache:
+            block = protecting_block(container, self.parsed.language)
+            if block is None:
+                exposed: Container[str] = NO_NAME
+            elif self.parsed.language == "python":
+                exposed = EVERY_NAME  # function scope: the handler sees every local
+            else:
+                exposed = frozenset(visible_locals(block, self.parsed.language))
+            self._cache[key] = exposed
+        return self._cache[key]  # type: ignore[return-value]
 
     def _volatile(self) -> frozenset[str]:
         if "volatile" not in self._cache:
@@ -168,6 +195,29 @@ class Analyser:
         if key not in self._cache:
             self._cache[key] = PythonScope.of(function)
         return self._cache[key]  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Visible:
+    """name -> declared type of the locals in scope at one statement of a block, computed per
+    block once: those of enclosing scopes, and those the block declares before the statement."""
+
+    outer: dict[str, str]
+    declared: dict[str, tuple[int, str]]
+    index: int
+
+    def __contains__(self, name: object) -> bool:
+        entry = self.declared.get(name)  # type: ignore[call-overload]
+        return (entry is not None and entry[0] < self.index) or name in self.outer
+
+    def __getitem__(self, name: str) -> str:
+        entry = self.declared.get(name)
+        if entry is not None and entry[0] < self.index:
+            return entry[1]
+        return self.outer[name]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self[name] if name in self else default
 
 
 def _enclosing(node: Node, kind: str) -> Node | None:

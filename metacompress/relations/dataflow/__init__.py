@@ -18,9 +18,19 @@ raises ``Unmovable`` with the reason (calls, jumps, labels, ``volatile``...).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Container
+from typing import Container, Protocol
 
 ANYWHERE = "*"
+
+
+class LocalTypes(Protocol):
+    """The locals in scope at a statement: name -> declared type text ("" when unknown)."""
+
+    def __contains__(self, name: object) -> bool: ...
+
+    def __getitem__(self, name: str) -> str: ...
+
+    def get(self, name: str, default: str | None = None) -> str | None: ...
 
 
 class Unmovable(Exception):

@@ -15,7 +15,7 @@ from tree_sitter import Node
 
 from ..effects import looks_like_macro
 from ..parsing import walk
-from . import ANYWHERE, Access, Unmovable
+from . import ANYWHERE, Access, LocalTypes, Unmovable
 from .scopes import c_declarator_name, text
 
 LITERAL_TYPES = frozenset(
@@ -77,7 +77,7 @@ _TREE_HINTS = re.compile(rb"\b[A-Z][A-Z0-9_]*\s*\(|\b(?:static|extern|_Thread_lo
 class CStatement:
     """Builds the Access of one statement given the locals in scope and the function's facts."""
 
-    def __init__(self, local_names: dict[str, str], facts: CFunctionFacts):
+    def __init__(self, local_names: LocalTypes, facts: CFunctionFacts):
         self.locals = local_names
         self.facts = facts
         self.access = Access()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from . import ANYWHERE, Access, Unmovable
+from . import ANYWHERE, Access, LocalTypes, Unmovable
 from .scopes import text
 
 PRIMITIVES = frozenset({"int", "long", "short", "byte", "char", "float", "double", "boolean"})
@@ -80,7 +80,7 @@ UNMOVABLE_EXPRESSIONS = frozenset(
 class JavaStatement:
     """Builds the Access of one statement given the locals in scope (name -> type text)."""
 
-    def __init__(self, local_types: dict[str, str], volatile: frozenset[str]):
+    def __init__(self, local_types: LocalTypes, volatile: frozenset[str]):
         self.types = local_types
         self.volatile = volatile
         self.access = Access()
