@@ -166,12 +166,7 @@ def checked_relation(name: str, language: str, options: dict[str, str]) -> Relat
     if language not in relation.languages:
         why = relation.unsupported.get(language, "not implemented for this language")
         raise UsageError(f"relation {name} does not support {language}: {why}")
-    for key, value in options.items():
-        if key not in relation.options:
-            takes = f"; it takes {', '.join(relation.options)}" if relation.options else "; it takes none"
-            raise UsageError(f"relation {name} has no option {key!r}{takes}")
-        if value not in relation.options[key]:
-            raise UsageError(f"relation {name}: {key} must be one of {', '.join(relation.options[key])}, not {value!r}")
+    relation.check_options(options)  # the relation validates its own options (compose takes names)
     return relation
 
 

@@ -118,13 +118,18 @@ class Relation:
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         raise NotImplementedError
 
+    def check_options(self, options: dict[str, str]) -> dict[str, str]:
+        """The options with defaults filled in; UsageError for an unknown option or value."""
+        return self._check_options(options)
+
     def _check_options(self, options: dict[str, str]) -> dict[str, str]:
         chosen = {name: values[0] for name, values in self.options.items()}
         for key, value in options.items():
             if value is None:
                 continue
             if key not in self.options:
-                raise UsageError(f"relation {self.name} takes no option {key!r}")
+                takes = f"; it takes {', '.join(self.options)}" if self.options else "; it takes none"
+                raise UsageError(f"relation {self.name} has no option {key!r}{takes}")
             if value not in self.options[key]:
                 allowed = ", ".join(self.options[key])
                 raise UsageError(f"relation {self.name}: {key} must be one of {allowed}, not {value!r}")
