@@ -42,13 +42,40 @@ class RenameIdentifiers(Relation):
         new_names = _choose_names(renamable, options["style"], parsed.language, parsed.text, rng)
         if not new_names:
             raise NotApplicable("no local variable name has a camelCase/snake_case counterpart that is free")
-        edits = []
-        for variable, new in new_names:
-            # one site per variable, at its first occurrence; the other edits belong to it
-            first, *rest = variable.occurrences
-            edits.append(Edit(first[0], first[1], new, f"renamed {variable.name} -> {new}"))
-            edits.extend(Edit(start, end, new) for start, end in rest)
-        return edits
+        return _splices(parsed.source, new_names)
+
+
+def _splices(source: bytes, new_names: list[tuple[Variable, str]]) -> list[Edit]:
+    """One described edit per variable, at its first occurrence (the report's site); the other
+    occurrences between two such sites are spliced as one undescribed edit of that stretch:
+    the same output as an edit per occurrence, with far fewer objects on large functions."""
+    marks = sorted(
+        (start, end, new, f"renamed {variable.name} -> {new}" if index == 0 else "")
+        for variable, new in new_names
+        for index, (start, end) in enumerate(variable.occurrences)
+    )
+    edits: list[Edit] = []
+    run: list[tuple[int, int, str, str]] = []
+    for mark in marks:
+        if mark[3]:
+            edits.extend(_stretch(source, run))
+            run = []
+            edits.append(Edit(mark[0], mark[1], mark[2], mark[3]))
+        else:
+            run.append(mark)
+    edits.extend(_stretch(source, run))
+    return edits
+
+
+def _stretch(source: bytes, run: list[tuple[int, int, str, str]]) -> list[Edit]:
+    if not run:
+        return []
+    pieces, cursor = [], run[0][0]
+    for start, end, new, _ in run:
+        pieces.append(source[cursor:start].decode("utf-8"))
+        pieces.append(new)
+        cursor = end
+    return [Edit(run[0][0], run[-1][1], "".join(pieces))]
 
 
 def _choose_names(variables: list[Variable], style: str, language: str, text: str, rng: random.Random) -> list[tuple[Variable, str]]:

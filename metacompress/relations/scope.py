@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -112,8 +113,22 @@ class BlockScopes:
                 variable.exclude("used inside a nested class, where an inherited field may hide it")
         return variable
 
-    def use(self, name: bytes, start: int, end: int) -> None:
-        if name in self._bindings:
+    def use_all(self, identifiers: list[Node], source: bytes, handled: set[int], unclear: "SpanSet", reason: str) -> None:
+        """Resolve every identifier not already handled; one inside ``unclear`` only pins.
+
+        The hot loop of the analysis: most identifiers name no local at all (methods, types,
+        fields), so the name test comes first.
+        """
+        bindings = self._bindings
+        for node in identifiers:
+            start = node.start_byte
+            end = node.end_byte
+            name = source[start:end]
+            if name not in bindings or start in handled:
+                continue
+            if unclear and unclear.contains(start):
+                self.pin(name, start, reason)
+                continue
             variable = self.resolve(name, start)
             if variable is not None:
                 variable.occurrences.append((start, end))
@@ -164,7 +179,7 @@ def finish(parsed: ParsedCode, variables: list[Variable], bans: list[Ban]) -> li
         _exclude_near_errors(parsed, kept)
     for variable in kept:
         if len(variable.occurrences) > 1:
-            variable.occurrences = sorted(set(variable.occurrences))
+            variable.occurrences.sort()
     kept.sort(key=lambda v: (v.occurrences[0][0], v.name))
     return kept
 
@@ -219,8 +234,7 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-@dataclass(frozen=True)
-class Container:
+class Container(NamedTuple):
     """A node that may hold declarations: its bytes, its kind (a capture name) and the node."""
 
     start: int

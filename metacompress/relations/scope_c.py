@@ -47,8 +47,9 @@ QUERY = """
 """
 
 #: macros (or builtins) whose bare-name arguments name a member or a type, not a variable
-MEMBER_MACROS = frozenset({"offsetof", "container_of", "typeof", "__typeof__", "__typeof", "va_arg", "DO_UPCAST"})
-MACRO_NAME = re.compile(r"[A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*")
+MEMBER_MACROS = frozenset({b"offsetof", b"container_of", b"typeof", b"__typeof__", b"__typeof", b"va_arg", b"DO_UPCAST"})
+MACRO_NAME = re.compile(rb"[A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*")
+MEMBER_ACCESS = re.compile(rb"(?:->|\.)\s*([A-Za-z_]\w*)")
 EXTERN = re.compile(rb"\bextern\b")
 DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator", "array_declarator", "attributed_declarator"})
 
@@ -89,15 +90,7 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
         handled.add(node.start_byte)
         scopes.pin(node.text or b"", node.start_byte, reason)
     prototypes = SpanSet([span(n) for n in captures.get("parameters", ()) if n.start_byte not in own_lists])
-    for node in captures.get("id", ()):
-        start = node.start_byte
-        if start in handled:
-            continue
-        end = node.end_byte
-        if prototypes and prototypes.contains(start):
-            scopes.pin(source[start:end], start, "named in a prototype's parameter list")
-        else:
-            scopes.use(source[start:end], start, end)
+    scopes.use_all(captures.get("id", []), source, handled, prototypes, "named in a prototype's parameter list")
     return scopes.variables, bans
 
 
@@ -209,8 +202,9 @@ def _macro_arguments(callees: list[Node], source: bytes) -> list[tuple[Node, str
     """Bare names passed to macro-like calls that may be member names rather than variables:
     for a macro known to take members, a name passed twice, or a name also used as a member."""
     pins = []
+    members: set[bytes] | None = None
     for callee in callees:
-        name = _text(callee)
+        name = callee.text or b""
         member_macro = name in MEMBER_MACROS
         if not member_macro and not MACRO_NAME.fullmatch(name):
             continue
@@ -218,13 +212,11 @@ def _macro_arguments(callees: list[Node], source: bytes) -> list[tuple[Node, str
         bare = [n for n in (arguments.named_children if arguments is not None else ()) if n.type == "identifier"]
         texts = [n.text or b"" for n in bare]
         for node, text in zip(bare, texts):
-            if member_macro or texts.count(text) > 1 or _used_as_member(text, source):
-                pins.append((node, f"passed to macro {name}, where it may name a member"))
+            if members is None:
+                members = set(MEMBER_ACCESS.findall(source))
+            if member_macro or texts.count(text) > 1 or text in members:
+                pins.append((node, f"passed to macro {name.decode('utf-8', 'replace')}, where it may name a member"))
     return pins
-
-
-def _used_as_member(name: bytes, source: bytes) -> bool:
-    return re.search(rb"(?:->|\.)\s*" + re.escape(name) + rb"\b", source) is not None
 
 
 def _identifiers(node: Node) -> list[Node]:

@@ -109,15 +109,8 @@ def java_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
             _declare(scopes, bans, kind, node, around[node.start_byte], labels)
     for node in captures.get("mref", ()):
         handled.update(_method_reference_names(node))
-    for node in captures.get("id", ()):
-        start = node.start_byte
-        if start in handled:
-            continue
-        end = node.end_byte
-        if labels and labels.contains(start):
-            scopes.pin(source[start:end], start, "named in a case label, where it may be an enum constant")
-        else:
-            scopes.use(source[start:end], start, end)
+    reason = "named in a case label, where it may be an enum constant"
+    scopes.use_all(captures.get("id", []), source, handled, labels, reason)
     return scopes.variables, bans
 
 
