@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from .dataflow.scopes import visible_locals
+from .parsing import walk
+
 LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement", "do_statement"})
 #: nodes a ``break`` or ``continue`` never crosses
 FRAMES = frozenset({"lambda_expression", "class_body", "method_declaration", "constructor_declaration"})
@@ -93,14 +96,42 @@ def _constant_true(condition: Node | None) -> bool | None:
         return None
     if condition.type == "true":
         return True
-    # a call, an assignment or ++/-- is never part of a constant expression
+    names = set()
     stack = [condition]
     while stack:
         current = stack.pop()
+        # a call, an assignment or ++/-- is never part of a constant expression
         if current.type in ("method_invocation", "assignment_expression", "update_expression", "object_creation_expression"):
             return False
+        if current.type == "field_access":
+            stack.append(current.child_by_field_name("object"))
+            continue
+        if current.type == "identifier":
+            names.add(current.text)
         stack.extend(current.children)
+    # nor is a local variable declared without ``final`` (JLS 4.12.4: constant variables are final)
+    if names and _some_local_not_final(condition, names):
+        return False
     return None
+
+
+def _some_local_not_final(node: Node, names: set[bytes]) -> bool:
+    visible = visible_locals(node, "java")
+    candidates = {name for name in names if name.decode("utf-8", "replace") in visible}
+    if not candidates:
+        return False
+    frame = node.parent
+    while frame is not None and frame.type not in FRAMES:
+        frame = frame.parent
+    finals = set()
+    for current in walk(frame) if frame is not None else ():
+        if current.type in ("local_variable_declaration", "formal_parameter", "catch_formal_parameter", "resource"):
+            modifiers = next((c for c in current.children if c.type == "modifiers"), None)
+            if modifiers is not None and b"final" in (modifiers.text or b""):
+                finals.update(n.text for n in walk(current) if n.type == "identifier")
+        elif current.type == "enhanced_for_statement" and any(c.type == "modifiers" and b"final" in (c.text or b"") for c in current.children):
+            finals.update(n.text for n in walk(current) if n.type == "identifier")
+    return bool(candidates - finals)
 
 
 def _switch(body: Node | None) -> bool | None:
