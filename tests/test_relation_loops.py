@@ -247,3 +247,37 @@ def test_rewrites_run_like_the_original(language, name, program):
     assert expected.status == "exit 0", expected.status
     for key, outcome in outcomes.items():
         assert outcome == expected, (key, variants[key][1])
+
+
+# --- Java reachability (completion.py) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body, completes",
+    [
+        ("{ x = 1; }", True),
+        ("{ if (a) return; }", True),
+        ("{ if (a) return; else throw e; }", False),
+        ("{ while (true) { for (;;) break; } }", False),
+        ("{ L: while (true) { for (;;) break L; } }", True),
+        ("{ for (int j = 0; j < n; j++) { } }", True),  # j is not final: not a constant
+        ("{ while (FLAG) { } }", None),  # FLAG may be a constant variable
+        ("{ switch (n) { case 1: return; default: return; } }", False),
+        ("{ switch (n) { case 1: break; default: return; } }", True),
+        ("{ try { return; } catch (RuntimeException e) { } }", True),
+        ("{ try { } finally { return; } }", False),
+    ],
+)
+def test_java_can_complete_normally(body, completes):
+    from metacompress.relations.completion import can_complete
+    from metacompress.relations.parsing import ParsedCode
+
+    parsed = ParsedCode.parse("class A { void f(int n, boolean a) " + body + " }", "java")
+    block = parsed.root.children[0].child_by_field_name("body").named_children[0].child_by_field_name("body")
+    assert can_complete(block) is completes
+
+
+def test_java_body_ending_in_a_nested_loop_gets_the_update():
+    code = "class A { void f(int n) { for (int i = 0; i < n; i++) { for (int j = 0; j < i; j++) { } } } }"
+    outputs = {exchanged(code, "java", seed) for seed in range(8)}
+    assert any("while (i < n) { for (int j = 0; j < i; j++) { } i++; }" in out for out in outputs)
