@@ -13,6 +13,7 @@ without taking it as an argument cannot be seen; renaming that local would break
 from __future__ import annotations
 
 import random
+import re
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
@@ -22,6 +23,8 @@ from .parsing import ParsedCode
 from .scope import Variable, local_variables
 
 MAX_REASONS = 3
+LONG_TEXT = 20_000
+WORD = re.compile(r"\w+")
 
 
 class RenameIdentifiers(Relation):
@@ -81,14 +84,16 @@ def _stretch(source: bytes, run: list[tuple[int, int, str, str]]) -> list[Edit]:
 def _choose_names(variables: list[Variable], style: str, language: str, text: str, rng: random.Random) -> list[tuple[Variable, str]]:
     """(variable, new name) in order of first occurrence; names are drawn in that order.
 
-    A new name must not occur anywhere in the text, even inside a longer word, a string or a
-    comment: stricter than needed, and a substring test is far cheaper than collecting words.
+    A new name must not occur anywhere in the text, even in a string or a comment (for short
+    texts even inside a longer word): stricter than needed, and cheaper than a tree walk.
     """
     chosen: list[tuple[Variable, str]] = []
     taken: set[str] = set()
+    # a word set for long texts, where a substring test per candidate would be quadratic
+    in_text = set(WORD.findall(text)).__contains__ if len(text) > LONG_TEXT else text.__contains__
 
     def free(name: str) -> bool:
-        return is_usable(name, language, taken) and name not in text
+        return is_usable(name, language, taken) and not in_text(name)
 
     if style == "case":
         owner: dict[str, str] = {}

@@ -76,7 +76,12 @@ class _Scope:
     declared_global: set[str] = field(default_factory=set)
     dynamic: bool = False
 
+    def __post_init__(self) -> None:
+        self.header_end = max((end for _, end in self.outer), default=0)
+
     def evaluates(self, position: int) -> bool:
+        if position >= self.header_end:
+            return True
         return not any(start <= position < end for start, end in self.outer)
 
 
@@ -85,10 +90,10 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     roles = _roles(captures)
     scopes = _scopes(parsed.root, captures)
     identifiers = sorted(captures.get("id", ()), key=lambda n: n.start_byte)
-    placed = _place(identifiers, scopes)
+    placed = _place(identifiers, scopes, parsed.source)
     bans = [Ban(_text(n), "a type parameter") for node in captures.get("banned_all", ()) for n in _identifiers(node)]
-    for node, scope in placed:
-        role, name = roles.get(node.start_byte, "use"), _text(node)
+    for node, name, scope in placed:
+        role = roles.get(node.start_byte, "use")
         if role == "walrus":
             while scope.kind == "comprehension" and scope.parent is not None:
                 scope = scope.parent
@@ -156,8 +161,9 @@ def _scopes(root: Node, captures: dict[str, list[Node]]) -> list[_Scope]:
     return found
 
 
-def _place(identifiers: list[Node], scopes: list[_Scope]) -> list[tuple[Node, _Scope]]:
-    """The scope each identifier is evaluated in (one sweep in document order)."""
+def _place(identifiers: list[Node], scopes: list[_Scope], source: bytes) -> list[tuple[Node, str, _Scope]]:
+    """Each identifier with its name and the scope it is evaluated in (one sweep in document
+    order)."""
     stack, placed, index = [scopes[0]], [], 1
     for node in identifiers:
         position = node.start_byte
@@ -169,7 +175,7 @@ def _place(identifiers: list[Node], scopes: list[_Scope]) -> list[tuple[Node, _S
         depth = len(stack) - 1
         while depth > 0 and not stack[depth].evaluates(position):
             depth -= 1
-        placed.append((node, stack[depth]))
+        placed.append((node, source[position : node.end_byte].decode("utf-8", "replace"), stack[depth]))
     while index < len(scopes):
         _push(stack, scopes[index])
         index += 1
@@ -204,13 +210,12 @@ def _mark_dynamic(scope: _Scope | None) -> None:
         scope = scope.parent
 
 
-def _resolve(placed: list[tuple[Node, _Scope]], roles: dict[int, str]) -> dict[tuple[int, str], tuple[Variable, _Scope]]:
+def _resolve(placed: list[tuple[Node, str, _Scope]], roles: dict[int, str]) -> dict[tuple[int, str], tuple[Variable, _Scope]]:
     variables: dict[tuple[int, str], tuple[Variable, _Scope]] = {}
-    for node, scope in placed:
+    for node, name, scope in placed:
         role = roles.get(node.start_byte, "use")
         if role in ("skip", "global"):
             continue
-        name = _text(node)
         owner = _owner(scope, name)
         if owner is None:
             continue
