@@ -24,7 +24,7 @@ class Compose(Relation):
         "apply several relations in sequence, seeded per step; option relations=a,b,c "
         f"(default: {DEFAULT_STEPS} distinct ones drawn from the seed)"
     )
-    options = {"relations": (RANDOM,)}
+    options = {"relations": (RANDOM, "NAME,NAME,...")}
     example = ("for (int i = 0; i < n; i++) s += i;", "int var0 = 0;\nwhile (var0 < n) { s += var0; var0++; }")
 
     def apply(self, code: str | bytes, language: str, seed: int = 0, **options: str) -> Rewrite:
