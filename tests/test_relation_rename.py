@@ -76,6 +76,16 @@ def test_java_lambda_catch_and_resource_variables_are_renamed():
     assert not {"names", "n", "r", "e"} & words(out)
 
 
+def test_java_loop_iterable_and_catch_see_fields_not_the_new_locals():
+    code = """void m() {
+  for (String name : name) { System.out.println(name); }
+  try (Reader in = open()) { in.read(); } catch (IOException e) { in = null; }
+}"""
+    out = renamed(code, "java")
+    assert re.search(r"for \(String (var\d+) : name\) \{ System.out.println\(\1\); \}", out)
+    assert "in = null;" in out and "Reader in " not in out
+
+
 def test_java_local_used_inside_an_anonymous_class_keeps_its_name():
     code = """void m(int limit) {
   int seen = 0;
@@ -188,6 +198,21 @@ def test_python_closures_comprehensions_attributes_and_keywords():
         exec(source, namespace)
         exec_results.append(namespace["outer"]([1, 2, 3]))
     assert exec_results[0] == exec_results[1]
+
+
+def test_python_comprehension_iterable_and_defaults_are_evaluated_outside():
+    code = "def f(x, y):\n    def g(y=y):\n        return y\n    return [x * 2 for x in x], g()\n"
+    out = renamed(code, "python")
+    assert out == (
+        "def f(var0, var1):\n    def g(var2=var1):\n        return var2\n"
+        "    return [var3 * 2 for var3 in var0], g()\n"
+    )
+    results = []
+    for source in (code, out):
+        namespace: dict = {}
+        exec(source, namespace)
+        results.append(namespace["f"]([1, 2], 5))
+    assert results[0] == results[1] == ([2, 4], 5)
 
 
 def test_python_global_nonlocal_self_and_debug_fstrings_keep_their_names():
