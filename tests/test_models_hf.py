@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -150,3 +151,22 @@ def test_loader_is_chosen_by_what_the_source_is(hf_folder, tmp_path):
     assert loader_for("roberta-base") == "huggingface"
     with pytest.raises(ModelLoadError, match="is a file"):
         loader_for(str(hf_folder / "config.json"))
+
+
+def test_remote_code_is_never_run_unless_asked(tmp_path):
+    marker = tmp_path / "executed"
+    (tmp_path / "configuration_mc.py").write_text(f"import pathlib\npathlib.Path({str(marker)!r}).touch()\n")
+    (tmp_path / "config.json").write_text(json.dumps({
+        "model_type": "mc-custom",
+        "auto_map": {"AutoConfig": "configuration_mc.McConfig",
+                     "AutoModelForSequenceClassification": "modeling_mc.McModel"},
+    }))  # fmt: skip
+    with pytest.raises(ModelLoadError, match="needs its own Python code; rerun with --trust-remote-code"):
+        load_model(str(tmp_path))
+    assert not marker.exists()
+
+
+def test_a_folder_without_tokenizer_names_the_tokenizer(hf_folder, tmp_path):
+    folder = shutil.copytree(hf_folder, tmp_path / "no-tokenizer", ignore=shutil.ignore_patterns("tokenizer*"))
+    with pytest.raises(ModelLoadError, match="the model loads but its tokenizer does not"):
+        load_model(str(folder))

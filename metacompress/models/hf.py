@@ -55,7 +55,6 @@ def load_hf(source: str, *, trust_remote_code: bool = False) -> "HFClassifier":
 def _from_pretrained(location: str, options: dict):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(location, **options)
     model, loading = AutoModelForSequenceClassification.from_pretrained(
         location, weights_only=True, output_loading_info=True, **options
     )
@@ -66,6 +65,14 @@ def _from_pretrained(location: str, options: dict):
             f"({', '.join(missing[:4])}{', …' if len(missing) > 4 else ''}); transformers would fill them "
             "with random values, so it is not a trained sequence classifier"
         )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(location, **options)
+    except (OSError, ValueError, TypeError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise ModelLoadError(f"{location}: the model loads but its tokenizer does not: {detail}") from None
+    if len(tokenizer) <= len(set(tokenizer.all_special_tokens)):
+        # transformers 5 builds an empty tokenizer when the files are absent; it would map all code to <unk>
+        raise ModelLoadError(f"{location}: the model loads but its tokenizer does not: no tokenizer files (vocabulary is empty)")
     return model.eval(), tokenizer
 
 
@@ -88,10 +95,10 @@ def hub_offline() -> bool:
 
 
 def _hub_message(source: str, exc: Exception, is_local: bool, offline: bool) -> str:
+    if "trust_remote_code" in str(exc):
+        return f"{source}: this model needs its own Python code; rerun with --trust-remote-code if you trust it"
     if is_local:
         return f"{source}: not a loadable Hugging Face sequence classifier: {_first_line(exc)}"
-    if "trust_remote_code" in str(exc):
-        return f"{source}: this model needs its own Python code from the hub; rerun with --trust-remote-code if you trust it"
     if offline:
         return (
             f"model path {source} does not exist, and {source!r} is not in the local Hugging Face cache "
