@@ -1,4 +1,4 @@
-"""New names for renamed variables: placeholders, realistic words, or the other case style.
+"""New names for renamed variables: realistic words, or the other case style.
 
 The checks that a name is free (not reserved, not used anywhere in the snippet) live in
 names.py; this module only proposes candidates, following each language's convention for
@@ -29,10 +29,6 @@ WORDS = tuple(
 )
 
 CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def placeholder(index: int) -> str:
-    return f"var{index}"
 
 
 def random_words(rng: random.Random, language: str) -> str:

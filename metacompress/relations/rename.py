@@ -17,7 +17,7 @@ import re
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .name_styles import placeholder, random_words, switch_case
+from .name_styles import random_words, switch_case
 from .names import is_usable
 from .parsing import ParsedCode
 from .scope import Variable, local_variables
@@ -52,33 +52,26 @@ def _splices(source: bytes, new_names: list[tuple[Variable, str]]) -> list[Edit]
     """One described edit per variable, at its first occurrence (the report's site); the other
     occurrences between two such sites are spliced as one undescribed edit of that stretch:
     the same output as an edit per occurrence, with far fewer objects on large functions."""
-    marks = sorted(
-        (start, end, new, f"renamed {variable.name} -> {new}" if index == 0 else "")
-        for variable, new in new_names
-        for index, (start, end) in enumerate(variable.occurrences)
-    )
+    sites = {variable.occurrences[0][0]: f"renamed {variable.name} -> {new}" for variable, new in new_names}
+    marks = sorted((start, end, new.encode("utf-8")) for variable, new in new_names for start, end in variable.occurrences)
     edits: list[Edit] = []
-    run: list[tuple[int, int, str, str]] = []
-    for mark in marks:
-        if mark[3]:
-            edits.extend(_stretch(source, run))
-            run = []
-            edits.append(Edit(mark[0], mark[1], mark[2], mark[3]))
+    pieces: list[bytes] = []
+    stretch_start = cursor = 0
+    for start, end, new in marks:
+        description = sites.get(start)
+        if description is not None:
+            if pieces:
+                edits.append(Edit(stretch_start, cursor, b"".join(pieces).decode("utf-8")))
+                pieces = []
+            edits.append(Edit(start, end, new.decode("utf-8"), description))
+        elif pieces:
+            pieces += (source[cursor:start], new)
         else:
-            run.append(mark)
-    edits.extend(_stretch(source, run))
-    return edits
-
-
-def _stretch(source: bytes, run: list[tuple[int, int, str, str]]) -> list[Edit]:
-    if not run:
-        return []
-    pieces, cursor = [], run[0][0]
-    for start, end, new, _ in run:
-        pieces.append(source[cursor:start].decode("utf-8"))
-        pieces.append(new)
+            stretch_start, pieces = start, [new]
         cursor = end
-    return [Edit(run[0][0], run[-1][1], "".join(pieces))]
+    if pieces:
+        edits.append(Edit(stretch_start, cursor, b"".join(pieces).decode("utf-8")))
+    return edits
 
 
 def _choose_names(variables: list[Variable], style: str, language: str, text: str, rng: random.Random) -> list[tuple[Variable, str]]:
@@ -107,10 +100,11 @@ def _choose_names(variables: list[Variable], style: str, language: str, text: st
     for variable in variables:
         while True:
             if style == "placeholder":
-                new, counter = placeholder(counter), counter + 1
+                new = f"var{counter}"
+                counter += 1
             else:
                 new = random_words(rng, language)
-            if free(new):
+            if new not in taken and not in_text(new) and is_usable(new, language, taken):
                 break
         taken.add(new)
         chosen.append((variable, new))
