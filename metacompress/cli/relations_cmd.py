@@ -241,8 +241,10 @@ def open_input(input_path: Path) -> IO[bytes]:
 
 
 def open_output(output_path: str) -> IO[str]:
-    """The output file, or stdout (kept open) for "-"."""
+    """The output file (its folder created, as `run --out` does), or stdout (kept open) for "-"."""
     try:
+        if output_path != "-":
+            Path(output_path).parent.mkdir(parents=True, exist_ok=True)
         return click.open_file(output_path, "w", encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{output_path}: cannot be written ({exc.strerror})") from None
