@@ -24,7 +24,8 @@ class Compose(Relation):
         "apply several relations in sequence, seeded per step; option relations=a,b,c "
         f"(default: {DEFAULT_STEPS} distinct ones drawn from the seed)"
     )
-    options = {"relations": (RANDOM, "NAME,NAME,...")}
+    #: the allowed values list only the default: any comma-separated list of relation names works too
+    options = {"relations": (RANDOM,)}
     example = ("for (int i = 0; i < n; i++) s += i;", "int var0 = 0;\nwhile (var0 < n) { s += var0; var0++; }")
 
     def apply(self, code: str | bytes, language: str, seed: int = 0, **options: str) -> Rewrite:
