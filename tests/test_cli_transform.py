@@ -160,6 +160,15 @@ def test_transform_option_values_are_checked(c_file):
     assert bad.exit_code == 2 and "nonsense" in one_line_error(bad)
 
 
+def test_transform_passes_free_form_options_to_the_relation(c_file):
+    chosen = "swap-if-else,insert-dead-code"
+    result = invoke("transform", "-r", "compose", "-o", f"relations={chosen}", "--seed", "4", str(c_file))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == transform(C_IF_ELSE, "c", "compose", seed=4, relations=chosen).code
+    unknown = invoke("transform", "-r", "compose", "-o", "relations=swap-if-else,no-such", str(c_file))
+    assert unknown.exit_code == 2 and "no-such" in one_line_error(unknown)
+
+
 def test_transform_style_selects_a_naming_style(c_file):
     try:
         relation = RELATIONS.get("rename-identifiers")
