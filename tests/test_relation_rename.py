@@ -153,6 +153,30 @@ def test_c_macro_argument_that_may_be_a_member_keeps_its_name():
     assert "DO_UPCAST(Proxy, pci_dev, pci_dev)" in out and "PCIDevice *pci_dev" in out
 
 
+def test_c_names_an_assertion_or_a_stringizing_macro_prints_keep_their_names():
+    code = """#define SHOW(v) printf(#v " = %d", v)
+int f(int ret, int n, int k) {
+  assert(ret != 0);
+  SHOW(n);
+  return k;
+}"""
+    out = renamed(code, "c")
+    assert "assert(ret != 0)" in out and "SHOW(n)" in out and "return var0;" in out
+
+
+def test_c_locals_visible_at_a_statement_macro_from_a_missing_header_keep_their_names():
+    code = """static int traverse(Obj *self, visitproc visit, void *arg) {
+  int unused_count = 0;
+  Py_VISIT(self->dict);
+  return 0;
+}
+static int other(int visit) { return visit + 1; }"""
+    out = renamed(code, "c")
+    assert "visitproc visit, void *arg" in out and "int unused_count" in out  # Py_VISIT uses them unnamed
+    assert "Obj *var0" in out and "Py_VISIT(var0->dict)" in out
+    assert "static int other(int var1) { return var1 + 1; }" in out
+
+
 def test_c_sizeof_array_and_pointer_declarators():
     code = "int f(void) { char buf[16], *end = buf + sizeof(buf); return end - buf; }"
     out = renamed(code, "c")

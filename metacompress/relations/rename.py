@@ -6,8 +6,9 @@ and is given to one variable only (the case style may give two same-named variab
 disjoint scopes the same new name, exactly as they shared the old one), so it can neither
 capture nor be captured by any other name.
 
-Known limit: in C, a macro from a header that is not part of the snippet and that names a local
-without taking it as an argument cannot be seen; renaming that local would break the build.
+Known limit: in C, a macro from a header that is not part of the snippet, used inside an
+expression, that uses a local without taking it as an argument cannot be seen (one used as a
+statement is guessed at: see scope_c.py); renaming that local would break the build.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """Local variables and parameters of C function definitions.
 
 C scoping is by block, with shadowing allowed; the hard part is what the preprocessor hides.
-A name defined as or used by a macro in this file keeps its name everywhere; a bare name given
-to a macro-like call (``DO_UPCAST(T, field, dev)``) may be a member name, not the variable;
-a type name equal to a visible variable means the parser misread an expression as a
-declaration. K&R definitions and headers built by macros are left alone. Macros from headers
-that are not in the snippet cannot be seen at all: a macro that names a local without taking
-it as an argument would break after renaming (a known limit, see rename.py).
+A name defined as or used by a macro in this file keeps its name everywhere; names inside an
+assertion or a stringizing macro keep theirs (their text is printed); a bare name given to a
+macro-like call (``DO_UPCAST(T, field, dev)``) may be a member name, not the variable; a
+macro from a missing header used as a statement may use any visible local unnamed; a type
+name equal to a visible variable means the parser misread an expression as a declaration.
+K&R definitions and headers built by macros keep their parameters' names. What stays unseen:
+a macro from a missing header, inside an expression, that uses a local without naming it.
 """
 
 from __future__ import annotations
@@ -39,18 +40,26 @@ QUERY = """
 (gnu_asm_input_operand symbol: (identifier) @skip)
 (preproc_def) @directive
 (preproc_function_def) @directive
+(preproc_def name: (identifier) @macro_definition)
+(preproc_function_def name: (identifier) @macro_definition)
 (preproc_call) @directive
 (preproc_if condition: (_) @directive)
 (preproc_elif condition: (_) @directive)
 (preproc_ifdef name: (identifier) @directive)
 (call_expression function: (identifier) @callee)
+(expression_statement (call_expression function: (identifier) @statement_macro))
+(expression_statement (identifier) @statement_macro)
 """
 
 #: macros (or builtins) whose bare-name arguments name a member or a type, not a variable
 MEMBER_MACROS = frozenset({b"offsetof", b"container_of", b"typeof", b"__typeof__", b"__typeof", b"va_arg", b"DO_UPCAST"})
 MACRO_NAME = re.compile(rb"[A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*")
+MIXED_MACRO = re.compile(rb"[A-Z][A-Za-z0-9]*_[A-Z][A-Z0-9_]*")
 MEMBER_ACCESS = re.compile(rb"(?:->|\.)\s*([A-Za-z_]\w*)")
 EXTERN = re.compile(rb"\bextern\b")
+#: assertions print the text of their condition when they fail (``assert``, ``g_assert``, ``av_assert0``)
+ASSERTION = re.compile(rb"(?i)assert|^g_return_(?:val_)?if_fail$")
+STRINGIZE = re.compile(rb"(?<!#)#\s*[A-Za-z_]")
 DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator", "array_declarator", "attributed_declarator"})
 
 
@@ -81,7 +90,8 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     for node in captures.get("maybe_macro", ()):
         if node.parent is not None and node.parent.child_by_field_name("declarator") != node:
             pins.append((node, "shares its name with a macro"))
-    pins.extend(_macro_arguments(captures.get("callee", ()), source))
+    stringizing = _stringizing_macros(captures.get("directive", ()))
+    pins.extend(_macro_arguments(captures.get("callee", ()), source, stringizing))
     tags = {node.start_byte for node in captures.get("tag", ())}
     for node in captures.get("type", ()):
         if node.start_byte not in tags:
@@ -91,7 +101,28 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
         scopes.pin(node.text or b"", node.start_byte, reason)
     prototypes = SpanSet([span(n) for n in captures.get("parameters", ()) if n.start_byte not in own_lists])
     scopes.use_all(captures.get("id", []), source, handled, prototypes, "named in a prototype's parameter list")
+    defined = {n.text or b"" for n in captures.get("macro_definition", ())}
+    _exclude_around_macros(captures.get("statement_macro", ()), scopes.variables, defined)
     return scopes.variables, bans
+
+
+def _exclude_around_macros(callees: list[Node], variables: list[Variable], defined: set[bytes]) -> None:
+    """A macro from a missing header, used as a statement, may use any local it can see
+    without naming it (CPython's ``Py_VISIT(x)`` calls ``visit`` and ``arg``; QEMU's
+    ``MIPS_INVAL("op")`` reads ``ctx``): locals visible there and not named in its arguments
+    keep their names. Macros defined in the file need no such guess: their bodies are read."""
+    for callee in callees:
+        name = callee.text or b""
+        if name in defined or not (MACRO_NAME.fullmatch(name) or MIXED_MACRO.fullmatch(name)):
+            continue
+        call = callee.parent
+        arguments = call.child_by_field_name("arguments") if call is not None and call.type == "call_expression" else None
+        named = {n.text.decode("utf-8", "replace") for n in _identifiers(arguments)} if arguments is not None else set()
+        position = callee.start_byte
+        reason = f"visible where macro {name.decode('utf-8', 'replace')} is used as a statement, which may use it unnamed"
+        for variable in variables:
+            if variable.extent[0] <= position < variable.extent[1] and variable.name not in named:
+                variable.exclude(reason)
 
 
 def _macro_bans(captures: dict[str, list[Node]]) -> list[Ban]:
@@ -198,13 +229,32 @@ def _check_misread(scopes: BlockScopes, misread: list, bans: list[Ban]) -> None:
                 bans.append(Ban(_text(node), "in a statement the parser may have misread as a declaration", scope))
 
 
-def _macro_arguments(callees: list[Node], source: bytes) -> list[tuple[Node, str]]:
-    """Bare names passed to macro-like calls that may be member names rather than variables:
-    for a macro known to take members, a name passed twice, or a name also used as a member."""
+def _stringizing_macros(directives: list[Node]) -> set[bytes]:
+    """Function-like macros of this file whose body turns an argument into a string (``#x``)."""
+    found = set()
+    for node in directives:
+        if node.type != "preproc_function_def":
+            continue
+        name, body = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name is not None and body is not None and STRINGIZE.search(body.text or b""):
+            found.add(name.text or b"")
+    return found
+
+
+def _macro_arguments(callees: list[Node], source: bytes, stringizing: set[bytes]) -> list[tuple[Node, str]]:
+    """Names given to macro-like calls that must keep their names: every name inside an
+    assertion or a stringizing macro (its text is printed), and bare names that may be member
+    names (for a macro known to take members, a name passed twice, or a name also used as a
+    member)."""
     pins = []
     members: set[bytes] | None = None
     for callee in callees:
         name = callee.text or b""
+        if name in stringizing or ASSERTION.search(name):
+            arguments = callee.parent.child_by_field_name("arguments") if callee.parent is not None else None
+            why = f"inside {name.decode('utf-8', 'replace')}(...), which may print its text"
+            pins.extend((node, why) for node in _identifiers(arguments) if arguments is not None)
+            continue
         member_macro = name in MEMBER_MACROS
         if not member_macro and not MACRO_NAME.fullmatch(name):
             continue
