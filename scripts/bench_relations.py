@@ -3,7 +3,7 @@
 A transform is what users pay per snippet: decode, parse, choose sites, splice, re-parse and
 compare parse errors (``Relation.apply``). The baseline parses the same snippets with the same
 tree-sitter parser and nothing else. The ratio transform/parse should stay at or above 1/3 (the
-speed target in the relations brief). Best of --repeat runs, so a busy machine skews less.
+speed target in the relations brief). Best of --repeat alternating runs of each, so a busy machine skews less.
 
     .venv/bin/python scripts/bench_relations.py                  # 300 snippets per language
     .venv/bin/python scripts/bench_relations.py --limit 1000 --relations rename-identifiers
@@ -31,33 +31,31 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 clock = CLOCKS["wall"]
 
 
-def best_rate(work, count: int, repeat: int) -> float:
-    """Items per second of the fastest of ``repeat`` runs of ``work()``."""
-    best = float("inf")
-    for _ in range(repeat):
-        started = clock()
-        work()
-        best = min(best, clock() - started)
-    return count / best if best > 0 else float("inf")
+def timed(work) -> float:
+    started = clock()
+    work()
+    return clock() - started
 
 
-def parse_rate(language: str, snippets: list[str], repeat: int) -> float:
+def rates(relation, language: str, snippets: list[str], repeat: int, seed: int) -> tuple[float, float, int]:
+    """(transforms/s, parses/s, applied): best of ``repeat`` alternating runs of each, so that
+    a change in machine load between the two measurements does not skew their ratio."""
     parser = get_parser(language)
+    applied = [0]
 
-    def work() -> None:
+    def parse_all() -> None:
         for code in snippets:
             parser.parse(code.encode("utf-8"))
 
-    return best_rate(work, len(snippets), repeat)
-
-
-def transform_rate(relation, language: str, snippets: list[str], repeat: int, seed: int) -> tuple[float, int]:
-    applied = [0]
-
-    def work() -> None:
+    def transform_all() -> None:
         applied[0] = sum(relation.apply(code, language, seed=seed).applied for code in snippets)
 
-    return best_rate(work, len(snippets), repeat), applied[0]
+    parse_best = transform_best = float("inf")
+    for _ in range(repeat):
+        parse_best = min(parse_best, timed(parse_all))
+        transform_best = min(transform_best, timed(transform_all))
+    count = len(snippets)
+    return count / max(transform_best, 1e-9), count / max(parse_best, 1e-9), applied[0]
 
 
 def main() -> int:
@@ -83,7 +81,6 @@ def main() -> int:
     slow = []
     for language in args.languages.split(","):
         snippets = load_corpus(language, args.shared, args.limit).snippets
-        parses = parse_rate(language, snippets, args.repeat)
         for name in names:
             try:
                 relation = RELATIONS.get(name)()
@@ -92,7 +89,7 @@ def main() -> int:
                 continue
             if language not in relation.languages:
                 continue
-            rate, applied = transform_rate(relation, language, snippets, args.repeat, args.seed)
+            rate, parses, applied = rates(relation, language, snippets, args.repeat, args.seed)
             ratio = rate / parses
             ok = ratio >= TARGET_RATIO
             if not ok:
