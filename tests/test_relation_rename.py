@@ -97,6 +97,15 @@ def test_java_local_used_inside_an_anonymous_class_keeps_its_name():
     assert "seen" not in words(rewrite.code)
 
 
+def test_java_names_in_a_serializable_lambda_keep_their_names():
+    # javac derives the lambda's method name from what it captures: renaming changes the class
+    code = """Comparator<T> by(Function<T, U> key, int unused) {
+  return (Comparator<T> & Serializable) (c1, c2) -> key.apply(c1).compareTo(key.apply(c2));
+}"""
+    out = renamed(code, "java")
+    assert "Function<T, U> key, int var0)" in out and "(c1, c2) -> key.apply(c1)" in out
+
+
 def test_java_case_labels_and_pattern_variables_keep_their_names():
     code = """void m(Object o, Color c) {
   int RED = 1;

@@ -53,6 +53,7 @@ QUERY = """
 (type_pattern (identifier) @pattern)
 (record_pattern_component (identifier) @pattern)
 (method_reference) @mref
+(cast_expression value: (lambda_expression) @cast_lambda)
 (switch_label) @label
 (block) @body
 (constructor_body) @body
@@ -111,7 +112,22 @@ def java_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
         handled.update(_method_reference_names(node))
     reason = "named in a case label, where it may be an enum constant"
     scopes.use_all(captures.get("id", []), source, handled, labels, reason)
+    bans.extend(_serializable_lambda_names(captures.get("cast_lambda", ()), captures.get("id", [])))
     return scopes.variables, bans
+
+
+def _serializable_lambda_names(lambdas: list[Node], identifiers: list[Node]) -> list[Ban]:
+    """javac names a serializable lambda's method after a hash of what it captures, so a name
+    in ``(Comparator<T> & Serializable) (a, b) -> ...`` changes the class file: keep them all."""
+    bans = []
+    for node in lambdas:
+        cast = node.parent
+        if cast is None or b"Serializable" not in (cast.text or b"")[: node.start_byte - cast.start_byte]:
+            continue
+        for identifier in identifiers:
+            if node.start_byte <= identifier.start_byte < node.end_byte:
+                bans.append(Ban(_text(identifier), "used in a serializable lambda", span(node)))
+    return bans
 
 
 def _declare(scopes: BlockScopes, bans: list[Ban], kind: str, node: Node, container: Container | None, labels: SpanSet) -> None:
