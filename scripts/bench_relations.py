@@ -31,6 +31,13 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 clock = CLOCKS["wall"]
 
 
+def clear_parse_caches() -> None:
+    from metacompress.relations import parsing
+
+    parsing._parse_cached.cache_clear()
+    parsing.python_compiles.cache_clear()
+
+
 def timed(work) -> float:
     started = clock()
     work()
@@ -48,6 +55,7 @@ def rates(relation, language: str, snippets: list[str], repeat: int, seed: int) 
             parser.parse(code.encode("utf-8"))
 
     def transform_all() -> None:
+        clear_parse_caches()  # each timed run starts cold: no parse or compile() left from the last
         applied[0] = sum(relation.apply(code, language, seed=seed).applied for code in snippets)
 
     parse_best = transform_best = float("inf")

@@ -87,6 +87,11 @@ class ParsedCode:
 
     @classmethod
     def parse(cls, text: str, language: str) -> "ParsedCode":
+        """Parse ``text``; recent results are reused (see ``_parse_cached``)."""
+        return _parse_cached(text, language)
+
+    @classmethod
+    def _parse_fresh(cls, text: str, language: str) -> "ParsedCode":
         source = text.encode("utf-8")
         tree = get_parser(language).parse(source)
         ranges = [(n.start_byte, n.end_byte) for n in error_nodes(tree)]
@@ -111,6 +116,14 @@ class ParsedCode:
         return self.source.count(b"\n", 0, byte_offset) + 1
 
 
+@functools.lru_cache(maxsize=512)
+def _parse_cached(text: str, language: str) -> ParsedCode:
+    # An audit applies every relation to the same snippet, and a composed rewrite parses each
+    # step's output twice (validation, then the next step): one parse serves all of them.
+    # Nothing mutates a ParsedCode or its tree, so sharing is safe.
+    return ParsedCode._parse_fresh(text, language)
+
+
 def walk(node: Node):
     """Pre-order traversal of a subtree (a generator; cheap on large functions)."""
     stack = [node]
@@ -120,6 +133,7 @@ def walk(node: Node):
         stack.extend(reversed(current.children))
 
 
+@functools.lru_cache(maxsize=512)
 def python_compiles(text: str) -> bool:
     try:
         compile(text, "<metacompress>", "exec")
