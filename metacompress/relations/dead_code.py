@@ -18,8 +18,8 @@ from ..errors import NotApplicable
 from .base import Edit, Relation
 from .names import TextNames, fresh_name
 from .parsing import ParsedCode
-from .sites import ErrorGuard, pick
-from .statements import StatementList, indent_unit, insertion_points, newline_of, render_lines, slot_at
+from .sites import ErrorGuard
+from .statements import StatementList, choose_insertion, indent_unit, newline_of, render_lines, slot_at
 
 #: body templates: ``{v}`` is a fresh local, declared by the first line
 BODIES = {
@@ -63,7 +63,7 @@ class InsertDeadCode(Relation):
             edit = Edit(slot.offset, slot.offset, text, description)
             return edit if guard.keeps_errors([edit]) else None
 
-        edit = pick(insertion_points(parsed), rng, attempt)
+        edit = choose_insertion(parsed, rng, attempt)
         if edit is None:
             raise NotApplicable(guard.reason("no statement position outside error regions"))
         return [edit]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from .base import Edit, splice
-from .parsing import ParsedCode, error_signature, get_parser
+from .parsing import ParsedCode, error_signature
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,7 +54,8 @@ class ErrorGuard:
     tree-sitter's error recovery is not local: an insertion far from a macro the parser could not
     read can change which tokens end up in the ERROR node. ``Relation.apply`` would then refuse
     the whole rewrite; checking the chosen site here lets the relation try another one instead.
-    Clean input costs nothing; otherwise each check is one parse, at most ``budget`` of them.
+    Clean input costs nothing; otherwise each check is one parse (the accepted one is reused by
+    the final check), at most ``budget`` of them.
     """
 
     def __init__(self, parsed: ParsedCode, budget: int = 4):
@@ -69,8 +70,9 @@ class ErrorGuard:
             self.refused += 1
             return False
         self.budget -= 1
-        tree = get_parser(self.parsed.language).parse(splice(self.parsed.source, edits))
-        if error_signature(tree) == error_signature(self.parsed.tree):
+        # ParsedCode.parse keeps recent parses: Relation.apply's own check reuses this one.
+        after = ParsedCode.parse(splice(self.parsed.source, edits).decode("utf-8"), self.parsed.language)
+        if error_signature(after.tree) == error_signature(self.parsed.tree):
             return True
         self.refused += 1
         return False

@@ -5,10 +5,10 @@ rewrite loops all need the same structural facts, per language:
 
 - which nodes hold a list of statements, and which of their children are statements
   (``statement_lists``);
-- where a new statement may go so that the result still compiles (``insertion_points``,
-  ``slot_at``, ``insertion_slots``): before an existing statement, never between a label and
-  its statement, never before a Java ``this(...)``/``super(...)`` call, never before a Python
-  docstring or ``__future__`` import, never mid-line in Python;
+- where a new statement may go so that the result still compiles (``choose_insertion``,
+  ``insertion_points``, ``slot_at``, ``insertion_slots``): before an existing statement, never
+  between a label and its statement, never before a Java ``this(...)``/``super(...)`` call,
+  never before a Python docstring or ``__future__`` import, never mid-line in Python;
 - how a line is indented and what one indentation step looks like there, so inserted code
   reads like its neighbours (``line_indent``, ``indent_unit``, ``render_lines``);
 - which statements end control flow (``is_jump``, ``follows_jump``).
@@ -21,11 +21,17 @@ the inserted one is reachable exactly when its successor was, which keeps Java's
 from __future__ import annotations
 
 import functools
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tree_sitter import Node, Query, QueryCursor
 
 from .parsing import ParsedCode, get_language
+from .sites import pick
+
+R = TypeVar("R")
 
 #: nodes whose children form a statement list, per language
 CONTAINER_TYPES = {
@@ -93,22 +99,29 @@ def _container_query(language: str) -> Query:
     return Query(get_language(language), f"[{pattern}] @container")
 
 
+def statement_containers(parsed: ParsedCode) -> list[Node]:
+    """Every node that may hold a statement list, in document order (one query, no tree walk)."""
+    found = QueryCursor(_container_query(parsed.language)).captures(parsed.root).get("container", [])
+    found.sort(key=lambda node: (node.start_byte, node.end_byte))
+    return found
+
+
 def statement_lists(parsed: ParsedCode) -> list[StatementList]:
-    """Every statement list of the snippet, in document order (one query, no tree walk).
+    """Every statement list of the snippet, in document order.
 
     C switch bodies (a compound statement of ``case`` groups), Python ``match`` bodies (a block
     of ``case`` clauses) and GNU statement expressions (``({ ...; value; })``, whose last
     statement is a value) are left out: inserting or moving statements there changes meaning or
     validity.
     """
-    found = QueryCursor(_container_query(parsed.language)).captures(parsed.root).get("container", [])
-    found.sort(key=lambda node: (node.start_byte, node.end_byte))
-    lists = []
-    for container in found:
-        entry = _statement_list(container, parsed.language)
-        if entry is not None and entry.statements:
-            lists.append(entry)
-    return lists
+    lists = (statement_list(container, parsed.language) for container in statement_containers(parsed))
+    return [entry for entry in lists if entry is not None]
+
+
+def statement_list(container: Node, language: str) -> StatementList | None:
+    """The statements of one container, or None when it holds none we may touch."""
+    entry = _statement_list(container, language)
+    return entry if entry is not None and entry.statements else None
 
 
 def _statement_list(container: Node, language: str) -> StatementList | None:
@@ -186,6 +199,24 @@ def insertion_points(parsed: ParsedCode, lists: list[StatementList] | None = Non
         first = _first_insertable(owner, parsed.language)
         points.extend((owner, index) for index in range(first, len(owner.statements)))
     return points
+
+
+def choose_insertion(parsed: ParsedCode, rng: random.Random, attempt: Callable[[tuple[StatementList, int]], R | None]) -> R | None:
+    """A seeded insertion point that ``attempt`` accepts: a statement list first, then a place in it.
+
+    Lists are built only for the containers looked at, which keeps a rewrite of a large function
+    cheaper than parsing it. Every point is tried before giving up (None).
+    """
+    language = parsed.language
+
+    def within(container: Node) -> R | None:
+        owner = statement_list(container, language)
+        if owner is None:
+            return None
+        places = range(_first_insertable(owner, language), len(owner.statements))
+        return pick(places, rng, lambda index: attempt((owner, index)))
+
+    return pick(statement_containers(parsed), rng, within)
 
 
 def slot_at(parsed: ParsedCode, point: tuple[StatementList, int]) -> Slot | None:

@@ -15,8 +15,8 @@ from ..errors import NotApplicable
 from .base import Edit, Relation
 from .names import TextNames, fresh_name
 from .parsing import ParsedCode
-from .sites import ErrorGuard, pick
-from .statements import Slot, StatementList, indent_unit, insertion_points, newline_of, python_scope, render_lines, slot_at
+from .sites import ErrorGuard
+from .statements import Slot, StatementList, choose_insertion, indent_unit, newline_of, python_scope, render_lines, slot_at
 
 #: (type, initial value) per language; Python needs no type
 DECLARATIONS = {
@@ -48,7 +48,7 @@ class AddUnusedVariable(Relation):
             edit = Edit(slot.offset, slot.offset, text, description)
             return edit if guard.keeps_errors([edit]) else None
 
-        edit = pick(insertion_points(parsed), rng, attempt)
+        edit = choose_insertion(parsed, rng, attempt)
         if edit is None:
             where = "function body" if language == "python" else "block"
             raise NotApplicable(guard.reason(f"no statement position in a {where} outside error regions"))
