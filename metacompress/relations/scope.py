@@ -39,10 +39,6 @@ class Variable:
         if not self.excluded:
             self.excluded = reason
 
-    @property
-    def first(self) -> int:
-        return min(start for start, _ in self.occurrences)
-
 
 @dataclass
 class Ban:
