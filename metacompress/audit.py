@@ -69,7 +69,6 @@ class AuditResult:
 
 def run_audit(config: AuditConfig) -> AuditResult:
     from .gates import GateResult, parse_gates
-    from .metrics import Thresholds
     from .report import build_report, write_reports
     from .tasks import get_task, sample
 
@@ -110,7 +109,7 @@ def run_audit(config: AuditConfig) -> AuditResult:
     report = build_report(
         samples,
         run=run,
-        thresholds=Thresholds(js_distance=config.js_threshold, confidence=config.confidence, ece_bins=config.ece_bins),
+        thresholds=_thresholds(config),
         gates=gates,
         seed=config.seed,
         n_bootstrap=config.bootstrap,
@@ -124,6 +123,12 @@ def run_audit(config: AuditConfig) -> AuditResult:
         write_reports(out_dir, report, samples)
     gate_results = [GateResult(**{k: v for k, v in g.items() if k != "status"}) for g in report["gates"]]
     return AuditResult(report, samples, out_dir, gate_results)
+
+
+def _thresholds(config: AuditConfig):
+    from .metrics import Thresholds
+
+    return Thresholds(js_distance=config.js_threshold, confidence=config.confidence, ece_bins=config.ece_bins)
 
 
 def _lap(clock: float) -> float:
@@ -224,9 +229,9 @@ def _infer(config, task, examples, rewrites, teacher, student) -> dict[str, dict
 
 def _samples_table(config, examples, relations, rewrites: list[RewrittenExample], predictions):
     """One row per example x relation with both models' probabilities: everything judging needs."""
-    from .metrics import Thresholds, concat_samples, relation_samples, skipped_samples
+    from .metrics import concat_samples, relation_samples, skipped_samples
 
-    thresholds = Thresholds(js_distance=config.js_threshold, confidence=config.confidence, ece_bins=config.ece_bins)
+    thresholds = _thresholds(config)
     teacher, student = predictions["teacher"], predictions["student"]
     labelled = all(e.label is not None for e in examples)
     rewritten_row = {id(r): k for k, r in enumerate(r for r in rewrites if r.applied)}
