@@ -11,8 +11,13 @@ A fixed 30% of the clone pairs, and as many non-clone pairs, are held out as the
 Teacher: a 2-layer RoBERTa cross-encoder. Trained from scratch, such a model learns the pair
 task slowly, so it first learns to name functionalities (one method: that functionality; a
 pair: half each), a cheap stand-in for pre-training, then is fine-tuned on clone/not-clone.
-Student: a 1-layer RoBERTa distilled from the teacher's soft labels at temperature T on the
-labelled training pairs plus unlabelled extra pairs (as Compressor and AVATAR do).
+Student: a 1-layer RoBERTa with a quarter of the width. As in TinyBERT, it is first distilled
+from the functionality namer, then from the teacher's clone/not-clone soft labels at temperature
+T on the training pairs plus unlabelled extra pairs (the KL loss Compressor and AVATAR use).
+
+Cache: --out/manifest.json records a hash of the methods, of this script and the training code,
+the seed, thread count and library versions, and a hash of every saved file. A build whose
+manifest matches returns at once without importing torch.
 
 The models are tiny and see held-out pairs of methods they were trained on: their accuracy
 only makes the demo's report concrete, it measures nothing about real models.
@@ -102,10 +107,23 @@ class Split:
     unlabelled: list[Pair]  # further non-audit pairs, for distillation only
 
 
+class BuildError(Exception):
+    """An input the build cannot use; main prints it as one line and exits with status 2."""
+
+
 def load_methods(path: Path) -> list[Method]:
-    methods = [Method(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+    if not path.is_file():
+        raise BuildError(f"{path}: methods file not found")
+    methods = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            methods.append(Method(**json.loads(line)))
+        except (ValueError, TypeError) as exc:
+            raise BuildError(f"{path}:{number}: expected a JSON object with id, functionality, code ({exc})") from None
     if not methods:
-        raise SystemExit(f"error: {path}: no methods")
+        raise BuildError(f"{path}: no methods")
     return methods
 
 
@@ -210,7 +228,8 @@ def train_teacher(vocab: int, names: list[str], data: "Encoded", recipe: Recipe,
     teacher = new_model(vocab, LABELS, TEACHER_SIZES, init_from=namer)
     settings = distill.TrainSettings(recipe.teacher_epochs, lr=recipe.teacher_lr, seed=seed + 1)
     losses = distill.fine_tune(teacher, data.train_ids, data.train_labels, PAD_ID, settings)
-    log(f"teacher: fine-tuned on {len(data.train_ids)} labelled pairs, {recipe.teacher_epochs} epochs, loss {losses[-1]:.3f}")
+    pairs = len(data.train_ids)
+    log(f"teacher: fine-tuned on {pairs} labelled pairs, {recipe.teacher_epochs} epochs, loss {losses[-1]:.3f}")
     return namer, teacher
 
 
@@ -322,10 +341,11 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if not args.methods.is_file():
-        print(f"error: {args.methods}: methods file not found", file=sys.stderr)
+    try:
+        methods = load_methods(args.methods)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    methods = load_methods(args.methods)
     if args.write_pairs:
         target = args.methods.parent / "pairs.jsonl"
         write_pairs(split_pairs(methods).audit, target)
