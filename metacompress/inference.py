@@ -224,7 +224,7 @@ class _Runner:
         from tqdm.auto import tqdm
 
         label = f"{self.settings.description}: {stage}" if self.settings.description else stage
-        return tqdm(iterable, desc=label, file=sys.stderr, disable=not self.settings.progress, leave=False, **kwargs)
+        return tqdm(iterable, desc=label, file=sys.stderr, disable=None if self.settings.progress else True, leave=False, **kwargs)
 
     def _empty(self):
         return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0

@@ -89,6 +89,7 @@ def rewrite_all(
     from tqdm.auto import tqdm
 
     rewriter = Rewriter(language, seed, options)
+    # disable=None: bars on a terminal only, so CI logs stay readable.
     jobs: Iterable[tuple[str, int]] = [(r, i) for r in relations for i in range(len(examples))]
-    bar = tqdm(jobs, total=len(relations) * len(examples), desc="transform", unit="input", disable=not progress)
+    bar = tqdm(jobs, total=len(relations) * len(examples), desc="transform", unit="input", disable=None if progress else True)
     return [rewriter.rewrite_example(i, examples[i], relation, sides) for relation, i in bar]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -179,12 +181,21 @@ def test_pair_concat_rejects_single_snippets(pair_model):
         predict_proba(pair_model, ["int f();"], QUIET)
 
 
-def test_progress_goes_to_stderr_only_when_asked(sequence_model, capsys):
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_goes_to_a_terminal_stderr_only_when_asked(sequence_model, capsys, monkeypatch):
     predict_proba(sequence_model, snippets(5), QUIET)
     assert capsys.readouterr().err == ""
+    # Not a terminal (a CI log): no bars even when asked, so logs stay readable.
     predict_proba(sequence_model, snippets(5), InferenceSettings(device="cpu", description="student"))
-    captured = capsys.readouterr()
-    assert "student: classify" in captured.err and captured.out == ""
+    assert capsys.readouterr().err == ""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    predict_proba(sequence_model, snippets(5), InferenceSettings(device="cpu", description="student"))
+    assert "student: classify" in terminal.getvalue() and capsys.readouterr().out == ""
 
 
 def test_device_and_precision_errors():
