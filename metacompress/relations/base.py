@@ -142,7 +142,8 @@ class Relation:
         after = ParsedCode.parse(new_text, parsed.language)
         if error_signature(after.tree) != error_signature(parsed.tree):
             raise NotApplicable("internal check failed: the rewrite would change the parse errors")
-        if parsed.language == "python" and python_compiles(parsed.text) and not python_compiles(new_text):
+        # new text first: when it compiles, whether the original did is moot (saves a compile)
+        if parsed.language == "python" and not python_compiles(new_text) and python_compiles(parsed.text):
             raise NotApplicable("internal check failed: the rewrite does not compile()")
 
     def _not_applicable(self, text: str, language: str, reason: str) -> Rewrite:
