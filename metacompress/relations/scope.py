@@ -263,6 +263,21 @@ def span(node: Node) -> Span:
     return (node.start_byte, node.end_byte)
 
 
+def identifiers_under(node: Node) -> list[Node]:
+    """Every ``identifier`` node in a subtree (the per-language analyses filter them further)."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "identifier":
+            found.append(current)
+        stack.extend(current.children)
+    return found
+
+
+def node_text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
+
+
 def local_variables(parsed: ParsedCode) -> list[Variable]:
     """Every local variable and parameter of every function in the snippet, renamable or not."""
     if parsed.language == "java":

@@ -18,7 +18,18 @@ import re
 from tree_sitter import Node, Query, QueryCursor
 
 from .parsing import ParsedCode, get_language
-from .scope import WORD, Ban, BlockScopes, Container, SpanSet, Variable, innermost, span
+from .scope import (
+    Ban,
+    BlockScopes,
+    Container,
+    SpanSet,
+    Variable,
+    WORD,
+    identifiers_under,
+    innermost,
+    node_text,
+    span,
+)
 
 QUERY = """
 (identifier) @id
@@ -117,7 +128,7 @@ def _exclude_around_macros(callees: list[Node], variables: list[Variable], defin
             continue
         call = callee.parent
         arguments = call.child_by_field_name("arguments") if call is not None and call.type == "call_expression" else None
-        named = {n.text.decode("utf-8", "replace") for n in _identifiers(arguments)} if arguments is not None else set()
+        named = {n.text.decode("utf-8", "replace") for n in identifiers_under(arguments)} if arguments is not None else set()
         position = callee.start_byte
         reason = f"visible where macro {name.decode('utf-8', 'replace')} is used as a statement, which may use it unnamed"
         for variable in variables:
@@ -130,7 +141,7 @@ def _macro_bans(captures: dict[str, list[Node]]) -> list[Ban]:
     a macro would be expanded."""
     words: set[str] = set()
     for node in captures.get("directive", ()):
-        words.update(WORD.findall(_text(node)))
+        words.update(WORD.findall(node_text(node)))
     return [Ban(word, "its name appears in a preprocessor directive") for word in sorted(words)]
 
 
@@ -186,7 +197,7 @@ def _declare_locals(
     for declarator in declarators:
         name, shape = _declarator_name(declarator)
         if name is None:
-            pins.extend((n, "declared in a form the parser may have misread") for n in _identifiers(declarator))
+            pins.extend((n, "declared in a form the parser may have misread") for n in identifiers_under(declarator))
             continue
         handled.add(name.start_byte)
         names.append(name)
@@ -226,7 +237,7 @@ def _check_misread(scopes: BlockScopes, misread: list, bans: list[Ban]) -> None:
     for kind, scope, names in misread:
         if scopes.resolve(kind.text or b"", kind.start_byte) is not None:
             for node in [kind, *names]:
-                bans.append(Ban(_text(node), "in a statement the parser may have misread as a declaration", scope))
+                bans.append(Ban(node_text(node), "in a statement the parser may have misread as a declaration", scope))
 
 
 def _stringizing_macros(directives: list[Node]) -> set[bytes]:
@@ -253,7 +264,7 @@ def _macro_arguments(callees: list[Node], source: bytes, stringizing: set[bytes]
         if name in stringizing or ASSERTION.search(name):
             arguments = callee.parent.child_by_field_name("arguments") if callee.parent is not None else None
             why = f"inside {name.decode('utf-8', 'replace')}(...), which may print its text"
-            pins.extend((node, why) for node in _identifiers(arguments) if arguments is not None)
+            pins.extend((node, why) for node in identifiers_under(arguments) if arguments is not None)
             continue
         member_macro = name in MEMBER_MACROS
         if not member_macro and not MACRO_NAME.fullmatch(name):
@@ -267,17 +278,3 @@ def _macro_arguments(callees: list[Node], source: bytes, stringizing: set[bytes]
             if member_macro or texts.count(text) > 1 or text in members:
                 pins.append((node, f"passed to macro {name.decode('utf-8', 'replace')}, where it may name a member"))
     return pins
-
-
-def _identifiers(node: Node) -> list[Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "identifier":
-            found.append(current)
-        stack.extend(current.children)
-    return found
-
-
-def _text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")

@@ -13,7 +13,7 @@ import functools
 from tree_sitter import Node, Query, QueryCursor
 
 from .parsing import ParsedCode, get_language
-from .scope import Ban, BlockScopes, Container, Span, SpanSet, Variable, innermost, span
+from .scope import Ban, BlockScopes, Container, Span, SpanSet, Variable, innermost, node_text, span
 
 # Every identifier is a use unless a more specific pattern says otherwise.
 QUERY = """
@@ -100,7 +100,7 @@ def java_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     handled = {node.start_byte for node in captures.get("skip", ())}
     for node in captures.get("pattern", ()):
         handled.add(node.start_byte)
-        bans.append(Ban(_text(node), "declared by a pattern, whose scope follows control flow"))
+        bans.append(Ban(node_text(node), "declared by a pattern, whose scope follows control flow"))
     declarations = [(kind, node) for kind in SCOPE_OF for node in captures.get(kind, ()) if node.start_byte not in handled]
     containers = [Container(n.start_byte, n.end_byte, kind, n) for kind in CONTAINER_KINDS for n in captures.get(kind, ())]
     around = innermost(containers, [node.start_byte for _, node in declarations])
@@ -126,7 +126,7 @@ def _serializable_lambda_names(lambdas: list[Node], identifiers: list[Node]) -> 
             continue
         for identifier in identifiers:
             if node.start_byte <= identifier.start_byte < node.end_byte:
-                bans.append(Ban(_text(identifier), "used in a serializable lambda", span(node)))
+                bans.append(Ban(node_text(identifier), "used in a serializable lambda", span(node)))
     return bans
 
 
@@ -137,7 +137,7 @@ def _declare(scopes: BlockScopes, bans: list[Ban], kind: str, node: Node, contai
     if container is not None and container.kind == SCOPE_OF[kind] and not (labels and labels.contains(node.start_byte)):
         where = _visibility(kind, node, container)
     if where is None:
-        bans.append(Ban(_text(node), "declared where its scope is unclear"))
+        bans.append(Ban(node_text(node), "declared where its scope is unclear"))
         return
     scope, visible_from = where
     kind = "parameter" if kind in ("param", "lambda") else "local"
@@ -165,7 +165,3 @@ def _method_reference_names(node: Node) -> list[int]:
         elif after and child.type == "identifier":
             found.append(child.start_byte)
     return found
-
-
-def _text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")

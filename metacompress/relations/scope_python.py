@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Query, QueryCursor
 
 from .parsing import ParsedCode, get_language
-from .scope import Ban, Span, Variable, span
+from .scope import Ban, Span, Variable, identifiers_under, node_text, span
 
 QUERY = """
 (identifier) @id
@@ -91,7 +91,7 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     scopes = _scopes(parsed.root, captures)
     identifiers = sorted(captures.get("id", ()), key=lambda n: n.start_byte)
     placed = _place(identifiers, scopes, parsed.source)
-    bans = [Ban(_text(n), "a type parameter") for node in captures.get("banned_all", ()) for n in _identifiers(node)]
+    bans = [Ban(node_text(n), "a type parameter") for node in captures.get("banned_all", ()) for n in identifiers_under(node)]
     for node, name, scope in placed:
         role = roles.get(node.start_byte, "use")
         if role == "walrus":
@@ -111,7 +111,7 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     for node in captures.get("dynamic", ()):
         _mark_dynamic(_innermost(scopes, node.start_byte))
     variables = _resolve(placed, roles)
-    _exclude(variables, {_text(n) for n in captures.get("keyword", ())})
+    _exclude(variables, {node_text(n) for n in captures.get("keyword", ())})
     return [v for v, _ in variables.values()], bans
 
 
@@ -125,7 +125,7 @@ def _roles(captures: dict[str, list[Node]]) -> dict[int, str]:
     claims["skip"].update(n.start_byte for n in captures.get("skip", ()))
     claims["fixed"].update(n.start_byte for n in captures.get("fixed", ()))
     for node in captures.get("fixed_all", ()):
-        claims["fixed"].update(n.start_byte for n in _identifiers(node))
+        claims["fixed"].update(n.start_byte for n in identifiers_under(node))
     claims["global"].update(n.start_byte for n in captures.get("global", ()))
     for node in captures.get("parameters", ()):
         claims["param"].update(n.start_byte for n in _parameter_names(node))
@@ -133,7 +133,7 @@ def _roles(captures: dict[str, list[Node]]) -> dict[int, str]:
     for node in captures.get("target", ()):
         claims["bind"].update(n.start_byte for n in _target_names(node))
     for node in captures.get("debug", ()):
-        claims["pin"].update(n.start_byte for n in _identifiers(node))
+        claims["pin"].update(n.start_byte for n in identifiers_under(node))
     roles: dict[int, str] = {}
     for role in reversed(ROLES):
         for start in claims[role]:
@@ -282,17 +282,3 @@ def _target_names(target: Node) -> list[Node]:
     if target.type in TARGET_GROUPS:
         return [name for child in target.named_children for name in _target_names(child)]
     return []
-
-
-def _identifiers(node: Node) -> list[Node]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if current.type == "identifier":
-            found.append(current)
-        stack.extend(current.children)
-    return found
-
-
-def _text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
