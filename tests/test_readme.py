@@ -15,7 +15,8 @@ from metacompress.cli import cli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = [line[2:] for line in README.splitlines() if line.startswith("$ metacompress ")]
-NEEDS_SHARED = ("../shared", "configs/models/", "configs/clone-detection", "configs/vulnerability-prediction")
+NEEDS_SHARED = ("../shared", "configs/models/", "configs/clone-detection", "configs/vulnerability-prediction",
+                "configs/code-classification")
 
 
 def _script():
