@@ -41,26 +41,34 @@ class CodeClassification(Task):
         "label_names": "label names in index order, comma separated (default: from the data)",
     }
 
+    #: where a record keeps its snippet, label and id unless the options say otherwise
+    default_fields: ClassVar[dict[str, str]] = {"code_field": "code", "label_field": "label", "id_field": "id"}
+
     def load(self, path: str, **options: Any) -> LoadedData:
         check_options(self.name, options, self.options)
         language = check_language(self.name, options.get("language"), self.default_language)
-        code_name = options.get("code_field") or "code"
-        label_field = options.get("label_field") or "label"
-        id_field = options.get("id_field") or "id"
-        given_names = _split_names(options.get("label_names"))
+        code_name, label_field, id_field = (options.get(k) or v for k, v in self.default_fields.items())
         files = data_files(path)
 
         def convert(record: Record) -> Draft:
             fields = record.fields
             code = (code_field(fields, code_name),)
-            label = _label_value(fields.get(label_field), label_field)
+            label = self.parse_label(fields.get(label_field), label_field)
             extra = {k: v for k, v in fields.items() if k not in (code_name, label_field)}
             return Draft(record.where, record_id(fields, (id_field,), record.where), code, label, extra)
 
         drafts, skipped = draft_all(read_records(files), convert)
         drafts = keep_labelled(drafts, skipped, label_field, bool(options.get("label_field")), str(path))
-        names, drafts = _index_labels(drafts, skipped, given_names)
+        names, drafts = self.index_labels(drafts, skipped, options)
         return finish(drafts, skipped, names, files, str(path), language)
+
+    def parse_label(self, value: Any, field: str) -> int | str | None:
+        return _label_value(value, field)
+
+    def index_labels(
+        self, drafts: list[Draft], skipped: list[Skipped], options: dict[str, Any]
+    ) -> tuple[tuple[str, ...], list[Draft]]:
+        return _index_labels(drafts, skipped, _split_names(options.get("label_names")))
 
 
 def _split_names(value: Any) -> tuple[str, ...] | None:
