@@ -21,11 +21,11 @@ import functools
 import random
 import re
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
@@ -43,8 +43,7 @@ class SwapIfElse(Relation):
     )
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        candidates = QueryCursor(_if_query(parsed.language)).captures(parsed.root).get("if", [])
-        candidates.sort(key=lambda node: (node.start_byte, node.end_byte))
+        candidates = query_captures(_if_query(parsed.language), parsed.root).get("if", [])
         swap = _swap_python if parsed.language == "python" else _swap_braced
         guard = ErrorGuard(parsed)
 

@@ -21,14 +21,14 @@ from __future__ import annotations
 import functools
 import random
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation, splice
 from .completion import can_complete
 from .effects import looks_like_macro
 from .names import TextNames, fresh_name
-from .parsing import ParsedCode, get_language, walk
+from .parsing import ParsedCode, get_language, query_captures, walk
 from .statements import indent_unit, line_indent, line_start, newline_of, python_scope
 
 LOOP_TYPES = frozenset({"for_statement", "while_statement", "do_statement", "enhanced_for_statement"})
@@ -57,10 +57,9 @@ class LoopExchange(Relation):
     )
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        loops = QueryCursor(_loop_query(parsed.language)).captures(parsed.root).get("loop", [])
+        loops = query_captures(_loop_query(parsed.language), parsed.root).get("loop", [])
         if not loops:
             raise NotApplicable(NO_LOOP[parsed.language])
-        loops.sort(key=lambda node: node.start_byte)
         rng.shuffle(loops)
         reasons = []
         for loop in loops:

@@ -21,12 +21,12 @@ from __future__ import annotations
 import functools
 import random
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
 from .effects import can_swap_evaluation, volatile_names
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 
 MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
@@ -47,8 +47,7 @@ class SwapOperands(Relation):
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         language = parsed.language
         query = _comparison_query(language)
-        candidates = QueryCursor(query).captures(parsed.root).get("cmp", [])
-        candidates.sort(key=lambda node: (node.start_byte, node.end_byte))
+        candidates = query_captures(query, parsed.root).get("cmp", [])
         volatile = volatile_names(parsed)
         guard = ErrorGuard(parsed)
 

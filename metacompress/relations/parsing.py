@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from ..errors import InputError, UsageError
 
@@ -122,6 +122,43 @@ def _parse_cached(text: str, language: str) -> ParsedCode:
     # step's output twice (validation, then the next step): one parse serves all of them.
     # Nothing mutates a ParsedCode or its tree, so sharing is safe.
     return ParsedCode._parse_fresh(text, language)
+
+
+def query_captures(query: Query, node: Node) -> dict[str, list[Node]]:
+    """The query's captures under ``node``, each list in document order (pre-order).
+
+    py-tree-sitter collects each capture's nodes in a set and hands back the set's order, which
+    follows the nodes' hashes: memory addresses. Used raw, the order (and so which macro a
+    reason names, which container is tried first) changed from one process to the next.
+    """
+    found = QueryCursor(query).captures(node)
+    return {name: document_order(nodes) for name, nodes in sorted(found.items())}
+
+
+def document_order(nodes: list[Node]) -> list[Node]:
+    """Nodes sorted as a pre-order walk meets them, whatever order they came in."""
+    ordered = sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+    start = 0
+    while start < len(ordered):
+        end = start + 1
+        span = (ordered[start].start_byte, ordered[start].end_byte)
+        while end < len(ordered) and (ordered[end].start_byte, ordered[end].end_byte) == span:
+            end += 1
+        if end - start > 1:  # a node and its only child, or empty MISSING nodes: rare, settled exactly
+            ordered[start:end] = sorted(ordered[start:end], key=_tree_path)
+        start = end
+    return ordered
+
+
+def _tree_path(node: Node) -> tuple[int, ...]:
+    """Child indices from the root down to ``node``: comparing them is comparing pre-order."""
+    path: list[int] = []
+    current = node
+    parent = current.parent
+    while parent is not None:
+        path.append(next(i for i, child in enumerate(parent.children) if child == current))
+        current, parent = parent, parent.parent
+    return tuple(reversed(path))
 
 
 def walk(node: Node):

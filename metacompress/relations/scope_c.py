@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 import re
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .scope import (
     Ban,
     BlockScopes,
@@ -80,7 +80,7 @@ def _query() -> Query:
 
 
 def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = QueryCursor(_query()).captures(parsed.root)
+    captures = query_captures(_query(), parsed.root)
     source = parsed.source
     scopes = BlockScopes()
     bans = _macro_bans(captures)

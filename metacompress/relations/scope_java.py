@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .scope import Ban, BlockScopes, Container, Span, SpanSet, Variable, innermost, node_text, span
 
 # Every identifier is a use unless a more specific pattern says otherwise.
@@ -91,7 +91,7 @@ def _query() -> Query:
 
 
 def java_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = QueryCursor(_query()).captures(parsed.root)
+    captures = query_captures(_query(), parsed.root)
     source = parsed.source
     scopes = BlockScopes()
     scopes.barriers = [span(node) for node in captures.get("barrier", ())]

@@ -14,9 +14,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .scope import Ban, Span, Variable, identifiers_under, node_text, span
 
 QUERY = """
@@ -86,10 +86,10 @@ class _Scope:
 
 
 def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = QueryCursor(_query()).captures(parsed.root)
+    captures = query_captures(_query(), parsed.root)
     roles = _roles(captures)
     scopes = _scopes(parsed.root, captures)
-    identifiers = sorted(captures.get("id", ()), key=lambda n: n.start_byte)
+    identifiers = captures.get("id", [])
     placed = _place(identifiers, scopes, parsed.source)
     bans = [Ban(node_text(n), "a type parameter") for node in captures.get("banned_all", ()) for n in identifiers_under(node)]
     for node, name, scope in placed:

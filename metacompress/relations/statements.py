@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import pick
 
 R = TypeVar("R")
@@ -101,9 +101,7 @@ def _container_query(language: str) -> Query:
 
 def statement_containers(parsed: ParsedCode) -> list[Node]:
     """Every node that may hold a statement list, in document order (one query, no tree walk)."""
-    found = QueryCursor(_container_query(parsed.language)).captures(parsed.root).get("container", [])
-    found.sort(key=lambda node: (node.start_byte, node.end_byte))
-    return found
+    return query_captures(_container_query(parsed.language), parsed.root).get("container", [])
 
 
 def statement_lists(parsed: ParsedCode) -> list[StatementList]:
