@@ -1,8 +1,10 @@
 """The transform stage of an audit: every selected relation applied to every sampled example.
 
-Each (relation, snippet) gets its own seed derived from the run's seed and the snippet's text,
-so the same snippet is rewritten the same way wherever it appears (BigCloneBench reuses 911
-methods across 4,000 pairs) and the result does not depend on sampling order.
+Each (relation, snippet) gets its own seed derived from the run's seed and the snippet's text
+(``Relation.apply`` derives it, exactly as for ``metacompress transform``), so the same snippet
+is rewritten the same way wherever it appears (BigCloneBench reuses 911 methods across 4,000
+pairs), the result does not depend on sampling order, and a row of the audit can be reproduced
+with ``metacompress transform --seed RUN_SEED``.
 
 Models read only the first few hundred tokens of an input. When the audit says a rewrite left
 what both models see unchanged (its edits lie past the truncation), the example is rewritten
@@ -44,9 +46,12 @@ VISIBLE_ATTEMPTS = 4
 VisibleCheck = Callable[[tuple[str, ...], tuple[str, ...]], bool]
 
 
-def snippet_seed(seed: int, relation: str, code: str, attempt: int = 0) -> int:
-    tail = f"\x00{attempt}" if attempt else ""
-    digest = hashlib.sha256(f"{seed}\x00{relation}\x00{code}{tail}".encode("utf-8", "surrogatepass")).digest()
+def attempt_seed(seed: int, attempt: int) -> int:
+    """The seed of try ``attempt``: the run's own seed first (what ``transform --seed`` uses),
+    then others derived from it (``Relation.apply`` mixes in the relation and the snippet)."""
+    if not attempt:
+        return seed
+    digest = hashlib.sha256(f"{seed}\x00window retry\x00{attempt}".encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big")
 
 
@@ -64,8 +69,7 @@ class Rewriter:
         if key not in self._cache:
             try:
                 self._cache[key] = get_relation(relation).apply(
-                    code, self.language, seed=snippet_seed(self.seed, relation, code, attempt),
-                    **self.options.get(relation, {})
+                    code, self.language, seed=attempt_seed(self.seed, attempt), **self.options.get(relation, {})
                 )
             except InputError as exc:
                 self._cache[key] = exc

@@ -9,6 +9,7 @@ rewrite that adds a parse error.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -61,6 +62,17 @@ class Rewrite:
         }
 
 
+def snippet_seed(seed: int, relation: str, code: str) -> int:
+    """The seed a relation draws its choices with, for the user's ``seed`` and this snippet.
+
+    Every entry point (``transform`` on a file or a batch, the audit, the library) goes through
+    ``Relation.apply``, which derives it here: a rewrite depends on (code, language, relation,
+    options, seed) and nothing else, and two snippets never share a stream of draws.
+    """
+    digest = hashlib.sha256(f"{seed}\x00{relation}\x00{code}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def splice(source: bytes, edits: list[Edit]) -> bytes:
     """Apply non-overlapping edits; insertions at the same offset keep their given order."""
     ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
@@ -101,7 +113,7 @@ class Relation:
             why = self.unsupported.get(language, "not implemented for this language")
             return self._not_applicable(text, language, f"{self.name} does not support {language}: {why}")
         parsed = ParsedCode.parse(text, language)
-        rng = random.Random(f"{self.name}|{language}|{seed}")
+        rng = random.Random(f"{self.name}|{language}|{snippet_seed(seed, self.name, text)}")
         try:
             edits = self._edits(parsed, rng, chosen)
             if not edits:

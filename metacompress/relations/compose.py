@@ -3,7 +3,8 @@
 Each step is a full ``Relation.apply`` on the previous step's output, so every step is checked
 on its own (re-parse, same parse errors); steps that do not apply are skipped, and compose
 applies when at least one step did. Sites name their step: "rename-identifiers: renamed ...",
-with the line numbers of that step's input.
+with the line numbers of that step's input. Step i gets ``step_seed(seed, i)``; like every
+relation, compose draws its own choice of steps from ``snippet_seed`` (the seed and the code).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import random
 
 from ..errors import UsageError
-from .base import Relation, Rewrite, Site
+from .base import Relation, Rewrite, Site, snippet_seed
 from .parsing import decode_code
 
 RANDOM = "random"
@@ -33,7 +34,7 @@ class Compose(Relation):
         chosen = self._check_options(options)
         if language not in self.languages:
             return self._not_applicable(text, language, f"{self.name} does not support {language}")
-        steps = self.steps(chosen["relations"], language, seed)
+        steps = self.steps(chosen["relations"], language, snippet_seed(seed, self.name, text))
         current, sites, skipped = text, [], []
         for index, name in enumerate(steps):
             rewrite = _relation(name).apply(current, language, seed=step_seed(seed, index))
