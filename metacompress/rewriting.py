@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from .errors import InputError
+from .errors import InputError, MetacompressError
 from .relations import get_relation
 from .relations.base import Rewrite
 from .tasks.base import Example
@@ -55,6 +55,15 @@ def attempt_seed(seed: int, attempt: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+class InternalError(Exception):
+    """A relation failed on one snippet in a way it should not have; the row records it."""
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 class Rewriter:
     """Applies relations with a cache keyed on (relation, snippet), for one run's seed and options."""
 
@@ -62,9 +71,9 @@ class Rewriter:
         self.language = language
         self.seed = seed
         self.options = options or {}
-        self._cache: dict[tuple[str, str, int], Rewrite | InputError] = {}
+        self._cache: dict[tuple[str, str, int], Rewrite | InputError | InternalError] = {}
 
-    def rewrite(self, relation: str, code: str, attempt: int = 0) -> Rewrite | InputError:
+    def rewrite(self, relation: str, code: str, attempt: int = 0) -> Rewrite | InputError | InternalError:
         key = (relation, code, attempt)
         if key not in self._cache:
             try:
@@ -73,6 +82,10 @@ class Rewriter:
                 )
             except InputError as exc:
                 self._cache[key] = exc
+            except MetacompressError:
+                raise  # a bad option fails every snippet alike: the run stops with its message
+            except Exception as exc:  # a bug on one odd snippet must not lose the whole run
+                self._cache[key] = InternalError(f"internal error in {relation}: {type(exc).__name__}: {_one_line(exc)}")
         return self._cache[key]
 
     def rewrite_visible(self, index: int, example: Example, relation: str, sides: tuple[int, ...],
@@ -96,6 +109,8 @@ class Rewriter:
         for side in sides:
             outcome = self.rewrite(relation, example.code[side], attempt)
             label = f"side {side}" if len(example.code) > 1 else ""
+            if isinstance(outcome, InternalError):
+                return RewrittenExample(index, relation, False, example.code, str(outcome))
             if isinstance(outcome, InputError):
                 return RewrittenExample(index, relation, False, example.code, f"bad input: {outcome}")
             if outcome.applied:

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..errors import NotApplicable, UsageError
+from ..errors import InputError, NotApplicable, UsageError
 from .parsing import LANGUAGES, ParsedCode, decode_code, error_signature, python_compiles
 
 
@@ -105,17 +105,26 @@ class Relation:
         """Rewrite ``code``; raises InputError for non-code input, UsageError for bad options.
 
         "Not applicable" is not an exception here: it comes back as ``applied=False`` with a
-        reason, and the code unchanged.
+        reason, and the code unchanged. No input makes it crash: code too deeply nested or too
+        large for a library it relies on is an InputError that says so.
         """
         text = decode_code(code)
         chosen = self._check_options(options)
         if language not in self.languages:
             why = self.unsupported.get(language, "not implemented for this language")
             return self._not_applicable(text, language, f"{self.name} does not support {language}: {why}")
+        try:
+            return self._rewrite(text, language, seed, chosen)
+        except RecursionError:
+            raise InputError(f"too deeply nested for {self.name} ({language}): Python's recursion limit was reached") from None
+        except MemoryError:
+            raise InputError(f"too large for {self.name} ({language}): out of memory") from None
+
+    def _rewrite(self, text: str, language: str, seed: int, options: dict[str, str]) -> Rewrite:
         parsed = ParsedCode.parse(text, language)
         rng = random.Random(f"{self.name}|{language}|{snippet_seed(seed, self.name, text)}")
         try:
-            edits = self._edits(parsed, rng, chosen)
+            edits = self._edits(parsed, rng, options)
             if not edits:
                 raise NotApplicable("no site to rewrite")
             new_text = splice(parsed.source, edits).decode("utf-8")

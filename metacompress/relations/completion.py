@@ -12,7 +12,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from .dataflow.scopes import visible_locals
-from .parsing import walk
+from .parsing import nested_deeper_than, walk
 
 LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement", "do_statement"})
 #: nodes a ``break`` or ``continue`` never crosses
@@ -33,8 +33,18 @@ ALWAYS = frozenset(
 NEVER = frozenset({"return_statement", "throw_statement", "break_statement", "continue_statement", "yield_statement"})
 
 
+#: statements nested deeper than this are not analysed (None): the analysis recurses per level
+MAX_DEPTH = 200
+
+
 def can_complete(node: Node) -> bool | None:
     """True/False per JLS 14.22 for a reachable statement; None when the syntax cannot tell."""
+    if nested_deeper_than(node, MAX_DEPTH):
+        return None
+    return _completes(node)
+
+
+def _completes(node: Node) -> bool | None:
     kind = node.type
     if kind in ALWAYS:
         return True
@@ -42,20 +52,20 @@ def can_complete(node: Node) -> bool | None:
         return False
     if kind == "block":
         statements = [child for child in node.named_children if not child.type.endswith("comment")]
-        return can_complete(statements[-1]) if statements else True
+        return _completes(statements[-1]) if statements else True
     if kind == "if_statement":
         alternative = node.child_by_field_name("alternative")
         if alternative is None:
             return True
-        return _either(can_complete(node.child_by_field_name("consequence")), can_complete(alternative))
+        return _either(_completes(node.child_by_field_name("consequence")), _completes(alternative))
     if kind in ("while_statement", "for_statement", "do_statement"):
         return _loop(node)
     if kind == "labeled_statement":
         inner = node.named_children[-1]
         label = node.named_children[0].text
-        return True if _breaks_to(inner, label) else can_complete(inner)
+        return True if _breaks_to(inner, label) else _completes(inner)
     if kind == "synchronized_statement":
-        return can_complete(node.child_by_field_name("body"))
+        return _completes(node.child_by_field_name("body"))
     if kind in ("try_statement", "try_with_resources_statement"):
         return _try(node)
     if kind == "switch_expression" and node.parent is not None and node.parent.type in ("block", "switch_block_statement_group"):
@@ -146,15 +156,15 @@ def _switch(body: Node | None) -> bool | None:
     if not any((label.text or b"").startswith(b"default") for label in labels):
         return True
     last = [c for c in groups[-1].named_children if c.type != "switch_label" and not c.type.endswith("comment")]
-    return can_complete(last[-1]) if last else True
+    return _completes(last[-1]) if last else True
 
 
 def _try(node: Node) -> bool | None:
-    outcomes = [can_complete(node.child_by_field_name("body"))]
+    outcomes = [_completes(node.child_by_field_name("body"))]
     final = None
     for child in node.named_children:
         if child.type == "catch_clause":
-            outcomes.append(can_complete(child.child_by_field_name("body")))
+            outcomes.append(_completes(child.child_by_field_name("body")))
         elif child.type == "finally_clause":
             final = child.named_children[-1] if child.named_children else None
     result: bool | None = False
@@ -162,7 +172,7 @@ def _try(node: Node) -> bool | None:
         result = _either(result, outcome)
     if final is None:
         return result
-    after_finally = can_complete(final)
+    after_finally = _completes(final)
     if after_finally is False:
         return False
     if after_finally is None:

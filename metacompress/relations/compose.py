@@ -13,7 +13,6 @@ import random
 
 from ..errors import UsageError
 from .base import Relation, Rewrite, Site, snippet_seed
-from .parsing import decode_code
 
 RANDOM = "random"
 DEFAULT_STEPS = 3
@@ -29,11 +28,7 @@ class Compose(Relation):
     options = {"relations": (RANDOM,)}
     example = ("for (int i = 0; i < n; i++) s += i;", "int var0 = 0;\nwhile (var0 < n) { s += var0; var0++; }")
 
-    def apply(self, code: str | bytes, language: str, seed: int = 0, **options: str) -> Rewrite:
-        text = decode_code(code)
-        chosen = self._check_options(options)
-        if language not in self.languages:
-            return self._not_applicable(text, language, f"{self.name} does not support {language}")
+    def _rewrite(self, text: str, language: str, seed: int, chosen: dict[str, str]) -> Rewrite:
         steps = self.steps(chosen["relations"], language, snippet_seed(seed, self.name, text))
         current, sites, skipped = text, [], []
         for index, name in enumerate(steps):

@@ -48,6 +48,10 @@ def decode_code(data: bytes | str, origin: str = "input") -> str:
         raise InputError(f"{origin}: expected source code text, got {type(data).__name__}")
     if "\x00" in data:
         raise InputError(f"{origin}: binary data (NUL characters), not source code")
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a str from JSON may hold half of a surrogate pair
+        raise InputError(f"{origin}: not valid UTF-8: lone surrogate at character {exc.start}") from None
     if not data.strip():
         raise InputError(f"{origin}: empty code")
     return data
@@ -176,4 +180,22 @@ def python_compiles(text: str) -> bool:
         compile(text, "<metacompress>", "exec")
     except (SyntaxError, ValueError):
         return False
+    except (RecursionError, MemoryError) as exc:
+        # CPython's compiler recurses per level of nesting: it cannot compile this either way
+        raise InputError(f"too deeply nested for Python's compile() ({type(exc).__name__})") from None
     return True
+
+
+def nested_deeper_than(node: Node, limit: int) -> bool:
+    """True when a node of the subtree lies more than ``limit`` levels below ``node``.
+
+    Analyses that recurse once per level check this first, so no input reaches Python's
+    recursion limit through them.
+    """
+    stack = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in current.children)
+    return False

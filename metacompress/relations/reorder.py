@@ -27,7 +27,7 @@ from .dataflow.java import JavaStatement
 from .dataflow.python import PythonScope, PythonStatement
 from .dataflow.scopes import declared_by, protecting_block, visible_locals
 from .effects import volatile_names
-from .parsing import ParsedCode
+from .parsing import ParsedCode, nested_deeper_than
 from .statements import StatementList, python_scope, statement_lists
 
 #: statement kinds that may move at all; everything else is skipped without analysis
@@ -36,6 +36,8 @@ SIMPLE_TYPES = {
     "c": frozenset({"declaration", "expression_statement"}),
     "python": frozenset({"expression_statement"}),
 }
+#: statements nested deeper than this stay where they are (real code nests a few dozen levels)
+MAX_DEPTH = 200
 
 
 class ReorderStatements(Relation):
@@ -139,6 +141,8 @@ class Analyser:
 
     def _access(self, owner: StatementList, index: int) -> Access | None:
         statement = owner.statements[index]
+        if nested_deeper_than(statement, MAX_DEPTH):
+            return None  # the statement analysers recurse once per level
         language = self.parsed.language
         try:
             if language == "python":

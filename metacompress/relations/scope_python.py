@@ -276,9 +276,12 @@ def _parameter_names(parameters: Node) -> list[Node]:
 
 
 def _target_names(target: Node) -> list[Node]:
-    """Names a target binds; attributes and subscripts bind nothing."""
-    if target.type == "identifier":
-        return [target]
-    if target.type in TARGET_GROUPS:
-        return [name for child in target.named_children for name in _target_names(child)]
-    return []
+    """Names a target binds, in order; attributes and subscripts bind nothing."""
+    found, stack = [], [target]
+    while stack:  # a loop, not recursion: targets may nest as deep as the input likes
+        node = stack.pop()
+        if node.type == "identifier":
+            found.append(node)
+        elif node.type in TARGET_GROUPS:
+            stack.extend(reversed(node.named_children))
+    return found

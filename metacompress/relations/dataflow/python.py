@@ -81,16 +81,15 @@ def _parameter_names(parameter: Node) -> set[str]:
 
 
 def _target_names(target: Node | None) -> set[str]:
-    if target is None:
-        return set()
-    if target.type == "identifier":
-        return {text(target)}
-    if target.type in PATTERN_TYPES or target.type in ("list_splat_pattern", "parenthesized_expression"):
-        names: set[str] = set()
-        for child in target.named_children:
-            names |= _target_names(child)
-        return names
-    return set()
+    names: set[str] = set()
+    stack = [target] if target is not None else []
+    while stack:  # a loop, not recursion: targets may nest as deep as the input likes
+        node = stack.pop()
+        if node.type == "identifier":
+            names.add(text(node))
+        elif node.type in PATTERN_TYPES or node.type in ("list_splat_pattern", "parenthesized_expression"):
+            stack.extend(node.named_children)
+    return names
 
 
 class PythonStatement:
