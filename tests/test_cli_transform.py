@@ -7,6 +7,8 @@ Each test asserts the exit code, stdout and stderr separately.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -265,6 +267,128 @@ def test_batch_usage_and_missing_input(tmp_path):
     assert missing.exit_code == 2 and "none.jsonl" in one_line_error(missing)
     no_language = invoke("transform", "-r", "swap-if-else", "--input", str(tmp_path / "none.jsonl"))
     assert no_language.exit_code == 2 and "--language" in one_line_error(no_language)
+
+
+def run_batch_cli(source, *extra: str):
+    return invoke("transform", "-l", "c", "-r", "swap-if-else", "--input", str(source), *extra)
+
+
+def test_batch_refuses_to_write_over_its_input(tmp_path, monkeypatch):
+    source = tmp_path / "in.jsonl"
+    content = "\n".join(batch_lines()) + "\n"
+    source.write_text(content, encoding="utf-8")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(source)
+    monkeypatch.chdir(tmp_path)
+    for output in (str(source), "in.jsonl", "./sub/../in.jsonl", str(link)):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        result = run_batch_cli(source, "--output", output)
+        assert result.exit_code == 2, output
+        assert "same file as --input" in one_line_error(result)
+        assert source.read_text(encoding="utf-8") == content
+
+
+def test_batch_accepts_a_byte_order_mark(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + (json.dumps({"id": 1, "code": C_IF_ELSE}) + "\n").encode("utf-8"))
+    result = run_batch_cli(source)
+    assert result.exit_code == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["id"] == 1 and record["applied"] is True
+
+
+def test_batch_survives_records_that_broke_it(tmp_path):
+    source = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": 1, "code": C_IF_ELSE.replace("int b", "int b\ud800")}),  # half a surrogate pair
+        "[" * 100_000 + "]" * 100_000,  # JSON nested past any recursion limit
+        json.dumps({"id": 3, "code": C_IF_ELSE}),
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    result = run_batch_cli(source, "--output", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert "3 lines" in result.stderr and "1 applied, 0 not applicable, 2 bad" in result.stderr
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("id") for r in records] == [1, None, 3]
+    assert records[0]["code"] == json.loads(lines[0])["code"]  # written back escaped, unchanged
+    assert "line 1" in records[0]["reason"] and "lone surrogate" in records[0]["reason"]
+    assert "line 2" in records[1]["reason"] and "nested too deeply" in records[1]["reason"]
+    assert records[2]["applied"] is True
+
+
+def test_batch_reports_a_relation_bug_on_its_line_and_goes_on(tmp_path, monkeypatch):
+    relation = RELATIONS.get("swap-if-else")
+    original = relation._edits
+
+    def fragile(self, parsed, rng, options):
+        if b"boom" in parsed.source:
+            raise ValueError("boom")
+        return original(self, parsed, rng, options)
+
+    monkeypatch.setattr(relation, "_edits", fragile)
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"code": C_IF_ELSE + "// boom\n"}) + "\n" + json.dumps({"code": C_IF_ELSE}) + "\n")
+    result = run_batch_cli(source)
+    assert result.exit_code == 0, result.stderr
+    first, second = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first["reason"] == "line 1: internal error in swap-if-else: ValueError: boom"
+    assert second["applied"] is True
+
+
+def interrupt_on_second_record(monkeypatch):
+    relation = RELATIONS.get("swap-if-else")
+    original = relation._edits
+
+    def interrupted(self, parsed, rng, options):
+        if b"interrupt" in parsed.source:
+            raise KeyboardInterrupt
+        return original(self, parsed, rng, options)
+
+    monkeypatch.setattr(relation, "_edits", interrupted)
+    return json.dumps({"code": C_IF_ELSE}) + "\n" + json.dumps({"code": C_IF_ELSE + "// interrupt\n"}) + "\n"
+
+
+def test_batch_interrupted_leaves_the_output_as_it_was(tmp_path, monkeypatch):
+    source = tmp_path / "in.jsonl"
+    source.write_text(interrupt_on_second_record(monkeypatch), encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    target.write_text("previous results\n", encoding="utf-8")
+    result = run_batch_cli(source, "--output", str(target))
+    assert result.exit_code != 0  # not swallowed: the CLI maps the interrupt to its exit code
+    assert target.read_text(encoding="utf-8") == "previous results\n"
+    fresh = tmp_path / "new" / "out.jsonl"
+    assert run_batch_cli(source, "--output", str(fresh)).exit_code != 0
+    assert not fresh.exists()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["in.jsonl", "new", "out.jsonl"]  # no partial file left
+
+
+def test_transform_does_not_swallow_an_interrupt(tmp_path, monkeypatch):
+    from metacompress.cli.relations_cmd import run_batch
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(interrupt_on_second_record(monkeypatch), encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(RELATIONS.get("swap-if-else")(), "c", 0, {}, source, "code", str(tmp_path / "out.jsonl"))
+    monkeypatch.setattr(RELATIONS.get("swap-if-else"), "_edits", lambda *args: (_ for _ in ()).throw(KeyboardInterrupt()))
+    single = tmp_path / "one.c"
+    single.write_text(C_IF_ELSE, encoding="utf-8")
+    result = invoke("transform", "-r", "swap-if-else", str(single))
+    assert result.exit_code != 0 and result.stdout == ""
+
+
+def test_batch_output_is_complete_and_keeps_the_usual_mode(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(batch_lines()) + "\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    assert run_batch_cli(source, "--output", str(target)).exit_code == 0
+    assert len(target.read_text(encoding="utf-8").splitlines()) == len(batch_lines())
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+    folder = run_batch_cli(source, "--output", str(tmp_path))
+    assert folder.exit_code == 2 and "is a directory" in one_line_error(folder)
 
 
 # --- import weight --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """``metacompress relations`` and ``metacompress transform``: list relations, rewrite code.
 
 ``transform`` works on one snippet (a file or stdin, printed back or as a unified diff) or on a
-JSONL batch, where every line gets its own verdict and a bad line never stops the batch. Exit
+JSONL batch, where every line gets its own verdict and a bad line never stops the batch; the
+batch output is written to a temporary file that replaces the output only when complete. Exit
 codes of the single-snippet mode: 0 applied, 3 not applicable, 2 bad input or usage.
 
 This module imports the relations (tree-sitter) and nothing heavier: never torch.
@@ -9,8 +10,14 @@ This module imports the relations (tree-sitter) and nothing heavier: never torch
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import difflib
 import json
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -124,6 +131,7 @@ def transform(
     `transformed` (null unless applied), `applied`, `relation` and `reason`; one output line per
     input line, in order.
     A bad line gets its own output line saying what is wrong; a summary goes to stderr.
+    The output file is replaced only once the whole batch is written, and may not be the input.
     """
     options = parse_options(raw_options, style)
     if input_path is not None:
@@ -219,12 +227,45 @@ def run_batch(
     relation: Relation, language: str, seed: int, options: dict[str, str], input_path: Path, field: str, output_path: str
 ) -> None:
     counts = BatchCounts()
-    with open_input(input_path) as source, open_output(output_path) as sink:
-        for number, raw in enumerate(source, start=1):
-            record, verdict = transform_record(raw, number, relation, language, seed, options, field)
-            setattr(counts, verdict, getattr(counts, verdict) + 1)
-            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+    with open_input(input_path) as source:
+        refuse_same_file(input_path, output_path)
+        with open_output(output_path) as sink:
+            for number, raw in enumerate(source, start=1):
+                if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8) :]  # editors on Windows start files with one
+                record, verdict = transform_record(raw, number, relation, language, seed, options, field)
+                line = record_line(record)
+                if line is None:
+                    reason = f"line {number}: the record is nested too deeply to be written back"
+                    line, verdict = record_line(_with_verdict({}, relation, None, False, reason)), "bad"
+                setattr(counts, verdict, getattr(counts, verdict) + 1)
+                sink.write(line)
     click.echo(counts.summary(output_path), err=True)
+
+
+def refuse_same_file(input_path: Path, output_path: str) -> None:
+    """Writing the output over the input would lose the input: a usage error."""
+    if str(input_path) == "-" or output_path == "-":
+        return
+    output = Path(output_path)
+    try:
+        same = os.path.samefile(input_path, output) if output.exists() else input_path.resolve() == output.resolve()
+    except OSError:
+        return  # cannot be the same file if it cannot be looked at; writing will say what is wrong
+    if same:
+        raise UsageError(f"--output {output_path} is the same file as --input {input_path}: write the result elsewhere")
+
+
+def record_line(record: dict[str, Any]) -> str | None:
+    """One JSONL line; a lone surrogate read from the input stays escaped (\\ud800)."""
+    try:
+        line = json.dumps(record, ensure_ascii=False)
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record)
+    except RecursionError:
+        return None
+    return line + "\n"
 
 
 def open_input(input_path: Path) -> IO[bytes]:
@@ -240,14 +281,45 @@ def open_input(input_path: Path) -> IO[bytes]:
         raise InputError(f"{input_path}: cannot be read ({exc.strerror})") from None
 
 
-def open_output(output_path: str) -> IO[str]:
-    """The output file (its folder created, as `run --out` does), or stdout (kept open) for "-"."""
+@contextlib.contextmanager
+def open_output(output_path: str) -> Iterator[IO[str]]:
+    """stdout for "-"; otherwise a temporary file beside the output (its folder created, as
+    `run --out` does) that replaces the output only once every line is written, so an error
+    or Ctrl-C never leaves a half-written file and an existing one stays as it was."""
+    if output_path == "-":
+        with click.open_file("-", "w", encoding="utf-8") as stdout:  # stays open: click keeps stdout
+            yield stdout
+        return
+    target = Path(output_path)
+    if target.is_dir():
+        raise InputError(f"{output_path}: is a directory, not a file to write")
     try:
-        if output_path != "-":
-            Path(output_path).parent.mkdir(parents=True, exist_ok=True)
-        return click.open_file(output_path, "w", encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
+        )
     except OSError as exc:
         raise InputError(f"{output_path}: cannot be written ({exc.strerror})") from None
+    try:
+        with partial:
+            yield partial
+        os.chmod(partial.name, _file_mode(target))
+        os.replace(partial.name, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(partial.name)
+        if isinstance(exc, OSError):
+            raise InputError(f"{output_path}: cannot be written ({exc.strerror})") from None
+        raise
+
+
+def _file_mode(target: Path) -> int:
+    """The mode the output would have had if written in place (temporary files are private)."""
+    if target.exists():
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def transform_record(
@@ -263,7 +335,9 @@ def transform_record(
     except InputError as exc:
         return _with_verdict(record, relation, None, False, str(exc)), "bad"
     except Exception as exc:  # a relation bug on one odd input must not lose the whole batch
-        return _with_verdict(record, relation, None, False, f"line {number}: internal error: {exc!r}"), "bad"
+        message = " ".join(str(exc).split())
+        reason = f"line {number}: internal error in {relation.name}: {type(exc).__name__}: {message}"
+        return _with_verdict(record, relation, None, False, reason), "bad"
     verdict = "applied" if rewrite.applied else "not_applicable"
     transformed = rewrite.code if rewrite.applied else None
     return _with_verdict(record, relation, transformed, rewrite.applied, rewrite.reason), verdict
@@ -281,6 +355,8 @@ def parse_record(raw: bytes, number: int, field: str) -> tuple[dict[str, Any], s
         record = json.loads(text)
     except json.JSONDecodeError as exc:
         return {}, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return {}, f"line {number}: invalid JSON (nested too deeply to read)"
     if not isinstance(record, dict):
         return {}, f"line {number}: expected a JSON object, got {type(record).__name__}"
     if field not in record:
