@@ -139,3 +139,10 @@ def test_file_batch_and_audit_rewrite_a_snippet_alike(snippet, seed, tmp_path):
             assert single.stdout == record["transformed"] == audit.code, name
         else:
             assert record["reason"] == audit.reason and audit.reason in single.stderr, name
+
+
+def test_nodes_with_the_same_span_come_outermost_first():
+    parsed = ParsedCode.parse("x = 1\ny = 2\n", "python")
+    query = Query(get_language("python"), "(assignment) @s (expression_statement) @s (identifier) @s")
+    found = query_captures(query, parsed.root)["s"]
+    assert [node.type for node in found] == ["expression_statement", "assignment", "identifier"] * 2
