@@ -219,7 +219,7 @@ PY_SCOPES = """def outer(items, factor=2):
 
 
 def test_python_closures_comprehensions_attributes_and_keywords():
-    out = renamed(PY_SCOPES, "python")
+    out = renamed(PY_SCOPES, "python", targets="locals+parameters")
     assert "def outer(var0, var1=2):" in out
     assert "obj.total =" in out and "dict(total=" in out  # attribute and keyword names
     assert "return value" not in out  # inner's parameter renamed
@@ -235,7 +235,7 @@ def test_python_closures_comprehensions_attributes_and_keywords():
 
 def test_python_comprehension_iterable_and_defaults_are_evaluated_outside():
     code = "def f(x, y):\n    def g(y=y):\n        return y\n    return [x * 2 for x in x], g()\n"
-    out = renamed(code, "python")
+    out = renamed(code, "python", targets="parameters,locals")
     assert out == (
         "def f(var0, var1):\n    def g(var2=var1):\n        return var2\n"
         "    return [var3 * 2 for var3 in var0], g()\n"
@@ -260,7 +260,7 @@ def test_python_global_nonlocal_self_and_debug_fstrings_keep_their_names():
     c = b * 2
     return c
 """
-    out = renamed(code, "python")
+    out = renamed(code, "python", targets="locals+parameters")
     assert "global counter" in out and "nonlocal b" in out and "    b = a + 1" in out
     assert 'f"{a=}"' in out and "def f(self, a)" in out and "var0 = b * 2" in out
 
@@ -272,13 +272,13 @@ def test_python_dynamic_locals_make_it_not_applicable():
 
 def test_python_parameter_passed_by_keyword_in_the_module_keeps_its_name():
     code = "def area(width, height):\n    return width * height\n\nprint(area(2, height=3))\n"
-    out = renamed(code, "python")
+    out = renamed(code, "python", targets="locals+parameters")
     assert "def area(var0, height)" in out and "area(2, height=3)" in out
 
 
 def test_python_class_level_names_are_not_renamed():
     code = "class C:\n    size = 3\n    def grow(self, by):\n        return self.size + by\n"
-    out = renamed(code, "python")
+    out = renamed(code, "python", targets="locals+parameters")
     assert "size = 3" in out and "self.size + var0" in out
 
 
