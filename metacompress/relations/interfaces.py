@@ -28,6 +28,10 @@ from .scope import WORD, Variable, identifiers_under, node_text, span
 PYTHON_DYNAMIC = frozenset(
     {"locals", "globals", "vars", "eval", "exec", "getattr", "_getframe", "currentframe", "f_locals", "f_globals", "__dict__"}
 )
+#: names that read a frame's variables: any function's locals may leak through them
+FRAME_ACCESS = frozenset({"_getframe", "currentframe", "f_locals", "f_back", "getouterframes"})
+#: names that read or run code in the calling function's own namespace
+LOCALS_ACCESS = frozenset({"locals", "vars", "eval", "exec"})
 PYTHON_QUERY = """
 (function_definition name: (identifier) @def_name)
 (parameters) @parameters
@@ -130,32 +134,38 @@ def _keyword_parameters(parameters: Node) -> list[Node]:
 
 def _private_python_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> set[int]:
     """Start bytes of nested functions that never escape: no caller can name their parameters."""
-    uses = _python_uses(parsed, captures)
-    if uses is None:
+    uses = _python_uses(captures)
+    if _mentions(captures, FRAME_ACCESS):
         return set()
+    dynamic = [node.start_byte for node in captures.get("id", ()) if node_text(node) in LOCALS_ACCESS]
     private = set()
-    for definition, name in _python_definitions(captures, uses):
+    for definition, name in _python_definitions(captures):
         if _decorated(definition) or _enclosing_kind(definition) != "function_definition":
             continue
+        enclosing = _enclosing(definition)
+        if any(enclosing.start_byte <= position < enclosing.end_byte for position in dynamic):
+            continue  # locals() or eval in the enclosing function may hand the function out
         if all(_positional_call(node) for node in uses.get(name, ())):
             private.add(definition.start_byte)
     return private
 
 
-def _python_uses(parsed: ParsedCode, captures: dict[str, list[Node]]) -> dict[str, list[Node]] | None:
-    """Every mention of each name, except definitions' own names, attribute and keyword names;
-    None when the file may reach names dynamically (then nothing is provably private)."""
+def _mentions(captures: dict[str, list[Node]], names: frozenset[str]) -> bool:
+    """Whether the file has ``import *`` or any of ``names``, attribute names included."""
+    return bool(captures.get("wildcard")) or any(node_text(node) in names for node in captures.get("id", ()))
+
+
+def _python_uses(captures: dict[str, list[Node]]) -> dict[str, list[Node]]:
+    """Every mention of each name, except definitions' own names, attribute and keyword names."""
     skipped = {n.start_byte for key in ("not_a_name", "def_name") for n in captures.get(key, ())}
     uses: dict[str, list[Node]] = {}
     for node in captures.get("id", ()):
         if node.start_byte not in skipped:
             uses.setdefault(node_text(node), []).append(node)
-    if captures.get("wildcard") or any(name in uses for name in PYTHON_DYNAMIC):
-        return None
     return uses
 
 
-def _python_definitions(captures: dict[str, list[Node]], uses: dict[str, list[Node]]) -> list[tuple[Node, str]]:
+def _python_definitions(captures: dict[str, list[Node]]) -> list[tuple[Node, str]]:
     """(definition, name) for each name defined by exactly one ``def`` in the file."""
     names = [(name.parent, node_text(name)) for name in captures.get("def_name", ()) if name.parent is not None]
     counts: dict[str, int] = {}
@@ -168,12 +178,17 @@ def _decorated(definition: Node) -> bool:
     return definition.parent is not None and definition.parent.type == "decorated_definition"
 
 
-def _enclosing_kind(node: Node) -> str:
-    """``function_definition``, ``class_definition`` or ``module``: what a ``def`` lives in."""
+def _enclosing(node: Node) -> Node:
+    """The function, class or module a ``def`` lives in."""
     current = node.parent
-    while current is not None and current.type not in ("function_definition", "class_definition", "lambda"):
+    while current is not None and current.parent is not None and current.type not in ("function_definition", "class_definition"):
         current = current.parent
-    return current.type if current is not None else "module"
+    return current if current is not None else node
+
+
+def _enclosing_kind(node: Node) -> str:
+    """``function_definition``, ``class_definition`` or ``module``."""
+    return _enclosing(node).type
 
 
 def _callee_call(node: Node) -> Node | None:
@@ -194,7 +209,8 @@ def _positional_call(node: Node) -> bool:
 
 
 def _python_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> list[Variable]:
-    uses = _python_uses(parsed, captures)
+    uses = _python_uses(captures)
+    dynamic = _mentions(captures, PYTHON_DYNAMIC | FRAME_ACCESS)
     strings = _words_in(captures.get("string", ()))
     defined = [(n.parent, node_text(n), n) for n in captures.get("def_name", ()) if n.parent is not None]
     counts: dict[str, int] = {}
@@ -202,9 +218,9 @@ def _python_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> li
         counts[name] = counts.get(name, 0) + 1
     found = []
     for definition, name, name_node in defined:
-        calls = (uses or {}).get(name, [])
+        calls = uses.get(name, [])
         variable = Variable(name, "function", (0, len(parsed.source)), [span(name_node)] + [span(n) for n in calls])
-        variable.exclude(_python_function_risk(definition, name, counts[name], calls, uses is None, name in strings))
+        variable.exclude(_python_function_risk(definition, name, counts[name], calls, dynamic, name in strings))
         found.append(variable)
     return found
 
