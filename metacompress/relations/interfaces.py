@@ -87,7 +87,7 @@ def _captures(parsed: ParsedCode) -> dict[str, list[Node]]:
 def parameter_exposure(parsed: ParsedCode) -> dict[int, str]:
     """First byte of each parameter name a caller may use -> why; private ones are absent."""
     if parsed.language == "python":
-        return _python_exposure(parsed, _captures(parsed))
+        return _python_exposure(_captures(parsed))
     if parsed.language == "java":
         return _java_exposure(_captures(parsed))
     return {}
@@ -104,8 +104,8 @@ def function_names(parsed: ParsedCode) -> list[Variable]:
 # --- Python -----------------------------------------------------------------------------------
 
 
-def _python_exposure(parsed: ParsedCode, captures: dict[str, list[Node]]) -> dict[int, str]:
-    private = _private_python_functions(parsed, captures)
+def _python_exposure(captures: dict[str, list[Node]]) -> dict[int, str]:
+    private = _private_python_functions(captures)
     exposed: dict[int, str] = {}
     for parameters in captures.get("parameters", ()):
         owner = parameters.parent
@@ -132,7 +132,7 @@ def _keyword_parameters(parameters: Node) -> list[Node]:
     return found
 
 
-def _private_python_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> set[int]:
+def _private_python_functions(captures: dict[str, list[Node]]) -> set[int]:
     """Start bytes of nested functions that never escape: no caller can name their parameters."""
     uses = _python_uses(captures)
     if _mentions(captures, FRAME_ACCESS):
