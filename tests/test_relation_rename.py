@@ -388,6 +388,7 @@ def test_python_function_target_renames_the_name_and_every_call(tmp_path):
     ("__all__ = ['f']\n\ndef f():\n    return 1\n", "string"),
     ("def f():\n    return 1\n\nprint(globals()['f']())\n", "dynamically"),
     ("def len(x):\n    return 1\n\nprint(len([]))\n", "builtin"),
+    ("def f():\n    return 1\n\nprint(f\"{f()=}\")\n", "debug field"),
 ])  # fmt: skip
 def test_python_function_target_keeps_names_it_cannot_follow(code, reason):
     from metacompress.relations.interfaces import function_names
@@ -436,6 +437,15 @@ int main(void) {
   return where();
 }
 """
+
+
+def test_c_function_target_keeps_names_a_macro_prints():
+    code = '#define SHOW(e) printf("%s\\n", #e)\nint twice(int a) { return 2 * a; }\nvoid f(void) { SHOW(twice(2)); assert(twice(1)); }\n'
+    from metacompress.relations.interfaces import function_names
+
+    assert "twice" in words(renamed(code, "c", targets="function"))  # f is renamed, twice is not
+    reasons = {v.name: v.excluded for v in function_names(ParsedCode.parse(code, "c"))}
+    assert "prints or pastes" in reasons["twice"] and not reasons["f"]
 
 
 def test_c_function_target_renames_prototypes_and_calls_but_not_main_or_func(tmp_path):

@@ -22,7 +22,8 @@ import functools
 from tree_sitter import Node, Query, QueryCursor
 
 from .parsing import ParsedCode, get_language
-from .scope import WORD, Variable, identifiers_under, node_text, span
+from .scope import WORD, SpanSet, Variable, identifiers_under, node_text, span
+from .scope_c import ASSERTION, PASTE, STRINGIZE, _stringizing_macros
 
 #: names through which Python code may reach a function object or a frame without naming it
 PYTHON_DYNAMIC = frozenset(
@@ -42,6 +43,7 @@ PYTHON_QUERY = """
 (call function: (identifier) @callee)
 (string) @string
 (wildcard_import) @wildcard
+(interpolation "=") @debug
 """
 #: Java parameter annotations that say nothing about the parameter's name
 NAMELESS_ANNOTATIONS = frozenset(
@@ -212,6 +214,7 @@ def _python_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> li
     uses = _python_uses(captures)
     dynamic = _mentions(captures, PYTHON_DYNAMIC | FRAME_ACCESS)
     strings = _words_in(captures.get("string", ()))
+    printed = SpanSet([span(n) for n in captures.get("debug", ())])
     defined = [(n.parent, node_text(n), n) for n in captures.get("def_name", ()) if n.parent is not None]
     counts: dict[str, int] = {}
     for _, name, _ in defined:
@@ -221,6 +224,8 @@ def _python_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> li
         calls = uses.get(name, [])
         variable = Variable(name, "function", (0, len(parsed.source)), [span(name_node)] + [span(n) for n in calls])
         variable.exclude(_python_function_risk(definition, name, counts[name], calls, dynamic, name in strings))
+        if printed and any(printed.contains(n.start_byte) for n in calls):
+            variable.exclude("called inside an f-string debug field, which prints its text")
         found.append(variable)
     return found
 
@@ -345,6 +350,7 @@ def _c_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> list[Va
     for node in captures.get("id", ()):
         by_name.setdefault(node.text or b"", []).append(node)
     strings = _words_in(captures.get("string", ()))
+    printed = _c_printed_arguments(captures)
     definitions = [(d, n) for d in captures.get("def", ()) if (n := _c_function_name(d)) is not None]
     counts: dict[bytes, int] = {}
     for _, name_node in definitions:
@@ -359,12 +365,28 @@ def _c_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> list[Va
             variable.exclude("the program's entry point, or defined more than once")
         elif name in directive_words or name in strings:
             variable.exclude("its name appears in a preprocessor directive or a string")
+        elif printed and any(printed.contains(n.start_byte) for n in others):
+            variable.exclude("named inside a macro that prints or pastes its arguments' text")
         elif any((n.text or b"") in C_OWN_NAME for n in identifiers_under(definition)):
             variable.exclude("prints its own name through __func__")
         elif not all(n.start_byte in allowed for n in others):
             variable.exclude(NOT_CALLED + " or a prototype")
         found.append(variable)
     return found
+
+
+def _c_printed_arguments(captures: dict[str, list[Node]]) -> SpanSet:
+    """Arguments of this file's macros that stringize or paste (``#x``, ``a##b``) and of
+    assertions: their text is printed or becomes another name."""
+    directives = captures.get("directive", ())
+    macros = _stringizing_macros(directives, STRINGIZE) | _stringizing_macros(directives, PASTE)
+    spans = []
+    for callee in captures.get("callee", ()):
+        name = callee.text or b""
+        arguments = callee.parent.child_by_field_name("arguments") if callee.parent is not None else None
+        if arguments is not None and (name in macros or ASSERTION.search(name)):
+            spans.append(span(arguments))
+    return SpanSet(spans)
 
 
 def _c_function_name(definition: Node) -> Node | None:
