@@ -418,6 +418,8 @@ def test_java_annotated_parameter_is_bound_by_name_so_it_is_a_parameters_target(
     code = "String get(@RequestParam String name, @Nullable String other) { return name + other; }"
     assert renamed(code, "java") == "String get(@RequestParam String name, @Nullable String var0) { return name + var0; }"
     assert "name" not in words(renamed(code, "java", targets="locals+parameters"))
+    creator = "class A { @JsonCreator A(String name) { use(name); } @Override public int f(int a) { return a; } }"
+    assert renamed(creator, "java") == "class A { @JsonCreator A(String name) { use(name); } @Override public int f(int var0) { return var0; } }"
 
 
 def test_java_record_canonical_constructor_keeps_the_component_names():

@@ -6,8 +6,9 @@ parameter, why a caller may name it; rename-identifiers keeps those names unless
 include ``parameters``. A parameter is private (absent from the answer) when it is positional-
 only, ``*args`` or ``**kwargs``, or belongs to a nested function that never escapes: defined in
 a function, undecorated, and named only as the callee of calls that pass no keyword. Java and C
-parameters cannot be passed by keyword, but a Java parameter carrying an annotation may be bound
-by name through reflection (Spring's ``@RequestParam``, Jackson creators): it counts as exposed.
+parameters cannot be passed by keyword, but a Java parameter carrying an annotation, or of a
+method carrying one, may be bound by name through reflection (Spring's ``@RequestParam``,
+Jackson's ``@JsonCreator``, Lombok's ``@Builder``): it counts as exposed.
 
 ``function_names`` is the opt-in ``function`` target: the name of each function defined in the
 snippet with every call site of it in the snippet, when the analysis can see them all. It never
@@ -47,13 +48,14 @@ PYTHON_QUERY = """
 """
 #: Java parameter annotations that say nothing about the parameter's name
 NAMELESS_ANNOTATIONS = frozenset(
-    {"Nullable", "NonNull", "Nonnull", "NotNull", "CheckForNull", "Final", "SuppressWarnings", "Deprecated", "Unused"}
+    {"Nullable", "NonNull", "Nonnull", "NotNull", "CheckForNull", "Final", "SuppressWarnings", "Deprecated", "Unused",
+     "Override", "SafeVarargs", "FunctionalInterface"}
 )
 #: methods every Java class inherits: a method of that name may override one
 OBJECT_METHODS = frozenset({"toString", "equals", "hashCode", "clone", "finalize", "getClass", "notify", "notifyAll", "wait"})
 JAVA_QUERY = """
 (method_declaration name: (identifier) @def_name)
-(formal_parameter (modifiers) name: (identifier) @param)
+(formal_parameter name: (identifier) @param)
 (identifier) @id
 (method_invocation name: (identifier) @callee)
 (string_literal) @string
@@ -271,14 +273,27 @@ def _words_in(strings: list[Node]) -> set[str]:
 
 
 def _java_exposure(captures: dict[str, list[Node]]) -> dict[int, str]:
+    """Parameters carrying an annotation, or of a method or constructor carrying one (Spring's
+    ``@RequestParam``, Jackson's ``@JsonCreator``, Lombok's ``@Builder`` use parameter names)."""
     exposed = {}
     for name in captures.get("param", ()):
-        modifiers = next(c for c in name.parent.children if c.type == "modifiers")
-        annotations = [c.child_by_field_name("name") for c in modifiers.named_children if c.type.endswith("annotation")]
-        named = [node_text(a).rpartition(".")[2] for a in annotations if a is not None]
-        if any(a not in NAMELESS_ANNOTATIONS for a in named):
+        parameter = name.parent
+        callable_ = parameter.parent.parent if parameter.parent is not None else None
+        if _annotations(parameter):
             exposed[name.start_byte] = "an annotated parameter, which a framework may bind by name through reflection"
+        elif callable_ is not None and callable_.type.endswith("declaration") and _annotations(callable_):
+            exposed[name.start_byte] = "a parameter of an annotated method, which a framework may bind by name"
     return exposed
+
+
+def _annotations(node: Node) -> list[str]:
+    """Names of the annotations on a declaration that may give meaning to parameter names."""
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    if modifiers is None:
+        return []
+    names = [c.child_by_field_name("name") for c in modifiers.named_children if c.type.endswith("annotation")]
+    found = [node_text(n).rpartition(".")[2] for n in names if n is not None]
+    return [name for name in found if name not in NAMELESS_ANNOTATIONS]
 
 
 def _java_functions(parsed: ParsedCode, captures: dict[str, list[Node]]) -> list[Variable]:

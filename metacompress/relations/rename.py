@@ -2,24 +2,26 @@
 
 Only names declared inside a function are renamed (scope.py decides which, and which are not
 safe), and by default only names no caller can see. The ``targets`` option (a ``+`` or ``,``
-separated list of ``locals``, ``parameters`` and ``function``) says what to rename:
+separated set of ``locals``, ``parameters`` and ``function``) says what to rename:
 
-- ``locals`` (the default): local variables, and parameters no caller can name: every Java and
-  C parameter (except annotated Java ones), Python positional-only, ``*args`` and ``**kwargs``
-  parameters, and those of nested Python functions that never escape and are only called
-  positionally (interfaces.py decides).
-- ``parameters``: every parameter, including Python parameters a caller can pass by keyword and
-  annotated Java ones. Risk: a caller outside the snippet passing ``f(key=...)`` (or a framework
-  binding a Java parameter by name) breaks. Parameters passed by keyword inside the snippet
+- ``locals`` (the default): local variables, and the parameters no caller can name: Java and C
+  parameters (except Java ones that are annotated or whose method is), Python positional-only,
+  ``*args`` and ``**kwargs`` parameters, and those of nested Python functions that never escape
+  and are only called positionally (interfaces.py decides).
+- ``parameters``: every parameter, including Python ones a caller can pass by keyword and those
+  annotated Java ones. Risk: a caller outside the snippet passing ``f(key=...)``, or a framework
+  binding a Java parameter by name, breaks. Parameters passed by keyword inside the snippet
   still keep their names.
 - ``function``: each function's own name and its call sites in the snippet (MORPH-style method
   renaming), when every mention of the name is a call the analysis resolves; never ``main``,
-  methods that may override, overloads, or Python methods. Risk: callers outside the snippet
-  calling it by name, tests found by name, and the name printed in tracebacks or by
-  ``__name__``/``__func__``. A new name never occurs anywhere in the snippet's text, is no keyword or common builtin,
-and is given to one variable only (the case style may give two same-named variables from
-disjoint scopes the same new name, exactly as they shared the old one), so it can neither
-capture nor be captured by any other name.
+  Java methods that may override or are overloaded, or Python methods. Risk: callers outside the
+  snippet calling it by name, tests found by name, and the name shown in tracebacks, by
+  ``__name__`` or by ``__func__``.
+
+A new name never occurs anywhere in the snippet's text, is no keyword or common builtin, and is
+given to one variable only (the case style may give two same-named variables from disjoint
+scopes the same new name, exactly as they shared the old one), so it can neither capture nor be
+captured by any other name.
 
 Known limit: in C, a macro from a header that is not part of the snippet, used inside an
 expression, that uses a local without taking it as an argument cannot be seen (one used as a
