@@ -24,7 +24,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from .parsing import ParsedCode, get_language
 from .scope import WORD, SpanSet, Variable, identifiers_under, node_text, span
-from .scope_c import ASSERTION, PASTE, STRINGIZE, _stringizing_macros
+from .scope_c import ASSERTION, PASTE, STRINGIZE, macros_using
 
 #: names through which Python code may reach a function object or a frame without naming it
 PYTHON_DYNAMIC = frozenset(
@@ -394,7 +394,7 @@ def _c_printed_arguments(captures: dict[str, list[Node]]) -> SpanSet:
     """Arguments of this file's macros that stringize or paste (``#x``, ``a##b``) and of
     assertions: their text is printed or becomes another name."""
     directives = captures.get("directive", ())
-    macros = _stringizing_macros(directives, STRINGIZE) | _stringizing_macros(directives, PASTE)
+    macros = macros_using(directives, STRINGIZE) | macros_using(directives, PASTE)
     spans = []
     for callee in captures.get("callee", ()):
         name = callee.text or b""

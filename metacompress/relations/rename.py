@@ -55,14 +55,18 @@ class RenameIdentifiers(Relation):
         "option targets adds the other parameters and function names"
     )
     #: targets takes any +/, separated list of locals, parameters and function
-    options = {"style": ("placeholder", "words", "case"), "targets": ("locals", "locals+parameters", "locals+parameters+function")}
+    options = {
+        "style": ("placeholder", "words", "case"),
+        "targets": ("locals", "locals+parameters", "locals+parameters+function"),
+    }
     example = ("int f(int count) { int total = count + 1; return total; }", "int f(int var0) { int var1 = var0 + 1; return var1; }")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         targets = set(options["targets"].split("+"))
         variables = _restrict(local_variables(parsed), targets, parameter_exposure(parsed))
         if "function" in targets:
-            variables = sorted(variables + finish(parsed, function_names(parsed), []), key=lambda v: (v.occurrences[0][0], v.name))
+            variables += finish(parsed, function_names(parsed), [])
+            variables.sort(key=lambda v: (v.occurrences[0][0], v.name))
         if not variables:
             if parsed.error_ranges:
                 raise NotApplicable("no local variable or parameter outside the regions the parser could not read")

@@ -2,8 +2,8 @@
 
 C scoping is by block, with shadowing allowed; the hard part is what the preprocessor hides.
 A name defined as or used by a macro in this file keeps its name everywhere; names inside an
-assertion or a stringizing macro keep theirs (their text is printed), and every local visible
-where a macro of this file pastes tokens (``a##b`` makes a new name) keeps its own; a bare name given to a
+assertion or a stringizing macro keep theirs (their text is printed), so does every local
+visible where a macro of this file pastes tokens (``a##b`` makes a new name); a bare name given to a
 macro-like call (``DO_UPCAST(T, field, dev)``) may be a member name, not the variable; a
 macro from a missing header used as a statement may use any visible local unnamed; a type
 name equal to a visible variable means the parser misread an expression as a declaration.
@@ -103,8 +103,8 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     for node in captures.get("maybe_macro", ()):
         if node.parent is not None and node.parent.child_by_field_name("declarator") != node:
             pins.append((node, "shares its name with a macro"))
-    stringizing = _stringizing_macros(captures.get("directive", ()), STRINGIZE)
-    pasting = _stringizing_macros(captures.get("directive", ()), PASTE)
+    stringizing = macros_using(captures.get("directive", ()), STRINGIZE)
+    pasting = macros_using(captures.get("directive", ()), PASTE)
     pins.extend(_macro_arguments(captures.get("callee", ()), source, stringizing | pasting))
     tags = {node.start_byte for node in captures.get("tag", ())}
     for node in captures.get("type", ()):
@@ -257,7 +257,7 @@ def _check_misread(scopes: BlockScopes, misread: list, bans: list[Ban]) -> None:
                 bans.append(Ban(node_text(node), "in a statement the parser may have misread as a declaration", scope))
 
 
-def _stringizing_macros(directives: list[Node], operator: re.Pattern[bytes]) -> set[bytes]:
+def macros_using(directives: list[Node], operator: re.Pattern[bytes]) -> set[bytes]:
     """Function-like macros of this file whose body uses ``operator``: turns an argument into a
     string (``#x``) or pastes it into another token (``a##b``)."""
     found = set()
