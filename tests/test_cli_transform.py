@@ -171,6 +171,19 @@ def test_transform_passes_free_form_options_to_the_relation(c_file):
     assert unknown.exit_code == 2 and "no-such" in one_line_error(unknown)
 
 
+def test_transform_rename_targets_take_a_set_in_any_spelling(tmp_path):
+    path = tmp_path / "area.py"
+    path.write_text("def area(width, height):\n    product = width * height\n    return product\n", encoding="utf-8")
+    default = invoke("transform", "-r", "rename-identifiers", str(path))
+    assert default.exit_code == 0 and "def area(width, height):" in default.stdout
+    wider = invoke("transform", "-r", "rename-identifiers", "-o", "targets=parameters,locals", str(path))
+    assert wider.exit_code == 0, wider.stderr
+    assert wider.stdout == transform(path.read_text(), "python", "rename-identifiers", targets="locals+parameters").code
+    assert "width" not in wider.stdout
+    bad = invoke("transform", "-r", "rename-identifiers", "-o", "targets=locals+fields", str(path))
+    assert bad.exit_code == 2 and "targets" in one_line_error(bad)
+
+
 def test_transform_style_selects_a_naming_style(c_file):
     try:
         relation = RELATIONS.get("rename-identifiers")

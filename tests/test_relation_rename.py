@@ -17,6 +17,7 @@ from metacompress.relations.parsing import ParsedCode, error_signature
 from metacompress.relations.scope import local_variables
 
 from corpus_runner import corpus_programs, run_programs, toolchain_missing
+from relation_exec import assert_same_behaviour
 
 
 def rename(code: str, language: str, seed: int = 0, **options: str):
@@ -219,7 +220,7 @@ PY_SCOPES = """def outer(items, factor=2):
 
 
 def test_python_closures_comprehensions_attributes_and_keywords():
-    out = renamed(PY_SCOPES, "python")
+    out = renamed(PY_SCOPES, "python", targets="locals+parameters")
     assert "def outer(var0, var1=2):" in out
     assert "obj.total =" in out and "dict(total=" in out  # attribute and keyword names
     assert "return value" not in out  # inner's parameter renamed
@@ -235,7 +236,7 @@ def test_python_closures_comprehensions_attributes_and_keywords():
 
 def test_python_comprehension_iterable_and_defaults_are_evaluated_outside():
     code = "def f(x, y):\n    def g(y=y):\n        return y\n    return [x * 2 for x in x], g()\n"
-    out = renamed(code, "python")
+    out = renamed(code, "python", targets="parameters,locals")
     assert out == (
         "def f(var0, var1):\n    def g(var2=var1):\n        return var2\n"
         "    return [var3 * 2 for var3 in var0], g()\n"
@@ -260,7 +261,7 @@ def test_python_global_nonlocal_self_and_debug_fstrings_keep_their_names():
     c = b * 2
     return c
 """
-    out = renamed(code, "python")
+    out = renamed(code, "python", targets="locals+parameters")
     assert "global counter" in out and "nonlocal b" in out and "    b = a + 1" in out
     assert 'f"{a=}"' in out and "def f(self, a)" in out and "var0 = b * 2" in out
 
@@ -272,14 +273,188 @@ def test_python_dynamic_locals_make_it_not_applicable():
 
 def test_python_parameter_passed_by_keyword_in_the_module_keeps_its_name():
     code = "def area(width, height):\n    return width * height\n\nprint(area(2, height=3))\n"
-    out = renamed(code, "python")
+    out = renamed(code, "python", targets="locals+parameters")
     assert "def area(var0, height)" in out and "area(2, height=3)" in out
 
 
 def test_python_class_level_names_are_not_renamed():
     code = "class C:\n    size = 3\n    def grow(self, by):\n        return self.size + by\n"
-    out = renamed(code, "python")
+    out = renamed(code, "python", targets="locals+parameters")
     assert "size = 3" in out and "self.size + var0" in out
+
+
+# --- what callers can see: parameters and function names ------------------------------------
+
+
+def test_python_keeps_every_parameter_a_caller_can_pass_by_keyword():
+    code = "def f(a, /, b, *args, c, d=1, **options):\n    total = a + b + c + d + len(args) + len(options)\n    return total\n"
+    out = renamed(code, "python")
+    assert out.startswith("def f(var0, /, b, *var1, c, d=1, **var2):")  # before / and the splats are private
+    assert "var3 = var0 + b + c + d + len(var1) + len(var2)" in out
+    square = renamed("g = lambda x, /, y: [v * y for v in x]\n", "python")
+    assert square == "g = lambda var0, /, y: [var1 * y for var1 in var0]\n"  # lambdas are called by keyword too
+
+
+def test_python_nested_function_called_positionally_is_private():
+    code = """def outer(items):
+    def scaled(value, factor=2):
+        return value * factor
+    return [scaled(item) for item in items] + [scaled(*items[:1])]
+"""
+    out = renamed(code, "python")
+    assert "def outer(items):" in out and "def scaled(var0, var1=2):" in out and "return var0 * var1" in out
+    namespace: dict = {}
+    exec(out, namespace)
+    assert namespace["outer"]([1, 2]) == [2, 4, 2]
+
+
+@pytest.mark.parametrize("escape", [
+    "    return scaled\n",  # returned
+    "    registry.append(scaled)\n",  # stored, passed as a value
+    "    return scaled(value=1)\n",  # called by keyword
+    "    return scaled(**{'value': 1})\n",  # called with a dict
+    "    return locals()\n",  # handed out by locals()
+])  # fmt: skip
+def test_python_nested_function_that_escapes_keeps_its_parameters(escape):
+    code = "def outer():\n    def scaled(value):\n        return value * 2\n" + escape
+    assert "value" in words(rename(code, "python").code)
+
+
+def test_python_decorated_nested_function_and_methods_keep_their_parameters():
+    code = """def outer(items):
+    @cache
+    def first(value):
+        return value
+    class Box:
+        def put(self, value):
+            return value
+    return first(items), Box().put(items)
+"""
+    rewrite = rename(code, "python")
+    assert not rewrite.applied and "pass by keyword" in rewrite.reason
+
+
+def test_python_not_applicable_names_the_interface_reason():
+    rewrite = rename("def area(width, height):\n    return width * height\n", "python")
+    assert not rewrite.applied
+    assert "width (a parameter callers of its function can pass by keyword (targets=locals+parameters renames it))" in rewrite.reason
+
+
+def test_targets_values_are_sets_in_any_spelling():
+    code = "def f(a):\n    b = a\n    return b\n"
+    plus = rename(code, "python", targets="locals+parameters").code
+    assert plus == "def f(var0):\n    var1 = var0\n    return var1\n"
+    assert rename(code, "python", targets="parameters,locals").code == plus
+    assert rename(code, "python", targets=" Parameters , LOCALS ").code == plus
+    assert renamed(code, "python", targets="parameters") == "def f(var0):\n    b = var0\n    return b\n"
+    assert renamed(code, "python", targets="locals") == "def f(a):\n    var0 = a\n    return var0\n"
+    for bad in ("", "fields", "locals+fields", "+"):
+        with pytest.raises(UsageError, match="targets"):
+            rename(code, "python", targets=bad)
+
+
+def test_targets_without_locals_keep_locals_in_every_language():
+    java = renamed("int f(int a) { int b = a; return b; }", "java", targets="parameters")
+    assert java == "int f(int var0) { int b = var0; return b; }"
+    c = rename("int f(int a) { int b = a; return b; }", "c", targets="function")
+    assert c.code == "int var0(int a) { int b = a; return b; }"
+
+
+FACT_PY = """def fact(n, acc=1):
+    if n < 2:
+        return acc
+    return fact(n - 1, acc * n)
+
+def main():
+    print(fact(5), f"{fact(3)}")
+    print(fact(4, acc=2))
+
+main()
+"""
+
+
+def test_python_function_target_renames_the_name_and_every_call(tmp_path):
+    out = renamed(FACT_PY, "python", targets="locals+parameters+function")
+    assert "fact" not in words(out)
+    name = re.search(r"def (\w+)\(\w+, acc=1\)", out).group(1)  # acc=2 is passed by keyword, so acc stays
+    assert out.count(f"{name}(") == 5
+    assert_same_behaviour("python", FACT_PY, [out], tmp_path)
+
+
+@pytest.mark.parametrize("code,reason", [
+    ("class C:\n    def f(self):\n        return self.f()\n", "a method"),
+    ("@register\ndef f():\n    return 1\n", "decorated"),
+    ("def f():\n    return 1\n\nhandlers = [f]\n", "callee"),
+    ("__all__ = ['f']\n\ndef f():\n    return 1\n", "string"),
+    ("def f():\n    return 1\n\nprint(globals()['f']())\n", "dynamically"),
+    ("def len(x):\n    return 1\n\nprint(len([]))\n", "builtin"),
+    ("def f():\n    return 1\n\nprint(f\"{f()=}\")\n", "debug field"),
+])  # fmt: skip
+def test_python_function_target_keeps_names_it_cannot_follow(code, reason):
+    from metacompress.relations.interfaces import function_names
+
+    variables = function_names(ParsedCode.parse(code, "python"))
+    assert [v.excluded for v in variables if reason in v.excluded], [v.excluded for v in variables]
+
+
+def test_java_function_target_renames_own_calls_only_where_safe():
+    code = "class A { int fact(int n) { return n < 2 ? 1 : n * fact(n - 1); } int g() { return this.fact(3); } }"
+    out = renamed(code, "java", targets="function")
+    assert out == "class A { int var0(int n) { return n < 2 ? 1 : n * var0(n - 1); } int var1() { return this.var0(3); } }"
+    kept = {
+        "class A implements Runnable { public void run() { run(); } }": "extends or implements",
+        "class A { @Override public String toString() { return \"\"; } }": "inherited",
+        "class A { int f(int a) { return a; } int f() { return f(1); } }": "overloaded",
+        "class A { @Test void check() { check(); } }": "annotated",
+        "class A { void f() { other.f(); } }": "on this object",
+        "class A { public static void main(String[] args) { } }": "entry point",
+    }
+    for snippet, reason in kept.items():
+        rewrite = rename(snippet, "java", targets="function")
+        assert not rewrite.applied and reason in rewrite.reason, (snippet, rewrite.reason)
+
+
+def test_java_annotated_parameter_is_bound_by_name_so_it_is_a_parameters_target():
+    code = "String get(@RequestParam String name, @Nullable String other) { return name + other; }"
+    assert renamed(code, "java") == "String get(@RequestParam String name, @Nullable String var0) { return name + var0; }"
+    assert "name" not in words(renamed(code, "java", targets="locals+parameters"))
+    creator = "class A { @JsonCreator A(String name) { use(name); } @Override public int f(int a) { return a; } }"
+    assert renamed(creator, "java") == "class A { @JsonCreator A(String name) { use(name); } @Override public int f(int var0) { return var0; } }"
+
+
+def test_java_record_canonical_constructor_keeps_the_component_names():
+    code = "record P(int x, int y) {\n  P(int x, int y) { this.x = x; this.y = y; }\n  P(int both) { this(both, both); }\n}"
+    out = renamed(code, "java", targets="locals+parameters")
+    assert "P(int x, int y) { this.x = x; this.y = y; }" in out and "P(int var0) { this(var0, var0); }" in out
+
+
+C_FACT = """#include <stdio.h>
+#define CAT(a, b) a##b
+int fact(int n);
+int fact(int n) { return n < 2 ? 1 : n * fact(n - 1); }
+static int pasted(int x) { int x1 = 5; return CAT(x, 1) + x; }
+static int where(void) { printf("%s\\n", __func__); return 0; }
+int main(void) {
+  printf("%d %d\\n", fact(5), pasted(2));
+  return where();
+}
+"""
+
+
+def test_c_function_target_keeps_names_a_macro_prints():
+    code = '#define SHOW(e) printf("%s\\n", #e)\nint twice(int a) { return 2 * a; }\nvoid f(void) { SHOW(twice(2)); assert(twice(1)); }\n'
+    from metacompress.relations.interfaces import function_names
+
+    assert "twice" in words(renamed(code, "c", targets="function"))  # f is renamed, twice is not
+    reasons = {v.name: v.excluded for v in function_names(ParsedCode.parse(code, "c"))}
+    assert "prints or pastes" in reasons["twice"] and not reasons["f"]
+
+
+def test_c_function_target_renames_prototypes_and_calls_but_not_main_or_func(tmp_path):
+    out = renamed(C_FACT, "c", targets="locals+parameters+function")
+    assert "fact" not in words(out) and "int main(void)" in out and "where" in words(out)
+    assert "int x1 = 5; return CAT(x, 1) + x;" in out  # CAT(x, 1) names x1: nothing visible there is renamed
+    assert_same_behaviour("c", C_FACT, [out], tmp_path)
 
 
 # --- styles, determinism, freshness, errors -------------------------------------------------

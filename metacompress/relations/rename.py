@@ -1,10 +1,27 @@
 """rename-identifiers: give local variables and parameters new names, scope-aware.
 
 Only names declared inside a function are renamed (scope.py decides which, and which are not
-safe). A new name never occurs anywhere in the snippet's text, is no keyword or common builtin,
-and is given to one variable only (the case style may give two same-named variables from
-disjoint scopes the same new name, exactly as they shared the old one), so it can neither
-capture nor be captured by any other name.
+safe), and by default only names no caller can see. The ``targets`` option (a ``+`` or ``,``
+separated set of ``locals``, ``parameters`` and ``function``) says what to rename:
+
+- ``locals`` (the default): local variables, and the parameters no caller can name: Java and C
+  parameters (except Java ones that are annotated or whose method is), Python positional-only,
+  ``*args`` and ``**kwargs`` parameters, and those of nested Python functions that never escape
+  and are only called positionally (interfaces.py decides).
+- ``parameters``: every parameter, including Python ones a caller can pass by keyword and those
+  annotated Java ones. Risk: a caller outside the snippet passing ``f(key=...)``, or a framework
+  binding a Java parameter by name, breaks. Parameters passed by keyword inside the snippet
+  still keep their names.
+- ``function``: each function's own name and its call sites in the snippet (MORPH-style method
+  renaming), when every mention of the name is a call the analysis resolves; never ``main``,
+  Java methods that may override or are overloaded, or Python methods. Risk: callers outside the
+  snippet calling it by name, tests found by name, and the name shown in tracebacks, by
+  ``__name__`` or by ``__func__``.
+
+A new name never occurs anywhere in the snippet's text, is no keyword or common builtin, and is
+given to one variable only (the case style may give two same-named variables from disjoint
+scopes the same new name, exactly as they shared the old one), so it can neither capture nor be
+captured by any other name.
 
 Known limit: in C, a macro from a header that is not part of the snippet, used inside an
 expression, that uses a local without taking it as an argument cannot be seen (one used as a
@@ -16,26 +33,40 @@ from __future__ import annotations
 import random
 import re
 
-from ..errors import NotApplicable
+from ..errors import NotApplicable, UsageError
 from .base import Edit, Relation
 from .name_styles import random_words, switch_case
 from .names import is_usable
 from .parsing import ParsedCode
-from .scope import Variable, local_variables
+from .interfaces import function_names, parameter_exposure
+from .scope import Variable, finish, local_variables
 
 MAX_REASONS = 3
 LONG_TEXT = 20_000
 WORD = re.compile(r"\w+")
+TARGETS = ("locals", "parameters", "function")
+TARGET_SEPARATORS = re.compile(r"[+,\s]+")
 
 
 class RenameIdentifiers(Relation):
     name = "rename-identifiers"
-    summary = "rename local variables and parameters, scope-aware (placeholders, words or case style)"
-    options = {"style": ("placeholder", "words", "case")}
+    summary = (
+        "rename local variables and the parameters no caller can name, scope-aware (placeholders, words or case style); "
+        "option targets adds the other parameters and function names"
+    )
+    #: targets takes any +/, separated list of locals, parameters and function
+    options = {
+        "style": ("placeholder", "words", "case"),
+        "targets": ("locals", "locals+parameters", "locals+parameters+function"),
+    }
     example = ("int f(int count) { int total = count + 1; return total; }", "int f(int var0) { int var1 = var0 + 1; return var1; }")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        variables = local_variables(parsed)
+        targets = set(options["targets"].split("+"))
+        variables = _restrict(local_variables(parsed), targets, parameter_exposure(parsed))
+        if "function" in targets:
+            variables += finish(parsed, function_names(parsed), [])
+            variables.sort(key=lambda v: (v.occurrences[0][0], v.name))
         if not variables:
             if parsed.error_ranges:
                 raise NotApplicable("no local variable or parameter outside the regions the parser could not read")
@@ -47,6 +78,37 @@ class RenameIdentifiers(Relation):
         if not new_names:
             raise NotApplicable("no local variable name has a camelCase/snake_case counterpart that is free")
         return _splices(parsed.source, new_names)
+
+    def _check_options(self, options: dict[str, str]) -> dict[str, str]:
+        """``targets`` is free text: a ``+`` or ``,`` separated set, stored in canonical order."""
+        targets = options.get("targets")
+        chosen = super()._check_options({key: value for key, value in options.items() if key != "targets"})
+        if targets is None:
+            return chosen
+        names = [name for name in TARGET_SEPARATORS.split(targets.strip().lower()) if name]
+        unknown = [name for name in names if name not in TARGETS]
+        if not names or unknown:
+            raise UsageError(
+                f"relation {self.name}: targets must be a +/, separated list of {', '.join(TARGETS)}, not {targets!r}"
+            )
+        chosen["targets"] = "+".join(name for name in TARGETS if name in names)
+        return chosen
+
+
+def _restrict(variables: list[Variable], targets: set[str], exposure: dict[int, str]) -> list[Variable]:
+    """Exclude what the targets leave out; a parameter a caller can name is a ``parameters``
+    target, one no caller can name is renamed with ``locals`` or ``parameters``."""
+    for variable in variables:
+        if variable.kind == "local":
+            if "locals" not in targets:
+                variable.exclude("a local variable, and targets has no locals")
+            continue
+        seen = next((exposure[start] for start, _ in variable.occurrences if start in exposure), "")
+        if seen and "parameters" not in targets:
+            variable.exclude(f"{seen} (targets=locals+parameters renames it)")
+        elif not seen and not targets & {"locals", "parameters"}:
+            variable.exclude("a parameter, and targets has neither locals nor parameters")
+    return variables
 
 
 def _splices(source: bytes, new_names: list[tuple[Variable, str]]) -> list[Edit]:

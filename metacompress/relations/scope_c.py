@@ -2,7 +2,8 @@
 
 C scoping is by block, with shadowing allowed; the hard part is what the preprocessor hides.
 A name defined as or used by a macro in this file keeps its name everywhere; names inside an
-assertion or a stringizing macro keep theirs (their text is printed); a bare name given to a
+assertion or a stringizing macro keep theirs (their text is printed), so does every local
+visible where a macro of this file pastes tokens (``a##b`` makes a new name); a bare name given to a
 macro-like call (``DO_UPCAST(T, field, dev)``) may be a member name, not the variable; a
 macro from a missing header used as a statement may use any visible local unnamed; a type
 name equal to a visible variable means the parser misread an expression as a declaration.
@@ -71,6 +72,7 @@ EXTERN = re.compile(rb"\bextern\b")
 #: assertions print the text of their condition when they fail (``assert``, ``g_assert``, ``av_assert0``)
 ASSERTION = re.compile(rb"(?i)assert|^g_return_(?:val_)?if_fail$")
 STRINGIZE = re.compile(rb"(?<!#)#\s*[A-Za-z_]")
+PASTE = re.compile(rb"##")
 DECLARATOR_WRAPPERS = frozenset({"init_declarator", "pointer_declarator", "array_declarator", "attributed_declarator"})
 
 
@@ -101,8 +103,9 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     for node in captures.get("maybe_macro", ()):
         if node.parent is not None and node.parent.child_by_field_name("declarator") != node:
             pins.append((node, "shares its name with a macro"))
-    stringizing = _stringizing_macros(captures.get("directive", ()))
-    pins.extend(_macro_arguments(captures.get("callee", ()), source, stringizing))
+    stringizing = macros_using(captures.get("directive", ()), STRINGIZE)
+    pasting = macros_using(captures.get("directive", ()), PASTE)
+    pins.extend(_macro_arguments(captures.get("callee", ()), source, stringizing | pasting))
     tags = {node.start_byte for node in captures.get("tag", ())}
     for node in captures.get("type", ()):
         if node.start_byte not in tags:
@@ -114,7 +117,21 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     scopes.use_all(captures.get("id", []), source, handled, prototypes, "named in a prototype's parameter list")
     defined = {n.text or b"" for n in captures.get("macro_definition", ())}
     _exclude_around_macros(captures.get("statement_macro", ()), scopes.variables, defined)
+    _exclude_around_pasting(captures.get("callee", ()), scopes.variables, pasting)
     return scopes.variables, bans
+
+
+def _exclude_around_pasting(callees: list[Node], variables: list[Variable], pasting: set[bytes]) -> None:
+    """``CAT(x, 1)`` with ``#define CAT(a, b) a##b`` names ``x1``, which no identifier shows:
+    every local visible at a call of a token-pasting macro keeps its name."""
+    for callee in callees:
+        name = callee.text or b""
+        if name not in pasting:
+            continue
+        reason = f"visible where macro {name.decode('utf-8', 'replace')} pastes tokens into a name"
+        for variable in variables:
+            if variable.extent[0] <= callee.start_byte < variable.extent[1]:
+                variable.exclude(reason)
 
 
 def _exclude_around_macros(callees: list[Node], variables: list[Variable], defined: set[bytes]) -> None:
@@ -240,14 +257,15 @@ def _check_misread(scopes: BlockScopes, misread: list, bans: list[Ban]) -> None:
                 bans.append(Ban(node_text(node), "in a statement the parser may have misread as a declaration", scope))
 
 
-def _stringizing_macros(directives: list[Node]) -> set[bytes]:
-    """Function-like macros of this file whose body turns an argument into a string (``#x``)."""
+def macros_using(directives: list[Node], operator: re.Pattern[bytes]) -> set[bytes]:
+    """Function-like macros of this file whose body uses ``operator``: turns an argument into a
+    string (``#x``) or pastes it into another token (``a##b``)."""
     found = set()
     for node in directives:
         if node.type != "preproc_function_def":
             continue
         name, body = node.child_by_field_name("name"), node.child_by_field_name("value")
-        if name is not None and body is not None and STRINGIZE.search(body.text or b""):
+        if name is not None and body is not None and operator.search(body.text or b""):
             found.add(name.text or b"")
     return found
 
@@ -263,7 +281,7 @@ def _macro_arguments(callees: list[Node], source: bytes, stringizing: set[bytes]
         name = callee.text or b""
         if name in stringizing or ASSERTION.search(name):
             arguments = callee.parent.child_by_field_name("arguments") if callee.parent is not None else None
-            why = f"inside {name.decode('utf-8', 'replace')}(...), which may print its text"
+            why = f"inside {name.decode('utf-8', 'replace')}(...), which may print its text or paste it into a name"
             pins.extend((node, why) for node in identifiers_under(arguments) if arguments is not None)
             continue
         member_macro = name in MEMBER_MACROS

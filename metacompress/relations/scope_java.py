@@ -3,7 +3,8 @@
 Java forbids a local from shadowing another local, but a field, a local of a nested class, an
 inherited field or an enum constant may share a name with one. So uses are resolved by block
 scope from their position; a use reached across a nested class body, a name in a ``case``
-label, and pattern variables (whose scope follows control flow) keep their names.
+label, pattern variables (whose scope follows control flow) and the parameters of a record's
+canonical constructor (javac requires the components' names) keep their names.
 """
 
 from __future__ import annotations
@@ -113,7 +114,26 @@ def java_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     reason = "named in a case label, where it may be an enum constant"
     scopes.use_all(captures.get("id", []), source, handled, labels, reason)
     bans.extend(_serializable_lambda_names(captures.get("cast_lambda", ()), captures.get("id", [])))
+    bans.extend(_canonical_constructor_names(captures.get("record", ())))
     return scopes.variables, bans
+
+
+def _canonical_constructor_names(records: list[Node]) -> list[Ban]:
+    """A record constructor with as many parameters as the record has components may be the
+    canonical one, whose parameters must be named exactly like the components."""
+    bans = []
+    for record in records:
+        components, body = record.child_by_field_name("parameters"), record.child_by_field_name("body")
+        if components is None or body is None:
+            continue
+        count = sum(c.type == "formal_parameter" for c in components.named_children)
+        for constructor in (c for c in body.named_children if c.type == "constructor_declaration"):
+            parameters = constructor.child_by_field_name("parameters")
+            names = [p.child_by_field_name("name") for p in (parameters.named_children if parameters is not None else ())]
+            if len(names) == count:
+                reason = "a parameter of a record's canonical constructor, named after its component"
+                bans.extend(Ban(node_text(n), reason, span(constructor)) for n in names if n is not None)
+    return bans
 
 
 def _serializable_lambda_names(lambdas: list[Node], identifiers: list[Node]) -> list[Ban]:
