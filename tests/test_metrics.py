@@ -207,12 +207,12 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
 
 
 def test_bootstrap_chunks_do_not_change_the_interval(monkeypatch):
-    import metacompress.metrics.core as core
+    import metacompress.metrics.intervals as intervals
 
     rng = np.random.default_rng(1)
     arrays = [rng.dirichlet([0.5, 0.5], size=50) for _ in range(4)]
     whole = relation_metrics(*arrays, n_bootstrap=120, seed=5)
-    monkeypatch.setattr(core, "_CHUNK_ELEMENTS", 50 * 7)  # 7 replicates per chunk
+    monkeypatch.setattr(intervals, "_CHUNK_ELEMENTS", 50 * 7)  # 7 replicates per chunk
     assert relation_metrics(*arrays, n_bootstrap=120, seed=5) == whole
 
 
@@ -232,7 +232,9 @@ def test_bad_inputs_are_refused():
 def test_baseline_is_the_originals_only():
     b = baseline_metrics(T_X, S_X, Y, n_bootstrap=50)
     assert set(b) == {"prediction_agreement_original", "teacher_accuracy_x", "student_accuracy_x",
-                      "teacher_f1_x", "student_f1_x", "teacher_ece_x", "student_ece_x"}
+                      "teacher_f1_x", "student_f1_x", "teacher_ece_x", "student_ece_x",
+                      "discrepancy_rate_x", "probability_similarity_x", "js_over_threshold_rate_x",
+                      "high_confidence_preservation_x"}
     assert b["teacher_accuracy_x"].value == pytest.approx(0.8)
     assert b["prediction_agreement_original"].value == 1.0
 
@@ -248,8 +250,12 @@ def test_every_registered_metric_is_documented_and_consistent():
         if spec.kind == "rate" and metric.value is not None:
             assert metric.value == pytest.approx(metric.count / metric.n), name
             assert 0.0 <= metric.value <= 1.0
-        if metric.value is not None:
-            assert metric.ci95 is not None and metric.as_dict()["ci95"] == list(metric.ci95)
+        if metric.value is None:
+            assert metric.null_reason, name
+        elif metric.ci95 is None:
+            assert metric.ci_note.startswith("undefined in"), name  # e.g. 2 confident inputs
+        else:
+            assert metric.as_dict()["ci95"] == list(metric.ci95)
 
 
 @pytest.fixture

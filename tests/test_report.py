@@ -67,7 +67,7 @@ def report_of(samples, **kwargs):
 def test_report_has_every_section_and_matches_the_schema():
     report = report_of(make_samples())
     assert schema_errors(report) == []
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "2.0"
     assert report["run"] == RUN
     assert report["thresholds"] == {"js_distance": 0.1, "confidence": 0.9, "ece_bins": 10}
     assert list(report["relations"]) == ["rename-identifiers", "swap-if-else"]

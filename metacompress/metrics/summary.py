@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .core import Metric, Thresholds, baseline_metrics, relation_metrics
+from .mcnemar import POOLED_NOTE, McNemar, mcnemar_exact
 from .samples import PROB_COLUMNS, decode_probs, has_probs
 
 REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
@@ -23,18 +24,22 @@ UNSPECIFIED = "unspecified"  # the skip reason of a row that gives none
 
 @dataclass
 class RelationSummary:
-    """One relation (or all pooled): how often it applied, why not, and its metrics."""
+    """One relation (or all pooled): how often it applied, why not, its metrics, the number
+    of distinct originals (the bootstrap's clusters) and McNemar's test of the flips."""
 
     applied: int
     not_applicable: int
     skip_reasons: dict[str, int]
     metrics: dict[str, Metric]
+    clusters: int = 0
+    mcnemar: McNemar | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.applied + self.not_applicable, "applied": self.applied,
                 "not_applicable": self.not_applicable,
-                "skip_reasons": dict(self.skip_reasons),
-                "metrics": {name: m.as_dict() for name, m in self.metrics.items()}}
+                "skip_reasons": dict(self.skip_reasons), "clusters": self.clusters,
+                "metrics": {name: m.as_dict() for name, m in self.metrics.items()},
+                "mcnemar": self.mcnemar.as_dict() if self.mcnemar else None}
 
 
 @dataclass
@@ -60,38 +65,44 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
                          positive_label: int = 1) -> Summary:
     """Per-relation metrics, the pooled "all relations" row and the baseline, from the table.
 
-    Relations are listed in the order they first appear. The pooled row treats every applied
-    (input, relation) row as one observation. The baseline takes each example's first row
-    that holds both models' probabilities on x.
+    Relations are listed in the order they first appear. Every interval resamples original
+    inputs (``example_id``), so the pooled row, which holds an original once per relation that
+    applied to it, draws all of an original's rows together. The baseline takes each
+    example's first row that holds both models' probabilities on x.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in samples.columns]
     if missing:
         raise InputError(f"samples table lacks column(s) {', '.join(missing)}")
     options = dict(thresholds=thresholds, seed=seed, n_bootstrap=n_bootstrap,
                    positive_label=positive_label)
-    applied = samples["applied"].astype(bool).to_numpy()
-    relations, pooled, reasons_all = {}, [], Counter()
+    judged = _judged_rows(samples)
+    relations, reasons_all = {}, Counter()
     for relation in dict.fromkeys(samples["relation"]):
         mine = (samples["relation"] == relation).to_numpy()
-        rows = samples[mine & applied]
-        arrays, labels = _arrays(rows, PROB_COLUMNS), _labels(rows)
-        reasons = _reasons(samples[mine & ~applied])
+        reasons = _reasons(samples[mine & ~judged])
         reasons_all.update(reasons)
-        metrics = _judged(f"relation {relation}", relation_metrics, *arrays, labels, **options)
-        relations[relation] = RelationSummary(len(rows), int((mine & ~applied).sum()), reasons, metrics)
-        if len(rows):
-            pooled.append((arrays, labels if labels is not None else [None] * len(rows)))
-    all_relations = RelationSummary(int(applied.sum()), int((~applied).sum()),
-                                    _ordered(reasons_all), _pooled_metrics(pooled, options))
+        relations[relation] = _row(f"relation {relation}", samples[mine & judged],
+                                   int((mine & ~judged).sum()), reasons, options)
+    all_relations = _row("all relations", samples[judged], int((~judged).sum()),
+                         _ordered(reasons_all), options, POOLED_NOTE)
     return Summary(relations, all_relations, _baseline(samples, options))
 
 
-def _pooled_metrics(pooled: list, options: dict) -> dict[str, Metric]:
-    if not pooled:
-        return relation_metrics(*[np.zeros((0, 2))] * 4, **options)
-    arrays = [np.concatenate([a[i] for a, _ in pooled]) for i in range(4)]
-    labels = np.concatenate([np.asarray(l, dtype=object) for _, l in pooled])
-    return _judged("all relations", relation_metrics, *arrays, labels, **options)
+def _judged_rows(samples: pd.DataFrame) -> np.ndarray:
+    """The rows the metrics judge; the others count as not applicable, with their reason."""
+    return samples["applied"].astype(bool).to_numpy()
+
+
+def _row(what: str, rows: pd.DataFrame, not_applicable: int, reasons: dict[str, int],
+         options: dict, mcnemar_note: str | None = None) -> RelationSummary:
+    arrays = _arrays(rows, PROB_COLUMNS) if len(rows) else [np.zeros((0, 2))] * 4
+    clusters = rows["example_id"].astype(str).to_numpy()
+    metrics = _judged(what, relation_metrics, *arrays, _labels(rows), clusters=clusters, **options)
+    clustered = len(set(clusters))
+    note = mcnemar_note if clustered < len(rows) else None
+    test = mcnemar_exact(student_only_flips=metrics["student_only_flip_rate"].count,
+                         teacher_only_flips=metrics["teacher_only_flip_rate"].count, note=note)
+    return RelationSummary(len(rows), not_applicable, reasons, metrics, clustered, test)
 
 
 def _baseline(samples: pd.DataFrame, options: dict) -> Baseline:
@@ -116,6 +127,8 @@ def _arrays(rows: pd.DataFrame, columns: tuple[str, ...]) -> list[np.ndarray]:
 
 
 def _labels(rows: pd.DataFrame) -> np.ndarray | None:
+    if not len(rows):
+        return None
     labels = rows["label"].to_numpy(dtype=object)
     return None if len(labels) and pd.isna(labels).all() else labels
 
