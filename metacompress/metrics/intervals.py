@@ -83,39 +83,43 @@ def bca_interval(estimate: float, replicates: np.ndarray, jackknife: np.ndarray)
     if defined.max() - defined.min() <= tol:
         ci = (float(defined[0]), float(defined[0]))
     else:
-        levels, why = _bca_levels(estimate, defined, jackknife, tol)
+        ci, why = _bca(estimate, defined, jackknife, tol)
         if why:
             notes.append(why)
-        low, high = np.quantile(defined, levels)
-        ci = (float(low), float(high))
     if not ci[0] - tol <= estimate <= ci[1] + tol:
         notes.append("the interval excludes the estimate (the statistic is biased: most "
                      "resamples fall on one side of it)")
     return Interval(ci, "; ".join(notes) or None)
 
 
-def _bca_levels(estimate: float, defined: np.ndarray, jackknife: np.ndarray,
-                tol: float) -> tuple[np.ndarray, str | None]:
+def _bca(estimate: float, defined: np.ndarray, jackknife: np.ndarray,
+         tol: float) -> tuple[tuple[float, float], str | None]:
     from scipy.stats import norm
 
     alpha = np.array([(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+
+    def at(levels: np.ndarray) -> tuple[float, float]:
+        low, high = np.quantile(defined, levels)
+        return float(low), float(high)
+
     # ties count half: a rate of a few events has many replicates equal to the estimate
     below = (np.sum(defined < estimate - tol) + 0.5 * np.sum(np.abs(defined - estimate) <= tol)) / defined.size
     if below <= 0 or below >= 1:
-        return alpha, "every resample lies on one side of the estimate (bias correction infinite): percentile interval"
+        return at(alpha), "every resample lies on one side of the estimate (bias correction infinite): percentile interval"
     z0 = norm.ppf(below)
-    a = acceleration(jackknife)
     z = z0 + norm.ppf(alpha)
-    denominator = 1 - a * z
+    denominator = 1 - acceleration(jackknife) * z
     if np.any(denominator <= 0):
-        return alpha, "acceleration too large for the BCa adjustment: percentile interval"
-    levels = norm.cdf(z0 + z / denominator)
-    # An endpoint beyond the most extreme replicate is an extrapolation that B replicates
-    # cannot support (a strongly biased statistic: ECE or an absolute difference on few inputs).
-    if levels[0] < 1 / defined.size or levels[1] > 1 - 1 / defined.size:
-        return alpha, (f"{below:.1%} of resamples lie below the estimate: the BCa endpoint would "
-                       f"fall beyond the most extreme resample, percentile interval")
-    return levels, None
+        return at(alpha), "acceleration too large for the BCa adjustment: percentile interval"
+    low, high = at(norm.cdf(z0 + z / denominator))
+    # An endpoint that only a handful of extreme replicates support is an extrapolation
+    # (a strongly biased statistic: an ECE or an absolute difference on few inputs).
+    support = min(np.sum(defined <= low + tol), np.sum(defined >= high - tol))
+    needed = max(1, int(np.ceil(0.25 * alpha[0] * defined.size)))
+    if support < needed:
+        return at(alpha), (f"{below:.1%} of resamples lie below the estimate and a BCa endpoint would "
+                           f"rest on {support} of them: percentile interval")
+    return (low, high), None
 
 
 def acceleration(jackknife: np.ndarray) -> float:
