@@ -24,6 +24,7 @@ LEVEL = 0.95
 # An interval needs the metric defined in at least this share of replicates: below it the
 # defined replicates are a selected subset and their spread says little about the estimate.
 MIN_DEFINED = 0.95
+MIN_SUPPORT = 2  # replicates at or beyond a BCa endpoint
 _CHUNK_ELEMENTS = 2_000_000  # bounds the [replicates, clusters] count matrix held at once
 
 
@@ -112,13 +113,12 @@ def _bca(estimate: float, defined: np.ndarray, jackknife: np.ndarray,
     if np.any(denominator <= 0):
         return at(alpha), "acceleration too large for the BCa adjustment: percentile interval"
     low, high = at(norm.cdf(z0 + z / denominator))
-    # An endpoint that only a handful of extreme replicates support is an extrapolation
-    # (a strongly biased statistic: an ECE or an absolute difference on few inputs).
-    support = min(np.sum(defined <= low + tol), np.sum(defined >= high - tol))
-    needed = max(1, int(np.ceil(0.25 * alpha[0] * defined.size)))
-    if support < needed:
-        return at(alpha), (f"{below:.1%} of resamples lie below the estimate and a BCa endpoint would "
-                           f"rest on {support} of them: percentile interval")
+    # An endpoint at the single most extreme replicate is where BCa runs out of replicates to
+    # extrapolate from (a strongly biased statistic: an ECE or an absolute difference on few
+    # inputs, nearly every replicate on one side of the estimate).
+    if min(np.sum(defined <= low + tol), np.sum(defined >= high - tol)) < MIN_SUPPORT:
+        return at(alpha), (f"{below:.1%} of resamples lie below the estimate and a BCa endpoint "
+                           f"would be the most extreme resample: percentile interval")
     return (low, high), None
 
 
