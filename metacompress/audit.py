@@ -96,7 +96,9 @@ def run_audit(config: AuditConfig) -> AuditResult:
     timings["load_models"] = _lap(clock) - timings["load_data"]
 
     start = time.perf_counter()
-    rewrites = rewrite_all(examples, relations, language, sides, config.seed, config.relation_options, config.progress)
+    both_see = _both_see(task, teacher, student, examples)
+    rewrites = rewrite_all(examples, relations, language, sides, config.seed, config.relation_options,
+                           config.progress, visible=both_see)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -175,6 +177,12 @@ def _check_settings(config: AuditConfig) -> None:
         raise UsageError(f"--label-map: unknown role {sorted(unknown_roles)[0]!r} (use teacher= or student=)")
 
 
+def _both_see(task, teacher, student, examples):
+    from .visibility import BothSee
+
+    return BothSee(task, [teacher[0], student[0]], examples)
+
+
 def _load_options(config: AuditConfig, task, language: str) -> dict[str, Any]:
     """Pass the data options the user set; a task that does not take one says so itself."""
     options: dict[str, Any] = {"language": language}
@@ -220,6 +228,8 @@ def _infer(config, task, examples, rewrites, teacher, student) -> dict[str, dict
             "rewritten": probs[len(examples) :],
             "truncated_original": predicted.truncated[: len(examples)],
             "truncated_rewritten": predicted.truncated[len(examples) :],
+            "digest_original": predicted.digests[: len(examples)],
+            "digest_rewritten": predicted.digests[len(examples) :],
             "distinct_sequences": predicted.distinct_sequences,
             "seconds": predicted.seconds,
             "device": getattr(predicted, "device", config.device),
@@ -268,7 +278,16 @@ def _extra_columns(examples, group, predictions, rewritten_row) -> dict[str, lis
             flags += [predictions[m]["truncated_rewritten"][rewritten_row[id(r)]] for m in ("teacher", "student")]
         return bool(any(flags))
 
+    def sees(model: str, r: RewrittenExample) -> bool | None:
+        if not r.applied:
+            return None
+        outputs = predictions[model]
+        return bool(outputs["digest_original"][r.example_index] != outputs["digest_rewritten"][rewritten_row[id(r)]])
+
     return {
+        "teacher_sees_rewrite": [sees("teacher", r) for r in group],
+        "student_sees_rewrite": [sees("student", r) for r in group],
+        "window_retry": [r.window_retry for r in group],
         "rewritten_sides": [",".join(str(s) for s in r.sides) for r in group],
         "sites": [r.sites for r in group],
         "truncated": [truncated(r) for r in group],

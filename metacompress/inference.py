@@ -7,13 +7,16 @@ share methods (4,000 BigCloneBench pairs hold 859 distinct method texts), so the
 - sorts sequences by length and pads each batch only to its longest member, with an attention
   mask over the real tokens, so padding changes no result;
 - runs under ``torch.inference_mode`` on the chosen device, with fp16/bf16 autocast on GPUs;
-- applies softmax in float32 and returns float64 probabilities in input order.
+- applies softmax in float32 and returns float64 probabilities in input order;
+- fingerprints each input's token ids after truncation (``digests``), so the audit can tell
+  whether a rewrite changed what the model actually saw.
 
 The same code path runs on CPU and CUDA; only the device, pinned host memory and autocast differ.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from contextlib import nullcontext
@@ -46,6 +49,9 @@ class Predictions:
     distinct_sequences: int  # how many sequences were actually encoded
     seconds: float
     device: str = ""  # where it ran, e.g. "cuda:0" or "cpu" (what "auto" resolved to)
+    # [n] uint64: a fingerprint of the token ids the model received (after truncation);
+    # two inputs with equal digests are the same input to the model
+    digests: np.ndarray | None = None
 
 
 def resolve_device(name: str):
@@ -110,12 +116,28 @@ def predict_proba(
     if model.head == "pair-concat":
         if not pairs and inputs:
             raise UsageError(f"{model.info.source}: this model classifies pairs of functions, not single snippets")
-        probs, truncated, distinct = runner.pair_concat([tuple(p) for p in inputs])
+        probs, truncated, distinct, digests = runner.pair_concat([tuple(p) for p in inputs])
     elif pairs:
-        probs, truncated, distinct = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
+        probs, truncated, distinct, digests = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
     else:
-        probs, truncated, distinct = runner.sequences(list(inputs), model.encode)
-    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device))
+        probs, truncated, distinct, digests = runner.sequences(list(inputs), model.encode)
+    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), digests)
+
+
+def tokenised(model: CodeClassifier, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(digests, truncated) as ``predict_proba`` would report them, from the tokenizer alone."""
+    if not inputs:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
+    if model.head == "pair-concat":
+        functions, positions = _dedupe([text for pair in inputs for text in pair])
+        encoded = _encode_all(functions, model.encode)
+        positions = positions.reshape(len(inputs), 2)
+        truncated = np.asarray(encoded.truncated, dtype=bool)[positions]
+        return _pair_digests(_digests(encoded.ids)[positions]), truncated[:, 0] | truncated[:, 1]
+    pairs = _are_pairs(inputs)
+    distinct, positions = _dedupe([tuple(x) if pairs else x for x in inputs])
+    encoded = _encode_all(distinct, model.encode_pairs if pairs else model.encode)
+    return _digests(encoded.ids)[positions], np.asarray(encoded.truncated, dtype=bool)[positions]
 
 
 class _Runner:
@@ -142,7 +164,8 @@ class _Runner:
         with self.torch.inference_mode(), self.autocast:
             probs = self._forward(encoded.ids, self._softmax_of(self.model.logits), "classify")
         probs = probs.cpu().numpy().astype(np.float64)
-        return probs[positions], np.asarray(encoded.truncated, dtype=bool)[positions], len(distinct)
+        truncated = np.asarray(encoded.truncated, dtype=bool)
+        return probs[positions], truncated[positions], len(distinct), _digests(encoded.ids)[positions]
 
     def pair_concat(self, pairs: list[tuple[str, str]]):
         """Pair-concat heads: embed each distinct function once, then classify every pair."""
@@ -162,27 +185,17 @@ class _Runner:
                 chunks.append(torch.softmax(logits.float(), dim=-1))
             probs = torch.cat(chunks).cpu().numpy().astype(np.float64)
         truncated = np.asarray(encoded.truncated, dtype=bool)
-        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions)
+        digests = _pair_digests(_digests(encoded.ids)[positions])
+        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions), digests
 
     # ---- stages ----------------------------------------------------------------------------------
 
     def _tokenise(self, texts: list, encode: Callable[[list], Encoded]) -> Encoded:
-        ids: list[list[int]] = []
-        truncated: list[bool] = []
         bar = self._progress(None, "tokenise", total=len(texts), unit="text")
         try:
-            for start in range(0, len(texts), TOKENISE_CHUNK):
-                chunk = texts[start : start + TOKENISE_CHUNK]
-                try:
-                    encoded = encode(chunk)
-                except NotImplementedError as exc:
-                    raise UsageError(str(exc)) from None
-                ids.extend(encoded.ids)
-                truncated.extend(encoded.truncated)
-                bar.update(len(chunk))
+            return _encode_all(texts, encode, bar.update)
         finally:
             bar.close()
-        return Encoded(ids, truncated)
 
     def _forward(self, ids: list[list[int]], step: Callable, stage: str):
         """``step`` over length-sorted, dynamically padded batches; rows back in ``ids`` order."""
@@ -227,7 +240,35 @@ class _Runner:
         return tqdm(iterable, desc=label, file=sys.stderr, disable=None if self.settings.progress else True, leave=False, **kwargs)
 
     def _empty(self):
-        return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0
+        return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0, np.zeros(0, dtype=np.uint64)
+
+
+def _encode_all(texts: list, encode: Callable[[list], Encoded], done: Callable[[int], object] = lambda n: None) -> Encoded:
+    ids: list[list[int]] = []
+    truncated: list[bool] = []
+    for start in range(0, len(texts), TOKENISE_CHUNK):
+        chunk = texts[start : start + TOKENISE_CHUNK]
+        try:
+            encoded = encode(chunk)
+        except NotImplementedError as exc:
+            raise UsageError(str(exc)) from None
+        ids.extend(encoded.ids)
+        truncated.extend(encoded.truncated)
+        done(len(chunk))
+    return Encoded(ids, truncated)
+
+
+def _digests(ids: list[list[int]]) -> np.ndarray:
+    """One 64-bit fingerprint per token-id sequence (stable across processes and machines)."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(np.asarray(row, dtype="<i8").tobytes(), digest_size=8).digest(), "little")
+         for row in ids),
+        dtype=np.uint64, count=len(ids))
+
+
+def _pair_digests(both: np.ndarray) -> np.ndarray:
+    """Fingerprints of (first, second) pairs from the fingerprints [n, 2] of their functions."""
+    return _digests(both.view(np.int64).tolist())
 
 
 def _dedupe(items: list) -> tuple[list, np.ndarray]:

@@ -7,7 +7,7 @@ function, so a report and its recomputation cannot disagree.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,26 +16,59 @@ import pandas as pd
 from ..errors import InputError
 from .core import Metric, Thresholds, baseline_metrics, relation_metrics
 from .mcnemar import POOLED_NOTE, McNemar, mcnemar_exact
-from .samples import PROB_COLUMNS, decode_probs, has_probs
+from .samples import PROB_COLUMNS, VISIBILITY_COLUMNS, decode_probs, has_probs
 
 REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
 UNSPECIFIED = "unspecified"  # the skip reason of a row that gives none
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Of the applied rows: which rewrites changed what each model reads.
+
+    unseen: neither model's input changed (the edits lie past both truncation windows, or the
+        tokenizers fold them away); left out of every metric.
+    teacher_only / student_only: one model's input changed; judged, and flagged here.
+    retried / retry_found: rows whose first rewrite a truncating model could not see, so the
+        audit re-drew it; and how many of those found sites that both models see.
+    """
+
+    unseen: int = 0
+    teacher_only: int = 0
+    student_only: int = 0
+    retried: int = 0
+    retry_found: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"unseen": self.unseen, "seen_by_teacher_only": self.teacher_only,
+                "seen_by_student_only": self.student_only,
+                "window_retried": self.retried, "window_retry_found": self.retry_found}
+
+    def __add__(self, other: "Visibility") -> "Visibility":
+        return Visibility(*(a + b for a, b in zip(astuple(self), astuple(other))))
+
+
 @dataclass
 class RelationSummary:
     """One relation (or all pooled): how often it applied, why not, its metrics, the number
-    of distinct originals (the bootstrap's clusters) and McNemar's test of the flips."""
+    of distinct originals among the judged rows (the bootstrap's clusters) and McNemar's test
+    of the flips.
+
+    ``applied`` counts every row the relation rewrote; the metrics are judged on the
+    ``applied - visibility.unseen`` rows that changed what at least one model reads.
+    """
 
     applied: int
     not_applicable: int
     skip_reasons: dict[str, int]
     metrics: dict[str, Metric]
+    visibility: Visibility = field(default_factory=Visibility)
     clusters: int = 0
     mcnemar: McNemar | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.applied + self.not_applicable, "applied": self.applied,
+                "judged": self.applied - self.visibility.unseen, **self.visibility.as_dict(),
                 "not_applicable": self.not_applicable,
                 "skip_reasons": dict(self.skip_reasons), "clusters": self.clusters,
                 "metrics": {name: m.as_dict() for name, m in self.metrics.items()},
@@ -65,8 +98,10 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
                          positive_label: int = 1) -> Summary:
     """Per-relation metrics, the pooled "all relations" row and the baseline, from the table.
 
-    Relations are listed in the order they first appear. Every interval resamples original
-    inputs (``example_id``), so the pooled row, which holds an original once per relation that
+    Relations are listed in the order they first appear. Applied rows whose rewrite neither
+    model could see (``teacher_sees_rewrite`` and ``student_sees_rewrite`` both false) are
+    counted as unseen and judged nowhere. Every interval resamples original inputs
+    (``example_id``), so the pooled row, which holds an original once per relation that
     applied to it, draws all of an original's rows together. The baseline takes each
     example's first row that holds both models' probabilities on x.
     """
@@ -75,34 +110,55 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
         raise InputError(f"samples table lacks column(s) {', '.join(missing)}")
     options = dict(thresholds=thresholds, seed=seed, n_bootstrap=n_bootstrap,
                    positive_label=positive_label)
-    judged = _judged_rows(samples)
-    relations, reasons_all = {}, Counter()
+    applied = samples["applied"].astype(bool).to_numpy()
+    teacher_sees, student_sees = _sees(samples)
+    judged = applied & (teacher_sees | student_sees)
+    relations, reasons_all, visible_all = {}, Counter(), Visibility()
     for relation in dict.fromkeys(samples["relation"]):
         mine = (samples["relation"] == relation).to_numpy()
-        reasons = _reasons(samples[mine & ~judged])
+        reasons = _reasons(samples[mine & ~applied])
         reasons_all.update(reasons)
-        relations[relation] = _row(f"relation {relation}", samples[mine & judged],
-                                   int((mine & ~judged).sum()), reasons, options)
-    all_relations = _row("all relations", samples[judged], int((~judged).sum()),
-                         _ordered(reasons_all), options, POOLED_NOTE)
+        visibility = _visibility(samples, mine & applied, teacher_sees, student_sees)
+        visible_all += visibility
+        summary = RelationSummary(int((mine & applied).sum()), int((mine & ~applied).sum()),
+                                  reasons, {}, visibility)
+        relations[relation] = _judge(f"relation {relation}", summary, samples[mine & judged], options)
+    pooled = RelationSummary(int(applied.sum()), int((~applied).sum()), _ordered(reasons_all), {}, visible_all)
+    all_relations = _judge("all relations", pooled, samples[judged], options, POOLED_NOTE)
     return Summary(relations, all_relations, _baseline(samples, options))
 
 
-def _judged_rows(samples: pd.DataFrame) -> np.ndarray:
-    """The rows the metrics judge; the others count as not applicable, with their reason."""
-    return samples["applied"].astype(bool).to_numpy()
-
-
-def _row(what: str, rows: pd.DataFrame, not_applicable: int, reasons: dict[str, int],
-         options: dict, mcnemar_note: str | None = None) -> RelationSummary:
+def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dict,
+           mcnemar_note: str | None = None) -> RelationSummary:
+    """``summary`` with the metrics, clusters and McNemar's test of the judged ``rows``."""
     arrays = _arrays(rows, PROB_COLUMNS) if len(rows) else [np.zeros((0, 2))] * 4
     clusters = rows["example_id"].astype(str).to_numpy()
-    metrics = _judged(what, relation_metrics, *arrays, _labels(rows), clusters=clusters, **options)
-    clustered = len(set(clusters))
-    note = mcnemar_note if clustered < len(rows) else None
-    test = mcnemar_exact(student_only_flips=metrics["student_only_flip_rate"].count,
-                         teacher_only_flips=metrics["teacher_only_flip_rate"].count, note=note)
-    return RelationSummary(len(rows), not_applicable, reasons, metrics, clustered, test)
+    summary.metrics = _judged(what, relation_metrics, *arrays, _labels(rows), clusters=clusters, **options)
+    summary.clusters = len(set(clusters))
+    note = mcnemar_note if summary.clusters < len(rows) else None
+    summary.mcnemar = mcnemar_exact(student_only_flips=summary.metrics["student_only_flip_rate"].count,
+                                    teacher_only_flips=summary.metrics["teacher_only_flip_rate"].count,
+                                    note=note)
+    return summary
+
+
+def _sees(samples: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row and model: did the rewrite change the model's input? (True where not recorded.)"""
+    def column(name: str) -> np.ndarray:
+        if name not in samples.columns:
+            return np.ones(len(samples), dtype=bool)
+        return samples[name].astype("boolean").fillna(True).to_numpy(dtype=bool)
+
+    return column(VISIBILITY_COLUMNS[0]), column(VISIBILITY_COLUMNS[1])
+
+
+def _visibility(samples: pd.DataFrame, rows: np.ndarray, teacher_sees: np.ndarray,
+                student_sees: np.ndarray) -> Visibility:
+    retry = samples["window_retry"].fillna("").to_numpy()[rows] if "window_retry" in samples else np.array([])
+    t, s = teacher_sees[rows], student_sees[rows]
+    return Visibility(unseen=int((~t & ~s).sum()), teacher_only=int((t & ~s).sum()),
+                      student_only=int((~t & s).sum()), retried=int((retry != "").sum()),
+                      retry_found=int((retry == "found").sum()))
 
 
 def _baseline(samples: pd.DataFrame, options: dict) -> Baseline:
