@@ -9,8 +9,9 @@ Every metric is *decomposable*: it is a function of sums, over samples, of per-s
 That makes the bootstrap cheap and shared: the column matrix is summed per cluster (original
 input) once, each replicate draws clusters once, the draw counts multiply the cluster sums
 (one matrix product for every metric), and each metric reduces its sums. The jackknife of the
-BCa acceleration is as cheap: the total minus each cluster's sums. Adding a metric means registering a ``MetricSpec`` (or the
-``rate_metric`` / ``mean_metric`` shorthands) — the core does not change::
+BCa acceleration is as cheap: the total minus each cluster's sums. Adding a metric means
+registering a ``MetricSpec`` (or the ``rate_metric`` / ``mean_metric`` shorthands) — the core
+does not change::
 
     register_metric(mean_metric(
         "student_confidence_drop",
@@ -134,7 +135,8 @@ def sample_flags(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.nd
     T_x, T_xp, S_x, S_xp = _check_probs(T_x, T_xp, S_x, S_xp)
     teacher_flip = T_x.argmax(axis=1) != T_xp.argmax(axis=1)
     student_flip = S_x.argmax(axis=1) != S_xp.argmax(axis=1)
-    on_xp, on_x = _agreement_flags(T_xp, S_xp, thresholds), _agreement_flags(T_x, S_x, thresholds)
+    on_xp = _agreement_flags(teacher=T_xp, student=S_xp, thresholds=thresholds)
+    on_x = _agreement_flags(teacher=T_x, student=S_x, thresholds=thresholds)
     return {
         "teacher_flip": teacher_flip,
         "student_flip": student_flip,
@@ -147,14 +149,15 @@ def sample_flags(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.nd
     }
 
 
-def _agreement_flags(T: np.ndarray, S: np.ndarray, thresholds: Thresholds) -> dict[str, np.ndarray]:
+def _agreement_flags(*, teacher: np.ndarray, student: np.ndarray,
+                     thresholds: Thresholds) -> dict[str, np.ndarray]:
     """How far the student departs from the teacher on one side (x or x')."""
-    t = T.argmax(axis=1)
-    label_disagree = t != S.argmax(axis=1)
-    js = js_distance(T, S)
+    t = teacher.argmax(axis=1)
+    label_disagree = t != student.argmax(axis=1)
+    js = js_distance(teacher, student)
     js_violation = js > thresholds.js_distance
-    teacher_confident = T.max(axis=1) >= thresholds.confidence
-    confidence_violation = teacher_confident & (S[np.arange(len(S)), t] < thresholds.confidence)
+    teacher_confident = teacher.max(axis=1) >= thresholds.confidence
+    confidence_violation = teacher_confident & (student[np.arange(len(student)), t] < thresholds.confidence)
     return {
         "label_disagree": label_disagree,
         "js_distance": js,
