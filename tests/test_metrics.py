@@ -389,3 +389,12 @@ def test_pooled_row_resamples_originals_not_rows():
     assert summary.all_relations.metrics == direct
     assert (summary.all_relations.applied, summary.all_relations.clusters) == (120, 40)
     assert summary.relations["a"].clusters == 40
+
+
+def test_flip_asymmetry_is_the_difference_of_the_one_model_flip_rates():
+    assert metrics()["flip_asymmetry"].value == pytest.approx(0.2 - 0.2)
+    # the teacher never flips, the student flips on 1 and 2
+    m = relation_metrics(T_X, T_X, S_X, S_XP, n_bootstrap=100)
+    assert m["flip_asymmetry"].value == pytest.approx(0.4)
+    low, high = m["flip_asymmetry"].ci95
+    assert 0.0 <= low <= 0.4 <= high

@@ -153,7 +153,13 @@ def _register_builtins() -> None:
         ("student_flip_rate", "student_flip", "Share of inputs where the student's label on x' differs from its label on x."),
         ("teacher_flip_rate", "teacher_flip", "Share of inputs where the teacher's label on x' differs from its label on x."),
     ]
-    for name, flag, text in flips:
+    for name, flag, text in flips[:2]:
+        register_metric(rate_metric(name, text, _flag(flag)))
+    register_metric(MetricSpec(
+        "flip_asymmetry", "student_only_flip_rate - teacher_only_flip_rate (in [-1, 1]; > 0: the student flips alone more often). Its cluster interval is the pooled row's counterpart of McNemar's test, which assumes independent rows.",
+        lambda d: {"s": d.flags["student_only_flip"], "t": d.flags["teacher_only_flip"], "n": np.ones(d.n)},
+        lambda s: (ratio(s["s"] - s["t"], s["n"]), None, s["n"]), kind="value"))
+    for name, flag, text in flips[2:]:
         register_metric(rate_metric(name, text, _flag(flag)))
     _register_agreement()
     for model in MODELS:

@@ -14,7 +14,7 @@ from typing import Any
 
 POOLED_NOTE = ("rows of the same original under several relations are not independent; "
                "this p-value treats them as if they were and is too small when flips cluster "
-               "by original: read the per-relation tests")
+               "by original: read the per-relation tests and the interval of flip_asymmetry")
 
 
 @dataclass(frozen=True)

@@ -78,14 +78,16 @@ _PAIRED = ("induced_discrepancy_rate", "resolved_discrepancy_rate", "net_discrep
 
 def _discrepancy(report: Mapping[str, Any]) -> str:
     """What the rewrites cause, before the standing disagreement they sit on."""
-    header = ["relation", "originals", "induced", "resolved", "net change", "discrepancy on x", "discrepancy on x'"]
+    header = ["relation", "originals", "induced", "resolved", "net change (points)", "discrepancy on x",
+              "discrepancy on x'"]
     body = []
     for label, row in rows(report):
         metrics = row.get("metrics", {})
         cells = [f"**{label}**" if label == "all relations" else label, str(row.get("clusters", 0))]
         for name in _PAIRED:
-            entry, kind = metrics.get(name, {}), kind_of(report, name)
-            cells.append(f"{number(entry.get('value'), kind)} {interval(entry.get('ci95'), kind)}")
+            entry = metrics.get(name, {})
+            # all five are shares of the same rows; the net change reads best in points too
+            cells.append(f"{number(entry.get('value'), 'rate')} {interval(entry.get('ci95'), 'rate')}")
         body.append(cells)
     return ("## Discrepancy caused by the rewrites\n\n"
             "*Induced*: inputs discrepant on x' but not on x; *resolved*: the reverse. The "
@@ -103,7 +105,8 @@ def _mcnemar(report: Mapping[str, Any]) -> str:
                      str(test.get("teacher_only_flips", MISSING)), p_value(row)])
     text = ("## Student-only vs teacher-only flips (exact McNemar test)\n\n"
             "Two-sided exact binomial test of the student-only flips among the inputs where "
-            "exactly one model flips (p = 1/2 if both are equally stable).\n\n"
+            "exactly one model flips (p = 1/2 if both are equally stable). `flip_asymmetry` in the "
+            "tables below is the difference of the two rates, with its cluster interval.\n\n"
             + _table(["relation", "student-only flips", "teacher-only flips", "p"], body))
     return text + "".join(f"\n\n{note}" for note in notes)
 
