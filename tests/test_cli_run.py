@@ -50,6 +50,15 @@ def test_breached_gate_exits_1_after_writing_the_report(models, pairs, tmp_path)
     assert [g["status"] for g in report["gates"]] == ["breached", "breached"]
 
 
+def test_gates_on_the_induced_discrepancy(models, pairs, tmp_path):
+    # an identical student induces no discrepancy: the first gate passes, the second holds at 0
+    result = invoke(*base_args(models, pairs, tmp_path / "r", student="same"),
+                    "--fail-on", "induced_discrepancy_rate>0.05", "--fail-on", "induced_discrepancy_rate>=0")
+    assert result.exit_code == 1 and "induced_discrepancy_rate>=0" in result.stderr
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert [(g["value"], g["status"]) for g in report["gates"]] == [(0.0, "passed"), (0.0, "breached")]
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [

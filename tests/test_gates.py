@@ -95,3 +95,13 @@ def test_raise_if_breached_names_each_breach():
     assert "2 --fail-on gate(s) breached" in str(error.value)
     assert "rename-identifiers: discrepancy_rate = 0.2" in str(error.value)
     assert "baseline: student_accuracy_x = 0.7" in str(error.value)
+
+
+def test_the_paired_discrepancy_figures_are_gateable():
+    report = {**REPORT, "all_relations": {"metrics": {"induced_discrepancy_rate": _metric(0.092)}},
+              "baseline": {"metrics": {"discrepancy_rate_x": _metric(0.597)}}}
+    results = evaluate_gates(["induced_discrepancy_rate>0.05", "baseline:discrepancy_rate_x>0.5",
+                              "induced_discrepancy_rate>10%"], report)
+    assert [(r.metric, r.status) for r in results] == [
+        ("induced_discrepancy_rate", "breached"), ("discrepancy_rate_x", "breached"),
+        ("induced_discrepancy_rate", "passed")]

@@ -207,12 +207,12 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
 
 
 def test_bootstrap_chunks_do_not_change_the_interval(monkeypatch):
-    import metacompress.metrics.core as core
+    import metacompress.metrics.intervals as intervals
 
     rng = np.random.default_rng(1)
     arrays = [rng.dirichlet([0.5, 0.5], size=50) for _ in range(4)]
     whole = relation_metrics(*arrays, n_bootstrap=120, seed=5)
-    monkeypatch.setattr(core, "_CHUNK_ELEMENTS", 50 * 7)  # 7 replicates per chunk
+    monkeypatch.setattr(intervals, "_CHUNK_ELEMENTS", 50 * 7)  # 7 replicates per chunk
     assert relation_metrics(*arrays, n_bootstrap=120, seed=5) == whole
 
 
@@ -232,7 +232,9 @@ def test_bad_inputs_are_refused():
 def test_baseline_is_the_originals_only():
     b = baseline_metrics(T_X, S_X, Y, n_bootstrap=50)
     assert set(b) == {"prediction_agreement_original", "teacher_accuracy_x", "student_accuracy_x",
-                      "teacher_f1_x", "student_f1_x", "teacher_ece_x", "student_ece_x"}
+                      "teacher_f1_x", "student_f1_x", "teacher_ece_x", "student_ece_x",
+                      "discrepancy_rate_x", "probability_similarity_x", "js_over_threshold_rate_x",
+                      "high_confidence_preservation_x"}
     assert b["teacher_accuracy_x"].value == pytest.approx(0.8)
     assert b["prediction_agreement_original"].value == 1.0
 
@@ -248,8 +250,12 @@ def test_every_registered_metric_is_documented_and_consistent():
         if spec.kind == "rate" and metric.value is not None:
             assert metric.value == pytest.approx(metric.count / metric.n), name
             assert 0.0 <= metric.value <= 1.0
-        if metric.value is not None:
-            assert metric.ci95 is not None and metric.as_dict()["ci95"] == list(metric.ci95)
+        if metric.value is None:
+            assert metric.null_reason, name
+        elif metric.ci95 is None:
+            assert metric.ci_note.startswith("undefined in"), name  # e.g. 2 confident inputs
+        else:
+            assert metric.as_dict()["ci95"] == list(metric.ci95)
 
 
 @pytest.fixture
@@ -304,3 +310,91 @@ def test_samples_table_columns_and_flags():
     assert list(frame.columns)[-1] == "sites"
     with pytest.raises(ValueError, match="overwrite"):
         relation_samples("r", ["e0"], *(a[:1] for a in ARRAYS), extra={"violated": [True]})
+
+
+def test_x_side_flags_and_the_paired_change_by_hand():
+    flags = sample_flags(*ARRAYS, Thresholds())
+    # on x both models give [0,1,0,1,0]; JS(T(x), S(x)) is 0.1199 on 0 and 3 (over 0.1), 0.0983 on 1
+    expected_js = [js_reference(p, q) for p, q in zip(T_X, S_X)]
+    assert flags["js_distance_x"] == pytest.approx(expected_js, abs=1e-12)
+    assert flags["label_disagree_x"].tolist() == [False] * 5
+    assert flags["js_violation_x"].tolist() == [True, False, False, True, False]
+    # the teacher is confident (0.9) on 0 and 3, where the student gives its label only 0.8
+    assert flags["confidence_violation_x"].tolist() == [True, False, False, True, False]
+    assert flags["violated_x"].tolist() == [True, False, False, True, False]
+    # x' violated [F,T,F,T,T]: induced on 1 and 4, resolved on 0, standing on 3
+    assert flags["induced_discrepancy"].tolist() == [False, True, False, False, True]
+    assert flags["resolved_discrepancy"].tolist() == [True, False, False, False, False]
+    m = metrics()
+    expected = {"discrepancy_rate_x": (0.4, 2, 5), "induced_discrepancy_rate": (0.4, 2, 5),
+                "resolved_discrepancy_rate": (0.2, 1, 5), "js_over_threshold_rate_x": (0.4, 2, 5),
+                "high_confidence_preservation_x": (0.0, 0, 2), "prediction_agreement_original": (1.0, 5, 5)}
+    for name, (value, count, n) in expected.items():
+        assert (m[name].value, m[name].count, m[name].n) == (pytest.approx(value), count, n), name
+    assert m["net_discrepancy_change"].value == pytest.approx(
+        m["discrepancy_rate"].value - m["discrepancy_rate_x"].value)
+    assert m["probability_similarity_x"].value == pytest.approx(sum(expected_js) / 5)
+
+
+def test_a_rewrite_that_changes_nothing_induces_nothing():
+    m = relation_metrics(T_X, T_X, S_X, S_X, n_bootstrap=100)
+    assert m["discrepancy_rate"].value == m["discrepancy_rate_x"].value == 0.4
+    assert m["induced_discrepancy_rate"].value == m["resolved_discrepancy_rate"].value == 0.0
+    assert m["induced_discrepancy_rate"].ci95 == (0.0, 0.0)
+
+
+def test_relative_drop_is_none_when_the_teacher_improves():
+    # x and x' swapped: the teacher gains 0.4 while the student holds; the old ratio read -1.0
+    m = relation_metrics(T_XP, T_X, S_XP, S_X, Y, n_bootstrap=100)
+    assert m["teacher_accuracy_drop"].value == pytest.approx(-0.4)
+    assert m["student_accuracy_drop"].value == pytest.approx(0.0)
+    relative = m["relative_drop"]
+    assert relative.value is None and relative.ci95 is None
+    assert "does not drop" in relative.null_reason
+
+
+def test_relative_drop_interval_needs_a_positive_teacher_drop_in_the_resamples():
+    rng = np.random.default_rng(2)
+    n = 400
+    gold = rng.integers(0, 2, n)
+    right, wrong = np.eye(2)[gold] * 0.9 + 0.05, np.eye(2)[1 - gold] * 0.9 + 0.05
+
+    def answers(correct):
+        return np.where(correct[:, None], right, wrong)
+    # the teacher loses 60 answers under the rewrite, the student 120: a clear teacher drop
+    teacher_x, student_x = answers(np.ones(n, bool)), answers(np.ones(n, bool))
+    teacher_xp, student_xp = answers(np.arange(n) >= 60), answers(np.arange(n) >= 120)
+    clear = relation_metrics(teacher_x, teacher_xp, student_x, student_xp, gold, n_bootstrap=300)
+    assert clear["relative_drop"].value == pytest.approx(1.0)
+    low, high = clear["relative_drop"].ci95
+    assert low < 1.0 < high and clear["relative_drop"].ci_note is None
+    # a teacher drop of 2 answers: many resamples have none, so there is no interval, and it says why
+    teacher_xp = answers(np.arange(n) >= 2)
+    shaky = relation_metrics(teacher_x, teacher_xp, student_x, student_xp, gold, n_bootstrap=300)
+    assert shaky["relative_drop"].value == pytest.approx(59.0)
+    assert shaky["relative_drop"].ci95 is None and shaky["relative_drop"].ci_note.startswith("undefined in")
+
+
+def test_pooled_row_resamples_originals_not_rows():
+    rng = np.random.default_rng(4)
+    ids = [f"e{i}" for i in range(40)]
+    frames, pooled = [], []
+    for relation in ("a", "b", "c"):
+        arrays = [_float32_probs(rng, 40) for _ in range(4)]
+        frames.append(relation_samples(relation, ids, *arrays))
+        pooled.append(arrays)
+    summary = metrics_from_samples(concat_samples(frames), seed=2, n_bootstrap=200)
+    direct = relation_metrics(*(np.concatenate([p[k] for p in pooled]) for k in range(4)),
+                              clusters=ids * 3, seed=2, n_bootstrap=200)
+    assert summary.all_relations.metrics == direct
+    assert (summary.all_relations.applied, summary.all_relations.clusters) == (120, 40)
+    assert summary.relations["a"].clusters == 40
+
+
+def test_flip_asymmetry_is_the_difference_of_the_one_model_flip_rates():
+    assert metrics()["flip_asymmetry"].value == pytest.approx(0.2 - 0.2)
+    # the teacher never flips, the student flips on 1 and 2
+    m = relation_metrics(T_X, T_X, S_X, S_XP, n_bootstrap=100)
+    assert m["flip_asymmetry"].value == pytest.approx(0.4)
+    low, high = m["flip_asymmetry"].ci95
+    assert 0.0 <= low <= 0.4 <= high

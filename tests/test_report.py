@@ -67,7 +67,7 @@ def report_of(samples, **kwargs):
 def test_report_has_every_section_and_matches_the_schema():
     report = report_of(make_samples())
     assert schema_errors(report) == []
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "2.0"
     assert report["run"] == RUN
     assert report["thresholds"] == {"js_distance": 0.1, "confidence": 0.9, "ece_bins": 10}
     assert list(report["relations"]) == ["rename-identifiers", "swap-if-else"]
@@ -171,7 +171,7 @@ def test_without_labels_label_metrics_are_absent_and_their_gates_not_evaluated(t
     assert "| student_accuracy_drop>0.5 | all | n/a | not evaluated |" in render_markdown(report)
     assert "is *not evaluated* and does not fail the run" in render_markdown(report)
     overview_header = render_markdown(report).split("## Overview\n\n")[1].splitlines()[0]
-    assert "student_flip_rate" in overview_header and "student_accuracy_drop" not in overview_header
+    assert "induced_discrepancy_rate" in overview_header and "student_accuracy_drop" not in overview_header
 
 
 def test_markdown_shows_tables_gates_and_worst_cases():
@@ -180,9 +180,17 @@ def test_markdown_shows_tables_gates_and_worst_cases():
     text = render_markdown(report, samples)
     assert text.startswith("# metacompress report")
     for heading in ("## Overview", "## Gates", "## Baseline on the originals (n=33)",
-                    "## Where relations applied", "### rename-identifiers (n=30)", "### all relations (n=50)",
-                    "## Metric definitions"):
+                    "## Where relations applied", "### rename-identifiers (n=30, 30 originals)",
+                    "### all relations (n=50, 30 originals)", "## Metric definitions"):
         assert heading in text
+    # the induced figures lead, with the discrepancy on x and x' beside them
+    assert text.index("## Discrepancy caused by the rewrites") < text.index("## Overview")
+    induced = report["all_relations"]["metrics"]["induced_discrepancy_rate"]
+    assert f"| **all relations** | 30 | {100 * induced['value']:.1f}% [" in text
+    test = report["relations"]["rename-identifiers"]["mcnemar"]
+    assert (f"| rename-identifiers | {test['student_only_flips']} | {test['teacher_only_flips']} | "
+            f"{test['p_value']:.3f} |") in text
+    assert "all relations: rows of the same original under several relations are not independent" in text
     flips = report["relations"]["rename-identifiers"]["metrics"]["student_flip_rate"]
     assert f"| student_flip_rate | {100 * flips['value']:.1f}% |" in text
     assert f"| {flips['count']}/{flips['n']} |" in text
@@ -202,15 +210,17 @@ def test_terminal_table_is_fixed_width_plain_text():
     report = report_of(make_samples())
     text = render_terminal(report)
     lines = text.splitlines()
-    assert lines[0].split()[:5] == ["relation", "applied", "unseen", "skipped", "S"]
+    assert lines[0].split()[:7] == ["relation", "applied", "unseen", "skipped", "induced", "resolved", "discr"]
+    assert lines[0].endswith("McNemar p")
     table = lines[:4]  # header, two relations, separator, pooled row
     assert [line.split()[0] for line in lines[1:3]] == ["rename-identifiers", "swap-if-else"]
     assert lines[3].startswith("----") and lines[4].startswith("all relations")
     # right-aligned columns: every row ends its last cell at the header's width
     assert len({len(line) for line in table[:3] + [lines[4]]}) == 1
-    flips = report["all_relations"]["metrics"]["student_flip_rate"]["value"]
-    assert f"{100 * flips:.1f}%" in lines[4]
-    assert lines[5].startswith("baseline on the originals (n=33): agreement")
+    induced = report["all_relations"]["metrics"]["induced_discrepancy_rate"]["value"]
+    assert lines[4].split()[5] == f"{100 * induced:.1f}%"
+    assert lines[4].endswith("*") and lines[5].startswith("* McNemar p of all relations")
+    assert lines[6].startswith("baseline on the originals (n=33): agreement")
     assert any(line.startswith("gates: ") for line in lines)
     assert "\x1b" not in text  # no colour codes in CI logs
 
@@ -232,3 +242,25 @@ def test_metric_glossary_lists_every_registered_metric():
     assert table[0] == "| metric | definition |"
     assert [line.split(" | ")[0].strip("| `") for line in table[2:]] == list(METRICS)
     assert all(line.endswith("Needs labels. |") == METRICS[line.split("`")[1]].needs_labels for line in table[2:])
+
+
+def test_report_records_the_resampling_plan_and_every_note(tmp_path):
+    samples = make_samples()
+    report = report_of(samples, n_bootstrap=200)
+    judging = report["judging"]
+    assert (judging["ci_method"], judging["resampling_unit"], judging["n_bootstrap"]) == ("bca", "example_id", 200)
+    # swap-if-else's 20 ids are among rename-identifiers' 30: the pooled row has 30 clusters
+    assert [report["relations"][r]["clusters"] for r in report["relations"]] == [30, 20]
+    assert report["all_relations"]["clusters"] == 30
+    markdown = render_markdown(report)
+    for row in [*report["relations"].values(), report["all_relations"], report["baseline"]]:
+        for name, metric in row["metrics"].items():
+            note = metric["null_reason"] if metric["value"] is None else metric["ci_note"]
+            assert (metric["value"] is not None or note), name
+            if note:
+                assert f"| {note} |" in markdown
+    write_reports(tmp_path, report, samples)
+    back = read_samples_csv(tmp_path / "samples.csv")
+    applied = back[back["applied"]]
+    assert (applied["induced_discrepancy"] == (applied["violated"] & ~applied["violated_x"])).all()
+    assert applied["js_distance_x"].dtype == "float64"

@@ -80,33 +80,88 @@ def _flag(name: str) -> Callable[[Judged], np.ndarray]:
 _SIDE_WORDS = {"x": "the originals x", "xp": "the rewritten x'"}
 
 
+_SIDE_TEXT = {"x": "x", "xp": "x'"}
+# The x' metric (its name kept from schema 1.0) -> its counterpart on the originals x.
+X_COUNTERPARTS = {
+    "discrepancy_rate": "discrepancy_rate_x",
+    "prediction_agreement": "prediction_agreement_original",
+    "probability_similarity": "probability_similarity_x",
+    "js_over_threshold_rate": "js_over_threshold_rate_x",
+    "high_confidence_preservation": "high_confidence_preservation_x",
+}
+_NO_CONFIDENT = "no input where the teacher is confident"
+
+
+def _side_flag(name: str, side: str) -> Callable[[Judged], np.ndarray]:
+    return _flag(name if side == "xp" else f"{name}_x")
+
+
+def _register_discrepancy() -> None:
+    register_metric(rate_metric(
+        "induced_discrepancy_rate", "Share of inputs discrepant on x' but not on x: the discrepancies the rewrite causes.",
+        _flag("induced_discrepancy")))
+    register_metric(rate_metric(
+        "resolved_discrepancy_rate", "Share of inputs discrepant on x but not on x': the discrepancies the rewrite removes.",
+        _flag("resolved_discrepancy")))
+    register_metric(MetricSpec(
+        "net_discrepancy_change", "induced_discrepancy_rate - resolved_discrepancy_rate, which equals discrepancy_rate - discrepancy_rate_x (in [-1, 1]).",
+        lambda d: {"up": d.flags["induced_discrepancy"], "down": d.flags["resolved_discrepancy"], "n": np.ones(d.n)},
+        lambda s: (ratio(s["up"] - s["down"], s["n"]), None, s["n"]), kind="value"))
+    for side in ("x", "xp"):
+        register_metric(rate_metric(
+            X_COUNTERPARTS["discrepancy_rate"] if side == "x" else "discrepancy_rate",
+            f"Share of {_SIDE_TEXT[side]} violating at least one per-input relation: labels differ, JS distance over its threshold, or a confident teacher's label given below the confidence threshold by the student." + (" Standing disagreement, before any rewrite." if side == "x" else ""),
+            _side_flag("violated", side)))
+
+
+def _agreement_specs(side: str) -> list[MetricSpec]:
+    """Teacher-student agreement on one side; x' keeps the schema-1.0 names."""
+    s = _SIDE_TEXT[side]
+
+    def name(base: str) -> str:
+        return X_COUNTERPARTS[base] if side == "x" else base
+
+    return [
+        rate_metric(name("prediction_agreement"), f"Share of {s} where teacher and student give the same label.",
+                    _negated(_side_flag("label_disagree", side))),
+        mean_metric(name("probability_similarity"), f"Mean Jensen-Shannon distance (base 2, in [0, 1]; 0 = identical) between T({s}) and S({s}).",
+                    _side_flag("js_distance", side)),
+        rate_metric(name("js_over_threshold_rate"), f"Share of {s} where the JS distance between T({s}) and S({s}) exceeds the js_distance threshold.",
+                    _side_flag("js_violation", side)),
+        rate_metric(name("high_confidence_preservation"), f"Among {s} where the teacher's top probability is >= the confidence threshold (n), share where the student gives the teacher's label a probability >= that threshold too; None when n is 0.",
+                    _negated(_side_flag("confidence_violation", side)),
+                    where=_side_flag("teacher_confident", side), undefined=_NO_CONFIDENT),
+    ]
+
+
+def _register_agreement() -> None:
+    """Each figure on x beside its counterpart on x'."""
+    for on_x, on_xp in zip(_agreement_specs("x"), _agreement_specs("xp")):
+        register_metric(on_x)
+        register_metric(on_xp)
+
+
+def _negated(flag: Callable[[Judged], np.ndarray]) -> Callable[[Judged], np.ndarray]:
+    return lambda d: ~flag(d)
+
+
 def _register_builtins() -> None:
+    _register_discrepancy()
     flips = [
-        ("teacher_flip_rate", "teacher_flip", "Share of inputs where the teacher's label on x' differs from its label on x."),
-        ("student_flip_rate", "student_flip", "Share of inputs where the student's label on x' differs from its label on x."),
         ("student_only_flip_rate", "student_only_flip", "Share of inputs where the student's label flips from x to x' while the teacher's holds."),
         ("teacher_only_flip_rate", "teacher_only_flip", "Share of inputs where the teacher's label flips from x to x' while the student's holds."),
+        ("student_flip_rate", "student_flip", "Share of inputs where the student's label on x' differs from its label on x."),
+        ("teacher_flip_rate", "teacher_flip", "Share of inputs where the teacher's label on x' differs from its label on x."),
     ]
-    for name, flag, text in flips:
+    for name, flag, text in flips[:2]:
         register_metric(rate_metric(name, text, _flag(flag)))
-    register_metric(rate_metric(
-        "prediction_agreement", "Share of rewritten inputs x' where teacher and student give the same label.",
-        lambda d: ~d.flags["label_disagree"]))
-    register_metric(rate_metric(
-        "prediction_agreement_original", "Share of original inputs x where teacher and student give the same label (for reference).",
-        lambda d: d.pred("teacher", "x") == d.pred("student", "x")))
-    register_metric(mean_metric(
-        "probability_similarity", "Mean Jensen-Shannon distance (base 2, in [0, 1]; 0 = identical) between T(x') and S(x').",
-        _flag("js_distance")))
-    register_metric(rate_metric(
-        "js_over_threshold_rate", "Share of x' where the JS distance between T(x') and S(x') exceeds the js_distance threshold.",
-        _flag("js_violation")))
-    register_metric(rate_metric(
-        "high_confidence_preservation", "Among x' where the teacher's top probability is >= the confidence threshold (n), share where the student gives the teacher's label a probability >= that threshold too; None when n is 0.",
-        lambda d: ~d.flags["confidence_violation"], where=_flag("teacher_confident")))
-    register_metric(rate_metric(
-        "discrepancy_rate", "Share of x' violating at least one per-input relation: labels differ, JS distance over its threshold, or a confident teacher's label given below the confidence threshold by the student.",
-        _flag("violated")))
+    register_metric(MetricSpec(
+        "flip_asymmetry", "student_only_flip_rate - teacher_only_flip_rate (in [-1, 1]; > 0: the student flips alone more often). Its cluster interval is the pooled row's counterpart of McNemar's test, which assumes independent rows.",
+        lambda d: {"s": d.flags["student_only_flip"], "t": d.flags["teacher_only_flip"], "n": np.ones(d.n)},
+        lambda s: (ratio(s["s"] - s["t"], s["n"]), None, s["n"]), kind="value"))
+    for name, flag, text in flips[2:]:
+        register_metric(rate_metric(name, text, _flag(flag)))
+    _register_agreement()
     for model in MODELS:
         for side in SIDES:
             register_metric(rate_metric(
@@ -123,9 +178,9 @@ def _register_builtins() -> None:
             _drop_columns(model), lambda s: (ratio(s["x"] - s["xp"], s["n"]), None, s["n"]),
             needs_labels=True, kind="value"))
     register_metric(MetricSpec(
-        "relative_drop", "(student accuracy drop - teacher accuracy drop) / teacher accuracy drop; None when the teacher's drop is 0.",
+        "relative_drop", "(student accuracy drop - teacher accuracy drop) / teacher accuracy drop, only where the teacher's accuracy drops (teacher_accuracy_drop > 0); None otherwise, when the ratio would divide by 0 or invert its sign. Read it beside both drops.",
         _prefixed({"t": _drop_columns("teacher"), "s": _drop_columns("student")}), _relative_drop,
-        needs_labels=True, kind="value"))
+        needs_labels=True, kind="value", undefined=_NO_TEACHER_DROP))
     for model in MODELS:
         for side in SIDES:
             register_metric(MetricSpec(
@@ -138,12 +193,14 @@ def _register_builtins() -> None:
         needs_labels=True, kind="value"))
 
 
+_NO_TEACHER_DROP = "the teacher's accuracy does not drop (teacher_accuracy_drop <= 0)"
+
+
 def _relative_drop(s: Sums):
+    # Counts of correct answers are integers: a drop is positive when it is at least one answer.
     teacher = s["t.x"] - s["t.xp"]
     student = s["s.x"] - s["s.xp"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(teacher != 0, (student - teacher) / np.where(teacher != 0, teacher, 1), np.nan)
-    return value, None, s["t.n"]
+    return ratio(student - teacher, np.where(teacher > 0, teacher, 0.0)), None, s["t.n"]
 
 
 _register_builtins()

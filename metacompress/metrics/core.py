@@ -6,10 +6,12 @@ aligned between the models, plus optional gold labels. Rows are taken as float64
 metrics recomputed from ``samples.csv`` equal the ones computed in the audit exactly.
 
 Every metric is *decomposable*: it is a function of sums, over samples, of per-sample columns.
-That makes the bootstrap cheap and shared: each replicate resamples the row indices once, the
-resampled counts multiply the column matrix once (one matrix product for every metric), and
-each metric reduces its sums. Adding a metric means registering a ``MetricSpec`` (or the
-``rate_metric`` / ``mean_metric`` shorthands) — the core does not change::
+That makes the bootstrap cheap and shared: the column matrix is summed per cluster (original
+input) once, each replicate draws clusters once, the draw counts multiply the cluster sums
+(one matrix product for every metric), and each metric reduces its sums. The jackknife of the
+BCa acceleration is as cheap: the total minus each cluster's sums. Adding a metric means
+registering a ``MetricSpec`` (or the ``rate_metric`` / ``mean_metric`` shorthands) — the core
+does not change::
 
     register_metric(mean_metric(
         "student_confidence_drop",
@@ -20,29 +22,33 @@ each metric reduces its sums. Adding a metric means registering a ``MetricSpec``
 Conventions (documented in the README from ``METRICS``):
 - a model's label is the argmax of its probabilities (ties: the lowest index);
 - a rate's ``count`` is its numerator and ``n`` its denominator;
-- a value that is undefined (no teacher-confident input, no labels, teacher drop of 0) is
-  ``None``, never 0; label metrics are absent when any label is missing;
-- the 95% interval is the percentile bootstrap (2.5th and 97.5th percentiles) over
-  ``n_bootstrap`` resamples of the rows, seeded; replicates where the metric is undefined are
-  left out, and the interval is ``None`` when none is defined or ``n_bootstrap`` is 0.
+- a value that is undefined (no teacher-confident input, no labels, a teacher drop that is
+  not positive) is ``None``, never 0, with its ``null_reason``; label metrics are absent when
+  any label is missing;
+- the 95% interval is BCa over ``n_bootstrap`` seeded cluster resamples (``intervals``);
+  replicates where the metric is undefined are left out and counted in ``ci_note``, and there
+  is no interval when more than 5% are undefined or ``n_bootstrap`` is 0.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from .intervals import bca_interval, cluster_codes, cluster_sums, resample_counts
 
 MODELS = ("teacher", "student")
 SIDES = ("x", "xp")
 # the metrics of the source-only baseline, computed on the originals alone
-BASELINE_METRICS = ("prediction_agreement_original", "teacher_accuracy_x", "student_accuracy_x",
-                    "teacher_f1_x", "student_f1_x", "teacher_ece_x", "student_ece_x")
+BASELINE_METRICS = ("discrepancy_rate_x", "prediction_agreement_original", "probability_similarity_x",
+                    "js_over_threshold_rate_x", "high_confidence_preservation_x",
+                    "teacher_accuracy_x", "student_accuracy_x", "teacher_f1_x", "student_f1_x",
+                    "teacher_ece_x", "student_ece_x")
 
 
 @dataclass(frozen=True)
@@ -80,21 +86,27 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Metric:
-    """One figure: value (None when undefined), numerator of a rate, denominator, 95% CI."""
+    """One figure: value (None when undefined, with the reason), numerator of a rate,
+    denominator, 95% CI and a note on the CI when it is unusual (fallback, left-out
+    replicates, an interval that excludes the estimate)."""
 
     value: float | None
     count: int | None
     n: int
     ci95: tuple[float, float] | None = None
+    ci_note: str | None = None
+    null_reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"value": self.value, "count": self.count, "n": self.n,
-                "ci95": list(self.ci95) if self.ci95 is not None else None}
+                "ci95": list(self.ci95) if self.ci95 is not None else None,
+                "ci_note": self.ci_note, "null_reason": self.null_reason}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Metric":
         ci = data.get("ci95")
-        return cls(data.get("value"), data.get("count"), int(data["n"]), tuple(ci) if ci else None)
+        return cls(data.get("value"), data.get("count"), int(data["n"]), tuple(ci) if ci else None,
+                   data.get("ci_note"), data.get("null_reason"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,24 +126,39 @@ def sample_flags(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.nd
                  thresholds: Thresholds = Thresholds()) -> dict[str, np.ndarray]:
     """Per-input outcomes of one relation; every key is also a column of ``samples.csv``.
 
-    ``violated`` is the per-input relation: labels differ on x', or the JS distance is over
+    ``violated`` is the per-input relation on x': labels differ, or the JS distance is over
     its threshold, or the teacher is confident and the student's probability for the
-    teacher's label is below the confidence threshold.
+    teacher's label is below the confidence threshold. The same flags on the original x carry
+    the suffix ``_x``; ``induced_discrepancy`` is violated on x' but not on x,
+    ``resolved_discrepancy`` the reverse.
     """
     T_x, T_xp, S_x, S_xp = _check_probs(T_x, T_xp, S_x, S_xp)
-    t_x, t_xp, s_x, s_xp = (a.argmax(axis=1) for a in (T_x, T_xp, S_x, S_xp))
-    teacher_flip, student_flip = t_x != t_xp, s_x != s_xp
-    label_disagree = t_xp != s_xp
-    js = js_distance(T_xp, S_xp)
-    js_violation = js > thresholds.js_distance
-    teacher_confident = T_xp.max(axis=1) >= thresholds.confidence
-    student_on_teacher_label = S_xp[np.arange(len(S_xp)), t_xp]
-    confidence_violation = teacher_confident & (student_on_teacher_label < thresholds.confidence)
+    teacher_flip = T_x.argmax(axis=1) != T_xp.argmax(axis=1)
+    student_flip = S_x.argmax(axis=1) != S_xp.argmax(axis=1)
+    on_xp = _agreement_flags(teacher=T_xp, student=S_xp, thresholds=thresholds)
+    on_x = _agreement_flags(teacher=T_x, student=S_x, thresholds=thresholds)
     return {
         "teacher_flip": teacher_flip,
         "student_flip": student_flip,
         "student_only_flip": student_flip & ~teacher_flip,
         "teacher_only_flip": teacher_flip & ~student_flip,
+        **on_xp,
+        **{f"{name}_x": values for name, values in on_x.items()},
+        "induced_discrepancy": on_xp["violated"] & ~on_x["violated"],
+        "resolved_discrepancy": on_x["violated"] & ~on_xp["violated"],
+    }
+
+
+def _agreement_flags(*, teacher: np.ndarray, student: np.ndarray,
+                     thresholds: Thresholds) -> dict[str, np.ndarray]:
+    """How far the student departs from the teacher on one side (x or x')."""
+    t = teacher.argmax(axis=1)
+    label_disagree = t != student.argmax(axis=1)
+    js = js_distance(teacher, student)
+    js_violation = js > thresholds.js_distance
+    teacher_confident = teacher.max(axis=1) >= thresholds.confidence
+    confidence_violation = teacher_confident & (student[np.arange(len(student)), t] < thresholds.confidence)
+    return {
         "label_disagree": label_disagree,
         "js_distance": js,
         "js_violation": js_violation,
@@ -141,9 +168,12 @@ def sample_flags(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.nd
     }
 
 
+_SIDE_FLAGS = ("label_disagree", "js_distance", "js_violation", "teacher_confident",
+               "confidence_violation", "violated")
 FLAG_NAMES = ("teacher_flip", "student_flip", "student_only_flip", "teacher_only_flip",
-              "label_disagree", "js_distance", "js_violation", "teacher_confident",
-              "confidence_violation", "violated")
+              *_SIDE_FLAGS, *(f"{name}_x" for name in _SIDE_FLAGS),
+              "induced_discrepancy", "resolved_discrepancy")
+FLOAT_FLAGS = ("js_distance", "js_distance_x")  # the other flags are booleans
 
 
 def _check_probs(*arrays: np.ndarray) -> list[np.ndarray]:
@@ -201,6 +231,7 @@ class MetricSpec:
     reduce: from their sums per replicate to (value, numerator or None, denominator), each
         an array over replicates; NaN where the value is undefined.
     kind: "rate" (a share, shown as a percentage) or "value".
+    undefined: why the value can be undefined with inputs present (its ``null_reason``).
     """
 
     name: str
@@ -209,6 +240,7 @@ class MetricSpec:
     reduce: Reduce
     needs_labels: bool = False
     kind: str = "rate"
+    undefined: str = "undefined on these inputs"
 
 
 METRICS: dict[str, MetricSpec] = {}
@@ -243,7 +275,7 @@ def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def rate_metric(name: str, description: str, flag: Callable[[Judged], np.ndarray], *,
                 where: Callable[[Judged], np.ndarray] | None = None,
-                needs_labels: bool = False) -> MetricSpec:
+                needs_labels: bool = False, undefined: str = "no input") -> MetricSpec:
     """A share of inputs where ``flag`` holds, optionally among those where ``where`` holds."""
     def columns(d: Judged) -> dict[str, np.ndarray]:
         among = where(d) if where else np.ones(d.n, dtype=bool)
@@ -252,7 +284,7 @@ def rate_metric(name: str, description: str, flag: Callable[[Judged], np.ndarray
     def reduce(s: Sums):
         return ratio(s["num"], s["den"]), s["num"], s["den"]
 
-    return MetricSpec(name, description, columns, reduce, needs_labels, "rate")
+    return MetricSpec(name, description, columns, reduce, needs_labels, "rate", undefined)
 
 
 def mean_metric(name: str, description: str, values: Callable[[Judged], np.ndarray], *,
@@ -273,15 +305,19 @@ def mean_metric(name: str, description: str, values: Callable[[Judged], np.ndarr
 def relation_metrics(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.ndarray,
                      labels: np.ndarray | None = None, *, thresholds: Thresholds = Thresholds(),
                      seed: int = 0, n_bootstrap: int = 1000, positive_label: int = 1,
-                     metrics: Iterable[str] | None = None) -> dict[str, Metric]:
+                     metrics: Iterable[str] | None = None,
+                     clusters: Sequence[Any] | None = None) -> dict[str, Metric]:
     """Every registered metric (or those named) for one relation's applied inputs.
 
     Label metrics are computed only when ``labels`` is given and holds no missing value.
     Multiclass F1 is macro F1; binary F1 counts ``positive_label`` as the positive class.
+    ``clusters`` (one id per row, e.g. the example id) is the bootstrap's resampling unit:
+    rows of one cluster are drawn together. Without it every row is its own cluster.
     """
     arrays = _check_probs(T_x, T_xp, S_x, S_xp)
     n, n_labels = arrays[0].shape
     labels = _check_labels(labels, n, n_labels)
+    codes = cluster_codes(clusters, n)
     if n_labels == 2 and positive_label not in (0, 1):
         raise UsageError(f"positive label {positive_label} is not 0 or 1 for a two-label task")
     keys = [(model, side) for model in MODELS for side in SIDES]  # the order of the arguments
@@ -290,20 +326,21 @@ def relation_metrics(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: n
     specs = [metric_spec(name) for name in (metrics if metrics is not None else METRICS)]
     specs = [s for s in specs if labels is not None or not s.needs_labels]
     if n == 0:
-        return {s.name: Metric(None, 0 if s.kind == "rate" else None, 0) for s in specs}
+        return {s.name: Metric(None, 0 if s.kind == "rate" else None, 0, null_reason="no input")
+                for s in specs}
     matrix, slices = _column_matrix(specs, judged)
-    point = _reduce_all(specs, slices, matrix.sum(axis=0)[None, :])
+    total = matrix.sum(axis=0)
+    point = _reduce_all(specs, slices, total[None, :])
+    by_cluster = cluster_sums(matrix, codes)
+    jackknife = _reduce_all(specs, slices, total[None, :] - by_cluster)
     draws = {s.name: [] for s in specs}
-    # float32 halves the product's cost; column sums of 0/1 columns stay exact (< 2**24)
-    # and the intervals need no more than float32's seven digits for the rest. einsum, not
-    # matmul: multithreaded BLAS slows to a crawl on an oversubscribed machine (a busy CI
-    # runner), while einsum's own loop takes the same time everywhere.
-    matrix32 = np.ascontiguousarray(matrix.T, dtype=np.float32)
-    for counts in _resample_counts(n, n_bootstrap, np.random.default_rng(seed)):
-        sums = np.einsum("bn,mn->bm", counts, matrix32).astype(np.float64)
+    # einsum, not matmul: multithreaded BLAS slows to a crawl on an oversubscribed machine
+    # (a busy CI runner), while einsum's own loop takes the same time everywhere.
+    for counts in resample_counts(len(by_cluster), n_bootstrap, np.random.default_rng(seed)):
+        sums = np.einsum("bg,gm->bm", counts, by_cluster)
         for name, (value, _, _) in _reduce_all(specs, slices, sums).items():
             draws[name].append(value)
-    return {name: _metric(point[name], draws[name]) for name in point}
+    return {s.name: _metric(s, point[s.name], draws[s.name], jackknife[s.name][0]) for s in specs}
 
 
 def baseline_metrics(T_x: np.ndarray, S_x: np.ndarray, labels: np.ndarray | None = None, *,
@@ -354,28 +391,12 @@ def _reduce_all(specs, slices, sums: np.ndarray) -> dict[str, tuple]:
     return {s.name: s.reduce({c: sums[:, j] for c, j in slices[s.name].items()}) for s in specs}
 
 
-_CHUNK_ELEMENTS = 2_000_000  # bounds the [replicates, n] count matrix held at once
-
-
-def _resample_counts(n: int, n_bootstrap: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
-    """Per replicate, how often each row was drawn when resampling n rows with replacement."""
-    chunk = max(1, _CHUNK_ELEMENTS // n)
-    for start in range(0, n_bootstrap, chunk):
-        b = min(chunk, n_bootstrap - start)
-        idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-        yield np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(np.float32)
-
-
-def _metric(point: tuple, draws: list[np.ndarray]) -> Metric:
+def _metric(spec: MetricSpec, point: tuple, draws: list[np.ndarray], jackknife: np.ndarray) -> Metric:
     value, count, n = (None if a is None else a[0] for a in point)
-    ci = None
-    if draws:
-        values = np.concatenate(draws)
-        values = values[np.isfinite(values)]
-        if values.size:
-            lo, hi = np.percentile(values, [2.5, 97.5])
-            ci = (float(lo), float(hi))
-    finite = value is not None and np.isfinite(value)
-    return Metric(float(value) if finite else None,
-                  None if count is None else int(round(count)), int(round(n)),
-                  ci if finite else None)
+    count = None if count is None else int(round(count))
+    n = int(round(n))
+    if value is None or not np.isfinite(value):
+        return Metric(None, count, n, null_reason=spec.undefined if n else "no input")
+    replicates = np.concatenate(draws) if draws else np.zeros(0)
+    interval = bca_interval(float(value), replicates, jackknife)
+    return Metric(float(value), count, n, interval.ci, interval.note)

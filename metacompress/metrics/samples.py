@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .core import FLAG_NAMES, MODELS, SIDES, Thresholds, sample_flags
+from .core import FLAG_NAMES, FLOAT_FLAGS, MODELS, SIDES, Thresholds, sample_flags
 
 ID_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label")
 PRED_COLUMNS = tuple(f"{m}_pred_{s}" for m in MODELS for s in SIDES)
@@ -32,7 +32,7 @@ CODE_COLUMNS = ("original_code", "rewritten_code")
 
 _DTYPES = {"applied": "bool", "skip_reason": "str", "label": "Int64",
            **{c: "Int64" for c in PRED_COLUMNS},
-           **{c: "boolean" for c in FLAG_NAMES if c != "js_distance"}, "js_distance": "float64"}
+           **{c: "float64" if c in FLOAT_FLAGS else "boolean" for c in FLAG_NAMES}}
 
 
 def relation_samples(relation: str, example_ids: Sequence[Any], T_x: np.ndarray, T_xp: np.ndarray,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .core import Metric, Thresholds, baseline_metrics, relation_metrics
+from .mcnemar import POOLED_NOTE, McNemar, mcnemar_exact
 from .samples import PROB_COLUMNS, VISIBILITY_COLUMNS, decode_probs, has_probs
 
 REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
@@ -49,7 +50,9 @@ class Visibility:
 
 @dataclass
 class RelationSummary:
-    """One relation (or all pooled): how often it applied, why not, and its metrics.
+    """One relation (or all pooled): how often it applied, why not, its metrics, the number
+    of distinct originals among the judged rows (the bootstrap's clusters) and McNemar's test
+    of the flips.
 
     ``applied`` counts every row the relation rewrote; the metrics are judged on the
     ``applied - visibility.unseen`` rows that changed what at least one model reads.
@@ -60,13 +63,16 @@ class RelationSummary:
     skip_reasons: dict[str, int]
     metrics: dict[str, Metric]
     visibility: Visibility = field(default_factory=Visibility)
+    clusters: int = 0
+    mcnemar: McNemar | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.applied + self.not_applicable, "applied": self.applied,
                 "judged": self.applied - self.visibility.unseen, **self.visibility.as_dict(),
                 "not_applicable": self.not_applicable,
-                "skip_reasons": dict(self.skip_reasons),
-                "metrics": {name: m.as_dict() for name, m in self.metrics.items()}}
+                "skip_reasons": dict(self.skip_reasons), "clusters": self.clusters,
+                "metrics": {name: m.as_dict() for name, m in self.metrics.items()},
+                "mcnemar": self.mcnemar.as_dict() if self.mcnemar else None}
 
 
 @dataclass
@@ -94,9 +100,10 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
 
     Relations are listed in the order they first appear. Applied rows whose rewrite neither
     model could see (``teacher_sees_rewrite`` and ``student_sees_rewrite`` both false) are
-    counted as unseen and judged nowhere. The pooled row treats every judged (input, relation)
-    row as one observation. The baseline takes each example's first row that holds both
-    models' probabilities on x.
+    counted as unseen and judged nowhere. Every interval resamples original inputs
+    (``example_id``), so the pooled row, which holds an original once per relation that
+    applied to it, draws all of an original's rows together. The baseline takes each
+    example's first row that holds both models' probabilities on x.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in samples.columns]
     if missing:
@@ -106,23 +113,33 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
     applied = samples["applied"].astype(bool).to_numpy()
     teacher_sees, student_sees = _sees(samples)
     judged = applied & (teacher_sees | student_sees)
-    relations, pooled, reasons_all, visible_all = {}, [], Counter(), Visibility()
+    relations, reasons_all, visible_all = {}, Counter(), Visibility()
     for relation in dict.fromkeys(samples["relation"]):
         mine = (samples["relation"] == relation).to_numpy()
-        rows = samples[mine & judged]
-        arrays, labels = _arrays(rows, PROB_COLUMNS), _labels(rows)
         reasons = _reasons(samples[mine & ~applied])
         reasons_all.update(reasons)
         visibility = _visibility(samples, mine & applied, teacher_sees, student_sees)
         visible_all += visibility
-        metrics = _judged(f"relation {relation}", relation_metrics, *arrays, labels, **options)
-        relations[relation] = RelationSummary(int((mine & applied).sum()), int((mine & ~applied).sum()),
-                                              reasons, metrics, visibility)
-        if len(rows):
-            pooled.append((arrays, labels if labels is not None else [None] * len(rows)))
-    all_relations = RelationSummary(int(applied.sum()), int((~applied).sum()),
-                                    _ordered(reasons_all), _pooled_metrics(pooled, options), visible_all)
+        summary = RelationSummary(int((mine & applied).sum()), int((mine & ~applied).sum()),
+                                  reasons, {}, visibility)
+        relations[relation] = _judge(f"relation {relation}", summary, samples[mine & judged], options)
+    pooled = RelationSummary(int(applied.sum()), int((~applied).sum()), _ordered(reasons_all), {}, visible_all)
+    all_relations = _judge("all relations", pooled, samples[judged], options, POOLED_NOTE)
     return Summary(relations, all_relations, _baseline(samples, options))
+
+
+def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dict,
+           mcnemar_note: str | None = None) -> RelationSummary:
+    """``summary`` with the metrics, clusters and McNemar's test of the judged ``rows``."""
+    arrays = _arrays(rows, PROB_COLUMNS) if len(rows) else [np.zeros((0, 2))] * 4
+    clusters = rows["example_id"].astype(str).to_numpy()
+    summary.metrics = _judged(what, relation_metrics, *arrays, _labels(rows), clusters=clusters, **options)
+    summary.clusters = len(set(clusters))
+    note = mcnemar_note if summary.clusters < len(rows) else None
+    summary.mcnemar = mcnemar_exact(student_only_flips=summary.metrics["student_only_flip_rate"].count,
+                                    teacher_only_flips=summary.metrics["teacher_only_flip_rate"].count,
+                                    note=note)
+    return summary
 
 
 def _sees(samples: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -142,14 +159,6 @@ def _visibility(samples: pd.DataFrame, rows: np.ndarray, teacher_sees: np.ndarra
     return Visibility(unseen=int((~t & ~s).sum()), teacher_only=int((t & ~s).sum()),
                       student_only=int((~t & s).sum()), retried=int((retry != "").sum()),
                       retry_found=int((retry == "found").sum()))
-
-
-def _pooled_metrics(pooled: list, options: dict) -> dict[str, Metric]:
-    if not pooled:
-        return relation_metrics(*[np.zeros((0, 2))] * 4, **options)
-    arrays = [np.concatenate([a[i] for a, _ in pooled]) for i in range(4)]
-    labels = np.concatenate([np.asarray(l, dtype=object) for _, l in pooled])
-    return _judged("all relations", relation_metrics, *arrays, labels, **options)
 
 
 def _baseline(samples: pd.DataFrame, options: dict) -> Baseline:
@@ -174,6 +183,8 @@ def _arrays(rows: pd.DataFrame, columns: tuple[str, ...]) -> list[np.ndarray]:
 
 
 def _labels(rows: pd.DataFrame) -> np.ndarray | None:
+    if not len(rows):
+        return None
     labels = rows["label"].to_numpy(dtype=object)
     return None if len(labels) and pd.isna(labels).all() else labels
 

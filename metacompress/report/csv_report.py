@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..metrics import CODE_COLUMNS, FLAG_NAMES, PROB_COLUMNS, SAMPLE_COLUMNS, encode_probs
+from ..metrics.core import FLOAT_FLAGS
 from ..metrics.samples import PRED_COLUMNS, VISIBILITY_COLUMNS
 
 _BOOLEAN = FLAG_NAMES + VISIBILITY_COLUMNS
@@ -55,13 +56,14 @@ def read_samples_csv(path: str | Path) -> pd.DataFrame:
     try:
         frame["applied"] = frame["applied"].map(_boolean).astype(bool)
         for column in _BOOLEAN:
-            if column in frame and column != "js_distance":
+            if column in frame and column not in FLOAT_FLAGS:
                 frame[column] = frame[column].map(_boolean).astype("boolean")
         for column in ("label",) + PRED_COLUMNS:
             if column in frame:
                 frame[column] = pd.to_numeric(frame[column]).astype("Int64")
-        if "js_distance" in frame:
-            frame["js_distance"] = pd.to_numeric(frame["js_distance"]).astype("float64")
+        for column in FLOAT_FLAGS:
+            if column in frame:
+                frame[column] = pd.to_numeric(frame[column]).astype("float64")
     except (ValueError, TypeError, KeyError) as error:
         raise InputError(f"{path}: malformed value in the samples table ({error})") from None
     return frame

@@ -6,15 +6,19 @@ from typing import Any, Mapping
 
 MISSING = "n/a"
 
-# The columns of the overview tables, in order, with a short heading for the terminal.
+# The columns of the overview tables, in order, with a short heading for the terminal: first
+# what the rewrite causes (induced, resolved), then the discrepancy on x and x' side by side.
 HEADLINE = (
-    ("student_flip_rate", "S flip"),
-    ("teacher_flip_rate", "T flip"),
+    ("induced_discrepancy_rate", "induced"),
+    ("resolved_discrepancy_rate", "resolved"),
+    ("discrepancy_rate_x", "discr x"),
+    ("discrepancy_rate", "discr x'"),
     ("student_only_flip_rate", "S-only"),
-    ("prediction_agreement", "agree"),
-    ("probability_similarity", "JS"),
-    ("high_confidence_preservation", "conf kept"),
-    ("discrepancy_rate", "discrep"),
+    ("teacher_only_flip_rate", "T-only"),
+    ("prediction_agreement", "agree x'"),
+    ("probability_similarity", "JS x'"),
+    ("high_confidence_preservation", "conf kept x'"),
+    ("teacher_accuracy_drop", "T acc drop"),
     ("student_accuracy_drop", "S acc drop"),
     ("relative_drop", "rel drop"),
 )
@@ -63,3 +67,12 @@ def rows(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     out = list(report.get("relations", {}).items())
     out.append(("all relations", report.get("all_relations", {})))
     return out
+
+
+def p_value(row: Mapping[str, Any]) -> str:
+    """McNemar's exact p-value of a row, for the tables."""
+    test = row.get("mcnemar") or {}
+    value = test.get("p_value")
+    if value is None:
+        return MISSING
+    return "<0.001" if value < 0.001 else f"{value:.3f}"

@@ -18,8 +18,10 @@ import pandas as pd
 from ..gates import Gate, evaluate_gates
 from ..metrics import Thresholds, metric_definitions, metrics_from_samples
 
-SCHEMA_VERSION = "1.0"
-CI_METHOD = "95% percentile bootstrap over rows (2.5th and 97.5th percentiles)"
+SCHEMA_VERSION = "2.0"
+CI_METHOD = ("95% BCa bootstrap (bias-corrected and accelerated, acceleration from the "
+             "leave-one-cluster-out jackknife), resampling original inputs (example_id) with "
+             "every row of a drawn input, pooled row included")
 
 
 def build_report(samples: pd.DataFrame, *, run: Mapping[str, Any] | None = None,
@@ -32,8 +34,8 @@ def build_report(samples: pd.DataFrame, *, run: Mapping[str, Any] | None = None,
         "schema_version": SCHEMA_VERSION,
         "run": dict(run or {}),
         "thresholds": thresholds.as_dict(),
-        "judging": {"seed": seed, "n_bootstrap": n_bootstrap, "ci": CI_METHOD,
-                    "positive_label": positive_label},
+        "judging": {"seed": seed, "n_bootstrap": n_bootstrap, "ci": CI_METHOD, "ci_method": "bca",
+                    "resampling_unit": "example_id", "positive_label": positive_label},
         "metric_definitions": metric_definitions(),
         "relations": {name: row.as_dict() for name, row in summary.relations.items()},
         "all_relations": summary.all_relations.as_dict(),

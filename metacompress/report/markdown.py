@@ -14,15 +14,15 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .format import MISSING, counts, headline_columns, interval, kind_of, number, rows
+from .format import MISSING, counts, headline_columns, interval, kind_of, number, p_value, rows
 
 MAX_DIFF_LINES = 60
 
 
 def render_markdown(report: Mapping[str, Any], samples: pd.DataFrame | None = None, *,
                     worst: int = 5) -> str:
-    parts = ["# metacompress report", _run(report), _overview(report), _gates(report),
-             _baseline(report), _skips(report)]
+    parts = ["# metacompress report", _run(report), _discrepancy(report), _overview(report),
+             _mcnemar(report), _gates(report), _baseline(report), _skips(report)]
     parts += [_details(name, row, report) for name, row in rows(report)]
     if samples is not None:
         parts.append(_worst_cases(samples, worst, report.get("run", {}).get("label_names")))
@@ -49,7 +49,8 @@ def _run(report: Mapping[str, Any]) -> str:
     lines.append(f"- thresholds: JS distance > {t.get('js_distance')}, confidence >= "
                  f"{t.get('confidence')}, {t.get('ece_bins')} ECE bins; intervals: "
                  f"{judging.get('ci', MISSING)}, {judging.get('n_bootstrap')} resamples, "
-                 f"seed {judging.get('seed')}")
+                 f"seed {judging.get('seed')}; resampling unit `{judging.get('resampling_unit', MISSING)}` "
+                 f"(clusters per row in the tables below)")
     return "\n".join(lines)
 
 
@@ -71,6 +72,45 @@ def _overview(report: Mapping[str, Any]) -> str:
     return "## Overview\n\n" + _table(header, body)
 
 
+_PAIRED = ("induced_discrepancy_rate", "resolved_discrepancy_rate", "net_discrepancy_change",
+           "discrepancy_rate_x", "discrepancy_rate")
+
+
+def _discrepancy(report: Mapping[str, Any]) -> str:
+    """What the rewrites cause, before the standing disagreement they sit on."""
+    header = ["relation", "originals", "induced", "resolved", "net change (points)", "discrepancy on x",
+              "discrepancy on x'"]
+    body = []
+    for label, row in rows(report):
+        metrics = row.get("metrics", {})
+        cells = [f"**{label}**" if label == "all relations" else label, str(row.get("clusters", 0))]
+        for name in _PAIRED:
+            entry = metrics.get(name, {})
+            # all five are shares of the same rows; the net change reads best in points too
+            cells.append(f"{number(entry.get('value'), 'rate')} {interval(entry.get('ci95'), 'rate')}")
+        body.append(cells)
+    return ("## Discrepancy caused by the rewrites\n\n"
+            "*Induced*: inputs discrepant on x' but not on x; *resolved*: the reverse. The "
+            "discrepancy on x is the standing disagreement of the two models before any rewrite. "
+            "Values with 95% intervals (BCa, resampling original inputs).\n\n" + _table(header, body))
+
+
+def _mcnemar(report: Mapping[str, Any]) -> str:
+    body, notes = [], []
+    for label, row in rows(report):
+        test = row.get("mcnemar") or {}
+        if test.get("note"):
+            notes.append(f"{label}: {test['note']}.")
+        body.append([label, str(test.get("student_only_flips", MISSING)),
+                     str(test.get("teacher_only_flips", MISSING)), p_value(row)])
+    text = ("## Student-only vs teacher-only flips (exact McNemar test)\n\n"
+            "Two-sided exact binomial test of the student-only flips among the inputs where "
+            "exactly one model flips (p = 1/2 if both are equally stable). `flip_asymmetry` in the "
+            "tables below is the difference of the two rates, with its cluster interval.\n\n"
+            + _table(["relation", "student-only flips", "teacher-only flips", "p"], body))
+    return text + "".join(f"\n\n{note}" for note in notes)
+
+
 def _gates(report: Mapping[str, Any]) -> str:
     gates = report.get("gates", [])
     if not gates:
@@ -88,7 +128,7 @@ def _baseline(report: Mapping[str, Any]) -> str:
     baseline = report.get("baseline", {})
     body = [_metric_row(name, entry, report) for name, entry in baseline.get("metrics", {}).items()]
     return (f"## Baseline on the originals (n={baseline.get('n', 0)})\n\n"
-            + _table(["metric", "value", "95% CI", "count"], body))
+            + _table(["metric", "value", "95% CI", "count", "note"], body, "lrrrl"))
 
 
 def _skips(report: Mapping[str, Any]) -> str:
@@ -109,12 +149,15 @@ def _details(name: str, row: Mapping[str, Any], report: Mapping[str, Any]) -> st
     body = [_metric_row(metric, entry, report) for metric, entry in row.get("metrics", {}).items()]
     if not body:
         return ""
-    return f"### {name} (n={row.get('judged', row.get('applied', 0))})\n\n" + _table(["metric", "value", "95% CI", "count"], body)
+    return (f"### {name} (n={row.get('judged', row.get('applied', 0))}, {row.get('clusters', 0)} originals)\n\n"
+            + _table(["metric", "value", "95% CI", "count", "note"], body, "lrrrl"))
 
 
 def _metric_row(name: str, entry: Mapping[str, Any], report: Mapping[str, Any]) -> list[str]:
     kind = kind_of(report, name)
-    return [name, number(entry.get("value"), kind), interval(entry.get("ci95"), kind), counts(entry)]
+    note = entry.get("null_reason") if entry.get("value") is None else entry.get("ci_note")
+    return [name, number(entry.get("value"), kind), interval(entry.get("ci95"), kind), counts(entry),
+            note or ""]
 
 
 def _worst_cases(samples: pd.DataFrame, k: int, names: list[str] | None = None) -> str:

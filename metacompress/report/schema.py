@@ -42,7 +42,8 @@ def validate_report(report: Any) -> None:
     """Raise ValueError listing the schema violations, if any."""
     errors = schema_errors(report)
     if errors:
-        raise ValueError("report does not match schema 1.0: " + "; ".join(errors[:10]))
+        version = load_schema()["properties"]["schema_version"]["const"]
+        raise ValueError(f"report does not match schema {version}: " + "; ".join(errors[:10]))
 
 
 def _check(value: Any, schema: dict, root: dict, path: str, errors: list[str]) -> None:

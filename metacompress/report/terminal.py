@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from .format import headline_columns, kind_of, number, rows
+from .format import headline_columns, kind_of, number, p_value, rows
 
 _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_x", "teacher acc"),
              ("student_accuracy_x", "student acc"))
@@ -13,15 +13,18 @@ _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_
 def render_terminal(report: Mapping[str, Any]) -> str:
     """Plain text, no colour, no dependency: safe for CI logs."""
     columns = headline_columns(report)
-    header = ["relation", "applied", "unseen", "skipped"] + [short for _, short in columns]
+    header = ["relation", "applied", "unseen", "skipped"] + [short for _, short in columns] + ["McNemar p"]
     body = []
     for label, row in rows(report):
         metrics = row.get("metrics", {})
         cells = [label, str(row.get("applied", 0)), str(row.get("unseen", 0)), str(row.get("not_applicable", 0))]
         cells += [number(metrics.get(name, {}).get("value"), kind_of(report, name)) for name, _ in columns]
-        body.append(cells)
+        noted = (row.get("mcnemar") or {}).get("note")
+        body.append(cells + [p_value(row) + ("*" if noted else "")])
     lines = _table(header, body)
     lines.insert(len(lines) - 1, "-" * len(lines[0]))  # set the pooled row apart
+    if body[-1][-1].endswith("*"):
+        lines.append("* McNemar p of all relations counts an original once per relation, as if independent")
     lines.append(_baseline_line(report))
     lines.extend(_gate_lines(report.get("gates", [])))
     return "\n".join(lines) + "\n"
