@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
@@ -46,6 +46,7 @@ class Predictions:
     distinct_sequences: int  # how many sequences were actually encoded
     seconds: float
     device: str = ""  # where it ran, e.g. "cuda:0" or "cpu" (what "auto" resolved to)
+    failed: dict[int, str] = field(default_factory=dict)  # input index -> why it could not be tokenised (NaN probs)
 
 
 def resolve_device(name: str):
@@ -110,12 +111,12 @@ def predict_proba(
     if model.head == "pair-concat":
         if not pairs and inputs:
             raise UsageError(f"{model.info.source}: this model classifies pairs of functions, not single snippets")
-        probs, truncated, distinct = runner.pair_concat([tuple(p) for p in inputs])
+        probs, truncated, distinct, failed = runner.pair_concat([tuple(p) for p in inputs])
     elif pairs:
-        probs, truncated, distinct = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
+        probs, truncated, distinct, failed = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
     else:
-        probs, truncated, distinct = runner.sequences(list(inputs), model.encode)
-    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device))
+        probs, truncated, distinct, failed = runner.sequences(list(inputs), model.encode)
+    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), failed)
 
 
 class _Runner:
@@ -138,11 +139,13 @@ class _Runner:
         if not inputs:
             return self._empty()
         distinct, positions = _dedupe(inputs)
-        encoded = self._tokenise(distinct, encode)
+        encoded, failed = self._tokenise(distinct, encode)
         with self.torch.inference_mode(), self.autocast:
             probs = self._forward(encoded.ids, self._softmax_of(self.model.logits), "classify")
         probs = probs.cpu().numpy().astype(np.float64)
-        return probs[positions], np.asarray(encoded.truncated, dtype=bool)[positions], len(distinct)
+        probs[list(failed)] = np.nan
+        return (probs[positions], np.asarray(encoded.truncated, dtype=bool)[positions], len(distinct),
+                _failed_inputs(failed, positions))
 
     def pair_concat(self, pairs: list[tuple[str, str]]):
         """Pair-concat heads: embed each distinct function once, then classify every pair."""
@@ -150,7 +153,7 @@ class _Runner:
             return self._empty()
         functions, positions = _dedupe([text for pair in pairs for text in pair])
         positions = positions.reshape(len(pairs), 2)
-        encoded = self._tokenise(functions, self.model.encode)
+        encoded, failed = self._tokenise(functions, self.model.encode)
         torch = self.torch
         with torch.inference_mode(), self.autocast:
             vectors = self._forward(encoded.ids, self.model.embed, "embed")
@@ -162,26 +165,54 @@ class _Runner:
                 chunks.append(torch.softmax(logits.float(), dim=-1))
             probs = torch.cat(chunks).cpu().numpy().astype(np.float64)
         truncated = np.asarray(encoded.truncated, dtype=bool)
-        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions)
+        failures = {**_failed_inputs(failed, positions[:, 1]), **_failed_inputs(failed, positions[:, 0])}
+        probs[list(failures)] = np.nan
+        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions), failures
 
     # ---- stages ----------------------------------------------------------------------------------
 
-    def _tokenise(self, texts: list, encode: Callable[[list], Encoded]) -> Encoded:
+    def _tokenise(self, texts: list, encode: Callable[[list], Encoded]) -> tuple[Encoded, dict[int, str]]:
+        """Ids of every text, and the texts the tokenizer failed on (index -> reason).
+
+        A failing text gets a one-token placeholder so batching stays simple; its result is
+        replaced by NaN and the caller skips it, so one bad text never stops the others.
+        """
         ids: list[list[int]] = []
         truncated: list[bool] = []
+        failed: dict[int, str] = {}
         bar = self._progress(None, "tokenise", total=len(texts), unit="text")
         try:
             for start in range(0, len(texts), TOKENISE_CHUNK):
                 chunk = texts[start : start + TOKENISE_CHUNK]
-                try:
-                    encoded = encode(chunk)
-                except NotImplementedError as exc:
-                    raise UsageError(str(exc)) from None
+                encoded = self._encode_chunk(chunk, encode, start, failed)
                 ids.extend(encoded.ids)
                 truncated.extend(encoded.truncated)
                 bar.update(len(chunk))
         finally:
             bar.close()
+        return Encoded(ids, truncated), failed
+
+    def _encode_chunk(self, chunk: list, encode: Callable[[list], Encoded], start: int, failed: dict[int, str]) -> Encoded:
+        try:
+            return encode(chunk)
+        except NotImplementedError as exc:
+            raise UsageError(str(exc)) from None
+        except _FATAL:
+            raise
+        except BaseException:  # the Rust tokenizers raise PanicException, a BaseException
+            pass
+        ids, truncated = [], []
+        for offset, text in enumerate(chunk):
+            try:
+                one = encode([text])
+                ids.append(one.ids[0])
+                truncated.append(one.truncated[0])
+            except _FATAL:
+                raise
+            except BaseException as exc:
+                failed[start + offset] = f"the tokenizer failed ({_one_line(exc)})"
+                ids.append([self.model.pad_id])
+                truncated.append(False)
         return Encoded(ids, truncated)
 
     def _forward(self, ids: list[list[int]], step: Callable, stage: str):
@@ -227,7 +258,22 @@ class _Runner:
         return tqdm(iterable, desc=label, file=sys.stderr, disable=None if self.settings.progress else True, leave=False, **kwargs)
 
     def _empty(self):
-        return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0
+        return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0, {}
+
+
+_FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _failed_inputs(failed: dict[int, str], positions: np.ndarray) -> dict[int, str]:
+    """Input index -> reason, for the inputs whose distinct text failed."""
+    if not failed:
+        return {}
+    return {int(i): failed[int(p)] for i, p in enumerate(positions) if int(p) in failed}
 
 
 def _dedupe(items: list) -> tuple[list, np.ndarray]:

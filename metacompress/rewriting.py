@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Iterable
 
-from .errors import InputError
+from .errors import InputError, UsageError
 from .relations import get_relation
 from .relations.base import Rewrite
 from .tasks.base import Example
@@ -31,7 +31,7 @@ class RewrittenExample:
 
 
 def snippet_seed(seed: int, relation: str, code: str) -> int:
-    digest = hashlib.sha256(f"{seed}\x00{relation}\x00{code}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{seed}\x00{relation}\x00{code}".encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big")
 
 
@@ -53,6 +53,12 @@ class Rewriter:
                 )
             except InputError as exc:
                 self._cache[key] = exc
+            except RecursionError:
+                self._cache[key] = InputError("nested too deeply to rewrite (Python's recursion limit)")
+            except UsageError:
+                raise
+            except Exception as exc:  # one snippet must not end the audit; its row says what happened
+                self._cache[key] = InputError(f"{relation} failed on this snippet ({type(exc).__name__}: {exc})")
         return self._cache[key]
 
     def rewrite_example(self, index: int, example: Example, relation: str, sides: tuple[int, ...]) -> RewrittenExample:
