@@ -29,15 +29,15 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise click.BadParameter(f"{value} does not exist", param_hint="--config") from None
+        raise UsageError(f"--config {value}: does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise click.BadParameter(f"{value} is not valid TOML: {exc}", param_hint="--config") from None
+        raise UsageError(f"--config {value}: not valid TOML: {exc}") from None
     known = {p.name for p in ctx.command.params}
     defaults: dict[str, Any] = {}
     for key, item in raw.items():
         name = key.replace("-", "_")
         if name not in known or name == "config":
-            raise click.BadParameter(f"{value}: unknown key {key!r}", param_hint="--config")
+            raise UsageError(f"--config {value}: unknown key {key!r}")
         item = _config_value(ctx.command, name, key, item, value)
         if name in PATH_KEYS and isinstance(item, str) and item.startswith(("./", "../")):
             item = str((path.parent / item).resolve())
@@ -55,7 +55,7 @@ def _config_value(command: click.Command, name: str, key: str, item: Any, file: 
     param = next(p for p in command.params if p.name == name)
 
     def refuse(expected: str):
-        return click.BadParameter(f"{file}: {key} must be {expected}, not {item!r}", param_hint="--config")
+        return UsageError(f"--config {file}: {key} must be {expected}, not {item!r}")
 
     if name == "relations" or param.multiple:
         items = [item] if isinstance(item, str) else item
