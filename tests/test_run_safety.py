@@ -316,3 +316,14 @@ def test_help_lists_the_exit_codes():
     for args in ([], ["run"]):
         text = CliRunner().invoke(cli, [*args, "--help"]).output
         assert "70" in text and "130" in text and "interrupted" in text
+
+
+def test_reader_skips_json_nested_too_deeply_to_read(tmp_path):
+    from metacompress.tasks import get_task
+
+    data = write_pairs(tmp_path / "pairs.jsonl", count=3)
+    with data.open("a") as handle:
+        handle.write("[" * 100_000 + "]" * 100_000 + "\n")
+    loaded = get_task("clone-detection").load(str(data))
+    assert len(loaded.examples) == 3
+    assert [(s.where, s.reason) for s in loaded.skipped] == [("pairs.jsonl:4", "JSON nested too deeply to read")]

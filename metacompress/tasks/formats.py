@@ -101,6 +101,9 @@ def read_jsonl(file: Path) -> Iterator[Record]:
             except json.JSONDecodeError as exc:
                 yield Record(where, problem=f"invalid JSON ({exc.msg} at column {exc.colno})")
                 continue
+            except RecursionError:
+                yield Record(where, problem="JSON nested too deeply to read")
+                continue
             if not isinstance(value, dict):
                 yield Record(where, problem=f"not a JSON object (got {type(value).__name__})")
                 continue
@@ -271,6 +274,8 @@ def draft_all(records: Iterable[Record], convert: Callable[[Record], Draft]) -> 
             drafts.append(convert(record))
         except RecordError as exc:
             skipped.append(Skipped(record.where, str(exc)))
+        except (RecursionError, TypeError, ValueError, AttributeError) as exc:  # a value no check foresaw
+            skipped.append(Skipped(record.where, f"unusable record ({type(exc).__name__}: {exc})"))
     return drafts, skipped
 
 
