@@ -41,7 +41,7 @@ def check_out(out: str, overwrite: bool) -> Path:
             raise UsageError(f"--out {out}: holds files that are not part of a report ({', '.join(foreign[:3])}"
                              f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty folder")
     _check_writable(out, path.absolute().parent)
-    return path
+    return path.resolve() if path.is_symlink() else path  # the rename must replace the folder, not the link
 
 
 def _check_writable(out: str, folder: Path) -> None:
@@ -111,15 +111,19 @@ def _release(path: Path, fd: int) -> None:
     os.close(fd)
 
 
-def _leftovers(out: Path) -> list[Path]:
-    parent = out.absolute().parent
-    return [*parent.glob(f".{out.name}.tmp-*"), *parent.glob(f".{out.name}.old-*")]
-
-
 def _remove_leftovers(out: Path) -> None:
-    """Temporary folders of a run that was killed while writing (we hold the lock: none is live)."""
-    for leftover in _leftovers(out):
-        shutil.rmtree(leftover, ignore_errors=True)
+    """Folders of a run killed while writing (we hold the lock: none is live).
+
+    A run killed between its two renames left the previous report aside: put it back.
+    """
+    parent = out.absolute().parent
+    for aside in parent.glob(f".{out.name}.old-*"):
+        if not out.exists():
+            os.rename(aside, out)
+        else:
+            shutil.rmtree(aside, ignore_errors=True)
+    for staging in parent.glob(f".{out.name}.tmp-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def publish(out: Path, write: Callable[[Path], object]) -> None:

@@ -177,6 +177,10 @@ def test_a_relation_crashing_on_one_snippet_skips_that_row(models, pairs, monkey
     assert row["not_applicable"] > 0
     assert any("nested too deeply to rewrite" in reason for reason in row["skip_reasons"])
     assert result.report["relations"]["add-unused-variable"]["applied"] == 6
+    from metacompress.report import render_terminal
+
+    assert (f"rows skipped for a failure: {row['not_applicable']} (insert-dead-code: bad input: nested too deeply"
+            in render_terminal(result.report))
 
 
 def test_a_tokenizer_failing_on_one_text_skips_only_that_input(models, pairs, monkeypatch):
@@ -261,6 +265,17 @@ def test_a_lock_left_by_a_dead_run_is_taken_over(models, pairs, tmp_path):
     result = invoke(*run_args(models, pairs, out))
     assert result.exit_code == 0, result.output
     assert not lock_path(out).exists()
+
+
+def test_a_run_killed_between_its_renames_gets_its_previous_report_back(tmp_path):
+    out = tmp_path / "r"
+    aside = tmp_path / ".r.old-12345"
+    aside.mkdir()
+    (aside / "report.json").write_text("{}")
+    (tmp_path / ".r.tmp-abc").mkdir()
+    with lock_out(out):
+        assert (out / "report.json").read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
 
 def test_lock_names_the_holder(tmp_path):

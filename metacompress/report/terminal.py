@@ -55,9 +55,20 @@ def _notes(report: Mapping[str, Any]) -> list[str]:
         top = sorted(reasons.items(), key=lambda item: -item[1])
         shown = "; ".join(f"{reason} ({n})" for reason, n in top[:3]) + ("; ..." if len(top) > 3 else "")
         lines.append(f"skipped records: {data.get('records_skipped', sum(reasons.values()))} ({shown})")
+    failures = _row_failures(report)
+    if failures:
+        shown = "; ".join(f"{reason} ({n})" for reason, n in failures[:3]) + ("; ..." if len(failures) > 3 else "")
+        lines.append(f"rows skipped for a failure: {sum(n for _, n in failures)} ({shown})")
     if report.get("judging", {}).get("n_bootstrap") == 0:
         lines.append(f"intervals: {INTERVALS_OFF}")
     return lines
+
+
+def _row_failures(report: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(relation: reason, count) of rows skipped because something failed, not for lack of a site."""
+    found = [(f"{name}: {reason}", n) for name, row in report.get("relations", {}).items()
+             for reason, n in (row.get("skip_reasons") or {}).items() if not reason.startswith("not applicable")]
+    return sorted(found, key=lambda item: -item[1])
 
 
 def _gate_lines(gates: Sequence[Mapping[str, Any]]) -> list[str]:
