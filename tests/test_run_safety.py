@@ -342,3 +342,29 @@ def test_reader_skips_json_nested_too_deeply_to_read(tmp_path):
     loaded = get_task("clone-detection").load(str(data))
     assert len(loaded.examples) == 3
     assert [(s.where, s.reason) for s in loaded.skipped] == [("pairs.jsonl:4", "JSON nested too deeply to read")]
+
+
+def test_predict_proba_isolates_a_text_the_tokenizer_fails_on(tmp_path, monkeypatch):
+    import numpy as np
+
+    from metacompress.inference import InferenceSettings, predict_proba
+    from metacompress.models import load_model
+    from models_fixtures import TEXTS, build_tiny_checkpoint
+
+    model = load_model(str(build_tiny_checkpoint(tmp_path, "pair-concat-cls")))
+    pairs = [(TEXTS[0], TEXTS[1]), (TEXTS[2], "BROKEN"), (TEXTS[3], TEXTS[4]), ("BROKEN", TEXTS[0])]
+    settings = InferenceSettings(device="cpu", progress=False)
+    clean = predict_proba(model, [p for p in pairs if "BROKEN" not in p], settings)
+    real = type(model).encode
+
+    def fragile(self, texts):
+        if "BROKEN" in texts:
+            raise BaseException("a Rust panic, as pyo3 raises it")
+        return real(self, texts)
+
+    monkeypatch.setattr(type(model), "encode", fragile)
+    predicted = predict_proba(model, pairs, settings)
+    assert sorted(predicted.failed) == [1, 3]
+    assert predicted.failed[1] == "the tokenizer failed (BaseException: a Rust panic, as pyo3 raises it)"
+    assert np.isnan(predicted.probs[[1, 3]]).all()
+    np.testing.assert_allclose(predicted.probs[[0, 2]], clean.probs, rtol=1e-6)
