@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .config import AuditConfig
+from .config import AuditConfig, Plan
 from .errors import InputError
 from .labels import align
 from .rewriting import RewrittenExample, rewrite_all
@@ -50,7 +50,7 @@ def run_audit(config: AuditConfig) -> AuditResult:
         return _audit(config, plan)
 
 
-def _audit(config: AuditConfig, plan) -> AuditResult:
+def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     from .gates import GateResult
     from .report import build_report
     from .tasks import sample
