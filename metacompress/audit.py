@@ -70,8 +70,9 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     timings["load_models"] = _lap(clock) - timings["load_data"]
 
     start = time.perf_counter()
+    both_see = _both_see(task, teacher, student, examples)
     rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
-                           config.progress)
+                           config.progress, visible=both_see)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -121,6 +122,12 @@ def _check_device(config: AuditConfig) -> None:
     resolve_precision(config.precision, resolve_device(config.device))
 
 
+def _both_see(task, teacher, student, examples):
+    from .visibility import BothSee
+
+    return BothSee(task, [teacher[0], student[0]], examples)
+
+
 def _load_options(config: AuditConfig, task, language: str) -> dict[str, Any]:
     """Pass the data options the user set; a task that does not take one says so itself."""
     options: dict[str, Any] = {"language": language}
@@ -166,6 +173,8 @@ def _infer(config, task, examples, rewrites, teacher, student) -> dict[str, dict
             "rewritten": probs[len(examples) :],
             "truncated_original": predicted.truncated[: len(examples)],
             "truncated_rewritten": predicted.truncated[len(examples) :],
+            "digest_original": predicted.digests[: len(examples)],
+            "digest_rewritten": predicted.digests[len(examples) :],
             "distinct_sequences": predicted.distinct_sequences,
             "seconds": predicted.seconds,
             "device": getattr(predicted, "device", config.device),
@@ -211,8 +220,10 @@ def _drop_failed(examples, rewrites, predictions, skipped):
         kept_rewrites.append(moved)
     for role in ("teacher", "student"):
         p = predictions[role]
-        p["original"], p["truncated_original"] = p["original"][keep], p["truncated_original"][keep]
-        p["rewritten"], p["truncated_rewritten"] = p["rewritten"][kept_rows], p["truncated_rewritten"][kept_rows]
+        for key in ("original", "truncated_original", "digest_original"):
+            p[key] = p[key][keep]
+        for key in ("rewritten", "truncated_rewritten", "digest_rewritten"):
+            p[key] = p[key][kept_rows]
     return [examples[i] for i in keep], kept_rewrites, predictions
 
 
@@ -257,7 +268,16 @@ def _extra_columns(examples, group, predictions, rewritten_row) -> dict[str, lis
             flags += [predictions[m]["truncated_rewritten"][rewritten_row[id(r)]] for m in ("teacher", "student")]
         return bool(any(flags))
 
+    def sees(model: str, r: RewrittenExample) -> bool | None:
+        if not r.applied:
+            return None
+        outputs = predictions[model]
+        return bool(outputs["digest_original"][r.example_index] != outputs["digest_rewritten"][rewritten_row[id(r)]])
+
     return {
+        "teacher_sees_rewrite": [sees("teacher", r) for r in group],
+        "student_sees_rewrite": [sees("student", r) for r in group],
+        "window_retry": [r.window_retry for r in group],
         "rewritten_sides": [",".join(str(s) for s in r.sides) for r in group],
         "sites": [r.sites for r in group],
         "truncated": [truncated(r) for r in group],

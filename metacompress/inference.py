@@ -7,13 +7,16 @@ share methods (4,000 BigCloneBench pairs hold 859 distinct method texts), so the
 - sorts sequences by length and pads each batch only to its longest member, with an attention
   mask over the real tokens, so padding changes no result;
 - runs under ``torch.inference_mode`` on the chosen device, with fp16/bf16 autocast on GPUs;
-- applies softmax in float32 and returns float64 probabilities in input order.
+- applies softmax in float32 and returns float64 probabilities in input order;
+- fingerprints each input's token ids after truncation (``digests``), so the audit can tell
+  whether a rewrite changed what the model actually saw.
 
 The same code path runs on CPU and CUDA; only the device, pinned host memory and autocast differ.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from contextlib import nullcontext
@@ -46,6 +49,9 @@ class Predictions:
     distinct_sequences: int  # how many sequences were actually encoded
     seconds: float
     device: str = ""  # where it ran, e.g. "cuda:0" or "cpu" (what "auto" resolved to)
+    # [n] uint64: a fingerprint of the token ids the model received (after truncation);
+    # two inputs with equal digests are the same input to the model
+    digests: np.ndarray | None = None
     failed: dict[int, str] = field(default_factory=dict)  # input index -> why it could not be tokenised (NaN probs)
 
 
@@ -111,12 +117,32 @@ def predict_proba(
     if model.head == "pair-concat":
         if not pairs and inputs:
             raise UsageError(f"{model.info.source}: this model classifies pairs of functions, not single snippets")
-        probs, truncated, distinct, failed = runner.pair_concat([tuple(p) for p in inputs])
+        outputs = runner.pair_concat([tuple(p) for p in inputs])
     elif pairs:
-        probs, truncated, distinct, failed = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
+        outputs = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
     else:
-        probs, truncated, distinct, failed = runner.sequences(list(inputs), model.encode)
-    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), failed)
+        outputs = runner.sequences(list(inputs), model.encode)
+    probs, truncated, distinct, digests, failed = outputs
+    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), digests, failed)
+
+
+def tokenised(model: CodeClassifier, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(digests, truncated) as ``predict_proba`` would report them, from the tokenizer alone.
+
+    A text the tokenizer fails on gets the digest of a placeholder; ``predict_proba`` skips it.
+    """
+    if not inputs:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
+    if model.head == "pair-concat":
+        functions, positions = _dedupe([text for pair in inputs for text in pair])
+        encoded, _ = _encode_all(functions, model.encode, [model.pad_id])
+        positions = positions.reshape(len(inputs), 2)
+        truncated = np.asarray(encoded.truncated, dtype=bool)[positions]
+        return _pair_digests(_digests(encoded.ids)[positions]), truncated[:, 0] | truncated[:, 1]
+    pairs = _are_pairs(inputs)
+    distinct, positions = _dedupe([tuple(x) if pairs else x for x in inputs])
+    encoded, _ = _encode_all(distinct, model.encode_pairs if pairs else model.encode, [model.pad_id])
+    return _digests(encoded.ids)[positions], np.asarray(encoded.truncated, dtype=bool)[positions]
 
 
 class _Runner:
@@ -144,7 +170,8 @@ class _Runner:
             probs = self._forward(encoded.ids, self._softmax_of(self.model.logits), "classify")
         probs = probs.cpu().numpy().astype(np.float64)
         probs[list(failed)] = np.nan
-        return (probs[positions], np.asarray(encoded.truncated, dtype=bool)[positions], len(distinct),
+        truncated = np.asarray(encoded.truncated, dtype=bool)
+        return (probs[positions], truncated[positions], len(distinct), _digests(encoded.ids)[positions],
                 _failed_inputs(failed, positions))
 
     def pair_concat(self, pairs: list[tuple[str, str]]):
@@ -167,53 +194,18 @@ class _Runner:
         truncated = np.asarray(encoded.truncated, dtype=bool)
         failures = {**_failed_inputs(failed, positions[:, 1]), **_failed_inputs(failed, positions[:, 0])}
         probs[list(failures)] = np.nan
-        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions), failures
+        digests = _pair_digests(_digests(encoded.ids)[positions])
+        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions), digests, failures
 
     # ---- stages ----------------------------------------------------------------------------------
 
     def _tokenise(self, texts: list, encode: Callable[[list], Encoded]) -> tuple[Encoded, dict[int, str]]:
-        """Ids of every text, and the texts the tokenizer failed on (index -> reason).
-
-        A failing text gets a one-token placeholder so batching stays simple; its result is
-        replaced by NaN and the caller skips it, so one bad text never stops the others.
-        """
-        ids: list[list[int]] = []
-        truncated: list[bool] = []
-        failed: dict[int, str] = {}
+        """Ids of every text, and the texts the tokenizer failed on (index -> reason)."""
         bar = self._progress(None, "tokenise", total=len(texts), unit="text")
         try:
-            for start in range(0, len(texts), TOKENISE_CHUNK):
-                chunk = texts[start : start + TOKENISE_CHUNK]
-                encoded = self._encode_chunk(chunk, encode, start, failed)
-                ids.extend(encoded.ids)
-                truncated.extend(encoded.truncated)
-                bar.update(len(chunk))
+            return _encode_all(texts, encode, [self.model.pad_id], bar.update)
         finally:
             bar.close()
-        return Encoded(ids, truncated), failed
-
-    def _encode_chunk(self, chunk: list, encode: Callable[[list], Encoded], start: int, failed: dict[int, str]) -> Encoded:
-        try:
-            return encode(chunk)
-        except NotImplementedError as exc:
-            raise UsageError(str(exc)) from None
-        except _FATAL:
-            raise
-        except BaseException:  # the Rust tokenizers raise PanicException, a BaseException
-            pass
-        ids, truncated = [], []
-        for offset, text in enumerate(chunk):
-            try:
-                one = encode([text])
-                ids.append(one.ids[0])
-                truncated.append(one.truncated[0])
-            except _FATAL:
-                raise
-            except BaseException as exc:
-                failed[start + offset] = f"the tokenizer failed ({_one_line(exc)})"
-                ids.append([self.model.pad_id])
-                truncated.append(False)
-        return Encoded(ids, truncated)
 
     def _forward(self, ids: list[list[int]], step: Callable, stage: str):
         """``step`` over length-sorted, dynamically padded batches; rows back in ``ids`` order."""
@@ -258,10 +250,54 @@ class _Runner:
         return tqdm(iterable, desc=label, file=sys.stderr, disable=None if self.settings.progress else True, leave=False, **kwargs)
 
     def _empty(self):
-        return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0, {}
+        return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0, np.zeros(0, dtype=np.uint64), {}
 
 
 _FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _encode_all(texts: list, encode: Callable[[list], Encoded], placeholder: list[int],
+                done: Callable[[int], object] = lambda n: None) -> tuple[Encoded, dict[int, str]]:
+    """Ids of every text, and the texts the tokenizer failed on (index -> reason).
+
+    A failing text gets the ``placeholder`` ids so batching stays simple; its result is replaced
+    by NaN and the audit skips it, so one bad text never stops the others.
+    """
+    ids: list[list[int]] = []
+    truncated: list[bool] = []
+    failed: dict[int, str] = {}
+    for start in range(0, len(texts), TOKENISE_CHUNK):
+        chunk = texts[start : start + TOKENISE_CHUNK]
+        encoded = _encode_chunk(chunk, encode, start, failed, placeholder)
+        ids.extend(encoded.ids)
+        truncated.extend(encoded.truncated)
+        done(len(chunk))
+    return Encoded(ids, truncated), failed
+
+
+def _encode_chunk(chunk: list, encode: Callable[[list], Encoded], start: int, failed: dict[int, str],
+                  placeholder: list[int]) -> Encoded:
+    try:
+        return encode(chunk)
+    except NotImplementedError as exc:
+        raise UsageError(str(exc)) from None
+    except _FATAL:
+        raise
+    except BaseException:  # the Rust tokenizers raise PanicException, a BaseException
+        pass
+    ids, truncated = [], []
+    for offset, text in enumerate(chunk):
+        try:
+            one = encode([text])
+            ids.append(one.ids[0])
+            truncated.append(one.truncated[0])
+        except _FATAL:
+            raise
+        except BaseException as exc:
+            failed[start + offset] = f"the tokenizer failed ({_one_line(exc)})"
+            ids.append(list(placeholder))
+            truncated.append(False)
+    return Encoded(ids, truncated)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -274,6 +310,19 @@ def _failed_inputs(failed: dict[int, str], positions: np.ndarray) -> dict[int, s
     if not failed:
         return {}
     return {int(i): failed[int(p)] for i, p in enumerate(positions) if int(p) in failed}
+
+
+def _digests(ids: list[list[int]]) -> np.ndarray:
+    """One 64-bit fingerprint per token-id sequence (stable across processes and machines)."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(np.asarray(row, dtype="<i8").tobytes(), digest_size=8).digest(), "little")
+         for row in ids),
+        dtype=np.uint64, count=len(ids))
+
+
+def _pair_digests(both: np.ndarray) -> np.ndarray:
+    """Fingerprints of (first, second) pairs from the fingerprints [n, 2] of their functions."""
+    return _digests(both.view(np.int64).tolist())
 
 
 def _dedupe(items: list) -> tuple[list, np.ndarray]:

@@ -3,13 +3,19 @@
 Each (relation, snippet) gets its own seed derived from the run's seed and the snippet's text,
 so the same snippet is rewritten the same way wherever it appears (BigCloneBench reuses 911
 methods across 4,000 pairs) and the result does not depend on sampling order.
+
+Models read only the first few hundred tokens of an input. When the audit says a rewrite left
+what both models see unchanged (its edits lie past the truncation), the example is rewritten
+again with the next derived seeds, up to ``VISIBLE_ATTEMPTS`` tries, so that the relation's
+sites fall inside the visible window where one exists; the first try is the one ``transform``
+gives, and ``window_retry`` records what happened.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable
 
 from .errors import InputError, UsageError
 from .relations import get_relation
@@ -28,10 +34,19 @@ class RewrittenExample:
     reason: str = ""  # why not applied; '' when applied
     sides: tuple[int, ...] = ()  # which snippets were actually rewritten
     sites: str = ""  # "side 0, line 3: renamed a -> var0; ..."
+    # "" (not needed: the first rewrite changed what both models see, or no check was asked),
+    # "found" (a later try did), "not found" (no try within VISIBLE_ATTEMPTS did; the first kept)
+    window_retry: str = ""
 
 
-def snippet_seed(seed: int, relation: str, code: str) -> int:
-    digest = hashlib.sha256(f"{seed}\x00{relation}\x00{code}".encode("utf-8", "surrogatepass")).digest()
+VISIBLE_ATTEMPTS = 4
+# (original snippets, rewritten snippets) -> do both models see a change?
+VisibleCheck = Callable[[tuple[str, ...], tuple[str, ...]], bool]
+
+
+def snippet_seed(seed: int, relation: str, code: str, attempt: int = 0) -> int:
+    tail = f"\x00{attempt}" if attempt else ""
+    digest = hashlib.sha256(f"{seed}\x00{relation}\x00{code}{tail}".encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big")
 
 
@@ -42,14 +57,15 @@ class Rewriter:
         self.language = language
         self.seed = seed
         self.options = options or {}
-        self._cache: dict[tuple[str, str], Rewrite | InputError] = {}
+        self._cache: dict[tuple[str, str, int], Rewrite | InputError] = {}
 
-    def rewrite(self, relation: str, code: str) -> Rewrite | InputError:
-        key = (relation, code)
+    def rewrite(self, relation: str, code: str, attempt: int = 0) -> Rewrite | InputError:
+        key = (relation, code, attempt)
         if key not in self._cache:
             try:
                 self._cache[key] = get_relation(relation).apply(
-                    code, self.language, seed=snippet_seed(self.seed, relation, code), **self.options.get(relation, {})
+                    code, self.language, seed=snippet_seed(self.seed, relation, code, attempt),
+                    **self.options.get(relation, {})
                 )
             except InputError as exc:
                 self._cache[key] = exc
@@ -61,13 +77,26 @@ class Rewriter:
                 self._cache[key] = InputError(f"{relation} failed on this snippet ({type(exc).__name__}: {exc})")
         return self._cache[key]
 
-    def rewrite_example(self, index: int, example: Example, relation: str, sides: tuple[int, ...]) -> RewrittenExample:
+    def rewrite_visible(self, index: int, example: Example, relation: str, sides: tuple[int, ...],
+                        visible: VisibleCheck | None) -> RewrittenExample:
+        """The first try, or a later one when the first changed nothing the models see."""
+        first = self.rewrite_example(index, example, relation, sides)
+        if visible is None or not first.applied or visible(example.code, first.code):
+            return first
+        for attempt in range(1, VISIBLE_ATTEMPTS):
+            retry = self.rewrite_example(index, example, relation, sides, attempt)
+            if retry.applied and visible(example.code, retry.code):
+                return replace(retry, window_retry="found")
+        return replace(first, window_retry="not found")
+
+    def rewrite_example(self, index: int, example: Example, relation: str, sides: tuple[int, ...],
+                        attempt: int = 0) -> RewrittenExample:
         code = list(example.code)
         applied_sides: list[int] = []
         reasons: list[str] = []
         sites: list[str] = []
         for side in sides:
-            outcome = self.rewrite(relation, example.code[side])
+            outcome = self.rewrite(relation, example.code[side], attempt)
             label = f"side {side}" if len(example.code) > 1 else ""
             if isinstance(outcome, InputError):
                 return RewrittenExample(index, relation, False, example.code, f"bad input: {outcome}")
@@ -91,6 +120,7 @@ def rewrite_all(
     seed: int,
     options: dict[str, dict[str, str]] | None = None,
     progress: bool = True,
+    visible: VisibleCheck | None = None,
 ) -> list[RewrittenExample]:
     from tqdm.auto import tqdm
 
@@ -98,4 +128,4 @@ def rewrite_all(
     # disable=None: bars on a terminal only, so CI logs stay readable.
     jobs: Iterable[tuple[str, int]] = [(r, i) for r in relations for i in range(len(examples))]
     bar = tqdm(jobs, total=len(relations) * len(examples), desc="transform", unit="input", disable=None if progress else True)
-    return [rewriter.rewrite_example(i, examples[i], relation, sides) for relation, i in bar]
+    return [rewriter.rewrite_visible(i, examples[i], relation, sides, visible) for relation, i in bar]

@@ -186,7 +186,7 @@ def test_markdown_shows_tables_gates_and_worst_cases():
     flips = report["relations"]["rename-identifiers"]["metrics"]["student_flip_rate"]
     assert f"| student_flip_rate | {100 * flips['value']:.1f}% |" in text
     assert f"| {flips['count']}/{flips['n']} |" in text
-    assert "| rename-identifiers | 30 | 3 | no site (2); only in an ERROR region (1) |" in text
+    assert "| rename-identifiers | 30 | 0 | 0 / 0 | 0 / 0 | 3 | no site (2); only in an ERROR region (1) |" in text
     assert "| discrepancy_rate>0.10 | all |" in text and "not evaluated" not in text
     # worst cases: student-only flips, largest JS first, with the label names and a diff
     worst = samples[samples["student_only_flip"].fillna(False).astype(bool)].sort_values("js_distance", ascending=False)
@@ -202,7 +202,7 @@ def test_terminal_table_is_fixed_width_plain_text():
     report = report_of(make_samples())
     text = render_terminal(report)
     lines = text.splitlines()
-    assert lines[0].split()[:4] == ["relation", "applied", "skipped", "S"]
+    assert lines[0].split()[:5] == ["relation", "applied", "unseen", "skipped", "S"]
     table = lines[:4]  # header, two relations, separator, pooled row
     assert [line.split()[0] for line in lines[1:3]] == ["rename-identifiers", "swap-if-else"]
     assert lines[3].startswith("----") and lines[4].startswith("all relations")

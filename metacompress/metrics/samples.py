@@ -24,6 +24,9 @@ ID_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label")
 PRED_COLUMNS = tuple(f"{m}_pred_{s}" for m in MODELS for s in SIDES)
 PROB_COLUMNS = tuple(f"{m}_probs_{s}" for m in MODELS for s in SIDES)
 SAMPLE_COLUMNS = ID_COLUMNS + PRED_COLUMNS + PROB_COLUMNS + FLAG_NAMES
+# Which model's input a rewrite changed (token ids after truncation), and whether the audit
+# re-drew the rewrite to reach the visible window; absent from tables of older versions.
+VISIBILITY_COLUMNS = ("teacher_sees_rewrite", "student_sees_rewrite")
 # Code travels beside the table (report.md's diffs, rewrites.jsonl), not in samples.csv.
 CODE_COLUMNS = ("original_code", "rewritten_code")
 

@@ -7,7 +7,7 @@ function, so a report and its recomputation cannot disagree.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,23 +15,55 @@ import pandas as pd
 
 from ..errors import InputError
 from .core import Metric, Thresholds, baseline_metrics, relation_metrics
-from .samples import PROB_COLUMNS, decode_probs, has_probs
+from .samples import PROB_COLUMNS, VISIBILITY_COLUMNS, decode_probs, has_probs
 
 REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
 UNSPECIFIED = "unspecified"  # the skip reason of a row that gives none
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Of the applied rows: which rewrites changed what each model reads.
+
+    unseen: neither model's input changed (the edits lie past both truncation windows, or the
+        tokenizers fold them away); left out of every metric.
+    teacher_only / student_only: one model's input changed; judged, and flagged here.
+    retried / retry_found: rows whose first rewrite a truncating model could not see, so the
+        audit re-drew it; and how many of those found sites that both models see.
+    """
+
+    unseen: int = 0
+    teacher_only: int = 0
+    student_only: int = 0
+    retried: int = 0
+    retry_found: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"unseen": self.unseen, "seen_by_teacher_only": self.teacher_only,
+                "seen_by_student_only": self.student_only,
+                "window_retried": self.retried, "window_retry_found": self.retry_found}
+
+    def __add__(self, other: "Visibility") -> "Visibility":
+        return Visibility(*(a + b for a, b in zip(astuple(self), astuple(other))))
+
+
 @dataclass
 class RelationSummary:
-    """One relation (or all pooled): how often it applied, why not, and its metrics."""
+    """One relation (or all pooled): how often it applied, why not, and its metrics.
+
+    ``applied`` counts every row the relation rewrote; the metrics are judged on the
+    ``applied - visibility.unseen`` rows that changed what at least one model reads.
+    """
 
     applied: int
     not_applicable: int
     skip_reasons: dict[str, int]
     metrics: dict[str, Metric]
+    visibility: Visibility = field(default_factory=Visibility)
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.applied + self.not_applicable, "applied": self.applied,
+                "judged": self.applied - self.visibility.unseen, **self.visibility.as_dict(),
                 "not_applicable": self.not_applicable,
                 "skip_reasons": dict(self.skip_reasons),
                 "metrics": {name: m.as_dict() for name, m in self.metrics.items()}}
@@ -60,9 +92,11 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
                          positive_label: int = 1) -> Summary:
     """Per-relation metrics, the pooled "all relations" row and the baseline, from the table.
 
-    Relations are listed in the order they first appear. The pooled row treats every applied
-    (input, relation) row as one observation. The baseline takes each example's first row
-    that holds both models' probabilities on x.
+    Relations are listed in the order they first appear. Applied rows whose rewrite neither
+    model could see (``teacher_sees_rewrite`` and ``student_sees_rewrite`` both false) are
+    counted as unseen and judged nowhere. The pooled row treats every judged (input, relation)
+    row as one observation. The baseline takes each example's first row that holds both
+    models' probabilities on x.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in samples.columns]
     if missing:
@@ -70,20 +104,44 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
     options = dict(thresholds=thresholds, seed=seed, n_bootstrap=n_bootstrap,
                    positive_label=positive_label)
     applied = samples["applied"].astype(bool).to_numpy()
-    relations, pooled, reasons_all = {}, [], Counter()
+    teacher_sees, student_sees = _sees(samples)
+    judged = applied & (teacher_sees | student_sees)
+    relations, pooled, reasons_all, visible_all = {}, [], Counter(), Visibility()
     for relation in dict.fromkeys(samples["relation"]):
         mine = (samples["relation"] == relation).to_numpy()
-        rows = samples[mine & applied]
+        rows = samples[mine & judged]
         arrays, labels = _arrays(rows, PROB_COLUMNS), _labels(rows)
         reasons = _reasons(samples[mine & ~applied])
         reasons_all.update(reasons)
+        visibility = _visibility(samples, mine & applied, teacher_sees, student_sees)
+        visible_all += visibility
         metrics = _judged(f"relation {relation}", relation_metrics, *arrays, labels, **options)
-        relations[relation] = RelationSummary(len(rows), int((mine & ~applied).sum()), reasons, metrics)
+        relations[relation] = RelationSummary(int((mine & applied).sum()), int((mine & ~applied).sum()),
+                                              reasons, metrics, visibility)
         if len(rows):
             pooled.append((arrays, labels if labels is not None else [None] * len(rows)))
     all_relations = RelationSummary(int(applied.sum()), int((~applied).sum()),
-                                    _ordered(reasons_all), _pooled_metrics(pooled, options))
+                                    _ordered(reasons_all), _pooled_metrics(pooled, options), visible_all)
     return Summary(relations, all_relations, _baseline(samples, options))
+
+
+def _sees(samples: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row and model: did the rewrite change the model's input? (True where not recorded.)"""
+    def column(name: str) -> np.ndarray:
+        if name not in samples.columns:
+            return np.ones(len(samples), dtype=bool)
+        return samples[name].astype("boolean").fillna(True).to_numpy(dtype=bool)
+
+    return column(VISIBILITY_COLUMNS[0]), column(VISIBILITY_COLUMNS[1])
+
+
+def _visibility(samples: pd.DataFrame, rows: np.ndarray, teacher_sees: np.ndarray,
+                student_sees: np.ndarray) -> Visibility:
+    retry = samples["window_retry"].fillna("").to_numpy()[rows] if "window_retry" in samples else np.array([])
+    t, s = teacher_sees[rows], student_sees[rows]
+    return Visibility(unseen=int((~t & ~s).sum()), teacher_only=int((t & ~s).sum()),
+                      student_only=int((~t & s).sum()), retried=int((retry != "").sum()),
+                      retry_found=int((retry == "found").sum()))
 
 
 def _pooled_metrics(pooled: list, options: dict) -> dict[str, Metric]:

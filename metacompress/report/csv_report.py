@@ -17,9 +17,10 @@ import pandas as pd
 
 from ..errors import InputError
 from ..metrics import CODE_COLUMNS, FLAG_NAMES, PROB_COLUMNS, SAMPLE_COLUMNS, encode_probs
-from ..metrics.samples import PRED_COLUMNS
+from ..metrics.samples import PRED_COLUMNS, VISIBILITY_COLUMNS
 
-_NULLABLE = ("label",) + PRED_COLUMNS + FLAG_NAMES  # empty cell = missing
+_BOOLEAN = FLAG_NAMES + VISIBILITY_COLUMNS
+_NULLABLE = ("label",) + PRED_COLUMNS + _BOOLEAN  # empty cell = missing
 
 
 def samples_for_csv(samples: pd.DataFrame) -> pd.DataFrame:
@@ -53,7 +54,7 @@ def read_samples_csv(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a samples table (no column {', '.join(missing)})")
     try:
         frame["applied"] = frame["applied"].map(_boolean).astype(bool)
-        for column in FLAG_NAMES:
+        for column in _BOOLEAN:
             if column in frame and column != "js_distance":
                 frame[column] = frame[column].map(_boolean).astype("boolean")
         for column in ("label",) + PRED_COLUMNS:

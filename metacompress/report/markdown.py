@@ -72,12 +72,12 @@ def _short(value: Any, limit: int = 200) -> str:
 
 def _overview(report: Mapping[str, Any]) -> str:
     columns = headline_columns(report)
-    header = ["relation", "applied", "not applicable"] + [name for name, _ in columns]
+    header = ["relation", "applied", "unseen", "not applicable"] + [name for name, _ in columns]
     body = []
     for label, row in rows(report):
         metrics = row.get("metrics", {})
         cells = [f"**{label}**" if label == "all relations" else label,
-                 str(row.get("applied", 0)), str(row.get("not_applicable", 0))]
+                 str(row.get("applied", 0)), str(row.get("unseen", 0)), str(row.get("not_applicable", 0))]
         cells += [number(metrics.get(m, {}).get("value"), kind_of(report, m)) for m, _ in columns]
         body.append(cells)
     return "## Overview\n\n" + _table(header, body)
@@ -104,17 +104,24 @@ def _baseline(report: Mapping[str, Any]) -> str:
 
 
 def _skips(report: Mapping[str, Any]) -> str:
-    body = [[name, str(row["applied"]), str(row["not_applicable"]),
+    body = [[name, str(row["applied"]), str(row.get("unseen", 0)),
+             f"{row.get('seen_by_teacher_only', 0)} / {row.get('seen_by_student_only', 0)}",
+             f"{row.get('window_retry_found', 0)} / {row.get('window_retried', 0)}",
+             str(row["not_applicable"]),
              "; ".join(f"{reason} ({n})" for reason, n in row["skip_reasons"].items()) or "-"]
             for name, row in report.get("relations", {}).items()]
-    return "## Where relations applied\n\n" + _table(["relation", "applied", "not applicable", "reasons"], body, "lrrl")
+    header = ["relation", "applied", "unseen", "seen by teacher / student only", "re-drawn into window: found / tried",
+              "not applicable", "reasons"]
+    note = ("A rewrite is *unseen* when it changes neither model's token ids (its edits lie past both "
+            "models' truncation, or the tokenizers fold them away); unseen rows are left out of every metric.")
+    return "## Where relations applied\n\n" + _table(header, body, "lrrrrrl") + "\n\n" + note
 
 
 def _details(name: str, row: Mapping[str, Any], report: Mapping[str, Any]) -> str:
     body = [_metric_row(metric, entry, report) for metric, entry in row.get("metrics", {}).items()]
     if not body:
         return ""
-    return f"### {name} (n={row.get('applied', 0)})\n\n" + _table(["metric", "value", "95% CI", "count"], body)
+    return f"### {name} (n={row.get('judged', row.get('applied', 0))})\n\n" + _table(["metric", "value", "95% CI", "count"], body)
 
 
 def _metric_row(name: str, entry: Mapping[str, Any], report: Mapping[str, Any]) -> list[str]:

@@ -13,11 +13,11 @@ _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_
 def render_terminal(report: Mapping[str, Any]) -> str:
     """Plain text, no colour, no dependency: safe for CI logs."""
     columns = headline_columns(report)
-    header = ["relation", "applied", "skipped"] + [short for _, short in columns]
+    header = ["relation", "applied", "unseen", "skipped"] + [short for _, short in columns]
     body = []
     for label, row in rows(report):
         metrics = row.get("metrics", {})
-        cells = [label, str(row.get("applied", 0)), str(row.get("not_applicable", 0))]
+        cells = [label, str(row.get("applied", 0)), str(row.get("unseen", 0)), str(row.get("not_applicable", 0))]
         cells += [number(metrics.get(name, {}).get("value"), kind_of(report, name)) for name, _ in columns]
         body.append(cells)
     lines = _table(header, body)
