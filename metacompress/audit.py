@@ -9,50 +9,21 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import __version__
-from .errors import InputError, UsageError
+from .config import AuditConfig, Plan
+from .errors import InputError
 from .labels import align
-from .relations import RELATIONS, get_relation
 from .rewriting import RewrittenExample, rewrite_all
 
+__all__ = ["AuditConfig", "AuditResult", "run_audit"]
 
-@dataclass
-class AuditConfig:
-    """Everything that determines an audit's figures (all of it is recorded in report.json)."""
-
-    teacher: str
-    student: str
-    task: str
-    data: str
-    out: str | None = None
-    overwrite: bool = False
-    relations: list[str] | None = None  # None: every relation that supports the language
-    language: str | None = None  # None: the task's default
-    limit: int | None = None
-    seed: int = 0
-    pair_side: str = "both"
-    code_field: str | None = None
-    label_field: str | None = None
-    batch_size: int = 32
-    device: str = "auto"
-    precision: str = "fp32"
-    js_threshold: float = 0.1
-    confidence: float = 0.9
-    ece_bins: int = 10
-    bootstrap: int = 1000
-    fail_on: list[str] = field(default_factory=list)
-    label_map: dict[str, list[str]] = field(default_factory=dict)  # role -> names per output index
-    relation_options: dict[str, dict[str, str]] = field(default_factory=dict)
-    model_root: str | None = None
-    trust_remote_code: bool = False
-    progress: bool = True
-    command: str = ""
+SHOWN_SKIPS = 200  # skipped records listed one by one in report.json (all are counted)
 
 
 @dataclass
@@ -68,23 +39,26 @@ class AuditResult:
 
 
 def run_audit(config: AuditConfig) -> AuditResult:
-    from .gates import GateResult, parse_gates
-    from .report import build_report, write_reports
-    from .tasks import get_task, sample
+    """Validate every setting, then (holding ``--out``) load, rewrite, infer, judge and write."""
+    plan = config.validate()  # everything checkable without loading anything: a typo fails in milliseconds
+    if plan.out is None:
+        return _audit(config, plan)
+    from .outdir import check_out, lock_out
+
+    with lock_out(plan.out):
+        check_out(config.out, config.overwrite)  # again: another run may have written it meanwhile
+        return _audit(config, plan)
+
+
+def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
+    from .gates import GateResult
+    from .report import build_report
+    from .tasks import sample
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-
-    # Everything that can be checked without loading anything, so a typo fails in milliseconds.
-    task = get_task(config.task)
-    language = config.language or task.default_language
-    if not language:
-        raise UsageError(f"task {task.name} needs --language (c, java or python)")
-    relations = _select_relations(config.relations, language)
-    sides = task.rewrite_sides(config.pair_side) if task.is_pair else (0,)
-    gates = parse_gates(config.fail_on, relations)
-    out_dir = _prepare_out(config.out, config.overwrite)
-    _check_settings(config)
+    task, language, relations = plan.task, plan.language, plan.relations
+    _check_device(config)
 
     data = task.load(config.data, **_load_options(config, task, language))
     examples = sample(data.examples, config.limit, config.seed)
@@ -97,12 +71,13 @@ def run_audit(config: AuditConfig) -> AuditResult:
 
     start = time.perf_counter()
     both_see = _both_see(task, teacher, student, examples)
-    rewrites = rewrite_all(examples, relations, language, sides, config.seed, config.relation_options,
+    rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
                            config.progress, visible=both_see)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
     predictions = _infer(config, task, examples, rewrites, teacher, student)
+    examples, rewrites, predictions = _drop_failed(examples, rewrites, predictions, data.skipped)
     timings["inference"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -112,7 +87,7 @@ def run_audit(config: AuditConfig) -> AuditResult:
         samples,
         run=run,
         thresholds=_thresholds(config),
-        gates=gates,
+        gates=plan.gates,
         seed=config.seed,
         n_bootstrap=config.bootstrap,
     )
@@ -121,10 +96,13 @@ def run_audit(config: AuditConfig) -> AuditResult:
     run["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     report["run"] = run
 
-    if out_dir is not None:
-        write_reports(out_dir, report, samples)
+    if plan.out is not None:
+        from .outdir import publish
+        from .report import write_reports
+
+        publish(plan.out, lambda folder: write_reports(folder, report, samples))
     gate_results = [GateResult(**{k: v for k, v in g.items() if k != "status"}) for g in report["gates"]]
-    return AuditResult(report, samples, out_dir, gate_results)
+    return AuditResult(report, samples, plan.out, gate_results)
 
 
 def _thresholds(config: AuditConfig):
@@ -137,44 +115,11 @@ def _lap(clock: float) -> float:
     return time.perf_counter() - clock
 
 
-def _select_relations(names: list[str] | None, language: str) -> list[str]:
-    if not names:
-        return [n for n in RELATIONS.names() if language in get_relation(n).languages]
-    chosen = []
-    for name in names:
-        relation = get_relation(name)  # raises the "did you mean" UsageError
-        if language not in relation.languages:
-            why = relation.unsupported.get(language, "not implemented")
-            raise UsageError(f"relation {name} does not support {language}: {why}")
-        chosen.append(name)
-    return list(dict.fromkeys(chosen))
+def _check_device(config: AuditConfig) -> None:
+    """Whether the device and precision exist here, before any data or model loads."""
+    from .inference import resolve_device, resolve_precision
 
-
-def _prepare_out(out: str | None, overwrite: bool) -> Path | None:
-    if out is None:
-        return None
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a folder")
-    if (path / "report.json").exists() and not overwrite:
-        raise UsageError(f"--out {out}: holds a previous report; pass --overwrite or choose another folder")
-    return path
-
-
-def _check_settings(config: AuditConfig) -> None:
-    if config.pair_side not in ("first", "second", "both"):
-        raise UsageError(f"--pair-side must be first, second or both, not {config.pair_side!r}")
-    if config.limit is not None and config.limit < 1:
-        raise UsageError(f"--limit must be at least 1, not {config.limit}")
-    if config.batch_size < 1:
-        raise UsageError(f"--batch-size must be at least 1, not {config.batch_size}")
-    if not 0 < config.confidence <= 1:
-        raise UsageError(f"--confidence must be in (0, 1], not {config.confidence}")
-    if not 0 <= config.js_threshold <= 1:
-        raise UsageError(f"--js-threshold must be in [0, 1], not {config.js_threshold}")
-    unknown_roles = set(config.label_map) - {"teacher", "student"}
-    if unknown_roles:
-        raise UsageError(f"--label-map: unknown role {sorted(unknown_roles)[0]!r} (use teacher= or student=)")
+    resolve_precision(config.precision, resolve_device(config.device))
 
 
 def _both_see(task, teacher, student, examples):
@@ -233,8 +178,53 @@ def _infer(config, task, examples, rewrites, teacher, student) -> dict[str, dict
             "distinct_sequences": predicted.distinct_sequences,
             "seconds": predicted.seconds,
             "device": getattr(predicted, "device", config.device),
+            "failed": getattr(predicted, "failed", {}),
         }
     return results
+
+
+def _drop_failed(examples, rewrites, predictions, skipped):
+    """Leave out what a model could not take (its tokenizer failed): an original drops its example,
+    counted with the data's skipped records; a rewrite becomes a skipped row with the reason."""
+    from dataclasses import replace
+
+    from .tasks import Skipped
+
+    failed: dict[int, str] = {}
+    for role in ("teacher", "student"):
+        for index, why in predictions[role]["failed"].items():
+            failed.setdefault(index, f"{role}: {why}")
+    if not failed:
+        return examples, rewrites, predictions
+    count = len(examples)
+    dropped = {i for i in failed if i < count}
+    for i in sorted(dropped):
+        skipped.append(Skipped(examples[i].id, f"cannot be given to the models: {failed[i]}"))
+    keep = [i for i in range(count) if i not in dropped]
+    if not keep:
+        raise InputError(f"no example could be given to the models; first problem: {failed[min(dropped)]}")
+    position = {old: new for new, old in enumerate(keep)}
+    kept_rows, kept_rewrites, row = [], [], 0
+    for rewrite in rewrites:
+        if rewrite.applied:
+            row += 1
+        if rewrite.example_index in dropped:
+            continue
+        moved = replace(rewrite, example_index=position[rewrite.example_index])
+        if rewrite.applied and count + row - 1 in failed:
+            reason = f"skipped: the rewrite cannot be given to the models: {failed[count + row - 1]}"
+            moved = replace(moved, applied=False, code=examples[rewrite.example_index].code, reason=reason,
+                            sides=(), sites="")
+        elif rewrite.applied:
+            kept_rows.append(row - 1)
+        kept_rewrites.append(moved)
+    for role in ("teacher", "student"):
+        p = predictions[role]
+        for key in ("original", "truncated_original", "digest_original"):
+            p[key] = p[key][keep]
+        for key in ("rewritten", "truncated_rewritten", "digest_rewritten"):
+            p[key] = p[key][kept_rows]
+    return [examples[i] for i in keep], kept_rewrites, predictions
 
 
 def _samples_table(config, examples, relations, rewrites: list[RewrittenExample], predictions):
@@ -329,6 +319,7 @@ def _run_metadata(config, task, language, relations, data, examples, predictions
             "records_loaded": len(data.examples),
             "records_skipped": len(data.skipped),
             "skip_reasons": skipped,
+            "skipped_records": [{"where": s.where, "reason": s.reason} for s in data.skipped[:SHOWN_SKIPS]],
             "examples_audited": len(examples),
             "labelled": all(e.label is not None for e in examples),
         },

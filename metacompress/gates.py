@@ -18,6 +18,7 @@ that does not exist. A typo in a metric or relation name is a usage error, not a
 from __future__ import annotations
 
 import difflib
+import math
 import operator
 import re
 from dataclasses import asdict, dataclass
@@ -82,6 +83,8 @@ def parse_gate(condition: str, relations: Iterable[str] | None = None) -> Gate:
         threshold = float(number[:-1]) / 100 if number.endswith("%") else float(number)
     except ValueError:
         raise UsageError(f"--fail-on {condition!r}: {match['number']!r} is not a number") from None
+    if not math.isfinite(threshold):
+        raise UsageError(f"--fail-on {condition!r}: the threshold must be a finite number, not {number!r}")
     if relations is not None:
         _check_scope(condition, scope, list(relations))
     return Gate(condition, scope, metric, op, threshold)

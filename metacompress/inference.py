@@ -20,7 +20,7 @@ import hashlib
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
@@ -52,6 +52,7 @@ class Predictions:
     # [n] uint64: a fingerprint of the token ids the model received (after truncation);
     # two inputs with equal digests are the same input to the model
     digests: np.ndarray | None = None
+    failed: dict[int, str] = field(default_factory=dict)  # input index -> why it could not be tokenised (NaN probs)
 
 
 def resolve_device(name: str):
@@ -116,27 +117,31 @@ def predict_proba(
     if model.head == "pair-concat":
         if not pairs and inputs:
             raise UsageError(f"{model.info.source}: this model classifies pairs of functions, not single snippets")
-        probs, truncated, distinct, digests = runner.pair_concat([tuple(p) for p in inputs])
+        outputs = runner.pair_concat([tuple(p) for p in inputs])
     elif pairs:
-        probs, truncated, distinct, digests = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
+        outputs = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
     else:
-        probs, truncated, distinct, digests = runner.sequences(list(inputs), model.encode)
-    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), digests)
+        outputs = runner.sequences(list(inputs), model.encode)
+    probs, truncated, distinct, digests, failed = outputs
+    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), digests, failed)
 
 
 def tokenised(model: CodeClassifier, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(digests, truncated) as ``predict_proba`` would report them, from the tokenizer alone."""
+    """(digests, truncated) as ``predict_proba`` would report them, from the tokenizer alone.
+
+    A text the tokenizer fails on gets the digest of a placeholder; ``predict_proba`` skips it.
+    """
     if not inputs:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
     if model.head == "pair-concat":
         functions, positions = _dedupe([text for pair in inputs for text in pair])
-        encoded = _encode_all(functions, model.encode)
+        encoded, _ = _encode_all(functions, model.encode, [model.pad_id])
         positions = positions.reshape(len(inputs), 2)
         truncated = np.asarray(encoded.truncated, dtype=bool)[positions]
         return _pair_digests(_digests(encoded.ids)[positions]), truncated[:, 0] | truncated[:, 1]
     pairs = _are_pairs(inputs)
     distinct, positions = _dedupe([tuple(x) if pairs else x for x in inputs])
-    encoded = _encode_all(distinct, model.encode_pairs if pairs else model.encode)
+    encoded, _ = _encode_all(distinct, model.encode_pairs if pairs else model.encode, [model.pad_id])
     return _digests(encoded.ids)[positions], np.asarray(encoded.truncated, dtype=bool)[positions]
 
 
@@ -160,12 +165,14 @@ class _Runner:
         if not inputs:
             return self._empty()
         distinct, positions = _dedupe(inputs)
-        encoded = self._tokenise(distinct, encode)
+        encoded, failed = self._tokenise(distinct, encode)
         with self.torch.inference_mode(), self.autocast:
             probs = self._forward(encoded.ids, self._softmax_of(self.model.logits), "classify")
         probs = probs.cpu().numpy().astype(np.float64)
+        probs[list(failed)] = np.nan
         truncated = np.asarray(encoded.truncated, dtype=bool)
-        return probs[positions], truncated[positions], len(distinct), _digests(encoded.ids)[positions]
+        return (probs[positions], truncated[positions], len(distinct), _digests(encoded.ids)[positions],
+                _failed_inputs(failed, positions))
 
     def pair_concat(self, pairs: list[tuple[str, str]]):
         """Pair-concat heads: embed each distinct function once, then classify every pair."""
@@ -173,7 +180,7 @@ class _Runner:
             return self._empty()
         functions, positions = _dedupe([text for pair in pairs for text in pair])
         positions = positions.reshape(len(pairs), 2)
-        encoded = self._tokenise(functions, self.model.encode)
+        encoded, failed = self._tokenise(functions, self.model.encode)
         torch = self.torch
         with torch.inference_mode(), self.autocast:
             vectors = self._forward(encoded.ids, self.model.embed, "embed")
@@ -185,15 +192,18 @@ class _Runner:
                 chunks.append(torch.softmax(logits.float(), dim=-1))
             probs = torch.cat(chunks).cpu().numpy().astype(np.float64)
         truncated = np.asarray(encoded.truncated, dtype=bool)
+        failures = {**_failed_inputs(failed, positions[:, 1]), **_failed_inputs(failed, positions[:, 0])}
+        probs[list(failures)] = np.nan
         digests = _pair_digests(_digests(encoded.ids)[positions])
-        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions), digests
+        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions), digests, failures
 
     # ---- stages ----------------------------------------------------------------------------------
 
-    def _tokenise(self, texts: list, encode: Callable[[list], Encoded]) -> Encoded:
+    def _tokenise(self, texts: list, encode: Callable[[list], Encoded]) -> tuple[Encoded, dict[int, str]]:
+        """Ids of every text, and the texts the tokenizer failed on (index -> reason)."""
         bar = self._progress(None, "tokenise", total=len(texts), unit="text")
         try:
-            return _encode_all(texts, encode, bar.update)
+            return _encode_all(texts, encode, [self.model.pad_id], bar.update)
         finally:
             bar.close()
 
@@ -240,22 +250,66 @@ class _Runner:
         return tqdm(iterable, desc=label, file=sys.stderr, disable=None if self.settings.progress else True, leave=False, **kwargs)
 
     def _empty(self):
-        return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0, np.zeros(0, dtype=np.uint64)
+        return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0, np.zeros(0, dtype=np.uint64), {}
 
 
-def _encode_all(texts: list, encode: Callable[[list], Encoded], done: Callable[[int], object] = lambda n: None) -> Encoded:
+_FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _encode_all(texts: list, encode: Callable[[list], Encoded], placeholder: list[int],
+                done: Callable[[int], object] = lambda n: None) -> tuple[Encoded, dict[int, str]]:
+    """Ids of every text, and the texts the tokenizer failed on (index -> reason).
+
+    A failing text gets the ``placeholder`` ids so batching stays simple; its result is replaced
+    by NaN and the audit skips it, so one bad text never stops the others.
+    """
     ids: list[list[int]] = []
     truncated: list[bool] = []
+    failed: dict[int, str] = {}
     for start in range(0, len(texts), TOKENISE_CHUNK):
         chunk = texts[start : start + TOKENISE_CHUNK]
-        try:
-            encoded = encode(chunk)
-        except NotImplementedError as exc:
-            raise UsageError(str(exc)) from None
+        encoded = _encode_chunk(chunk, encode, start, failed, placeholder)
         ids.extend(encoded.ids)
         truncated.extend(encoded.truncated)
         done(len(chunk))
+    return Encoded(ids, truncated), failed
+
+
+def _encode_chunk(chunk: list, encode: Callable[[list], Encoded], start: int, failed: dict[int, str],
+                  placeholder: list[int]) -> Encoded:
+    try:
+        return encode(chunk)
+    except NotImplementedError as exc:
+        raise UsageError(str(exc)) from None
+    except _FATAL:
+        raise
+    except BaseException:  # the Rust tokenizers raise PanicException, a BaseException
+        pass
+    ids, truncated = [], []
+    for offset, text in enumerate(chunk):
+        try:
+            one = encode([text])
+            ids.append(one.ids[0])
+            truncated.append(one.truncated[0])
+        except _FATAL:
+            raise
+        except BaseException as exc:
+            failed[start + offset] = f"the tokenizer failed ({_one_line(exc)})"
+            ids.append(list(placeholder))
+            truncated.append(False)
     return Encoded(ids, truncated)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _failed_inputs(failed: dict[int, str], positions: np.ndarray) -> dict[int, str]:
+    """Input index -> reason, for the inputs whose distinct text failed."""
+    if not failed:
+        return {}
+    return {int(i): failed[int(p)] for i, p in enumerate(positions) if int(p) in failed}
 
 
 def _digests(ids: list[list[int]]) -> np.ndarray:

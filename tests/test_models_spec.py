@@ -254,3 +254,38 @@ def test_fingerprint_depends_on_the_weights_not_their_file_format(seq_spec, tmp_
     state["encoder.classifier.out_proj.bias"] = state["encoder.classifier.out_proj.bias"] + 1e-3
     save_file(state, tmp_path / "model.safetensors")
     assert load_model(str(tmp_path / "st.toml")).info.fingerprint != original
+
+
+@pytest.mark.parametrize("key", ["bos_id", "eos_id", "pad_id"])
+def test_negative_special_token_id_is_named(seq_spec, key):
+    spec = seq_spec.parent / f"negative-{key}.toml"
+    spec.write_text(re.sub(rf"{key} = \d+", f"{key} = -1", seq_spec.read_text()))
+    with pytest.raises(ModelLoadError, match=rf"negative-{key}.toml: \[preprocessing\] {key} must be a token id \(0 or more\), not -1"):
+        load_model(str(spec))
+
+
+def test_empty_spec_file_says_it_is_empty(tmp_path):
+    (tmp_path / "m.toml").write_text("")
+    with pytest.raises(ModelLoadError, match=r"m\.toml: the model spec is empty"):
+        load_model(str(tmp_path / "m.toml"))
+
+
+def test_spec_without_head_asks_for_one(seq_spec):
+    spec = seq_spec.parent / "no-head.toml"
+    spec.write_text(seq_spec.read_text().replace('head = "sequence-classification"\n', ""))
+    with pytest.raises(ModelLoadError, match="the spec needs head = one of sequence-classification, pair-concat-cls"):
+        load_model(str(spec))
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"", r"is empty \(0 bytes\)"),
+    (b"this is not a checkpoint\n", r"is not a PyTorch checkpoint \(it holds text"),
+    (b"\x00\x01\x02\x03garbage", r"is not a PyTorch checkpoint \(it holds an unknown format"),
+    (b"\x80\x02garbage", r"is not a PyTorch checkpoint: "),
+])
+def test_unusable_weights_file_is_named_with_its_problem(seq_spec, tmp_path, content, problem):
+    (tmp_path / "model.bin").write_bytes(content)
+    shutil.copy(seq_spec.parent / "bpe.json", tmp_path / "bpe.json")
+    shutil.copy(seq_spec, tmp_path / "m.toml")
+    with pytest.raises(ModelLoadError, match=rf"m\.toml: (weights file )?.*model\.bin {problem}"):
+        load_model(str(tmp_path / "m.toml"))

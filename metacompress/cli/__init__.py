@@ -1,18 +1,26 @@
 """The ``metacompress`` command: a thin click layer over the library.
 
 Subcommands are imported only when invoked, so ``metacompress --help`` and ``transform`` never
-pay for torch. This module is the one place where library errors become messages and exit codes
-(0 ok, 1 gate breached, 2 usage or input error, 3 relation not applicable).
+pay for torch. This module is the one place where errors become messages and exit codes
+(``metacompress.errors.EXIT_CODES``): library errors keep their own code, Ctrl-C exits 130 and
+any other exception is an internal error (70) whose traceback goes to a file, or to the
+terminal with ``--debug`` or ``METACOMPRESS_DEBUG=1``.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import tempfile
+import time
+import traceback
 
 import click
 
 from .. import __version__
-from ..errors import MetacompressError
+from ..errors import EXIT_CODES, EXIT_INTERNAL, EXIT_INTERRUPTED, MetacompressError
+
+DEBUG_VARIABLE = "METACOMPRESS_DEBUG"
 
 SUBCOMMANDS = {
     "run": ("metacompress.cli.run_cmd:run", "Audit a student against its teacher with metamorphic relations."),
@@ -37,6 +45,17 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except MetacompressError as exc:
             raise ReportedError(exc) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("metacompress: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            if ctx.params.get("debug") or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+                raise
+            click.echo(f"Error: internal error: {_one_line(exc)} (please report; traceback in "
+                       f"{_save_traceback()} or rerun with --debug)", err=True)
+            raise click.exceptions.Exit(EXIT_INTERNAL) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(SUBCOMMANDS)
@@ -53,9 +72,32 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, help_text) for name, (_, help_text) in SUBCOMMANDS.items()])
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def _save_traceback() -> str:
+    """Write the current exception's traceback to a file; its path (or a hint when that fails)."""
+    name = f"metacompress-traceback-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    path = os.path.join(tempfile.gettempdir(), name)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc())
+    except OSError:
+        return "(could not be saved)"
+    return path
+
+
+def exit_codes_help() -> str:
+    return "\n".join(f"{code:>4}  {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="\b\nExit codes:\n" + exit_codes_help())
 @click.version_option(__version__, prog_name="metacompress")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help=f"Show the traceback of an internal error (also {DEBUG_VARIABLE}=1).")
+def cli(debug: bool) -> None:
     """Metamorphic testing of distilled language models of code.
 
     Rewrites code with semantics-preserving transformations, runs a teacher and its distilled

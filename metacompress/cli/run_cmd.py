@@ -29,32 +29,66 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise click.BadParameter(f"{value} does not exist", param_hint="--config") from None
+        raise UsageError(f"--config {value}: does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise click.BadParameter(f"{value} is not valid TOML: {exc}", param_hint="--config") from None
+        raise UsageError(f"--config {value}: not valid TOML: {exc}") from None
     known = {p.name for p in ctx.command.params}
     defaults: dict[str, Any] = {}
     for key, item in raw.items():
         name = key.replace("-", "_")
         if name not in known or name == "config":
-            raise click.BadParameter(f"{value}: unknown key {key!r}", param_hint="--config")
+            raise UsageError(f"--config {value}: unknown key {key!r}")
+        item = _config_value(ctx.command, name, key, item, value)
         if name in PATH_KEYS and isinstance(item, str) and item.startswith(("./", "../")):
             item = str((path.parent / item).resolve())
-        if name == "relations" and isinstance(item, list):
-            item = ",".join(item)
         defaults[name] = item
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
     return value
 
 
+def _config_value(command: click.Command, name: str, key: str, item: Any, file: str) -> Any:
+    """A config value checked against its option's type (TOML has ints, floats, bools and strings).
+
+    A list option (fail-on, label-map, option) takes a list of strings or one string;
+    ``relations`` takes a list or a comma-separated string.
+    """
+    param = next(p for p in command.params if p.name == name)
+
+    def refuse(expected: str):
+        return UsageError(f"--config {file}: {key} must be {expected}, not {item!r}")
+
+    if name == "relations" or param.multiple:
+        items = [item] if isinstance(item, str) else item
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            raise refuse("a string or a list of strings")
+        return ",".join(items) if name == "relations" else items
+    if isinstance(param, click.Option) and param.is_flag:
+        if not isinstance(item, bool):
+            raise refuse("true or false")
+    elif isinstance(param.type, click.types.IntParamType):
+        if not isinstance(item, int) or isinstance(item, bool):
+            raise refuse("a whole number")
+    elif isinstance(param.type, click.types.FloatParamType):
+        if not isinstance(item, (int, float)) or isinstance(item, bool):
+            raise refuse("a number")
+    elif not isinstance(item, str):
+        raise refuse("a string")
+    return item
+
+
 def _parse_label_map(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """``teacher=a,b`` or ``student=a,b`` for one model, plain ``a,b`` for both."""
     from ..labels import parse_label_list
 
     result: dict[str, list[str]] = {}
     for value in values:
         role, sep, names = value.partition("=")
-        roles = [role] if sep and role in ("teacher", "student") else ["teacher", "student"]
-        result.update({r: parse_label_list(names if sep and role in ("teacher", "student") else value) for r in roles})
+        if not sep:
+            result.update({r: parse_label_list(value) for r in ("teacher", "student")})
+        elif role.strip() in ("teacher", "student"):
+            result[role.strip()] = parse_label_list(names)
+        else:
+            raise UsageError(f"--label-map {value!r}: unknown role {role.strip()!r}; use teacher=NAMES or student=NAMES")
     return result
 
 
@@ -92,7 +126,7 @@ def _parse_relation_options(values: tuple[str, ...]) -> dict[str, dict[str, str]
 @click.option("--js-threshold", type=float, default=0.1, help="Jensen-Shannon distance above which T(x') and S(x') differ.")
 @click.option("--confidence", type=float, default=0.9, help="Confidence threshold tau for high-confidence preservation.")
 @click.option("--ece-bins", type=int, default=10, help="Bins of the expected calibration error.")
-@click.option("--bootstrap", type=int, default=1000, help="Bootstrap resamples for the 95% intervals.")
+@click.option("--bootstrap", type=int, default=1000, help="Bootstrap resamples for the 95% intervals (0: no intervals).")
 @click.option("--fail-on", multiple=True, help="Gate, e.g. 'discrepancy_rate>0.10' or 'swap-if-else:student_flip_rate>0.05'.")
 @click.option("--label-map", multiple=True, help="Output label names per index, e.g. 'student=vulnerable,not-vulnerable'.")
 @click.option("--option", "relation_options", multiple=True, help="Relation option, e.g. rename-identifiers:style=words.")
@@ -102,8 +136,16 @@ def _parse_relation_options(values: tuple[str, ...]) -> dict[str, dict[str, str]
 def run(**options: Any) -> None:
     """Audit a student against its teacher with metamorphic relations.
 
-    Exit codes: 0 no gate breached, 1 a --fail-on gate breached (the report is still written),
-    2 usage or input error.
+    Every setting is checked before data or models load. The report is written to a temporary
+    folder beside --out and moved into place when complete; --out is locked while a run uses it.
+
+    \b
+    Exit codes:
+      0    no gate breached
+      1    a --fail-on gate breached (the report is still written)
+      2    usage, input or output error (one line on stderr)
+      70   internal error (a bug: please report; traceback in a file, or with --debug)
+      130  interrupted (nothing half-written is left)
     """
     from ..audit import AuditConfig, run_audit
     from ..gates import raise_if_breached
@@ -111,14 +153,12 @@ def run(**options: Any) -> None:
 
     relations = options.pop("relations")
     fail_on = options.pop("fail_on")
-    if isinstance(fail_on, str):
-        fail_on = (fail_on,)
     quiet = options.pop("quiet")
     out = options.pop("out") or f"runs/{options['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = AuditConfig(
         **{k: v for k, v in options.items() if k not in ("label_map", "relation_options")},
         out=out,
-        relations=[r.strip() for r in relations.split(",") if r.strip()] if relations else None,
+        relations=None if relations is None else relations.split(","),
         fail_on=list(fail_on),
         label_map=_parse_label_map(tuple(options["label_map"])),
         relation_options=_parse_relation_options(tuple(options["relation_options"])),

@@ -40,16 +40,37 @@ def read_weights(spec) -> dict:
 def _torch_load(spec, path: Path):
     import torch
 
+    _check_torch_file(spec, path)
     try:
         return torch.load(str(path), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         reason = next((line for line in str(exc).splitlines() if "GLOBAL" in line), "")
+        if not reason:  # not a refused object but a broken pickle ("Unsupported operand", truncation)
+            detail = next((line.strip() for line in str(exc).splitlines()[3:] if line.strip()), "")
+            raise ModelLoadError(f"{spec.path}: {path} is not a PyTorch checkpoint: a damaged pickle"
+                                 f"{' (' + detail + ')' if detail else ''}") from None
         raise ModelLoadError(
             f"{spec.path}: refusing to load {path}: it holds Python objects, not only tensors, and "
             f"unpickling them could run code (torch.load weights_only=True). {reason}".strip()
         ) from None
-    except (RuntimeError, EOFError, OSError) as exc:
-        raise ModelLoadError(f"{spec.path}: {path} is not a PyTorch checkpoint: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # torch's unpickler raises anything from KeyError to RuntimeError on junk
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ModelLoadError(f"{spec.path}: {path} is not a PyTorch checkpoint: {detail}") from None
+
+
+def _check_torch_file(spec, path: Path) -> None:
+    """torch.save writes a zip archive (PK) or, before torch 1.6, a pickle (protocol byte 0x80)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise ModelLoadError(f"{spec.path}: cannot read weights file {path} ({exc.strerror})") from None
+    if not head:
+        raise ModelLoadError(f"{spec.path}: weights file {path} is empty (0 bytes)")
+    if not (head.startswith(b"PK") or head.startswith(b"\x80")):
+        kind = "text" if all(32 <= b < 127 or b in (9, 10, 13) for b in head) else "an unknown format"
+        raise ModelLoadError(f"{spec.path}: weights file {path} is not a PyTorch checkpoint (it holds {kind}, "
+                             "not the zip archive or pickle that torch.save writes)")
 
 
 def _tensors_only(spec, path: Path, data) -> dict:

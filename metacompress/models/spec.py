@@ -131,6 +131,9 @@ def read_spec(path: str | os.PathLike, *, model_root: str | os.PathLike | None =
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ModelLoadError(f"{path}: not a valid TOML model spec: {exc}") from None
+    if not data:
+        raise ModelLoadError(f"{path}: the model spec is empty; it needs at least weights, head, labels and "
+                             "[tokenizer] (see configs/models/README.md)")
     _check_keys(path, "the spec", data, TOP_LEVEL)
     version = data.get("spec_version", SPEC_VERSION)
     if version != SPEC_VERSION:
@@ -146,7 +149,7 @@ def read_spec(path: str | os.PathLike, *, model_root: str | os.PathLike | None =
         head=head,
         labels=_labels(path, data.get("labels")),
         tokenizer=_tokenizer(path, root, data.get("tokenizer")),
-        preprocessing=_section(path, "preprocessing", Preprocessing, data.get("preprocessing", {})),
+        preprocessing=_preprocessing(path, data.get("preprocessing", {})),
         state_dict=_layout(path, head, data.get("state_dict", {})),
         encoder={k: v for k, v in data.get("encoder", {}).items() if k != "base"},
         encoder_base=data.get("encoder", {}).get("base"),
@@ -178,6 +181,8 @@ def _required(path: Path, data: dict, key: str, kind: type):
 
 
 def _head(path: Path, head: Any) -> str:
+    if head is None:
+        raise ModelLoadError(f"{path}: the spec needs head = one of {', '.join(HEADS)}")
     if head not in HEADS:
         raise ModelLoadError(f"{path}: unknown head {head!r}; expected one of {', '.join(HEADS)}")
     return head
@@ -200,6 +205,14 @@ def _section(path: Path, name: str, cls: type, table: Any):
         if type(value) is not expected:
             raise ModelLoadError(f"{path}: [{name}] {key} must be a {expected.__name__}, got {value!r}")
     return cls(**table)
+
+
+def _preprocessing(path: Path, table: Any) -> Preprocessing:
+    pre = _section(path, "preprocessing", Preprocessing, table)
+    for key in ("bos_id", "eos_id", "pad_id"):
+        if getattr(pre, key) < 0:
+            raise ModelLoadError(f"{path}: [preprocessing] {key} must be a token id (0 or more), not {getattr(pre, key)}")
+    return pre
 
 
 def _tokenizer(path: Path, root: Path, table: Any) -> TokenizerSpec:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 MISSING = "n/a"
+INTERVALS_OFF = "off (--bootstrap 0)"
 
 # The columns of the overview tables, in order, with a short heading for the terminal: first
 # what the rewrite causes (induced, resolved), then the discrepancy on x and x' side by side.

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .format import MISSING, counts, headline_columns, interval, kind_of, number, p_value, rows
+from .format import INTERVALS_OFF, MISSING, counts, headline_columns, interval, kind_of, number, p_value, rows
 
 MAX_DIFF_LINES = 60
 
@@ -22,7 +22,7 @@ MAX_DIFF_LINES = 60
 def render_markdown(report: Mapping[str, Any], samples: pd.DataFrame | None = None, *,
                     worst: int = 5) -> str:
     parts = ["# metacompress report", _run(report), _discrepancy(report), _overview(report),
-             _mcnemar(report), _gates(report), _baseline(report), _skips(report)]
+             _mcnemar(report), _gates(report), _baseline(report), _skipped_records(report), _skips(report)]
     parts += [_details(name, row, report) for name, row in rows(report)]
     if samples is not None:
         parts.append(_worst_cases(samples, worst, report.get("run", {}).get("label_names")))
@@ -46,12 +46,24 @@ def _run(report: Mapping[str, Any]) -> str:
         if isinstance(model, dict):
             lines.append(f"- {role}: `{model.get('source', MISSING)}` ({model.get('fingerprint', MISSING)})")
     judging = report.get("judging", {})
+    intervals = (f"{judging.get('ci', MISSING)}, {judging.get('n_bootstrap')} resamples, seed {judging.get('seed')}; "
+                 f"resampling unit `{judging.get('resampling_unit', MISSING)}` (clusters per row in the tables below)"
+                 if judging.get("n_bootstrap") != 0 else INTERVALS_OFF)
     lines.append(f"- thresholds: JS distance > {t.get('js_distance')}, confidence >= "
-                 f"{t.get('confidence')}, {t.get('ece_bins')} ECE bins; intervals: "
-                 f"{judging.get('ci', MISSING)}, {judging.get('n_bootstrap')} resamples, "
-                 f"seed {judging.get('seed')}; resampling unit `{judging.get('resampling_unit', MISSING)}` "
-                 f"(clusters per row in the tables below)")
+                 f"{t.get('confidence')}, {t.get('ece_bins')} ECE bins; intervals: {intervals}")
     return "\n".join(lines)
+
+
+def _skipped_records(report: Mapping[str, Any]) -> str:
+    data = report.get("run", {}).get("data", {})
+    reasons = data.get("skip_reasons") or {}
+    if not reasons:
+        return ""
+    body = [[reason, str(n)] for reason, n in sorted(reasons.items(), key=lambda item: -item[1])]
+    listed = data.get("skipped_records") or []
+    where = ", ".join(f"{r['where']}" for r in listed[:10]) + (", ..." if len(listed) > 10 else "")
+    return (f"## Skipped records ({data.get('records_skipped', sum(reasons.values()))}, not audited)\n\n"
+            + _table(["reason", "records"], body, "lr") + (f"\n\nFirst ones: {where}." if where else ""))
 
 
 def _short(value: Any, limit: int = 200) -> str:

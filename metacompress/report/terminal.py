@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from .format import headline_columns, kind_of, number, p_value, rows
+from .format import INTERVALS_OFF, headline_columns, kind_of, number, p_value, rows
 
 _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_x", "teacher acc"),
              ("student_accuracy_x", "student acc"))
@@ -26,6 +26,7 @@ def render_terminal(report: Mapping[str, Any]) -> str:
     if body[-1][-1].endswith("*"):
         lines.append("* McNemar p of all relations counts an original once per relation, as if independent")
     lines.append(_baseline_line(report))
+    lines.extend(_notes(report))
     lines.extend(_gate_lines(report.get("gates", [])))
     return "\n".join(lines) + "\n"
 
@@ -46,6 +47,31 @@ def _baseline_line(report: Mapping[str, Any]) -> str:
     parts = [f"{label} {number(metrics[name].get('value'), 'rate')}"
              for name, label in _BASELINE if name in metrics]
     return f"baseline on the originals (n={baseline.get('n', 0)}): " + (", ".join(parts) or "n/a")
+
+
+def _notes(report: Mapping[str, Any]) -> list[str]:
+    """Skipped records and switched-off intervals: what a reader must know to trust the table."""
+    lines = []
+    data = report.get("run", {}).get("data", {})
+    reasons = data.get("skip_reasons") or {}
+    if reasons:
+        top = sorted(reasons.items(), key=lambda item: -item[1])
+        shown = "; ".join(f"{reason} ({n})" for reason, n in top[:3]) + ("; ..." if len(top) > 3 else "")
+        lines.append(f"skipped records: {data.get('records_skipped', sum(reasons.values()))} ({shown})")
+    failures = _row_failures(report)
+    if failures:
+        shown = "; ".join(f"{reason} ({n})" for reason, n in failures[:3]) + ("; ..." if len(failures) > 3 else "")
+        lines.append(f"rows skipped for a failure: {sum(n for _, n in failures)} ({shown})")
+    if report.get("judging", {}).get("n_bootstrap") == 0:
+        lines.append(f"intervals: {INTERVALS_OFF}")
+    return lines
+
+
+def _row_failures(report: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(relation: reason, count) of rows skipped because something failed, not for lack of a site."""
+    found = [(f"{name}: {reason}", n) for name, row in report.get("relations", {}).items()
+             for reason, n in (row.get("skip_reasons") or {}).items() if not reason.startswith("not applicable")]
+    return sorted(found, key=lambda item: -item[1])
 
 
 def _gate_lines(gates: Sequence[Mapping[str, Any]]) -> list[str]:

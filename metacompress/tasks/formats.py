@@ -21,6 +21,7 @@ DATA_SUFFIXES = (".jsonl", ".csv")
 EMPTY_FILE = "empty file"
 NO_ROWS = "header but no rows"
 _FIRST_NUMBER = re.compile(r"\d+")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 @dataclass
@@ -100,12 +101,34 @@ def read_jsonl(file: Path) -> Iterator[Record]:
             except json.JSONDecodeError as exc:
                 yield Record(where, problem=f"invalid JSON ({exc.msg} at column {exc.colno})")
                 continue
+            except RecursionError:
+                yield Record(where, problem="JSON nested too deeply to read")
+                continue
             if not isinstance(value, dict):
                 yield Record(where, problem=f"not a JSON object (got {type(value).__name__})")
+                continue
+            surrogate = _lone_surrogate(line, value)
+            if surrogate:
+                yield Record(where, problem=f"holds a lone surrogate ({surrogate}), which is not valid Unicode text")
                 continue
             yield Record(where, value)
     if empty:
         yield Record(file.name, problem=EMPTY_FILE)
+
+
+def _lone_surrogate(line: str, value: dict) -> str:
+    """The first escape like \\ud800 that decoded to half a surrogate pair ('' when none did).
+
+    json.loads accepts such escapes, but the text cannot be encoded, parsed or written back.
+    """
+    escapes = _SURROGATE_ESCAPE.findall(line)
+    if not escapes:
+        return ""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"\\u{ord(exc.object[exc.start]):04x}"
+    return ""
 
 
 def read_csv(file: Path) -> Iterator[Record]:
@@ -251,6 +274,8 @@ def draft_all(records: Iterable[Record], convert: Callable[[Record], Draft]) -> 
             drafts.append(convert(record))
         except RecordError as exc:
             skipped.append(Skipped(record.where, str(exc)))
+        except (RecursionError, TypeError, ValueError, AttributeError) as exc:  # a value no check foresaw
+            skipped.append(Skipped(record.where, f"unusable record ({type(exc).__name__}: {exc})"))
     return drafts, skipped
 
 
