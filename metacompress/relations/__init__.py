@@ -24,6 +24,7 @@ for _name, _entry in {
     "swap-operands": "metacompress.relations.operands:SwapOperands",
     "add-unused-variable": "metacompress.relations.unused:AddUnusedVariable",
     "compose": "metacompress.relations.compose:Compose",
+    "insert-comment": "metacompress.relations.comments:InsertComment",
 }.items():
     RELATIONS.register(_name, _entry)
 
