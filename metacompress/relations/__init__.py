@@ -25,6 +25,7 @@ for _name, _entry in {
     "add-unused-variable": "metacompress.relations.unused:AddUnusedVariable",
     "compose": "metacompress.relations.compose:Compose",
     "insert-comment": "metacompress.relations.comments:InsertComment",
+    "double-negation": "metacompress.relations.negation:DoubleNegation",
 }.items():
     RELATIONS.register(_name, _entry)
 
