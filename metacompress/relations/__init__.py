@@ -26,6 +26,8 @@ for _name, _entry in {
     "compose": "metacompress.relations.compose:Compose",
     "insert-comment": "metacompress.relations.comments:InsertComment",
     "double-negation": "metacompress.relations.negation:DoubleNegation",
+    "add-braces": "metacompress.relations.braces:AddBraces",
+    "remove-braces": "metacompress.relations.braces:RemoveBraces",
 }.items():
     RELATIONS.register(_name, _entry)
 
