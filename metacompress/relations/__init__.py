@@ -28,6 +28,7 @@ for _name, _entry in {
     "double-negation": "metacompress.relations.negation:DoubleNegation",
     "add-braces": "metacompress.relations.braces:AddBraces",
     "remove-braces": "metacompress.relations.braces:RemoveBraces",
+    "return-temporary": "metacompress.relations.temporaries:ReturnTemporary",
 }.items():
     RELATIONS.register(_name, _entry)
 
