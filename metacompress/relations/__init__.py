@@ -29,6 +29,7 @@ for _name, _entry in {
     "add-braces": "metacompress.relations.braces:AddBraces",
     "remove-braces": "metacompress.relations.braces:RemoveBraces",
     "return-temporary": "metacompress.relations.temporaries:ReturnTemporary",
+    "split-declarations": "metacompress.relations.declarations:SplitDeclarations",
 }.items():
     RELATIONS.register(_name, _entry)
 
