@@ -30,6 +30,7 @@ for _name, _entry in {
     "remove-braces": "metacompress.relations.braces:RemoveBraces",
     "return-temporary": "metacompress.relations.temporaries:ReturnTemporary",
     "split-declarations": "metacompress.relations.declarations:SplitDeclarations",
+    "expand-compound-assignment": "metacompress.relations.compound:ExpandCompoundAssignment",
 }.items():
     RELATIONS.register(_name, _entry)
 
