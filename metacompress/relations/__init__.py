@@ -31,6 +31,7 @@ for _name, _entry in {
     "return-temporary": "metacompress.relations.temporaries:ReturnTemporary",
     "split-declarations": "metacompress.relations.declarations:SplitDeclarations",
     "expand-compound-assignment": "metacompress.relations.compound:ExpandCompoundAssignment",
+    "increment-form": "metacompress.relations.increments:IncrementForm",
 }.items():
     RELATIONS.register(_name, _entry)
 
