@@ -7,7 +7,8 @@ int clamp_all(int *values, int n, int lo, int hi) {
             v = lo;
         else if (v > hi)
             v = hi;
-        changed += v != values[i] ? 1 : 0;
+        int moved = v != values[i] ? 1 : 0;
+        changed += moved;
         values[i] = v;
     }
     return changed;

@@ -32,6 +32,7 @@ for _name, _entry in {
     "split-declarations": "metacompress.relations.declarations:SplitDeclarations",
     "expand-compound-assignment": "metacompress.relations.compound:ExpandCompoundAssignment",
     "increment-form": "metacompress.relations.increments:IncrementForm",
+    "ternary-to-if": "metacompress.relations.ternary:TernaryToIf",
 }.items():
     RELATIONS.register(_name, _entry)
 
