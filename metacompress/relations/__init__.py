@@ -33,6 +33,7 @@ for _name, _entry in {
     "expand-compound-assignment": "metacompress.relations.compound:ExpandCompoundAssignment",
     "increment-form": "metacompress.relations.increments:IncrementForm",
     "ternary-to-if": "metacompress.relations.ternary:TernaryToIf",
+    "constant-rewrite": "metacompress.relations.constants:ConstantRewrite",
 }.items():
     RELATIONS.register(_name, _entry)
 
