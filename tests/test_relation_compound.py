@@ -122,9 +122,9 @@ def test_java_expands_where_the_type_is_known_and_wide_enough() -> None:
                                    "k += (int) L -> k = k + ((int) L)"}
 
 
-def test_java_unknown_or_conflicting_types_are_skipped() -> None:
-    code = "class A { void f() { total += 1; } void g(int x) { x += 1; } void h(long x) { x += 1L; } }"
-    assert sites(code, "java") == set()
+def test_java_unknown_types_are_skipped_and_same_names_resolved_per_scope() -> None:
+    code = "class A { void f() { total += 1; } void g(int x) { x += 1L; } void h(long x) { x += 1L; } }"
+    assert sites(code, "java") == {"x += 1L -> x = x + 1L"}
 
 
 def test_value_position_is_skipped() -> None:
@@ -152,3 +152,15 @@ def test_python_only_numbers_and_strings() -> None:
 
 def test_python_class_bodies_are_skipped() -> None:
     assert not transform("class A:\n    n = 0\n    n += 1\n", "python", RELATION).applied
+
+
+def test_java_types_are_resolved_by_scope() -> None:
+    # the second ``x`` is the (undeclared, maybe byte) field, not the block's int local
+    code = "class A { void f() { { int x = 0; x += 1L; } x += 1; } }"
+    assert sites(code, "java") == set()
+    code = "class A { byte x; void f() { { int x = 0; x += 2; } x += 1; } }"
+    assert sites(code, "java") == {"x += 2 -> x = x + 2"}
+    # a field use is trusted only when no local anywhere shares the name
+    code = "class A { long x; void f() { x += 1; } void g(int x) { x += 3; } }"
+    assert sites(code, "java") == {"x += 3 -> x = x + 3"}
+    assert sites("class A { long x; void f() { x += 1; } }", "java") == {"x += 1 -> x = x + 1"}

@@ -3,19 +3,22 @@
 Rewrites of assignments (``x += e`` -> ``x = x + (e)``, ``i++`` -> ``i = i + 1``, a ternary into
 two assignments) keep their meaning only for some types, and the snippet is all there is:
 
-- Java and C: ``declared_types`` maps a name to the type text of its declarations in the
-  snippet, when every declaration of that name agrees ("" when they disagree or one cannot be
-  written as a type, such as a lambda parameter or ``var``). A name declared nowhere in the
-  snippet (an inherited field, a global from a header) is absent: its type is unknown.
+- Java and C: ``DeclaredTypes.of`` gives the declared type text of the variable a name denotes,
+  resolved by scope (a local or parameter through scope.local_variables; a field or global only
+  when no local anywhere in the snippet shares its name), or None when it cannot be known: a
+  name declared nowhere in the snippet (an inherited field, a global from a header), ``var``, a
+  lambda parameter, a type the declarator extends (``int x[]`` is ``int[]``).
 - Java: ``java_type`` types an expression built from literals, declared names, casts and
   operators (None when any part is unknown), enough to tell whether ``x = x + (e)`` compiles
   without the implicit narrowing cast of ``x += e``.
 - Python: ``immutable_names`` are the names of a scope whose every binding in the snippet gives
   them an int, float, bool, str or None value (literals, arithmetic on such values and names,
-  augmented assignments of such values). For them ``x += e`` and ``x = x + e`` are the same
-  operation: none of those types has ``__iadd__``, so ``+=`` falls back to ``+``. Any other
-  binding of the name anywhere in the scope (a loop target, a parameter, unpacking, ``global``,
-  ``nonlocal``, ``del``, an import, a nested function's assignment) leaves it out.
+  augmented assignments of such values, ``len``/``int``/``float``/``ord`` calls and ``for`` over
+  ``range(...)`` while the snippet rebinds none of those builtins nor star-imports). For them
+  ``x += e`` and ``x = x + e`` are the same operation: none of those types has ``__iadd__``, so
+  ``+=`` falls back to ``+``. Any other binding of the name anywhere in the scope (another loop
+  target, a parameter, unpacking, ``global``, ``nonlocal``, ``del``, an import, a nested
+  function's assignment) leaves it out.
 
 Every map is built from byte offsets and sorted traversals, never from node identities.
 """
@@ -68,22 +71,23 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
-def java_declared_types(parsed: ParsedCode) -> dict[str, str]:
-    """name -> the type text every declaration of it in the snippet agrees on ("" if none)."""
+def _java_entries(parsed: ParsedCode) -> list[tuple[int, str, str, bool]]:
+    """(name offset, name, type text or "", is a field) for every declaration in the snippet."""
     captures = QueryCursor(_java_query()).captures(parsed.root)
-    entries: list[tuple[int, str, str]] = []
+    entries: list[tuple[int, str, str, bool]] = []
     for node in captures.get("declaration", ()):
         kind = node.child_by_field_name("type")
         base = _compact(parsed.node_text(kind)) if kind is not None else UNKNOWN
         if base == "var":
             base = UNKNOWN
+        member = node.type != "local_variable_declaration"
         for declarator in node.children_by_field_name("declarator"):
             name = declarator.child_by_field_name("name")
             if name is None:
                 continue
             dims = declarator.child_by_field_name("dimensions")
             text = base + _compact(parsed.node_text(dims)) if (dims is not None and base) else base
-            entries.append((name.start_byte, parsed.node_text(name), text))
+            entries.append((name.start_byte, parsed.node_text(name), text, member))
     for node in captures.get("named", ()):
         name = node.child_by_field_name("name")
         kind = node.child_by_field_name("type")
@@ -93,15 +97,20 @@ def java_declared_types(parsed: ParsedCode) -> dict[str, str]:
         dims = node.child_by_field_name("dimensions")
         if dims is not None and text:
             text += _compact(parsed.node_text(dims))
-        entries.append((name.start_byte, parsed.node_text(name), UNKNOWN if text == "var" else text))
+        entries.append((name.start_byte, parsed.node_text(name), UNKNOWN if text == "var" else text, False))
     for node in captures.get("opaque", ()):
         name = node.child_by_field_name("name")
         if name is not None:
-            entries.append((name.start_byte, parsed.node_text(name), UNKNOWN))
+            entries.append((name.start_byte, parsed.node_text(name), UNKNOWN, False))
     for node in captures.get("untyped", ()):
-        entries.append((node.start_byte, parsed.node_text(node), UNKNOWN))
+        entries.append((node.start_byte, parsed.node_text(node), UNKNOWN, False))
+    return sorted(entries)
+
+
+def java_declared_types(parsed: ParsedCode) -> dict[str, str]:
+    """name -> the type text every declaration of it in the snippet agrees on ("" if none)."""
     found: dict[str, str] = {}
-    for _, name, kind in sorted(entries):
+    for _, name, kind, _ in _java_entries(parsed):
         _merge(found, name, kind)
     return found
 
@@ -114,7 +123,7 @@ def java_primitive(kind: str | None) -> str | None:
     return kind if kind in JAVA_NUMERIC or kind == "boolean" else None
 
 
-def java_type(parsed: ParsedCode, node: Node, types: dict[str, str]) -> str | None:
+def java_type(parsed: ParsedCode, node: Node, types: "dict[str, str] | DeclaredTypes") -> str | None:
     """The static type of a Java expression when literals, declared names and operators decide it."""
     kind = node.type
     text = parsed.node_text(node)
@@ -129,7 +138,7 @@ def java_type(parsed: ParsedCode, node: Node, types: dict[str, str]) -> str | No
     if kind in ("true", "false"):
         return "boolean"
     if kind == "identifier":
-        found = types.get(text)
+        found = types.of(node) if isinstance(types, DeclaredTypes) else types.get(text)
         return found or None
     if kind == "parenthesized_expression":
         inner = [child for child in node.named_children if "comment" not in child.type]
@@ -168,7 +177,7 @@ def _promote(kind: str | None) -> str | None:
     return "int" if JAVA_RANK.get(kind, 9) < 2 else kind
 
 
-def _java_binary(parsed: ParsedCode, node: Node, types: dict[str, str]) -> str | None:
+def _java_binary(parsed: ParsedCode, node: Node, types: "dict[str, str] | DeclaredTypes") -> str | None:
     operator = node.child_by_field_name("operator")
     left = node.child_by_field_name("left")
     right = node.child_by_field_name("right")
@@ -215,17 +224,14 @@ def _c_query() -> Query:
     return Query(get_language("c"), C_DECLARATIONS)
 
 
-def c_declared_types(parsed: ParsedCode) -> dict[str, str]:
-    """name -> "int", "unsigned long", "char*"... when every declaration agrees ("" otherwise).
-
-    Qualifiers and storage classes are dropped; arrays, functions and anything unusual are "".
-    """
-    entries: list[tuple[int, str, str]] = []
+def _c_entries(parsed: ParsedCode) -> list[tuple[int, str, str, bool]]:
+    """(name offset, name, type text or "", declared at file scope) for every declaration."""
+    entries: list[tuple[int, str, str, bool]] = []
     for node in QueryCursor(_c_query()).captures(parsed.root).get("declaration", ()):
         if node.type == "enumerator":
             name = node.child_by_field_name("name")
             if name is not None:
-                entries.append((name.start_byte, parsed.node_text(name), UNKNOWN))
+                entries.append((name.start_byte, parsed.node_text(name), UNKNOWN, True))
             continue
         if node.type == "field_declaration":
             continue  # field names are field_identifiers: another namespace
@@ -237,17 +243,72 @@ def c_declared_types(parsed: ParsedCode) -> dict[str, str]:
                 if part.type == "function_declarator":
                     inner = part.child_by_field_name("declarator")
                     if inner is not None and inner.type == "identifier":
-                        entries.append((inner.start_byte, parsed.node_text(inner), UNKNOWN))
+                        entries.append((inner.start_byte, parsed.node_text(inner), UNKNOWN, True))
                     break
             continue
+        global_scope = node.parent is not None and node.parent.type == "translation_unit"
         for declarator in node.children_by_field_name("declarator"):
             name, text = _c_declarator(parsed, declarator, base)
             if name is not None:
-                entries.append((name.start_byte, parsed.node_text(name), text))
+                entries.append((name.start_byte, parsed.node_text(name), text, global_scope))
+    return sorted(entries)
+
+
+def c_declared_types(parsed: ParsedCode) -> dict[str, str]:
+    """name -> "int", "unsigned long", "char*"... when every declaration agrees ("" otherwise).
+
+    Qualifiers and storage classes are dropped; arrays, functions and anything unusual are "".
+    """
     found: dict[str, str] = {}
-    for _, name, kind in sorted(entries):
+    for _, name, kind, _ in _c_entries(parsed):
         _merge(found, name, kind)
     return found
+
+
+class DeclaredTypes:
+    """The declared type of the variable an identifier denotes, resolved by scope (Java, C).
+
+    A use that resolves to a local or parameter (scope.local_variables) gets the type written at
+    that variable's declaration. Any other use denotes a field or global: it gets the type all
+    member (file-scope) declarations of the name in the snippet agree on, but only when no local
+    of that name exists anywhere in the snippet (the use might be one the scope analysis could
+    not resolve). Everything else is unknown (None).
+    """
+
+    def __init__(self, parsed: ParsedCode):
+        self.parsed = parsed
+        self._entries: list[tuple[int, str, str, bool]] | None = None
+        self._by_offset: dict[int, str] = {}
+        self._members: dict[str, str] = {}
+        self._local_names: set[str] = set()
+        self._declaration_of: dict[int, int] = {}
+
+    def _load(self) -> None:
+        from .scope import local_variables
+
+        parsed = self.parsed
+        self._entries = _java_entries(parsed) if parsed.language == "java" else _c_entries(parsed)
+        for start, name, kind, member in self._entries:
+            self._by_offset[start] = kind
+            if member:
+                _merge(self._members, name, kind)
+            else:
+                self._local_names.add(name)
+        for variable in local_variables(parsed):
+            first = variable.occurrences[0][0]
+            for start, _ in variable.occurrences:
+                self._declaration_of[start] = first
+
+    def of(self, identifier: Node) -> str | None:
+        if self._entries is None:
+            self._load()
+        declaration = self._declaration_of.get(identifier.start_byte)
+        if declaration is not None:
+            return self._by_offset.get(declaration) or None
+        name = self.parsed.node_text(identifier)
+        if name in self._local_names:
+            return None
+        return self._members.get(name) or None
 
 
 def _c_declarator(parsed: ParsedCode, declarator: Node, base: str) -> tuple[Node | None, str]:

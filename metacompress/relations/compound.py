@@ -28,7 +28,7 @@ import re
 from tree_sitter import Node, Query, QueryCursor
 
 from ..errors import NotApplicable
-from .arith import IMMUTABLE_CALLS, bound_names, immutable_names, java_declared_types, java_fits, java_type, python_scope
+from .arith import IMMUTABLE_CALLS, DeclaredTypes, bound_names, immutable_names, java_fits, java_type, python_scope
 from .base import Edit, Relation
 from .effects import analyse, looks_like_macro, volatile_names
 from .parsing import ParsedCode, get_language
@@ -91,15 +91,15 @@ class Context:
 
     def __init__(self, parsed: ParsedCode):
         self.parsed = parsed
-        self._types: dict[str, str] | None = None
+        self._types: DeclaredTypes | None = None
         self._volatile: frozenset[str] | None = None
         self._immutable: dict[int, frozenset[str]] = {}
         self._rebound: frozenset[str] | None = None
 
     @property
-    def types(self) -> dict[str, str]:
+    def types(self) -> DeclaredTypes:
         if self._types is None:
-            self._types = java_declared_types(self.parsed)
+            self._types = DeclaredTypes(self.parsed)
         return self._types
 
     @property
@@ -164,7 +164,7 @@ def expand(context: Context, node: Node) -> Edit | None:
     language = parsed.language
     if language != "python" and not in_statement_position(node):
         return None
-    if not _same_meaning(context, name, symbol, value):
+    if not _same_meaning(context, target, symbol, value):
         return None
     value_text = parsed.node_text(value)
     if value.type not in ATOMIC:
@@ -175,19 +175,19 @@ def expand(context: Context, node: Node) -> Edit | None:
     return Edit(node.start_byte, node.end_byte, text, description)
 
 
-def _same_meaning(context: Context, name: str, symbol: str, value: Node) -> bool:
+def _same_meaning(context: Context, target: Node, symbol: str, value: Node) -> bool:
     parsed = context.parsed
+    name = parsed.node_text(target)
     if parsed.language == "c":
         return not analyse(value, "c", context.volatile).effectful
     if parsed.language == "python":
         scope = python_scope(value)
         return scope is not None and name in context.immutable(scope)
-    return java_compound_is_plain(context.types, parsed, name, symbol, value)
+    return java_compound_is_plain(context.types, parsed, context.types.of(target), symbol, value)
 
 
-def java_compound_is_plain(types: dict[str, str], parsed: ParsedCode, name: str, symbol: str, value: Node) -> bool:
-    """True when ``name symbol value`` equals ``name = name op (value)`` in Java (no narrowing)."""
-    declared = types.get(name)
+def java_compound_is_plain(types: DeclaredTypes, parsed: ParsedCode, declared: str | None, symbol: str, value: Node) -> bool:
+    """True when ``x symbol value`` equals ``x = x op (value)`` in Java, x of type ``declared``."""
     if not declared:
         return False
     if declared == "String":

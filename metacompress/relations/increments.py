@@ -116,16 +116,17 @@ def _form(parsed: ParsedCode, node: Node) -> tuple[str, Node, str] | None:
     return None
 
 
-def _allowed(context: Context, form: str, name: str, node: Node) -> list[str]:
+def _allowed(context: Context, form: str, target: Node, node: Node) -> list[str]:
     """The forms this site may take besides its own."""
     parsed = context.parsed
+    name = parsed.node_text(target)
     if parsed.language == "c":
         forms = [POSTFIX, PREFIX, COMPOUND, LONG]
     elif parsed.language == "python":
         scope = python_scope(node)
         forms = [COMPOUND, LONG] if scope is not None and name in context.immutable(scope) else []
     else:
-        declared = context.types.get(name)
+        declared = context.types.of(target)
         if declared in JAVA_WIDE:
             forms = [POSTFIX, PREFIX, COMPOUND, LONG]
         elif declared in JAVA_NARROW:
@@ -152,7 +153,7 @@ def _rewrite(context: Context, node: Node, rng: random.Random) -> Edit | None:
         return None
     if parsed.language != "python" and not in_statement_position(node):
         return None
-    choices = _allowed(context, form, name, node)
+    choices = _allowed(context, form, target, node)
     if not choices:
         return None
     chosen = rng.choice(choices)

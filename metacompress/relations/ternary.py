@@ -31,7 +31,7 @@ import re
 from tree_sitter import Node, Query, QueryCursor
 
 from ..errors import NotApplicable
-from .arith import c_declared_types, java_declared_types, java_primitive, java_type
+from .arith import DeclaredTypes, java_primitive, java_type
 from .base import Edit, Relation
 from .effects import looks_like_macro, volatile_names
 from .parsing import ParsedCode, get_language
@@ -86,13 +86,13 @@ class Facts:
 
     def __init__(self, parsed: ParsedCode):
         self.parsed = parsed
-        self._types: dict[str, str] | None = None
+        self._types: DeclaredTypes | None = None
         self._volatile: frozenset[str] | None = None
 
     @property
-    def types(self) -> dict[str, str]:
+    def types(self) -> DeclaredTypes:
         if self._types is None:
-            self._types = java_declared_types(self.parsed) if self.parsed.language == "java" else c_declared_types(self.parsed)
+            self._types = DeclaredTypes(self.parsed)
         return self._types
 
     @property
@@ -146,7 +146,7 @@ def _rewrite(facts: Facts, node: Node) -> Edit | None:
         if operator is None or operator.type != "=" or target is None or target.type != "identifier" or ternary is None:
             return None
         name = parsed.node_text(target)
-        declared = facts.types.get(name)
+        declared = facts.types.of(target)
         declaration = None
     else:
         if not in_list:
@@ -222,7 +222,7 @@ def _declaration(facts: Facts, node: Node) -> tuple[str, str, Node, str] | None:
     return parsed.node_text(current), base + stars, _unwrap(value), head + ";"
 
 
-def _java_branches_keep(parsed: ParsedCode, types: dict[str, str], declared: str, *branches: Node) -> bool:
+def _java_branches_keep(parsed: ParsedCode, types: DeclaredTypes, declared: str, *branches: Node) -> bool:
     if declared not in JAVA_TARGETS:
         return False
     if declared == "String":
@@ -237,7 +237,7 @@ def _java_branches_keep(parsed: ParsedCode, types: dict[str, str], declared: str
     return not ("float" in kinds and any(kind in JAVA_INTEGRAL for kind in kinds))
 
 
-def _c_branch_keeps(parsed: ParsedCode, types: dict[str, str], declared: str, branch: Node) -> bool:
+def _c_branch_keeps(parsed: ParsedCode, types: DeclaredTypes, declared: str, branch: Node) -> bool:
     branch = _unwrap(branch)
     if branch is None:
         return False
@@ -259,7 +259,7 @@ def _c_branch_keeps(parsed: ParsedCode, types: dict[str, str], declared: str, br
     if branch.type == "null" or (branch.type == "identifier" and parsed.node_text(branch) == "NULL"):
         return declared.endswith("*")
     if branch.type == "identifier":
-        return types.get(parsed.node_text(branch)) == declared
+        return types.of(branch) == declared
     return False
 
 
