@@ -23,11 +23,13 @@ swallows code:
 from __future__ import annotations
 
 import random
+import re
 
 from tree_sitter import Node
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
+from .names import RESERVED
 from .parsing import ParsedCode
 from .sites import ErrorGuard
 from .statements import StatementList, choose_insertion, newline_of, slot_at
@@ -48,9 +50,9 @@ PROSE = (
     "NOTE: {v} is never negative here",
 )
 STOCK_NAMES = ("result", "value", "count", "tmp")
-IDENTIFIER_TYPES = frozenset({"identifier", "field_identifier"})
-#: at most this many nodes of the next statement are looked at for a name to quote
-NAME_SEARCH_LIMIT = 64
+WORD = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+#: at most this many bytes of the next statement are looked at for a name to quote
+NAME_SEARCH_BYTES = 120
 
 
 class InsertComment(Relation):
@@ -87,24 +89,26 @@ def comment_body(parsed: ParsedCode, statement: Node, rng: random.Random) -> str
     """A comment text: code-like or prose, quoting a name of ``statement`` where it has one."""
     templates = CODE_LIKE[parsed.language] if rng.random() < 0.6 else PROSE
     template = rng.choice(templates)
+    if "{v}" not in template:
+        return _safe(template)
     names = _names_in(parsed, statement)
     name = rng.choice(names) if names else rng.choice(STOCK_NAMES)
     return _safe(template.replace("{v}", name))
 
 
 def _names_in(parsed: ParsedCode, statement: Node) -> list[str]:
-    """Distinct identifiers of the statement in document order (a bounded pre-order walk)."""
+    """Distinct words of the statement's first bytes that are not keywords, in order of appearance.
+
+    A text scan, not a tree walk (it runs once per rewrite and must stay cheap); a word from a
+    string literal may come along, which is harmless in a comment.
+    """
+    head = parsed.source[statement.start_byte : min(statement.end_byte, statement.start_byte + NAME_SEARCH_BYTES)]
+    reserved = RESERVED[parsed.language]
     found: list[str] = []
-    stack = [statement]
-    seen = 0
-    while stack and seen < NAME_SEARCH_LIMIT:
-        node = stack.pop()
-        seen += 1
-        if node.type in IDENTIFIER_TYPES:
-            text = parsed.node_text(node)
-            if text not in found and text.isidentifier() and text.isascii():
-                found.append(text)
-        stack.extend(reversed(node.children))
+    for match in WORD.finditer(head.decode("utf-8", "ignore")):
+        word = match.group()
+        if word not in found and word not in reserved:
+            found.append(word)
     return found
 
 

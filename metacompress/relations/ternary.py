@@ -129,6 +129,9 @@ def _parts(parsed: ParsedCode, ternary: Node) -> tuple[Node, Node, Node] | None:
 def _rewrite(facts: Facts, node: Node) -> Edit | None:
     parsed = facts.parsed
     language = parsed.language
+    marker = b"if" if language == "python" else b"?"
+    if marker not in parsed.source[node.start_byte : node.end_byte]:
+        return None  # cheap: most candidates hold no conditional expression at all
     if parsed.in_error(node) or node.parent is None:
         return None
     in_list = node.parent.type in LISTS[language]
@@ -146,7 +149,7 @@ def _rewrite(facts: Facts, node: Node) -> Edit | None:
         if operator is None or operator.type != "=" or target is None or target.type != "identifier" or ternary is None:
             return None
         name = parsed.node_text(target)
-        declared = facts.types.of(target)
+        declared = facts.types.of(target) if ternary.type == TERNARY[language] else None
         declaration = None
     else:
         if not in_list:
