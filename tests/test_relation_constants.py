@@ -123,3 +123,10 @@ def test_suffixes_are_kept() -> None:
     assert sites("void f() { x = 10UL; }", "c") == {"10UL -> 0xaUL", "10UL -> 0xAUL"}
     assert sites("class A { long f() { return 0x10L; } }", "java") == {"0x10L -> 16L"}
     assert sites("x = 0\n", "python") == {"0 -> 0x0", "0 -> (1 - 1)"}
+
+
+def test_python_case_patterns_take_literals_only() -> None:
+    code = "match x:\n    case 0:\n        pass\n"
+    assert sites(code, "python") == {"0 -> 0x0"}
+    for seed in range(10):
+        compile(transform(code, "python", RELATION, seed=seed).code, "<test>", "exec")

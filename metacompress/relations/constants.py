@@ -9,6 +9,8 @@ literal decides its type, only values that have one type in every base are rewri
 literals above that are negative ints, which decimal cannot write, and ``2147483648`` exists only
 after a unary minus. Python ints have no such limit.
 
+A Python ``case`` pattern takes literals only, so a zero there becomes ``0x0``, never ``(1 - 1)``.
+
 Skipped: octal and binary literals, literals with ``_`` digit separators, Python literals followed
 directly by ``.`` (``0xff.real`` is valid, ``255.real`` is not), C literals in preprocessor lines or
 in the arguments of a call (a macro may stringify its argument: ``#x``), Python literals in f-string
@@ -92,10 +94,20 @@ def _rewrite(parsed: ParsedCode, node: Node, rng: random.Random) -> Edit | None:
         choices.append(f"{value}{suffix}")
     else:
         choices.append(f"0x{value:x}{suffix}" if rng.random() < 0.5 else f"0x{value:X}{suffix}")
-        if value == 0 and not suffix:
+        if value == 0 and not suffix and not _in_pattern(node):
             choices.append("(1 - 1)")
     new = rng.choice(choices)
     return Edit(node.start_byte, node.end_byte, new, f"{text} -> {new}")
+
+
+def _in_pattern(node: Node) -> bool:
+    """A Python ``case`` pattern takes literals only: ``case 0x0:`` is fine, ``case (1 - 1):`` is not."""
+    current = node.parent
+    while current is not None and current.type not in STOP_TYPES:
+        if current.type.endswith("pattern") or current.type == "case_clause":
+            return True
+        current = current.parent
+    return False
 
 
 def _hidden(node: Node, language: str) -> bool:
