@@ -104,13 +104,18 @@ def test_java_refuses_conversions_that_could_change_a_value() -> None:
 
 
 def test_c_refuses_mixed_arithmetic_types() -> None:
-    code = "void f(int x, unsigned u, long l, double d) {\n    long m = x > 0 ? -1 : u;\n    l = x ? 1.5 : l;\n    d = x ? l : d;\n    static int s = 1 ? 2 : 3;\n    const int c = x ? 1 : 2;\n    x = x ? 5000000000 : 1;\n}"
+    code = "void f(int x, unsigned u, long l, double d, struct s *p) {\n    long m = x > 0 ? -1 : u;\n    l = x ? 1.5 : l;\n    d = x ? l : d;\n    static int s = 1 ? 2 : 3;\n    const int c = x ? 1 : 2;\n    l = x ? -1 : p->count;\n    x = x ? 100000001 : p->ratio;\n}"
     assert sites(code, "c") == set()
 
 
+def test_c_accepts_conversions_that_keep_every_value() -> None:
+    code = "void f(int x, struct s *p) {\n    const char *dev = x ? \"cdrom\" : \"disk\";\n    int q = p->multi ? p->max : 1;\n    char *name = x ? p->name : NULL;\n    long w = x ? p->big : 'a';\n}"
+    assert sites(code, "c") == {f"turned the conditional assignment of {name} into an if/else" for name in ("dev", "q", "name", "w")}
+
+
 def test_c_declaration_keeps_its_declarator() -> None:
-    code = "void f(int x) {\n    const char *p = x ? \"a\" : NULL;\n}\n"
-    assert not transform(code, "c", RELATION).applied  # a const declaration cannot be split from its value
+    code = "void f(int x) {\n    const int n = x ? 1 : 2;\n    char *const p = x ? \"a\" : NULL;\n}\n"
+    assert not transform(code, "c", RELATION).applied  # a const object cannot be split from its value
     code = "void f(int x) {\n    char *p = x ? 0 : NULL;\n    long w = x > 0 ? -1 : 1;\n}\n"
     outputs = {transform(code, "c", RELATION, seed=s).code for s in range(8)}
     assert "void f(int x) {\n    char *p;\n    if (x) {\n        p = 0;\n    } else {\n        p = NULL;\n    }\n    long w = x > 0 ? -1 : 1;\n}\n" in outputs

@@ -169,7 +169,7 @@ def _rewrite(facts: Facts, node: Node) -> Edit | None:
     if language == "c":
         if looks_like_macro(name) or name in facts.volatile:
             return None
-        if not all(_c_branch_keeps(parsed, facts.types, declared, branch) for branch in (consequence, alternative)):
+        if not _c_branches_keep(parsed, facts.types, declared, consequence, alternative):
             return None
     return _render_braced(parsed, node, name, condition, consequence, alternative, declaration, in_list)
 
@@ -199,11 +199,13 @@ def _declaration(facts: Facts, node: Node) -> tuple[str, str, Node, str] | None:
     # C: ``T x = ...`` or ``T *x = ...``, no storage class or qualifier
     if declarator.type != "init_declarator":
         return None
+    qualified = False
     for child in node.children:
         if child.start_byte >= first.start_byte:
             break
-        if child.type in ("storage_class_specifier", "type_qualifier", "attribute_specifier", "comment"):
+        if child.type in ("storage_class_specifier", "attribute_specifier", "comment"):
             return None
+        qualified = qualified or child.type == "type_qualifier"
     kind = node.child_by_field_name("type")
     inner = declarator.child_by_field_name("declarator")
     value = declarator.child_by_field_name("value")
@@ -218,8 +220,8 @@ def _declaration(facts: Facts, node: Node) -> tuple[str, str, Node, str] | None:
         current = current.child_by_field_name("declarator")
         if current is None:
             return None
-    if current.type != "identifier":
-        return None
+    if current.type != "identifier" or (qualified and not stars):
+        return None  # ``const int x`` cannot be assigned later; ``const char *p`` can (its pointee is const)
     base = " ".join(parsed.node_text(kind).split())
     head = parsed.source[node.start_byte : inner.end_byte].decode("utf-8")
     return parsed.node_text(current), base + stars, _unwrap(value), head + ";"
@@ -240,30 +242,61 @@ def _java_branches_keep(parsed: ParsedCode, types: DeclaredTypes, declared: str,
     return not ("float" in kinds and any(kind in JAVA_INTEGRAL for kind in kinds))
 
 
-def _c_branch_keeps(parsed: ParsedCode, types: DeclaredTypes, declared: str, branch: Node) -> bool:
+def _c_kind(parsed: ParsedCode, types: DeclaredTypes, branch: Node) -> tuple[str, str | None]:
+    """How a C branch converts: ("small", None) for an integer or plain character constant in
+    [0, 2**24) (exact in every arithmetic type), ("int", None) for another int constant,
+    ("null", None), ("string", None), ("typed", its declared type) for a declared name, else
+    ("other", None)."""
     branch = _unwrap(branch)
     if branch is None:
-        return False
-    if branch.type == "unary_expression":
-        operator = branch.child_by_field_name("operator")
-        argument = branch.child_by_field_name("argument")
-        if operator is None or operator.type != "-" or argument is None:
-            return False
-        branch = argument
-        if branch.type != "number_literal":
-            return False
-    if branch.type == "number_literal":
+        return "other", None
+    kind = branch.type
+    if kind == "number_literal":
         text = parsed.node_text(branch)
-        if text == "0":
-            return True  # an integer zero, or a null pointer constant
-        return bool(C_INTEGER.match(text)) and len(text) <= 9 and not declared.endswith("*")
-    if branch.type == "char_literal":
-        return not declared.endswith("*")
-    if branch.type == "null" or (branch.type == "identifier" and parsed.node_text(branch) == "NULL"):
-        return declared.endswith("*")
-    if branch.type == "identifier":
-        return types.of(branch) == declared
-    return False
+        if not C_INTEGER.match(text) or len(text) > 9:
+            return "other", None
+        value = int(text, 0) if not text.lstrip("-").startswith("0") or text.lstrip("-") in ("0",) or "x" in text.lower() else None
+        if value is None:
+            return "int", None  # an octal constant: an int all the same
+        return ("small", None) if 0 <= value < 2**24 else ("int", None)
+    if kind == "char_literal":
+        text = parsed.node_text(branch)
+        plain = len(text) == 3 and text[0] == text[2] == "'" and text[1].isascii() and text[1] != "\\"
+        return ("small", None) if plain else ("other", None)
+    if kind == "null" or (kind == "identifier" and parsed.node_text(branch) == "NULL"):
+        return "null", None
+    if kind in ("string_literal", "concatenated_string"):
+        return "string", None
+    if kind == "identifier":
+        found = types.of(branch)
+        return ("typed", found) if found else ("other", None)
+    return "other", None
+
+
+def _c_branches_keep(parsed: ParsedCode, types: DeclaredTypes, declared: str, *branches: Node) -> bool:
+    """True when converting each branch straight to ``declared`` equals converting it through the
+    conditional's common type (C's usual arithmetic conversions).
+
+    Pointers: every conversion between pointer types keeps the address, so any branches do.
+    Arithmetic: the common type of a branch and a constant in [0, 2**24) holds both exactly; two
+    branches of one declared type have that type in common; an int constant beside a branch of
+    exactly ``declared``'s type converts as it would directly (the common type is ``declared``,
+    or ``int`` when that is narrower). Anything else (``long x = c ? -1 : 1u``) is refused.
+    """
+    if declared.endswith("*"):
+        return True
+    kinds = [_c_kind(parsed, types, branch) for branch in branches]
+    names = [name for name, _ in kinds]
+    if "null" in names or "string" in names:
+        return False
+    if "small" in names:
+        return True
+    if all(name == "int" for name in names):
+        return True
+    typed = [found for name, found in kinds if name == "typed"]
+    if len(typed) == 2 and typed[0] == typed[1]:
+        return True
+    return all(name == "int" or (name == "typed" and found == declared) for name, found in kinds)
 
 
 def _branch_text(parsed: ParsedCode, branch: Node) -> str:

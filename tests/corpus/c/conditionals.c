@@ -45,12 +45,28 @@ static double scaled(int n, double d) {
     return r;
 }
 
+struct limits {
+    long big;
+    unsigned small;
+    float ratio;
+};
+
+static long members(const struct limits *l, int x) {
+    long v = x ? l->big : 7;
+    unsigned w = x > 1 ? l->small : 'z';
+    long bad = x ? -1 : l->small;      /* unsigned common type: 4294967295 */
+    int rounded = x > 2 ? 16777217 : l->ratio;  /* float common type: 16777216 */
+    return v + w + bad + rounded;
+}
+
 int main(void) {
+    struct limits l = {1L << 40, 3000000000u, 0.5f};
     printf("%ld %ld %ld\n", widen(1, 7u), widen(-1, 7u), widen(3, 2u));
     printf("%s %s %s\n", pick("a", "b", 0) ? pick("a", "b", 0) : "null", pick("a", "b", 1), pick("a", "b", 2));
     printf("%d %d %d\n", letters("abc"), letters("xyzzy"), letters(""));
     double first = scaled(2, 1.25);
     double second = scaled(5, -2.5);
     printf("%.3f %.3f %d\n", first, second, calls);
+    printf("%ld %ld %ld %ld\n", members(&l, 0), members(&l, 1), members(&l, 2), members(&l, 3));
     return 0;
 }
