@@ -8,7 +8,7 @@ int clamp_all(int *values, int n, int lo, int hi) {
         else if (v > hi)
             v = hi;
         int moved = v != values[i] ? 1 : 0;
-        changed += moved;
+        changed = changed + moved;
         values[i] = v;
     }
     return changed;

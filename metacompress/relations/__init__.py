@@ -34,6 +34,7 @@ for _name, _entry in {
     "increment-form": "metacompress.relations.increments:IncrementForm",
     "ternary-to-if": "metacompress.relations.ternary:TernaryToIf",
     "constant-rewrite": "metacompress.relations.constants:ConstantRewrite",
+    "contract-compound-assignment": "metacompress.relations.contraction:ContractCompoundAssignment",
 }.items():
     RELATIONS.register(_name, _entry)
 

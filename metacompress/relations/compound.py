@@ -56,7 +56,7 @@ JAVA_BOXES_OK = frozenset({"Integer", "Long", "Float", "Double"})
 class ExpandCompoundAssignment(Relation):
     name = "expand-compound-assignment"
     summary = "expand a compound assignment whose target is a plain name (x += e -> x = x + (e)) where both mean the same"
-    example = ("total += a * b;", "total = total + a * b;")
+    example = ("total += a * b;", "total = total + (a * b);")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("assign", [])

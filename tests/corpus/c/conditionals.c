@@ -42,6 +42,8 @@ static double scaled(int n, double d) {
     f *= n;
     r += n > 1 ? f : 2;
     r -= bump(n);
+    r = r * 2 - 1;
+    r = r / (n + 1);
     return r;
 }
 
@@ -56,6 +58,8 @@ static long members(const struct limits *l, int x) {
     unsigned w = x > 1 ? l->small : 'z';
     long bad = x ? -1 : l->small;      /* unsigned common type: 4294967295 */
     int rounded = x > 2 ? 16777217 : l->ratio;  /* float common type: 16777216 */
+    w = w << 1;
+    v = v - w;
     return v + w + bad + rounded;
 }
 
