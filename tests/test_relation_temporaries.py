@@ -159,3 +159,12 @@ def test_fresh_name_is_not_in_the_text() -> None:
         rewrite = transform(code, "python", RELATION, seed=seed)
         new_name = rewrite.code.split("\n")[1].split(" = ")[0].strip()
         assert new_name not in code
+
+
+def test_c_preprocessor_inside_a_statement_is_left_alone() -> None:
+    code = "int f(int a) {\n    return\n#ifdef X\n        a;\n#else\n        -a;\n#endif\n}\n"
+    assert not transform(code, "c", RELATION).applied
+    code = "void f(int x) {\n    x +=\n#ifdef X\n        1\n#else\n        2\n#endif\n        ;\n}\n"
+    for relation in ("expand-compound-assignment", "increment-form"):
+        rewrite = transform(code, "c", relation)
+        assert not rewrite.applied or "#ifdef X\n        1\n#else\n        2\n#endif" in rewrite.code

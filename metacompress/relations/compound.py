@@ -51,6 +51,7 @@ ATOMIC = frozenset(
 SHIFTS = frozenset({"<<=", ">>=", ">>>="})
 BITWISE = frozenset({"&=", "|=", "^="})
 JAVA_BOXES_OK = frozenset({"Integer", "Long", "Float", "Double"})
+PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 
 
 class ExpandCompoundAssignment(Relation):
@@ -135,6 +136,11 @@ def in_statement_position(node: Node) -> bool:
     return False
 
 
+def crosses_preprocessor(parsed: ParsedCode, node: Node) -> bool:
+    """C: a preprocessor line inside the node (``#ifdef`` between its tokens): leave it whole."""
+    return parsed.language == "c" and PREPROCESSOR_LINE.search(parsed.source, node.start_byte, node.end_byte) is not None
+
+
 def plain_target(context: Context, target: Node) -> str | None:
     """The name when ``target`` is a plain name we may write twice, else None."""
     parsed = context.parsed
@@ -148,7 +154,7 @@ def plain_target(context: Context, target: Node) -> str | None:
 
 def expand(context: Context, node: Node) -> Edit | None:
     parsed = context.parsed
-    if parsed.in_error(node):
+    if parsed.in_error(node) or crosses_preprocessor(parsed, node):
         return None
     target = node.child_by_field_name("left")
     operator = node.child_by_field_name("operator")

@@ -26,7 +26,7 @@ from tree_sitter import Node, Query, QueryCursor
 from ..errors import NotApplicable
 from .arith import python_scope
 from .base import Edit, Relation
-from .compound import Context, in_statement_position, plain_target
+from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .effects import analyse
 from .parsing import ParsedCode, get_language
 from .sites import ErrorGuard, pick
@@ -79,7 +79,7 @@ def _query(language: str) -> Query:
 def contract(context: Context, node: Node) -> Edit | None:
     parsed = context.parsed
     language = parsed.language
-    if parsed.in_error(node):
+    if parsed.in_error(node) or crosses_preprocessor(parsed, node):
         return None
     if language == "python":
         if node.child_by_field_name("type") is not None:

@@ -26,7 +26,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .compound import Context, in_statement_position, plain_target
+from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .arith import python_scope
 from .parsing import ParsedCode, get_language
 from .sites import ErrorGuard, pick
@@ -142,7 +142,7 @@ def _allowed(context: Context, form: str, target: Node, node: Node) -> list[str]
 
 def _rewrite(context: Context, node: Node, rng: random.Random) -> Edit | None:
     parsed = context.parsed
-    if parsed.in_error(node):
+    if parsed.in_error(node) or crosses_preprocessor(parsed, node):
         return None
     found = _form(parsed, node)
     if found is None:

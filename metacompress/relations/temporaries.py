@@ -29,6 +29,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
+from .compound import crosses_preprocessor
 from .names import TextNames, fresh_name
 from .parsing import ParsedCode, get_language
 from .sites import ErrorGuard, pick
@@ -81,7 +82,7 @@ def _query(language: str) -> Query:
 
 def _rewrite(parsed: ParsedCode, node: Node, name: str, types: dict[int, str | None]) -> Edit | None:
     language = parsed.language
-    if parsed.in_error(node) or any(child.type in COMMENT_TYPES for child in node.children):
+    if parsed.in_error(node) or crosses_preprocessor(parsed, node) or any(child.type in COMMENT_TYPES for child in node.children):
         return None
     values = [child for child in node.named_children if child.type not in COMMENT_TYPES]
     if len(values) != 1:
