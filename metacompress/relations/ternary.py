@@ -14,10 +14,13 @@ converts each branch straight to ``x``'s type. Where that could differ the state
   ``double`` one refuses a float branch beside an integral one (``c ? someLong : 1f`` rounds the
   long to float first). ``final`` declarations and ``var`` are left alone.
 - C: the usual arithmetic conversions could pass a branch through another type (``long x = c ?
-  -1 : 1u`` is 4294967295), so each branch must be an integer or character constant (possibly
-  negated), ``NULL`` for a pointer, or a name declared in the snippet with exactly ``x``'s type:
-  then converting through the common type and converting directly agree. ``static``/``const``
-  declarations are left alone, as are ternaries with a preprocessor line inside.
+  -1 : 1u`` is 4294967295; ``int x = c ? 16777217 : f`` rounds through float), so for an
+  arithmetic ``x`` the branches must be two int constants, a constant in [0, 2**24) beside
+  anything (every common type holds both exactly), two names of one declared type, or an int
+  constant beside a name of exactly ``x``'s type (arith.DeclaredTypes). Pointer conversions keep
+  the address, so a pointer ``x`` takes any branches. ``static`` declarations and ``const``
+  objects are left alone (``const char *p`` is fine: its pointee is const), as are ternaries
+  with a preprocessor line inside.
 - Python: the statement must be one line, start it, and be the last thing on it (before a
   comment), so the new block holds nothing else; annotated assignments are left alone.
 """
