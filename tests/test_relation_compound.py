@@ -164,3 +164,12 @@ def test_java_types_are_resolved_by_scope() -> None:
     code = "class A { long x; void f() { x += 1; } void g(int x) { x += 3; } }"
     assert sites(code, "java") == {"x += 3 -> x = x + 3"}
     assert sites("class A { long x; void f() { x += 1; } }", "java") == {"x += 1 -> x = x + 1"}
+
+
+def test_deep_expressions_are_unknown_not_a_crash() -> None:
+    terms = " + ".join(["1"] * 3000)
+    python = f"def f():\n    x = {terms}\n    x += 1\n    return x\n"
+    java = "class A { void f(int i) { int x = 0; x += " + " + ".join(["i"] * 3000) + "; } }"
+    for relation in ("expand-compound-assignment", "contract-compound-assignment", "increment-form", "ternary-to-if"):
+        assert not transform(python, "python", relation).applied
+        assert not transform(java, "java", relation).applied

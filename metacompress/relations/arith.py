@@ -32,6 +32,8 @@ from tree_sitter import Node, Query, QueryCursor
 from .parsing import ParsedCode, get_language, walk
 
 UNKNOWN = ""
+#: nesting levels an expression analysis follows before answering "unknown" (no deep recursion)
+MAX_DEPTH = 100
 
 # ---------------------------------------------------------------- Java
 
@@ -123,8 +125,14 @@ def java_primitive(kind: str | None) -> str | None:
     return kind if kind in JAVA_NUMERIC or kind == "boolean" else None
 
 
-def java_type(parsed: ParsedCode, node: Node, types: "dict[str, str] | DeclaredTypes") -> str | None:
-    """The static type of a Java expression when literals, declared names and operators decide it."""
+def java_type(parsed: ParsedCode, node: Node, types: "dict[str, str] | DeclaredTypes", depth: int = 0) -> str | None:
+    """The static type of a Java expression when literals, declared names and operators decide it.
+
+    Unknown (None) past MAX_DEPTH levels of nesting: a 3,000-term concatenation must not exhaust
+    Python's stack.
+    """
+    if depth > MAX_DEPTH:
+        return None
     kind = node.type
     text = parsed.node_text(node)
     if kind in JAVA_INTEGER_LITERALS:
@@ -142,7 +150,7 @@ def java_type(parsed: ParsedCode, node: Node, types: "dict[str, str] | DeclaredT
         return found or None
     if kind == "parenthesized_expression":
         inner = [child for child in node.named_children if "comment" not in child.type]
-        return java_type(parsed, inner[0], types) if len(inner) == 1 else None
+        return java_type(parsed, inner[0], types, depth + 1) if len(inner) == 1 else None
     if kind == "cast_expression":
         target = node.child_by_field_name("type")
         target_text = _compact(parsed.node_text(target)) if target is not None else ""
@@ -152,21 +160,21 @@ def java_type(parsed: ParsedCode, node: Node, types: "dict[str, str] | DeclaredT
         operand = node.child_by_field_name("operand")
         if operator is None or operand is None:
             return None
-        inner = java_primitive(java_type(parsed, operand, types))
+        inner = java_primitive(java_type(parsed, operand, types, depth + 1))
         if operator.type == "!":
             return "boolean" if inner == "boolean" else None
         return _promote(inner) if inner in JAVA_NUMERIC else None
     if kind == "array_access":
         array = node.child_by_field_name("array")
-        found = java_type(parsed, array, types) if array is not None else None
+        found = java_type(parsed, array, types, depth + 1) if array is not None else None
         return found[:-2] if found and found.endswith("[]") else None
     if kind == "binary_expression":
-        return _java_binary(parsed, node, types)
+        return _java_binary(parsed, node, types, depth + 1)
     if kind == "ternary_expression":
         one = node.child_by_field_name("consequence")
         two = node.child_by_field_name("alternative")
-        first = java_type(parsed, one, types) if one is not None else None
-        second = java_type(parsed, two, types) if two is not None else None
+        first = java_type(parsed, one, types, depth + 1) if one is not None else None
+        second = java_type(parsed, two, types, depth + 1) if two is not None else None
         return first if first is not None and first == second and first in JAVA_NUMERIC + ("boolean", "String") else None
     return None
 
@@ -177,15 +185,15 @@ def _promote(kind: str | None) -> str | None:
     return "int" if JAVA_RANK.get(kind, 9) < 2 else kind
 
 
-def _java_binary(parsed: ParsedCode, node: Node, types: "dict[str, str] | DeclaredTypes") -> str | None:
+def _java_binary(parsed: ParsedCode, node: Node, types: "dict[str, str] | DeclaredTypes", depth: int) -> str | None:
     operator = node.child_by_field_name("operator")
     left = node.child_by_field_name("left")
     right = node.child_by_field_name("right")
     if operator is None or left is None or right is None:
         return None
     symbol = operator.type
-    one = java_type(parsed, left, types)
-    two = java_type(parsed, right, types)
+    one = java_type(parsed, left, types, depth)
+    two = java_type(parsed, right, types, depth)
     if symbol in ("==", "!=", "<", ">", "<=", ">=", "&&", "||"):
         return "boolean" if one is not None and two is not None else None
     if symbol == "+" and "String" in (one, two) and one is not None and two is not None:
@@ -429,7 +437,9 @@ def immutable_names(parsed: ParsedCode, scope: Node, rebound: frozenset[str] | N
 IMMUTABLE_CALLS = frozenset({"len", "int", "float", "ord", "range"})
 
 
-def _immutable_value(parsed: ParsedCode, node: Node, names: set[str], trusted: frozenset[str] = frozenset()) -> bool:
+def _immutable_value(parsed: ParsedCode, node: Node, names: set[str], trusted: frozenset[str] = frozenset(), depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return False
     kind = node.type
     if kind in IMMUTABLE_LITERALS:
         return True
@@ -444,7 +454,7 @@ def _immutable_value(parsed: ParsedCode, node: Node, names: set[str], trusted: f
         return parsed.node_text(node) in names
     if kind == "parenthesized_expression":
         inner = [child for child in node.named_children if child.type != "comment"]
-        return len(inner) == 1 and _immutable_value(parsed, inner[0], names, trusted)
+        return len(inner) == 1 and _immutable_value(parsed, inner[0], names, trusted, depth + 1)
     if kind == "not_operator":
         return True  # always a bool
     if kind in ("unary_operator", "binary_operator", "boolean_operator", "comparison_operator"):
@@ -453,12 +463,12 @@ def _immutable_value(parsed: ParsedCode, node: Node, names: set[str], trusted: f
             operands = [node.child_by_field_name("left"), node.child_by_field_name("right")]
         elif kind == "unary_operator":
             operands = [node.child_by_field_name("argument")]
-        return all(operand is not None and _immutable_value(parsed, operand, names, trusted) for operand in operands)
+        return all(operand is not None and _immutable_value(parsed, operand, names, trusted, depth + 1) for operand in operands)
     if kind == "conditional_expression":
         operands = [child for child in node.named_children if child.type != "comment"]
         return (
             len(operands) == 3
-            and _immutable_value(parsed, operands[0], names, trusted)
-            and _immutable_value(parsed, operands[2], names, trusted)
+            and _immutable_value(parsed, operands[0], names, trusted, depth + 1)
+            and _immutable_value(parsed, operands[2], names, trusted, depth + 1)
         )
     return False
