@@ -24,6 +24,17 @@ for _name, _entry in {
     "swap-operands": "metacompress.relations.operands:SwapOperands",
     "add-unused-variable": "metacompress.relations.unused:AddUnusedVariable",
     "compose": "metacompress.relations.compose:Compose",
+    "insert-comment": "metacompress.relations.comments:InsertComment",
+    "double-negation": "metacompress.relations.negation:DoubleNegation",
+    "add-braces": "metacompress.relations.braces:AddBraces",
+    "remove-braces": "metacompress.relations.braces:RemoveBraces",
+    "return-temporary": "metacompress.relations.temporaries:ReturnTemporary",
+    "split-declarations": "metacompress.relations.declarations:SplitDeclarations",
+    "expand-compound-assignment": "metacompress.relations.compound:ExpandCompoundAssignment",
+    "increment-form": "metacompress.relations.increments:IncrementForm",
+    "ternary-to-if": "metacompress.relations.ternary:TernaryToIf",
+    "constant-rewrite": "metacompress.relations.constants:ConstantRewrite",
+    "contract-compound-assignment": "metacompress.relations.contraction:ContractCompoundAssignment",
 }.items():
     RELATIONS.register(_name, _entry)
 

@@ -1,0 +1,213 @@
+"""expand-compound-assignment: ``x += e`` -> ``x = x + (e)`` (and every other ``op=``).
+
+Only in statement position (an expression statement, a ``for`` update clause, or an operand of a
+C comma expression there), where the value of the assignment is not used, and only where ``x`` is
+a plain name, so writing it twice evaluates nothing twice. ``e`` keeps its text, in parentheses
+unless it is atomic (``x = x * (a + b)``). Per language, when the two forms agree:
+
+- Java: ``x op= e`` is ``x = (T) (x op e)``: the implicit cast is a no-op only when ``x op e``
+  already has x's type. So x's declared type must be visible in the snippet and agree across its
+  declarations: ``double``, ``String`` (for ``+=``), ``boolean`` (for ``&= |= ^=``), the boxes
+  ``Integer``/``Long``/``Float``/``Double``, any int or long for shifts; for ``int``, ``long``
+  and ``float`` the type of ``e`` must be known and no wider (``int x; x += 1L`` compiles,
+  ``x = x + 1L`` does not). ``byte``, ``short`` and ``char`` never (their sums are ints).
+- C: the two forms are the same operation for every type; ``e`` must have no side effects (``x``
+  read and ``e``'s effects would be unsequenced), ``x`` must not look like a macro (ALL_CAPS)
+  nor be ``volatile``.
+- Python: only for names that hold an int, float, bool, str or None throughout the scope
+  (arith.immutable_names): for those ``+=`` falls back to ``+``; a list's ``+=`` would mutate in
+  place where ``x = x + e`` rebinds.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+
+from tree_sitter import Node, Query, QueryCursor
+
+from ..errors import NotApplicable
+from .arith import IMMUTABLE_CALLS, DeclaredTypes, bound_names, immutable_names, java_fits, java_type, python_scope
+from .base import Edit, Relation
+from .effects import analyse, looks_like_macro, volatile_names
+from .parsing import ParsedCode, get_language
+from .sites import ErrorGuard, pick
+
+QUERIES = {
+    "java": "(assignment_expression) @assign",
+    "c": "(assignment_expression) @assign",
+    "python": "(expression_statement (augmented_assignment) @assign)",
+}
+ATOMIC = frozenset(
+    {
+        "identifier", "decimal_integer_literal", "hex_integer_literal", "octal_integer_literal", "binary_integer_literal",
+        "decimal_floating_point_literal", "character_literal", "string_literal", "number_literal", "char_literal",
+        "integer", "float", "string", "true", "false", "none", "null_literal", "parenthesized_expression",
+        "method_invocation", "call_expression", "call", "field_access", "field_expression", "attribute",
+        "array_access", "subscript_expression", "subscript",
+    }
+)  # fmt: skip
+SHIFTS = frozenset({"<<=", ">>=", ">>>="})
+BITWISE = frozenset({"&=", "|=", "^="})
+JAVA_BOXES_OK = frozenset({"Integer", "Long", "Float", "Double"})
+PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
+
+
+class ExpandCompoundAssignment(Relation):
+    name = "expand-compound-assignment"
+    summary = "expand a compound assignment whose target is a plain name (x += e -> x = x + (e)) where both mean the same"
+    example = ("total += a * b;", "total = total + (a * b);")
+
+    def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
+        found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("assign", [])
+        found.sort(key=lambda node: (node.start_byte, node.end_byte))
+        context = Context(parsed)
+        guard = ErrorGuard(parsed)
+
+        def attempt(node: Node) -> Edit | None:
+            edit = expand(context, node)
+            return edit if edit is not None and guard.keeps_errors([edit]) else None
+
+        edit = pick(found, rng, attempt)
+        if edit is None:
+            raise NotApplicable(guard.reason(NO_SITE[parsed.language]))
+        return [edit]
+
+
+NO_SITE = {
+    "java": "no compound assignment to a name whose declared type makes x = x op e mean the same",
+    "c": "no compound assignment statement to a plain name with a side-effect-free right side",
+    "python": "no augmented assignment to a name that only ever holds numbers or strings",
+}
+
+
+@functools.cache
+def _query(language: str) -> Query:
+    return Query(get_language(language), QUERIES[language])
+
+
+class Context:
+    """Per-snippet facts, computed on first use: declared types, volatile names, Python scopes."""
+
+    def __init__(self, parsed: ParsedCode):
+        self.parsed = parsed
+        self._types: DeclaredTypes | None = None
+        self._volatile: frozenset[str] | None = None
+        self._immutable: dict[int, frozenset[str]] = {}
+        self._rebound: frozenset[str] | None = None
+
+    @property
+    def types(self) -> DeclaredTypes:
+        if self._types is None:
+            self._types = DeclaredTypes(self.parsed)
+        return self._types
+
+    @property
+    def volatile(self) -> frozenset[str]:
+        if self._volatile is None:
+            self._volatile = volatile_names(self.parsed)
+        return self._volatile
+
+    def immutable(self, scope: Node) -> frozenset[str]:
+        if self._rebound is None:
+            rebound = set(bound_names(self.parsed, self.parsed.root))
+            if re.search(rb"\bimport\s*\*", self.parsed.source):
+                rebound |= IMMUTABLE_CALLS  # a star import may rebind any builtin
+            self._rebound = frozenset(rebound)
+        if scope.start_byte not in self._immutable:
+            self._immutable[scope.start_byte] = immutable_names(self.parsed, scope, self._rebound)
+        return self._immutable[scope.start_byte]
+
+
+def in_statement_position(node: Node) -> bool:
+    """True when the expression's value is discarded: a statement, a for update, a comma operand there."""
+    current = node
+    parent = node.parent
+    while parent is not None and parent.type == "comma_expression":
+        current, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == "expression_statement":
+        return True
+    if parent.type == "for_statement":
+        return any(u.start_byte <= current.start_byte and current.end_byte <= u.end_byte
+                   for u in parent.children_by_field_name("update"))
+    return False
+
+
+def crosses_preprocessor(parsed: ParsedCode, node: Node) -> bool:
+    """C: a preprocessor line inside the node (``#ifdef`` between its tokens): leave it whole."""
+    return parsed.language == "c" and PREPROCESSOR_LINE.search(parsed.source, node.start_byte, node.end_byte) is not None
+
+
+def plain_target(context: Context, target: Node) -> str | None:
+    """The name when ``target`` is a plain name we may write twice, else None."""
+    parsed = context.parsed
+    if target.type != "identifier":
+        return None
+    name = parsed.node_text(target)
+    if parsed.language == "c" and (looks_like_macro(name) or name in context.volatile):
+        return None
+    return name
+
+
+def expand(context: Context, node: Node) -> Edit | None:
+    parsed = context.parsed
+    if parsed.in_error(node) or crosses_preprocessor(parsed, node):
+        return None
+    target = node.child_by_field_name("left")
+    operator = node.child_by_field_name("operator")
+    value = node.child_by_field_name("right")
+    if target is None or operator is None or value is None or not operator.type.endswith("="):
+        return None
+    symbol = operator.type
+    if symbol == "=" or len(symbol) < 2:
+        return None
+    name = plain_target(context, target)
+    if name is None:
+        return None
+    language = parsed.language
+    if language != "python" and not in_statement_position(node):
+        return None
+    if not _same_meaning(context, target, symbol, value):
+        return None
+    value_text = parsed.node_text(value)
+    if value.type not in ATOMIC:
+        value_text = f"({value_text})"
+    text = f"{name} = {name} {symbol[:-1]} {value_text}"
+    before = parsed.node_text(node)
+    description = f"{before} -> {text}" if len(before) <= 40 else f"expanded {name} {symbol} ..."
+    return Edit(node.start_byte, node.end_byte, text, description)
+
+
+def _same_meaning(context: Context, target: Node, symbol: str, value: Node) -> bool:
+    parsed = context.parsed
+    name = parsed.node_text(target)
+    if parsed.language == "c":
+        return not analyse(value, "c", context.volatile).effectful
+    if parsed.language == "python":
+        scope = python_scope(value)
+        return scope is not None and name in context.immutable(scope)
+    return java_compound_is_plain(context.types, parsed, context.types.of(target), symbol, value)
+
+
+def java_compound_is_plain(types: DeclaredTypes, parsed: ParsedCode, declared: str | None, symbol: str, value: Node) -> bool:
+    """True when ``x symbol value`` equals ``x = x op (value)`` in Java, x of type ``declared``."""
+    if not declared:
+        return False
+    if declared == "String":
+        return symbol == "+="
+    if declared in JAVA_BOXES_OK:
+        return symbol not in BITWISE or declared in ("Integer", "Long")
+    if declared == "boolean":
+        return symbol in BITWISE
+    if declared == "double":
+        return symbol not in SHIFTS and symbol not in BITWISE
+    if declared in ("int", "long"):
+        if symbol in SHIFTS:
+            return True
+        return java_fits(java_type(parsed, value, types), declared)
+    if declared == "float":
+        return symbol not in SHIFTS and symbol not in BITWISE and java_fits(java_type(parsed, value, types), "float")
+    return False
