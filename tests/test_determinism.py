@@ -146,3 +146,12 @@ def test_nodes_with_the_same_span_come_outermost_first():
     query = Query(get_language("python"), "(assignment) @s (expression_statement) @s (identifier) @s")
     found = query_captures(query, parsed.root)["s"]
     assert [node.type for node in found] == ["expression_statement", "assignment", "identifier"] * 2
+
+
+def test_no_module_reads_raw_query_captures():
+    """Raw ``QueryCursor.captures`` lists come in address order: every module goes through
+    ``parsing.query_captures`` (a relation added later, in particular)."""
+    package = Path(__file__).resolve().parents[1] / "metacompress"
+    offenders = [str(path.relative_to(package)) for path in package.rglob("*.py")
+                 if path.name != "parsing.py" and ").captures(" in path.read_text(encoding="utf-8")]
+    assert offenders == []

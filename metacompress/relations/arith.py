@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import functools
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language, walk
+from .parsing import ParsedCode, get_language, query_captures, walk
 
 UNKNOWN = ""
 #: nesting levels an expression analysis follows before answering "unknown" (no deep recursion)
@@ -75,7 +75,7 @@ def _compact(text: str) -> str:
 
 def _java_entries(parsed: ParsedCode) -> list[tuple[int, str, str, bool]]:
     """(name offset, name, type text or "", is a field) for every declaration in the snippet."""
-    captures = QueryCursor(_java_query()).captures(parsed.root)
+    captures = query_captures(_java_query(), parsed.root)
     entries: list[tuple[int, str, str, bool]] = []
     for node in captures.get("declaration", ()):
         kind = node.child_by_field_name("type")
@@ -235,7 +235,7 @@ def _c_query() -> Query:
 def _c_entries(parsed: ParsedCode) -> list[tuple[int, str, str, bool]]:
     """(name offset, name, type text or "", declared at file scope) for every declaration."""
     entries: list[tuple[int, str, str, bool]] = []
-    for node in QueryCursor(_c_query()).captures(parsed.root).get("declaration", ()):
+    for node in query_captures(_c_query(), parsed.root).get("declaration", ()):
         if node.type == "enumerator":
             name = node.child_by_field_name("name")
             if name is not None:

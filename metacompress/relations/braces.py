@@ -25,13 +25,13 @@ import functools
 import random
 import re
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
 from .branches import _takes_dangling_else
 from .effects import looks_like_macro
-from .parsing import ParsedCode, get_language, walk
+from .parsing import ParsedCode, get_language, query_captures, walk
 from .sites import ErrorGuard, pick
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
@@ -111,7 +111,7 @@ def _query(language: str) -> Query:
 
 
 def _bodies(parsed: ParsedCode) -> list[Node]:
-    found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("body", [])
+    found = query_captures(_query(parsed.language), parsed.root).get("body", [])
     found = [node for node in found if node.type not in COMMENT_TYPES and node.type != "else_clause"]
     found.sort(key=lambda node: (node.start_byte, node.end_byte))
     unique: list[Node] = []

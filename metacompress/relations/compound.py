@@ -25,13 +25,13 @@ import functools
 import random
 import re
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .arith import IMMUTABLE_CALLS, DeclaredTypes, bound_names, immutable_names, java_fits, java_type, python_scope
 from .base import Edit, Relation
 from .effects import analyse, looks_like_macro, volatile_names
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 
 QUERIES = {
@@ -60,7 +60,7 @@ class ExpandCompoundAssignment(Relation):
     example = ("total += a * b;", "total = total + (a * b);")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("assign", [])
+        found = query_captures(_query(parsed.language), parsed.root).get("assign", [])
         found.sort(key=lambda node: (node.start_byte, node.end_byte))
         context = Context(parsed)
         guard = ErrorGuard(parsed)

@@ -23,11 +23,11 @@ import functools
 import random
 import re
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 
 QUERIES = {
@@ -53,7 +53,7 @@ class ConstantRewrite(Relation):
     example = ("if (n > 255) n = 0;", "if (n > 0xff) n = (1 - 1);")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("literal", [])
+        found = query_captures(_query(parsed.language), parsed.root).get("literal", [])
         found.sort(key=lambda node: (node.start_byte, node.end_byte))
         guard = ErrorGuard(parsed)
 

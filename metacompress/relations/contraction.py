@@ -21,14 +21,14 @@ from __future__ import annotations
 import functools
 import random
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .arith import python_scope
 from .base import Edit, Relation
 from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .effects import analyse
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 
 QUERIES = {
@@ -56,7 +56,7 @@ class ContractCompoundAssignment(Relation):
     example = ("total = total + a * b;", "total += a * b;")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("assign", [])
+        found = query_captures(_query(parsed.language), parsed.root).get("assign", [])
         found.sort(key=lambda node: (node.start_byte, node.end_byte))
         context = Context(parsed)
         guard = ErrorGuard(parsed)

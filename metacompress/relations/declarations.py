@@ -24,11 +24,11 @@ import functools
 import random
 import re
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .parsing import ParsedCode, get_language, walk
+from .parsing import ParsedCode, get_language, query_captures, walk
 from .sites import ErrorGuard, pick
 from .statements import line_indent, newline_of
 
@@ -56,7 +56,7 @@ class SplitDeclarations(Relation):
     example = ("int lo = 0, *hi = p;", "int lo = 0; int *hi = p;")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("decl", [])
+        found = query_captures(_query(parsed.language), parsed.root).get("decl", [])
         found.sort(key=lambda node: (node.start_byte, node.end_byte))
         split = _split_python if parsed.language == "python" else _split_declaration
         guard = ErrorGuard(parsed)

@@ -22,13 +22,13 @@ from __future__ import annotations
 import functools
 import random
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
 from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .arith import python_scope
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 
 QUERIES = {
@@ -49,7 +49,7 @@ class IncrementForm(Relation):
     example = ("for (i = 0; i < n; i++)", "for (i = 0; i < n; i += 1)")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("site", [])
+        found = query_captures(_query(parsed.language), parsed.root).get("site", [])
         found.sort(key=lambda node: (node.start_byte, node.end_byte))
         context = Context(parsed)
         guard = ErrorGuard(parsed)

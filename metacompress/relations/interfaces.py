@@ -20,9 +20,9 @@ from __future__ import annotations
 import builtins
 import functools
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .scope import WORD, SpanSet, Variable, identifiers_under, node_text, span
 from .scope_c import ASSERTION, PASTE, STRINGIZE, macros_using
 
@@ -85,7 +85,7 @@ def _query(language: str) -> Query:
 
 
 def _captures(parsed: ParsedCode) -> dict[str, list[Node]]:
-    return QueryCursor(_query(parsed.language)).captures(parsed.root)
+    return query_captures(_query(parsed.language), parsed.root)
 
 
 def parameter_exposure(parsed: ParsedCode) -> dict[int, str]:

@@ -23,11 +23,11 @@ import functools
 import random
 import re
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
@@ -66,7 +66,7 @@ class DoubleNegation(Relation):
     example = ("while (i < n) {", "while (!(!(i < n))) {")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        captures = QueryCursor(_query(parsed.language)).captures(parsed.root)
+        captures = query_captures(_query(parsed.language), parsed.root)
         candidates = [(node, kind) for kind, nodes in captures.items() for node in nodes]
         candidates.sort(key=lambda pair: (pair[0].start_byte, pair[0].end_byte, pair[1]))
         guard = ErrorGuard(parsed)

@@ -25,13 +25,13 @@ from __future__ import annotations
 import functools
 import random
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .base import Edit, Relation
 from .compound import crosses_preprocessor
 from .names import TextNames, fresh_name
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 from .statements import line_indent, newline_of
 
@@ -59,7 +59,7 @@ class ReturnTemporary(Relation):
     example = ("int f(int a) {\n    return a * 2;\n}", "int f(int a) {\n    int result3 = a * 2;\n    return result3;\n}")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        returns = QueryCursor(_query(parsed.language)).captures(parsed.root).get("ret", [])
+        returns = query_captures(_query(parsed.language), parsed.root).get("ret", [])
         returns.sort(key=lambda node: (node.start_byte, node.end_byte))
         name = fresh_name(parsed.language, TextNames(parsed.text), rng, stems=STEMS)
         guard = ErrorGuard(parsed)

@@ -31,13 +31,13 @@ import functools
 import random
 import re
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
 from .arith import DeclaredTypes, java_primitive, java_type
 from .base import Edit, Relation
 from .effects import looks_like_macro, volatile_names
-from .parsing import ParsedCode, get_language
+from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, pick
 from .statements import indent_unit, line_indent, newline_of
 
@@ -64,7 +64,7 @@ class TernaryToIf(Relation):
     example = ("m = a > b ? a : b;", "if (a > b) {\n    m = a;\n} else {\n    m = b;\n}")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = QueryCursor(_query(parsed.language)).captures(parsed.root).get("site", [])
+        found = query_captures(_query(parsed.language), parsed.root).get("site", [])
         found.sort(key=lambda node: (node.start_byte, node.end_byte))
         facts = Facts(parsed)
         guard = ErrorGuard(parsed)
