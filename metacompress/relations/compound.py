@@ -27,12 +27,11 @@ import re
 
 from tree_sitter import Node, Query
 
-from ..errors import NotApplicable
 from .arith import IMMUTABLE_CALLS, DeclaredTypes, bound_names, immutable_names, java_fits, java_type, python_scope
 from .base import Edit, Relation
 from .effects import analyse, looks_like_macro, volatile_names
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, pick
+from .sites import ErrorGuard, one_guarded_edit
 
 QUERIES = {
     "java": "(assignment_expression) @assign",
@@ -61,18 +60,9 @@ class ExpandCompoundAssignment(Relation):
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         found = query_captures(_query(parsed.language), parsed.root).get("assign", [])
-        found.sort(key=lambda node: (node.start_byte, node.end_byte))
         context = Context(parsed)
-        guard = ErrorGuard(parsed)
-
-        def attempt(node: Node) -> Edit | None:
-            edit = expand(context, node)
-            return edit if edit is not None and guard.keeps_errors([edit]) else None
-
-        edit = pick(found, rng, attempt)
-        if edit is None:
-            raise NotApplicable(guard.reason(NO_SITE[parsed.language]))
-        return [edit]
+        return one_guarded_edit(found, rng, lambda node: expand(context, node), ErrorGuard(parsed),
+                                NO_SITE[parsed.language])
 
 
 NO_SITE = {

@@ -25,10 +25,9 @@ import re
 
 from tree_sitter import Node, Query
 
-from ..errors import NotApplicable
 from .base import Edit, Relation
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, pick
+from .sites import ErrorGuard, one_guarded_edit
 
 QUERIES = {
     "java": "[(decimal_integer_literal) (hex_integer_literal)] @literal",
@@ -54,17 +53,8 @@ class ConstantRewrite(Relation):
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         found = query_captures(_query(parsed.language), parsed.root).get("literal", [])
-        found.sort(key=lambda node: (node.start_byte, node.end_byte))
-        guard = ErrorGuard(parsed)
-
-        def attempt(node: Node) -> Edit | None:
-            edit = _rewrite(parsed, node, rng)
-            return edit if edit is not None and guard.keeps_errors([edit]) else None
-
-        edit = pick(found, rng, attempt)
-        if edit is None:
-            raise NotApplicable(guard.reason("no decimal or hexadecimal integer literal that can be rewritten outside error regions"))
-        return [edit]
+        return one_guarded_edit(found, rng, lambda node: _rewrite(parsed, node, rng), ErrorGuard(parsed),
+                                "no decimal or hexadecimal integer literal that can be rewritten outside error regions")
 
 
 @functools.cache

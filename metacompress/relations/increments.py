@@ -24,12 +24,11 @@ import random
 
 from tree_sitter import Node, Query
 
-from ..errors import NotApplicable
 from .base import Edit, Relation
 from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .arith import python_scope
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, pick
+from .sites import ErrorGuard, one_guarded_edit
 
 QUERIES = {
     "java": "[(update_expression) (assignment_expression)] @site",
@@ -50,18 +49,9 @@ class IncrementForm(Relation):
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         found = query_captures(_query(parsed.language), parsed.root).get("site", [])
-        found.sort(key=lambda node: (node.start_byte, node.end_byte))
         context = Context(parsed)
-        guard = ErrorGuard(parsed)
-
-        def attempt(node: Node) -> Edit | None:
-            edit = _rewrite(context, node, rng)
-            return edit if edit is not None and guard.keeps_errors([edit]) else None
-
-        edit = pick(found, rng, attempt)
-        if edit is None:
-            raise NotApplicable(guard.reason(NO_SITE[parsed.language]))
-        return [edit]
+        return one_guarded_edit(found, rng, lambda node: _rewrite(context, node, rng), ErrorGuard(parsed),
+                                NO_SITE[parsed.language])
 
 
 NO_SITE = {

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from ..errors import NotApplicable
 from .base import Edit, splice
 from .parsing import ParsedCode, error_signature
 
@@ -82,3 +83,19 @@ class ErrorGuard:
         if self.refused:
             return "every site tried would change how the parser reads the code's error regions"
         return default
+
+
+def one_guarded_edit(candidates: Sequence[T], rng: random.Random, rewrite: Callable[[T], Edit | None],
+                     guard: "ErrorGuard", no_site: str) -> list[Edit]:
+    """The edit of the first seeded candidate (taken by byte position) whose rewrite keeps the
+    parse errors as they are; NotApplicable, with ``no_site`` and the guard's reason, when none."""
+    ordered = sorted(candidates, key=lambda node: (node.start_byte, node.end_byte))
+
+    def attempt(node: T) -> Edit | None:
+        edit = rewrite(node)
+        return edit if edit is not None and guard.keeps_errors([edit]) else None
+
+    edit = pick(ordered, rng, attempt)
+    if edit is None:
+        raise NotApplicable(guard.reason(no_site))
+    return [edit]

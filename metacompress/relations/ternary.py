@@ -33,12 +33,11 @@ import re
 
 from tree_sitter import Node, Query
 
-from ..errors import NotApplicable
 from .arith import DeclaredTypes, java_primitive, java_type
 from .base import Edit, Relation
 from .effects import looks_like_macro, volatile_names
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, pick
+from .sites import ErrorGuard, one_guarded_edit
 from .statements import indent_unit, line_indent, newline_of
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
@@ -65,18 +64,9 @@ class TernaryToIf(Relation):
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         found = query_captures(_query(parsed.language), parsed.root).get("site", [])
-        found.sort(key=lambda node: (node.start_byte, node.end_byte))
         facts = Facts(parsed)
-        guard = ErrorGuard(parsed)
-
-        def attempt(node: Node) -> Edit | None:
-            edit = _rewrite(facts, node)
-            return edit if edit is not None and guard.keeps_errors([edit]) else None
-
-        edit = pick(found, rng, attempt)
-        if edit is None:
-            raise NotApplicable(guard.reason("no assignment of a conditional expression whose branches keep their values"))
-        return [edit]
+        return one_guarded_edit(found, rng, lambda node: _rewrite(facts, node), ErrorGuard(parsed),
+                                "no assignment of a conditional expression whose branches keep their values")
 
 
 @functools.cache
