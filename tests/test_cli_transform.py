@@ -185,10 +185,7 @@ def test_transform_rename_targets_take_a_set_in_any_spelling(tmp_path):
 
 
 def test_transform_style_selects_a_naming_style(c_file):
-    try:
-        relation = RELATIONS.get("rename-identifiers")
-    except ImportError:
-        pytest.skip("relation module not written yet: rename-identifiers")
+    relation = RELATIONS.get("rename-identifiers")
     styles = relation.options.get("style", ())
     assert len(styles) >= 2, "rename-identifiers should offer naming styles"
     outputs = {}

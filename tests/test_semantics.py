@@ -7,8 +7,7 @@ print the same stdout with the same exit status as the original. A relation must
 documented, deterministic across processes (hash randomisation differs) and must apply to at
 least one program of each language it supports: one that never applies is broken.
 
-A relation whose module is not written yet is skipped with that reason, so the suite can run
-while relations are being added; a module that exists but fails to import is a failure.
+A registered relation whose module is missing or fails to import is a failure, never a skip.
 
 Select one relation with ``-k <relation-name>``; skip the compile-and-run part with ``-m "not slow"``.
 """
@@ -27,7 +26,6 @@ from pathlib import Path
 
 import pytest
 
-import metacompress.relations as relations_package
 from metacompress.relations import RELATIONS, Relation, Rewrite
 from metacompress.relations.parsing import LANGUAGES, ParsedCode, error_signature, python_compiles
 
@@ -55,15 +53,8 @@ class Case:
 
 
 def load_relation(name: str) -> Relation:
-    """An instance of the relation; skips when its own module does not exist yet."""
-    try:
-        return RELATIONS.get(name)()
-    except ModuleNotFoundError as exc:
-        module = (exc.name or "").rpartition(".")[2]
-        own_file = Path(relations_package.__file__).parent / f"{module}.py"
-        if (exc.name or "").startswith("metacompress.relations.") and not own_file.exists():
-            pytest.skip(f"relation module not written yet: {exc.name} (for {name})")
-        raise
+    """An instance of the registered relation (a missing module fails the test)."""
+    return RELATIONS.get(name)()
 
 
 def supported_relation(name: str, language: str) -> Relation:
