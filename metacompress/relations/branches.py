@@ -23,10 +23,9 @@ import re
 
 from tree_sitter import Node, Query
 
-from ..errors import NotApplicable
 from .base import Edit, Relation
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, pick
+from .sites import ErrorGuard, one_guarded_edit
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 BLOCK_TYPES = frozenset({"block", "compound_statement"})
@@ -45,16 +44,8 @@ class SwapIfElse(Relation):
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         candidates = query_captures(_if_query(parsed.language), parsed.root).get("if", [])
         swap = _swap_python if parsed.language == "python" else _swap_braced
-        guard = ErrorGuard(parsed)
-
-        def attempt(node: Node) -> Edit | None:
-            edit = None if parsed.in_error(node) else swap(parsed, node)
-            return edit if edit is not None and guard.keeps_errors([edit]) else None
-
-        edit = pick(candidates, rng, attempt)
-        if edit is None:
-            raise NotApplicable(guard.reason("no if statement with an else branch outside error regions"))
-        return [edit]
+        return one_guarded_edit(candidates, rng, lambda node: None if parsed.in_error(node) else swap(parsed, node),
+                                ErrorGuard(parsed), "no if statement with an else branch outside error regions")
 
 
 @functools.cache

@@ -31,7 +31,7 @@ from .arith import IMMUTABLE_CALLS, DeclaredTypes, bound_names, immutable_names,
 from .base import Edit, Relation
 from .effects import analyse, looks_like_macro, volatile_names
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
+from .sites import ErrorGuard, by_span, one_guarded_edit
 
 QUERIES = {
     "java": "(assignment_expression) @assign",
@@ -59,7 +59,7 @@ class ExpandCompoundAssignment(Relation):
     example = ("total += a * b;", "total = total + (a * b);")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = query_captures(_query(parsed.language), parsed.root).get("assign", [])
+        found = sorted(query_captures(_query(parsed.language), parsed.root).get("assign", []), key=by_span)
         context = Context(parsed)
         return one_guarded_edit(found, rng, lambda node: expand(context, node), ErrorGuard(parsed),
                                 NO_SITE[parsed.language])

@@ -27,7 +27,7 @@ from tree_sitter import Node, Query
 
 from .base import Edit, Relation
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
+from .sites import ErrorGuard, by_span, one_guarded_edit
 
 QUERIES = {
     "java": "[(decimal_integer_literal) (hex_integer_literal)] @literal",
@@ -52,7 +52,7 @@ class ConstantRewrite(Relation):
     example = ("if (n > 255) n = 0;", "if (n > 0xff) n = (1 - 1);")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = query_captures(_query(parsed.language), parsed.root).get("literal", [])
+        found = sorted(query_captures(_query(parsed.language), parsed.root).get("literal", []), key=by_span)
         return one_guarded_edit(found, rng, lambda node: _rewrite(parsed, node, rng), ErrorGuard(parsed),
                                 "no decimal or hexadecimal integer literal that can be rewritten outside error regions")
 

@@ -28,7 +28,7 @@ from .base import Edit, Relation
 from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .effects import analyse
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
+from .sites import ErrorGuard, by_span, one_guarded_edit
 
 QUERIES = {
     "java": "(assignment_expression right: (binary_expression)) @assign",
@@ -55,7 +55,7 @@ class ContractCompoundAssignment(Relation):
     example = ("total = total + a * b;", "total += a * b;")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = query_captures(_query(parsed.language), parsed.root).get("assign", [])
+        found = sorted(query_captures(_query(parsed.language), parsed.root).get("assign", []), key=by_span)
         context = Context(parsed)
         return one_guarded_edit(found, rng, lambda node: contract(context, node), ErrorGuard(parsed),
                                 NO_SITE[parsed.language])

@@ -28,7 +28,7 @@ from .base import Edit, Relation
 from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .arith import python_scope
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
+from .sites import ErrorGuard, by_span, one_guarded_edit
 
 QUERIES = {
     "java": "[(update_expression) (assignment_expression)] @site",
@@ -48,7 +48,7 @@ class IncrementForm(Relation):
     example = ("for (i = 0; i < n; i++)", "for (i = 0; i < n; i += 1)")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = query_captures(_query(parsed.language), parsed.root).get("site", [])
+        found = sorted(query_captures(_query(parsed.language), parsed.root).get("site", []), key=by_span)
         context = Context(parsed)
         return one_guarded_edit(found, rng, lambda node: _rewrite(context, node, rng), ErrorGuard(parsed),
                                 NO_SITE[parsed.language])

@@ -25,10 +25,9 @@ import re
 
 from tree_sitter import Node, Query
 
-from ..errors import NotApplicable
 from .base import Edit, Relation
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, pick
+from .sites import ErrorGuard, one_guarded_edit
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 STOP_TYPES = frozenset({"compound_statement", "block", "module", "translation_unit", "program", "function_definition",
@@ -69,16 +68,8 @@ class DoubleNegation(Relation):
         captures = query_captures(_query(parsed.language), parsed.root)
         candidates = [(node, kind) for kind, nodes in captures.items() for node in nodes]
         candidates.sort(key=lambda pair: (pair[0].start_byte, pair[0].end_byte, pair[1]))
-        guard = ErrorGuard(parsed)
-
-        def attempt(candidate: tuple[Node, str]) -> Edit | None:
-            edit = _negate_twice(parsed, *candidate)
-            return edit if edit is not None and guard.keeps_errors([edit]) else None
-
-        edit = pick(candidates, rng, attempt)
-        if edit is None:
-            raise NotApplicable(guard.reason("no condition outside error regions"))
-        return [edit]
+        return one_guarded_edit(candidates, rng, lambda candidate: _negate_twice(parsed, *candidate),
+                                ErrorGuard(parsed), "no condition outside error regions")
 
 
 @functools.cache

@@ -23,11 +23,10 @@ import random
 
 from tree_sitter import Node, Query
 
-from ..errors import NotApplicable
 from .base import Edit, Relation
 from .effects import can_swap_evaluation, volatile_names
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, pick
+from .sites import ErrorGuard, one_guarded_edit
 
 MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 RELATIONAL = frozenset({"<", ">", "<=", ">="})
@@ -49,16 +48,8 @@ class SwapOperands(Relation):
         query = _comparison_query(language)
         candidates = query_captures(query, parsed.root).get("cmp", [])
         volatile = volatile_names(parsed)
-        guard = ErrorGuard(parsed)
-
-        def attempt(node: Node) -> Edit | None:
-            edit = _mirror(parsed, node, volatile)
-            return edit if edit is not None and guard.keeps_errors([edit]) else None
-
-        edit = pick(candidates, rng, attempt)
-        if edit is None:
-            raise NotApplicable(guard.reason("no comparison with side-effect-free operands outside error regions"))
-        return [edit]
+        return one_guarded_edit(candidates, rng, lambda node: _mirror(parsed, node, volatile), ErrorGuard(parsed),
+                                "no comparison with side-effect-free operands outside error regions")
 
 
 @functools.cache

@@ -85,17 +85,21 @@ class ErrorGuard:
         return default
 
 
+def by_span(node) -> tuple[int, int]:
+    """Sort key: start byte, then end byte."""
+    return node.start_byte, node.end_byte
+
+
 def one_guarded_edit(candidates: Sequence[T], rng: random.Random, rewrite: Callable[[T], Edit | None],
                      guard: "ErrorGuard", no_site: str) -> list[Edit]:
-    """The edit of the first seeded candidate (taken by byte position) whose rewrite keeps the
-    parse errors as they are; NotApplicable, with ``no_site`` and the guard's reason, when none."""
-    ordered = sorted(candidates, key=lambda node: (node.start_byte, node.end_byte))
-
+    """The edit of the first seeded candidate whose rewrite keeps the parse errors as they are;
+    NotApplicable, with ``no_site`` and the guard's reason, when none. The candidates' order is
+    the caller's (it decides which site a seed picks)."""
     def attempt(node: T) -> Edit | None:
         edit = rewrite(node)
         return edit if edit is not None and guard.keeps_errors([edit]) else None
 
-    edit = pick(ordered, rng, attempt)
+    edit = pick(candidates, rng, attempt)
     if edit is None:
         raise NotApplicable(guard.reason(no_site))
     return [edit]

@@ -27,12 +27,11 @@ import random
 
 from tree_sitter import Node, Query
 
-from ..errors import NotApplicable
 from .base import Edit, Relation
 from .compound import crosses_preprocessor
 from .names import TextNames, fresh_name
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, pick
+from .sites import ErrorGuard, one_guarded_edit
 from .statements import line_indent, newline_of
 
 COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
@@ -62,17 +61,9 @@ class ReturnTemporary(Relation):
         returns = query_captures(_query(parsed.language), parsed.root).get("ret", [])
         returns.sort(key=lambda node: (node.start_byte, node.end_byte))
         name = fresh_name(parsed.language, TextNames(parsed.text), rng, stems=STEMS)
-        guard = ErrorGuard(parsed)
         types: dict[int, str | None] = {}  # function start byte -> its return type text (None: unknown)
-
-        def attempt(node: Node) -> Edit | None:
-            edit = _rewrite(parsed, node, name, types)
-            return edit if edit is not None and guard.keeps_errors([edit]) else None
-
-        edit = pick(returns, rng, attempt)
-        if edit is None:
-            raise NotApplicable(guard.reason("no return of a value whose type can be written down, outside error regions"))
-        return [edit]
+        return one_guarded_edit(returns, rng, lambda node: _rewrite(parsed, node, name, types), ErrorGuard(parsed),
+                                "no return of a value whose type can be written down, outside error regions")
 
 
 @functools.cache

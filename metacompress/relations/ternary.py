@@ -37,7 +37,7 @@ from .arith import DeclaredTypes, java_primitive, java_type
 from .base import Edit, Relation
 from .effects import looks_like_macro, volatile_names
 from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
+from .sites import ErrorGuard, by_span, one_guarded_edit
 from .statements import indent_unit, line_indent, newline_of
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
@@ -63,7 +63,7 @@ class TernaryToIf(Relation):
     example = ("m = a > b ? a : b;", "if (a > b) {\n    m = a;\n} else {\n    m = b;\n}")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = query_captures(_query(parsed.language), parsed.root).get("site", [])
+        found = sorted(query_captures(_query(parsed.language), parsed.root).get("site", []), key=by_span)
         facts = Facts(parsed)
         return one_guarded_edit(found, rng, lambda node: _rewrite(facts, node), ErrorGuard(parsed),
                                 "no assignment of a conditional expression whose branches keep their values")
