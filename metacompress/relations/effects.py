@@ -157,3 +157,21 @@ def volatile_names(parsed: ParsedCode) -> frozenset[str]:
 
 
 VOLATILE_HOLDERS = frozenset({"declaration", "parameter_declaration", "field_declaration", "local_variable_declaration"})
+
+
+# Where the text of an expression is itself output: C macro arguments (a macro may stringize
+# them) and Python f-string fields (``f"{a < b=}"`` prints the expression).
+TEXT_VISIBLE = {"c": frozenset({"call_expression"}), "java": frozenset(), "python": frozenset({"interpolation"})}
+
+
+def text_visible(node: Node, language: str, stop_types: frozenset[str]) -> bool:
+    """Does ``node`` sit where its text can be printed, looking up to the first of ``stop_types``?"""
+    kinds = TEXT_VISIBLE[language]
+    if not kinds:
+        return False
+    current = node.parent
+    while current is not None and current.type not in stop_types:
+        if current.type in kinds:
+            return True
+        current = current.parent
+    return False

@@ -26,13 +26,13 @@ import re
 from tree_sitter import Node, Query
 
 from .base import Edit, Relation
+from .effects import text_visible
 from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, one_guarded_edit
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 STOP_TYPES = frozenset({"compound_statement", "block", "module", "translation_unit", "program", "function_definition",
                         "expression_statement"})
-TEXT_VISIBLE = {"c": frozenset({"call_expression"}), "java": frozenset(), "python": frozenset({"interpolation"})}
 
 QUERIES = {
     "java": """
@@ -90,7 +90,7 @@ def _condition(node: Node, kind: str) -> Node | None:
 
 def _negate_twice(parsed: ParsedCode, node: Node, kind: str) -> Edit | None:
     condition = _condition(node, kind)
-    if condition is None or parsed.in_error(condition) or _text_visible(condition, parsed.language):
+    if condition is None or parsed.in_error(condition) or text_visible(condition, parsed.language, STOP_TYPES):
         return None
     source = parsed.source
     language = parsed.language
@@ -113,14 +113,3 @@ def _negate_twice(parsed: ParsedCode, node: Node, kind: str) -> Edit | None:
         new = f"!(!({text}))"
     return Edit(condition.start_byte, condition.end_byte, new, f"{text} -> {new.strip()}" if len(text) < 40 else "negated a condition twice")
 
-
-def _text_visible(node: Node, language: str) -> bool:
-    kinds = TEXT_VISIBLE[language]
-    if not kinds:
-        return False
-    current = node.parent
-    while current is not None and current.type not in STOP_TYPES:
-        if current.type in kinds:
-            return True
-        current = current.parent
-    return False

@@ -24,7 +24,7 @@ import random
 from tree_sitter import Node, Query
 
 from .base import Edit, Relation
-from .effects import can_swap_evaluation, volatile_names
+from .effects import can_swap_evaluation, text_visible, volatile_names
 from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, one_guarded_edit
 
@@ -32,8 +32,6 @@ MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 RELATIONAL = frozenset({"<", ">", "<=", ">="})
 EQUALITY = frozenset({"==", "!="})
 
-#: ancestors that make a comparison's text observable (C macro arguments, Python f-strings)
-TEXT_VISIBLE = {"c": frozenset({"call_expression"}), "java": frozenset(), "python": frozenset({"interpolation"})}
 #: where the ancestor search may stop: nothing above a statement can quote its text
 STOP_TYPES = frozenset({"compound_statement", "block", "module", "translation_unit", "program", "function_definition"})
 
@@ -80,7 +78,7 @@ def _parts(node: Node, language: str) -> tuple[Node, Node, Node] | None:
 def _mirror(parsed: ParsedCode, node: Node, volatile: frozenset[str]) -> Edit | None:
     language = parsed.language
     parts = _parts(node, language)
-    if parts is None or parsed.in_error(node) or _text_visible(node, language):
+    if parts is None or parsed.in_error(node) or text_visible(node, language, STOP_TYPES):
         return None
     left, operator, right = parts
     if operator.type in EQUALITY and parsed.node_text(left) == parsed.node_text(right):
@@ -116,14 +114,3 @@ def _same_level(operand: Node, operator: str, language: str) -> bool:
     symbol = inner.type if inner is not None else ""
     return (symbol in RELATIONAL and operator in RELATIONAL) or (symbol in EQUALITY and operator in EQUALITY)
 
-
-def _text_visible(node: Node, language: str) -> bool:
-    kinds = TEXT_VISIBLE[language]
-    if not kinds:
-        return False
-    current = node.parent
-    while current is not None and current.type not in STOP_TYPES:
-        if current.type in kinds:
-            return True
-        current = current.parent
-    return False

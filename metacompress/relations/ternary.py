@@ -35,7 +35,8 @@ from tree_sitter import Node, Query
 
 from .arith import DeclaredTypes, java_primitive, java_type
 from .base import Edit, Relation
-from .effects import looks_like_macro, volatile_names
+from .compound import Context
+from .effects import looks_like_macro
 from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, by_span, one_guarded_edit
 from .statements import indent_unit, line_indent, newline_of
@@ -64,7 +65,7 @@ class TernaryToIf(Relation):
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         found = sorted(query_captures(_query(parsed.language), parsed.root).get("site", []), key=by_span)
-        facts = Facts(parsed)
+        facts = Context(parsed)
         return one_guarded_edit(found, rng, lambda node: _rewrite(facts, node), ErrorGuard(parsed),
                                 "no assignment of a conditional expression whose branches keep their values")
 
@@ -72,27 +73,6 @@ class TernaryToIf(Relation):
 @functools.cache
 def _query(language: str) -> Query:
     return Query(get_language(language), QUERIES[language])
-
-
-class Facts:
-    """Declared types and volatile names of the snippet, computed on first use."""
-
-    def __init__(self, parsed: ParsedCode):
-        self.parsed = parsed
-        self._types: DeclaredTypes | None = None
-        self._volatile: frozenset[str] | None = None
-
-    @property
-    def types(self) -> DeclaredTypes:
-        if self._types is None:
-            self._types = DeclaredTypes(self.parsed)
-        return self._types
-
-    @property
-    def volatile(self) -> frozenset[str]:
-        if self._volatile is None:
-            self._volatile = volatile_names(self.parsed)
-        return self._volatile
 
 
 def _unwrap(node: Node | None) -> Node | None:
@@ -119,7 +99,7 @@ def _parts(parsed: ParsedCode, ternary: Node) -> tuple[Node, Node, Node] | None:
     return condition, consequence, alternative
 
 
-def _rewrite(facts: Facts, node: Node) -> Edit | None:
+def _rewrite(facts: Context, node: Node) -> Edit | None:
     parsed = facts.parsed
     language = parsed.language
     marker = b"if" if language == "python" else b"?"
@@ -167,7 +147,7 @@ def _rewrite(facts: Facts, node: Node) -> Edit | None:
     return _render_braced(parsed, node, name, condition, consequence, alternative, declaration, in_list)
 
 
-def _declaration(facts: Facts, node: Node) -> tuple[str, str, Node, str] | None:
+def _declaration(facts: Context, node: Node) -> tuple[str, str, Node, str] | None:
     """(name, type, ternary, declaration without initialiser) of a one-variable declaration."""
     parsed = facts.parsed
     declarators = node.children_by_field_name("declarator")
