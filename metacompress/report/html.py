@@ -38,7 +38,8 @@ th{background:#f3f3f3;text-align:left}td.n{text-align:right;font-variant-numeric
 .del{background:#fbe3e3}.add{background:#e3f6e3}code,pre{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
 details{margin:.4em 0}summary{cursor:pointer;font-weight:600}.muted{color:#666}
 """
-FLIP_METRICS = ("teacher_flip_rate", "student_flip_rate", "student_only_flip_rate")
+FLIP_METRICS = (("teacher_flip_rate", "teacher flip"), ("student_flip_rate", "student flip"),
+                ("student_only_flip_rate", "student-only flip"))
 RELATION_COLUMNS = (
     ("teacher_flip_rate", "teacher flip"),
     ("student_flip_rate", "student flip"),
@@ -64,7 +65,11 @@ def render_html(report: Mapping[str, Any], samples: pd.DataFrame | None = None, 
         _skipped(report),
         _provenance(report),
     ]
-    body = "\n".join(s for s in sections if s)
+    return page(title, "\n".join(s for s in sections if s))
+
+
+def page(title: str, body: str) -> str:
+    """A complete HTML document around ``body``: inline style, nothing loaded from anywhere."""
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
@@ -120,7 +125,7 @@ def _relation_gates(report: Mapping[str, Any]) -> dict[str, str]:
     return status
 
 
-def _estimate(entry: Mapping[str, Any] | None) -> plots.Estimate:
+def estimate(entry: Mapping[str, Any] | None) -> plots.Estimate:
     entry = entry or {}
     ci = entry.get("ci95") or (None, None)
     return plots.Estimate(entry.get("value"), ci[0], ci[1])
@@ -131,9 +136,10 @@ def _relations(report: Mapping[str, Any]) -> str:
     if not relations:
         return ""
     rows = list(relations.items()) + [("all relations", report.get("all_relations", {}))]
-    forest = plots.forest_plot([
-        plots.ForestRow(name, *(_estimate(row.get("metrics", {}).get(m)) for m in FLIP_METRICS)) for name, row in rows
-    ])
+    series = [plots.Series(label, [estimate(row.get("metrics", {}).get(metric)) for _, row in rows], colour, marker)
+              for (metric, label), (colour, marker) in zip(FLIP_METRICS, plots.PALETTE)]
+    forest = plots.forest_plot([name for name, _ in rows], series,
+                               "share of judged inputs whose label flips (x to x'), 95% interval")
     gate_status = _relation_gates(report)
     head = "".join(f"<th>{_e(label)}</th>" for _, label in RELATION_COLUMNS)
     body = []

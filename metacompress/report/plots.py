@@ -38,35 +38,38 @@ class Estimate:
 
 
 @dataclass(frozen=True)
-class ForestRow:
-    """One relation of the forest plot: its name and the three flip rates."""
+class Series:
+    """One coloured series of a forest plot: an estimate per row (None where it has none)."""
 
-    label: str
-    teacher_flip: Estimate
-    student_flip: Estimate
-    student_only_flip: Estimate
+    name: str
+    estimates: Sequence[Estimate]
+    colour: str
+    marker: str = "o"
 
 
-def forest_plot(rows: Sequence[ForestRow]) -> str:
-    """Teacher, student and student-only flip rates per relation, each with its 95% interval."""
+PALETTE = ((TEACHER, "o"), (STUDENT, "s"), (STUDENT_ONLY, "D"), ("#2ca02c", "^"), ("#ff7f0e", "v"),
+           ("#8c564b", "P"), ("#e377c2", "X"), ("#17becf", "*"))
+
+
+def forest_plot(labels: Sequence[str], series: Sequence[Series], xlabel: str) -> str:
+    """Estimates with their 95% intervals, one row per label and one offset mark per series."""
     from matplotlib.figure import Figure
 
     with _style():
-        figure = Figure(figsize=(7.2, 0.32 * len(rows) + 1.1))
+        figure = Figure(figsize=(7.2, (0.14 + 0.09 * len(series)) * len(labels) + 1.1))
         axes = figure.add_subplot()
-        series = (("teacher flip", TEACHER, "o", -0.22, lambda r: r.teacher_flip),
-                  ("student flip", STUDENT, "s", 0.0, lambda r: r.student_flip),
-                  ("student-only flip", STUDENT_ONLY, "D", 0.22, lambda r: r.student_only_flip))
-        positions = np.arange(len(rows))[::-1]
-        for name, colour, marker, offset, pick in series:
-            _forest_series(axes, positions + offset, [pick(r) for r in rows], name, colour, marker)
-        axes.set_yticks(positions, [r.label for r in rows])
-        axes.set_xlabel("share of judged inputs whose label flips (x to x'), 95% interval")
+        positions = np.arange(len(labels))[::-1]
+        spread = 0.6 / max(len(series), 1)
+        for k, one in enumerate(series):
+            offset = (k - (len(series) - 1) / 2) * spread
+            _forest_series(axes, positions - offset, list(one.estimates), one.name, one.colour, one.marker)
+        axes.set_yticks(positions, list(labels))
+        axes.set_xlabel(xlabel)
         axes.xaxis.set_major_formatter(_percent())
         axes.set_xlim(left=0)
         axes.grid(axis="x", color=GRID)
         axes.set_axisbelow(True)
-        axes.legend(loc="lower right", frameon=False, ncol=3, fontsize=8, bbox_to_anchor=(1, 1))
+        axes.legend(loc="lower right", frameon=False, ncol=min(len(series), 3), fontsize=8, bbox_to_anchor=(1, 1))
         figure.tight_layout()
         return _svg(figure)
 
