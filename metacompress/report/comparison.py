@@ -22,7 +22,7 @@ def _kind(comparison: Comparison, metric: str) -> str:
 
 
 def _cell(comparison: Comparison, entry: dict[str, Any] | None, metric: str, with_counts: bool = True) -> str:
-    if not entry:
+    if not entry or entry.get("value") is None:
         return MISSING
     kind = _kind(comparison, metric)
     text = f"{number(entry.get('value'), kind)} {interval(entry.get('ci95'), kind)}"
@@ -50,8 +50,12 @@ def render_comparison_terminal(comparison: Comparison) -> str:
     if comparison.paired:
         lines += ["", "Paired McNemar tests of student-only flips (rows both audits judged, same rewrite):"]
         lines += [f"  {t.relation}: {t.a} alone {t.a_only}, {t.b} alone {t.b_only} of {t.shared_rows} shared rows, "
-                  f"p = {_p(t.p_value)}" for t in comparison.paired]
+                  f"p = {_p(t.p_value)}{_excluded(t.excluded)}" for t in comparison.paired]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _excluded(excluded: dict[str, int]) -> str:
+    return "" if not excluded else " (not paired: " + "; ".join(f"{n} {why}" for why, n in excluded.items()) + ")"
 
 
 def render_comparison_markdown(comparison: Comparison) -> str:
@@ -95,7 +99,7 @@ def render_comparison_html(comparison: Comparison) -> str:
     focus = "student_only_flip_rate" if "student_only_flip_rate" in comparison.metrics else comparison.metrics[0]
     series = [plots.Series(a.name, [estimate(comparison.value(a, r, focus)) for r in labels], colour, marker)
               for a, (colour, marker) in zip(comparison.audits, plots.PALETTE[1:] + plots.PALETTE[:1])]
-    body.append(f"<h2>{e(focus)}</h2><figure>{plots.forest_plot(labels, series, focus + ', 95% interval')}</figure>")
+    body.append(f"<h2>At a glance: <code>{e(focus)}</code> per relation</h2><figure>{plots.forest_plot(labels, series, focus + ', 95% interval')}</figure>")
     for metric in comparison.metrics:
         head = "".join(f"<th>{e(a.name)}</th>" for a in comparison.audits)
         rows = "".join(

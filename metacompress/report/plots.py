@@ -157,9 +157,9 @@ def probability_map(teacher: np.ndarray, student: np.ndarray, positive: str, sid
 
 
 def _percent():
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import PercentFormatter
 
-    return FuncFormatter(lambda value, _position: f"{100 * value:.0f}%")
+    return PercentFormatter(xmax=1.0, decimals=None)
 
 
 class _style:
