@@ -2,7 +2,8 @@
 
 Only names declared inside a function are renamed (code.analysis and the language modules
 code.c, code.java and code.python decide which, and which are not safe), and by default only
-names no caller can see. The ``targets`` option (a ``+`` or ``,`` separated set of ``locals``, ``parameters`` and ``function``) says what to rename:
+names no caller can see. The ``targets`` option (a ``+`` or ``,`` separated set of
+``locals``, ``parameters`` and ``function``) says what to rename:
 
 - ``locals`` (the default): local variables, and the parameters no caller can name: Java and C
   parameters (except Java ones that are annotated or whose method is), Python positional-only,
