@@ -262,3 +262,36 @@ def test_bad_task_option_is_one_clear_line(models, codexglue, tmp_path, task, op
     result = invoke(*args, "--task-option", option)
     assert result.exit_code == 2 and result.stderr.strip() == message
     assert not (tmp_path / "r").exists()
+
+
+def test_config_file_keys_are_flag_or_field_names(tmp_path):
+    from metacompress.cli.options import config_keys, config_value
+    from metacompress.cli.run_cmd import run
+
+    keys = config_keys(run)
+    assert keys["option"] is keys["relation-options"] and keys["quiet"] is keys["progress"]
+    assert config_value(keys["quiet"], "quiet", True, "f") is False  # quiet = true turns progress off
+    assert config_value(keys["progress"], "progress", False, "f") is False
+    table = {"pairs": "valid.txt", "label_names": ["bug", "ok"]}
+    assert config_value(keys["task-options"], "task-options", table, "f") == ["pairs=valid.txt", "label_names=bug,ok"]
+    config = tmp_path / "bad.toml"
+    config.write_text('[task-options]\npairs = 3\n')
+    result = invoke("--config", str(config))
+    assert result.exit_code == 2 and "task-options must be a table of key = string" in result.stderr
+
+
+def test_validate_checks_task_options_before_anything_loads():
+    from metacompress.config import AuditConfig
+    from metacompress.errors import UsageError
+
+    def config(**options):
+        return AuditConfig(teacher="t", student="s", task="code-classification", data="/nonexistent",
+                           language="c", code_field="func", task_options=options)
+
+    assert config(label_names="a,b").validate().load_options == {"language": "c", "code_field": "func",
+                                                                  "label_names": "a,b"}
+    with pytest.raises(UsageError, match="^Unknown option 'pairs' for task code-classification. Available: "
+                                         "code_field, id_field, label_field, label_names, language.$"):
+        config(pairs="x").validate()
+    with pytest.raises(UsageError, match="^--task-option code_field: set it with --code-field instead$"):
+        config(code_field="x").validate()

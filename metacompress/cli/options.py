@@ -179,7 +179,8 @@ def config_value(option: FieldOption, key: str, item: Any, file: str) -> Any:
     if option.kind == "flag":
         if not isinstance(item, bool):
             raise refuse("true or false")
-        return item if option.flag_value or key.replace("_", "-") == option.name.replace("_", "-") else not item
+        named_by_flag = "--" + key.replace("_", "-") in option.opts
+        return not item if option.meta("negate") and named_by_flag else item  # quiet = true: progress False
     if option.kind == "int" and (not isinstance(item, int) or isinstance(item, bool)):
         raise refuse("a whole number")
     if option.kind == "float" and (not isinstance(item, (int, float)) or isinstance(item, bool)):
