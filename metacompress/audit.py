@@ -129,13 +129,10 @@ def _both_see(task, teacher, student, examples):
 
 
 def _load_options(config: AuditConfig, task, language: str) -> dict[str, Any]:
-    """Pass the data options the user set; a task that does not take one says so itself."""
-    options: dict[str, Any] = {"language": language}
-    if config.code_field:
-        options["code_field"] = config.code_field
-    if config.label_field:
-        options["label_field"] = config.label_field
-    return options
+    """The data options the user set (--language, --code-field, --label-field, --task-option)."""
+    from .config import task_load_options
+
+    return task_load_options(config, task, language)
 
 
 def _load_models(config: AuditConfig, task_labels: tuple[str, ...]):

@@ -1,7 +1,22 @@
 """AuditConfig: every setting of an audit, and ``validate()``, which checks them all up front.
 
 Validation loads no data and no model, so a typo or an impossible setting fails in well under a
-second instead of after the inference it would otherwise spoil.
+second instead of after the inference it would otherwise spoil. Each check lives here once; the
+library functions that can be called on their own (``tasks.sample``, ``inference.predict_proba``)
+guard their arguments by calling the same functions.
+
+Each field's ``metadata`` is what the command line needs to offer it (``metacompress.cli.options``
+turns the fields into the options of ``metacompress run``), so a new field is a new flag:
+
+- ``help``: the option's help text;
+- ``flag``: the long flag when it is not ``--field-name`` (``--option``, ``--quiet``);
+- ``choices``: a function giving the accepted values, listed in ``--help`` (validate checks them);
+- ``parse``: turns what the flag received (a string, or a tuple of them when repeatable) into
+  the field's value; ``comma``: one comma-separated string instead of a repeatable flag;
+- ``table``: a config file may give the field as a TOML table of key = value;
+- ``path``: a config file's ``./`` or ``../`` value resolves against the file's folder;
+- ``negate``: the flag sets the field to False (``--quiet`` turns ``progress`` off);
+- ``cli``: False keeps the field off the command line.
 """
 
 from __future__ import annotations
@@ -13,42 +28,142 @@ from typing import Any
 
 from .errors import UsageError
 
-PAIR_SIDES = ("first", "second", "both")
 PRECISIONS = ("fp32", "fp16", "bf16")
+DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 ROLES = ("teacher", "student")
+#: task options that have flags of their own (--language, --code-field, --label-field)
+OWN_FLAG_OPTIONS = ("language", "code_field", "label_field")
+
+
+def _task_names() -> list[str]:
+    from .tasks import TASKS
+
+    return TASKS.names()
+
+
+def _languages() -> tuple[str, ...]:
+    from .relations.parsing import LANGUAGES
+
+    return LANGUAGES
+
+
+def _pair_sides() -> list[str]:
+    from .tasks.base import PAIR_SIDES
+
+    return list(PAIR_SIDES)
+
+
+def _task_options_help() -> str:
+    from .tasks import TASKS
+
+    takes = []
+    for name in TASKS.names():
+        keys = [key for key in TASKS.get(name).options if key not in OWN_FLAG_OPTIONS]
+        takes.append(f"{name}: {', '.join(keys) if keys else 'none'}")
+    return ("A data option of the task, KEY=VALUE; repeatable. " + "; ".join(takes) + ".")
+
+
+def split_commas(value: str | list[str] | None) -> list[str] | None:
+    """``a,b`` (or a list of names) as a list; None stays None."""
+    if value is None or not isinstance(value, str):
+        return value
+    return value.split(",")
+
+
+def parse_label_map(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """``teacher=a,b`` or ``student=a,b`` for one model, plain ``a,b`` for both."""
+    from .labels import parse_label_list
+
+    result: dict[str, list[str]] = {}
+    for value in values:
+        role, sep, names = value.partition("=")
+        if sep:
+            result[role.strip()] = parse_label_list(names)
+        else:
+            result.update({r: parse_label_list(value) for r in ROLES})
+    return result
+
+
+def parse_relation_options(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``RELATION:KEY=VALUE`` strings as {relation: {key: value}}."""
+    result: dict[str, dict[str, str]] = {}
+    for value in values:
+        relation, colon, setting = value.partition(":")
+        key, equals, option_value = setting.partition("=")
+        if not (colon and equals and relation and key):
+            raise UsageError(f"--option {value!r}: expected RELATION:KEY=VALUE, e.g. rename-identifiers:style=words")
+        result.setdefault(relation, {})[key] = option_value
+    return result
+
+
+def parse_task_options(values: tuple[str, ...]) -> dict[str, str]:
+    """``KEY=VALUE`` strings as {key: value}; ``first-field`` is read as ``first_field``."""
+    result: dict[str, str] = {}
+    for value in values:
+        key, equals, option_value = value.partition("=")
+        if not (equals and key.strip()):
+            raise UsageError(f"--task-option {value!r}: expected KEY=VALUE, e.g. pairs=test.txt")
+        result[key.strip().replace("-", "_")] = option_value.strip()
+    return result
 
 
 @dataclass
 class AuditConfig:
     """Everything that determines an audit's figures (all of it is recorded in report.json)."""
 
-    teacher: str
-    student: str
-    task: str
-    data: str
-    out: str | None = None
-    overwrite: bool = False
-    relations: list[str] | None = None  # None: every relation that supports the language
-    language: str | None = None  # None: the task's default
-    limit: int | None = None
-    seed: int = 0
-    pair_side: str = "both"
-    code_field: str | None = None
-    label_field: str | None = None
-    batch_size: int = 32
-    device: str = "auto"
-    precision: str = "fp32"
-    js_threshold: float = 0.1
-    confidence: float = 0.9
-    ece_bins: int = 10
-    bootstrap: int = 1000  # 0: no intervals
-    fail_on: list[str] = field(default_factory=list)
-    label_map: dict[str, list[str]] = field(default_factory=dict)  # role -> names per output index
-    relation_options: dict[str, dict[str, str]] = field(default_factory=dict)
-    model_root: str | None = None
-    trust_remote_code: bool = False
-    progress: bool = True
-    command: str = ""
+    teacher: str = field(metadata={
+        "help": "Reference model: Hugging Face folder or hub id, or a model spec (.toml).", "path": True,
+        "metavar": "MODEL"})
+    student: str = field(metadata={"help": "Model under audit, in any of the same forms.", "path": True, "metavar": "MODEL"})
+    task: str = field(metadata={"help": "What the models predict; it fixes the data format and the labels.", "choices": _task_names,
+        "metavar": "NAME"})
+    data: str = field(metadata={"help": "Data file, or a folder of data files.", "path": True, "metavar": "PATH"})
+    out: str | None = field(default=None, metadata={
+        "help": "Report folder (default: runs/<task>-<time>).", "path": True, "metavar": "DIR"})
+    overwrite: bool = field(default=False, metadata={"help": "Replace a previous report in --out."})
+    relations: list[str] | None = field(default=None, metadata={  # None: every relation that supports the language
+        "help": "Comma-separated relation names (default: all for the language; see `metacompress relations`).",
+        "comma": True, "parse": split_commas, "metavar": "NAMES"})
+    language: str | None = field(default=None, metadata={  # None: the task's default
+        "help": "Code language (default: the task's; code-classification needs one).", "choices": _languages, "metavar": "NAME"})
+    limit: int | None = field(default=None, metadata={"help": "Audit a seeded random sample of this many examples.", "metavar": "N"})
+    seed: int = field(default=0, metadata={"help": "Seed for sampling, rewriting and bootstrap intervals."})
+    pair_side: str = field(default="both", metadata={
+        "help": "Pair tasks (clone detection): which function(s) of a pair relations rewrite.",
+        "choices": _pair_sides, "metavar": "SIDE"})
+    code_field: str | None = field(default=None, metadata={"help": "Field holding the code (default: the task's).", "metavar": "FIELD"})
+    label_field: str | None = field(default=None, metadata={
+        "help": "Field holding the label (default: the task's); labels are optional.", "metavar": "FIELD"})
+    batch_size: int = field(default=32, metadata={"help": "Inputs per forward pass."})
+    device: str = field(default="auto", metadata={
+        "help": "Where the models run (auto: CUDA, then Apple MPS, then CPU).", "choices": lambda: DEVICES, "metavar": "DEVICE"})
+    precision: str = field(default="fp32", metadata={
+        "help": "fp16/bf16 need a GPU.", "choices": lambda: PRECISIONS, "metavar": "NAME"})
+    js_threshold: float = field(default=0.1, metadata={
+        "help": "Jensen-Shannon distance above which T(x') and S(x') differ."})
+    confidence: float = field(default=0.9, metadata={
+        "help": "Confidence threshold tau for high-confidence preservation."})
+    ece_bins: int = field(default=10, metadata={"help": "Bins of the expected calibration error."})
+    bootstrap: int = field(default=1000, metadata={  # 0: no intervals
+        "help": "Bootstrap resamples for the 95% intervals (0: no intervals)."})
+    fail_on: list[str] = field(default_factory=list, metadata={
+        "help": "Gate, e.g. 'discrepancy_rate>0.10' or 'swap-if-else:student_flip_rate>0.05'; repeatable.",
+        "metavar": "CONDITION"})
+    label_map: dict[str, list[str]] = field(default_factory=dict, metadata={  # role -> names per output index
+        "help": "Output label names per index, e.g. 'student=vulnerable,not-vulnerable'; repeatable.",
+        "parse": parse_label_map, "metavar": "[ROLE=]NAMES"})
+    relation_options: dict[str, dict[str, str]] = field(default_factory=dict, metadata={
+        "help": "Relation option, e.g. rename-identifiers:style=words; repeatable.", "flag": "--option",
+        "parse": parse_relation_options, "metavar": "RELATION:KEY=VALUE"})
+    task_options: dict[str, str] = field(default_factory=dict, metadata={
+        "help": _task_options_help, "flag": "--task-option", "parse": parse_task_options, "table": True,
+        "metavar": "KEY=VALUE"})
+    model_root: str | None = field(default=None, metadata={
+        "help": "Folder that model specs' relative paths resolve against.", "path": True, "metavar": "DIR"})
+    trust_remote_code: bool = field(default=False, metadata={
+        "help": "Allow Hugging Face models that ship their own code."})
+    progress: bool = field(default=True, metadata={"help": "No progress bars.", "flag": "--quiet", "negate": True})
+    command: str = field(default="", metadata={"cli": False})
 
     def __post_init__(self) -> None:
         if isinstance(self.fail_on, str):  # one gate given as a plain string
@@ -62,12 +177,13 @@ class AuditConfig:
         _check_choices(self)
         _check_label_map(self.label_map)
         task, language = _task_and_language(self)
+        load_options = task_load_options(self, task, language)
         relations = select_relations(self.relations, language)
         _check_relation_options(self.relation_options, relations)
         gates = _gates(self.fail_on, relations)
-        sides = task.rewrite_sides(self.pair_side) if task.is_pair else (0,)
+        sides = task.rewrite_sides(self.pair_side)
         out = check_out(self.out, self.overwrite) if self.out is not None else None
-        return Plan(task, language, relations, sides, gates, out)
+        return Plan(task, language, relations, sides, gates, out, load_options)
 
 
 @dataclass
@@ -80,6 +196,7 @@ class Plan:
     sides: tuple[int, ...]
     gates: list[Any]
     out: Path | None
+    load_options: dict[str, Any] = field(default_factory=dict)  # what task.load gets
 
 
 def _is_int(value: Any) -> bool:
@@ -90,16 +207,34 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def check_whole_number(flag: str, value: Any, least: int) -> None:
+    """UsageError unless ``value`` is a whole number of at least ``least``."""
+    if not _is_int(value):
+        raise UsageError(f"{flag} must be a whole number, not {value!r}")
+    if value < least:
+        raise UsageError(f"{flag} must be at least {least}, not {value}")
+
+
+def check_device(name: Any) -> str:
+    """The device name, normalised (``CUDA:1`` -> ``cuda:1``); UsageError unless it is one of DEVICES."""
+    device = str(name).strip().lower()
+    if device not in DEVICES and not (device.startswith("cuda:") and device[5:].isdigit()):
+        raise UsageError(f"--device must be {', '.join(DEVICES[:-1])} or {DEVICES[-1]}, not {name!r}")
+    return device
+
+
+def check_precision(name: Any) -> None:
+    if name not in PRECISIONS:
+        raise UsageError(f"--precision must be one of {', '.join(PRECISIONS)}, not {name!r}")
+
+
 def _check_numbers(config: AuditConfig) -> None:
     integers = {"--seed": (config.seed, 0), "--bootstrap": (config.bootstrap, 0),
                 "--batch-size": (config.batch_size, 1), "--ece-bins": (config.ece_bins, 1)}
     if config.limit is not None:
         integers["--limit"] = (config.limit, 1)
     for flag, (value, least) in integers.items():
-        if not _is_int(value):
-            raise UsageError(f"{flag} must be a whole number, not {value!r}")
-        if value < least:
-            raise UsageError(f"{flag} must be at least {least}, not {value}")
+        check_whole_number(flag, value, least)
     if not _is_number(config.confidence) or not 0 < config.confidence <= 1:
         raise UsageError(f"--confidence must be a number in (0, 1], not {config.confidence!r}")
     if not _is_number(config.js_threshold) or not 0 <= config.js_threshold <= 1:
@@ -110,13 +245,8 @@ def _check_choices(config: AuditConfig) -> None:
     for flag, value in (("--teacher", config.teacher), ("--student", config.student), ("--data", config.data)):
         if not isinstance(value, str) or not value.strip():
             raise UsageError(f"{flag} must name a path, not {value!r}")
-    if config.pair_side not in PAIR_SIDES:
-        raise UsageError(f"--pair-side must be first, second or both, not {config.pair_side!r}")
-    if config.precision not in PRECISIONS:
-        raise UsageError(f"--precision must be one of {', '.join(PRECISIONS)}, not {config.precision!r}")
-    device = str(config.device).strip().lower()
-    if device not in ("auto", "cpu", "cuda", "mps") and not (device.startswith("cuda:") and device[5:].isdigit()):
-        raise UsageError(f"--device must be auto, cpu, cuda, cuda:N or mps, not {config.device!r}")
+    check_precision(config.precision)
+    check_device(config.device)
     if not isinstance(config.fail_on, (list, tuple)) or not all(isinstance(g, str) for g in config.fail_on):
         raise UsageError(f"--fail-on must be a list of conditions, not {config.fail_on!r}")
 
@@ -130,16 +260,35 @@ def _check_label_map(label_map: dict[str, list[str]]) -> None:
 
 
 def _task_and_language(config: AuditConfig):
-    from .code.parsing import LANGUAGES
     from .tasks import get_task
+    from .tasks.formats import check_language
 
     task = get_task(config.task)  # raises the "did you mean" UsageError
-    language = config.language or task.default_language
-    if not language:
-        raise UsageError(f"task {task.name} needs --language ({', '.join(LANGUAGES)})")
-    if language not in LANGUAGES:
-        raise UsageError(f"--language {language}: not supported (available: {', '.join(LANGUAGES)})")
-    return task, language
+    return task, check_language(task.name, config.language, task.default_language)
+
+
+def task_load_options(config: AuditConfig, task, language: str) -> dict[str, str]:
+    """What ``task.load`` gets: the language, --code-field, --label-field and every --task-option.
+
+    UsageError for a key the task does not declare in ``Task.options`` (naming the options it
+    takes), or for a task option that has a flag of its own.
+    """
+    from .tasks.formats import check_options
+
+    options = {"language": language}
+    for name in ("code_field", "label_field"):
+        if getattr(config, name):
+            options[name] = getattr(config, name)
+    if not isinstance(config.task_options, dict):
+        raise UsageError(f"--task-option must be a mapping of KEY to VALUE, not {config.task_options!r}")
+    for key, value in config.task_options.items():
+        if key in OWN_FLAG_OPTIONS:
+            raise UsageError(f"--task-option {key}: set it with --{key.replace('_', '-')} instead")
+        if not isinstance(value, str):
+            raise UsageError(f"--task-option {key}: the value must be a string, not {value!r}")
+        options[key] = value
+    check_options(task.name, options, task.options)
+    return options
 
 
 def select_relations(names: list[str] | None, language: str) -> list[str]:
@@ -153,14 +302,9 @@ def select_relations(names: list[str] | None, language: str) -> list[str]:
     names = [n.strip() for n in names if n.strip()]
     if not names:
         raise UsageError("--relations is empty; name at least one relation, or leave it out to run all of them")
-    chosen = []
     for name in names:
-        relation = get_relation(name)  # raises the "did you mean" UsageError
-        if language not in relation.languages:
-            why = relation.unsupported.get(language, "not implemented")
-            raise UsageError(f"relation {name} does not support {language}: {why}")
-        chosen.append(name)
-    return list(dict.fromkeys(chosen))
+        get_relation(name).check_language(language)  # raises "did you mean", or why the language is unsupported
+    return list(dict.fromkeys(names))
 
 
 def _check_relation_options(options: dict[str, dict[str, str]], relations: list[str]) -> None:

@@ -25,10 +25,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .config import check_device, check_precision, check_whole_number
 from .errors import UsageError
 from .models.base import CodeClassifier, Encoded
 
-PRECISIONS = {"fp32": None, "fp16": "float16", "bf16": "bfloat16"}
+AUTOCAST_DTYPES = {"fp16": "float16", "bf16": "bfloat16"}
 TOKENISE_CHUNK = 256  # texts per tokenizer call: large enough to be fast, small enough for progress
 PAIR_CHUNK = 4096  # pairs per call of a pair-concat head (a small MLP on cached vectors)
 
@@ -59,7 +60,7 @@ def resolve_device(name: str):
     """auto picks CUDA, then Apple MPS, then CPU; naming an absent device is a usage error."""
     import torch
 
-    name = (name or "auto").strip().lower()
+    name = check_device(name or "auto")
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -71,34 +72,28 @@ def resolve_device(name: str):
     if name == "cuda" or name.startswith("cuda:"):
         if not torch.cuda.is_available():
             raise UsageError(f"--device {name}: CUDA is not available on this machine")
-        try:
-            device = torch.device(name)
-        except RuntimeError:
-            raise UsageError(f"--device {name}: expected cuda or cuda:N") from None
+        device = torch.device(name)
         count = torch.cuda.device_count()
         if device.index is not None and device.index >= count:
             raise UsageError(f"--device {name}: this machine has {count} CUDA device(s), numbered from 0")
         return device
-    if name == "mps":
-        if not _mps_available():
-            raise UsageError("--device mps: Apple MPS is not available on this machine")
-        return torch.device("mps")
-    raise UsageError(f"--device {name}: expected auto, cpu, cuda, cuda:N or mps")
+    if not _mps_available():  # check_device left only mps
+        raise UsageError("--device mps: Apple MPS is not available on this machine")
+    return torch.device("mps")
 
 
 def resolve_precision(name: str, device):
     """The autocast dtype for ``name`` on ``device`` (None for fp32)."""
     import torch
 
-    if name not in PRECISIONS:
-        raise UsageError(f"--precision {name}: expected {', '.join(PRECISIONS)}")
-    if PRECISIONS[name] is None:
+    check_precision(name)
+    if name == "fp32":
         return None
     if device.type == "cpu":
         raise UsageError(f"--precision {name} needs a GPU (the device is cpu); use --precision fp32")
     if name == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise UsageError("--precision bf16: this GPU does not support bfloat16; use fp16")
-    return getattr(torch, PRECISIONS[name])
+    return getattr(torch, AUTOCAST_DTYPES[name])
 
 
 def predict_proba(
@@ -108,8 +103,7 @@ def predict_proba(
 ) -> Predictions:
     """Class probabilities for single snippets, or for (first, second) pairs."""
     settings = settings or InferenceSettings()
-    if settings.batch_size < 1:
-        raise UsageError(f"--batch-size {settings.batch_size}: must be at least 1")
+    check_whole_number("--batch-size", settings.batch_size, 1)
     device = resolve_device(settings.device)
     runner = _Runner(model, device, resolve_precision(settings.precision, device), settings)
     pairs = _are_pairs(inputs)

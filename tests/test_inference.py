@@ -201,13 +201,13 @@ def test_progress_goes_to_a_terminal_stderr_only_when_asked(sequence_model, caps
 def test_device_and_precision_errors():
     assert resolve_device("cpu").type == "cpu"
     assert resolve_device("auto").type in ("cpu", "cuda", "mps")
-    with pytest.raises(UsageError, match="--device tpu: expected auto, cpu, cuda"):
+    with pytest.raises(UsageError, match="--device must be auto, cpu, cuda, cuda:N or mps, not 'tpu'"):
         resolve_device("tpu")
-    with pytest.raises(UsageError, match="--precision fp8: expected fp32, fp16, bf16"):
+    with pytest.raises(UsageError, match="--precision must be one of fp32, fp16, bf16, not 'fp8'"):
         resolve_precision("fp8", torch.device("cpu"))
     with pytest.raises(UsageError, match="--precision fp16 needs a GPU"):
         resolve_precision("fp16", torch.device("cpu"))
-    with pytest.raises(UsageError, match="--batch-size 0"):
+    with pytest.raises(UsageError, match="--batch-size must be at least 1, not 0"):
         predict_proba(CharClassifier(), ["x"], InferenceSettings(batch_size=0, device="cpu"))
 
 

@@ -72,7 +72,7 @@ def test_clone_pair_side_chooses_rewritten_fields():
     assert task.rewrite_sides("first") == (0,)
     assert task.rewrite_sides("second") == (1,)
     assert task.rewrite_sides() == (0, 1)
-    with pytest.raises(UsageError, match="--pair-side left"):
+    with pytest.raises(UsageError, match="--pair-side must be one of first, second, both, not 'left'"):
         task.rewrite_sides("left")
     assert get_task("vulnerability-prediction").rewrite_sides() == (0,)
 
@@ -284,7 +284,7 @@ def test_sample_is_seeded_and_keeps_file_order(tmp_path):
     assert len(chosen) == 10 and positions == sorted(positions)
     assert sample(examples, None, seed=3) == examples
     assert sample(examples, 500, seed=3) == examples
-    with pytest.raises(UsageError, match="--limit 0"):
+    with pytest.raises(UsageError, match="--limit must be at least 1, not 0"):
         sample(examples, 0, seed=3)
 
 

@@ -171,9 +171,7 @@ def parse_options(raw_options: tuple[str, ...], style: str | None) -> dict[str, 
 def checked_relation(name: str, language: str, options: dict[str, str]) -> Relation:
     """The relation, after checking up front what would make every input fail the same way."""
     relation = RELATIONS.get(name)()
-    if language not in relation.languages:
-        why = relation.unsupported.get(language, "not implemented for this language")
-        raise UsageError(f"relation {name} does not support {language}: {why}")
+    relation.check_language(language)
     relation.check_options(options)  # the relation validates its own options (compose takes names)
     return relation
 

@@ -83,8 +83,7 @@ class Relation:
         text = decode_code(code)
         chosen = self._check_options(options)
         if language not in self.languages:
-            why = self.unsupported.get(language, "not implemented for this language")
-            return self._not_applicable(text, language, f"{self.name} does not support {language}: {why}")
+            return self._not_applicable(text, language, self.unsupported_reason(language))
         try:
             return self._rewrite(text, language, seed, chosen)
         except RecursionError:
@@ -110,6 +109,19 @@ class Relation:
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         raise NotImplementedError
+
+    @classmethod
+    def unsupported_reason(cls, language: str) -> str:
+        """Why the relation cannot rewrite ``language`` ('' when it can)."""
+        if language in cls.languages:
+            return ""
+        return f"{cls.name} does not support {language}: {cls.unsupported.get(language, 'not implemented for this language')}"
+
+    @classmethod
+    def check_language(cls, language: str) -> None:
+        """UsageError unless the relation rewrites ``language`` (audits and ``transform`` check up front)."""
+        if language not in cls.languages:
+            raise UsageError(f"relation {cls.unsupported_reason(language)}")
 
     def check_options(self, options: dict[str, str]) -> dict[str, str]:
         """The options with defaults filled in; UsageError for an unknown option or value."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 
-from ..errors import UsageError
+from ..config import check_whole_number
 from ..registry import Registry
 from .base import Example, LoadedData, Skipped, Task
 
@@ -31,8 +31,8 @@ def get_task(name: str) -> Task:
 
 def sample(examples: list[Example], limit: int | None, seed: int = 0) -> list[Example]:
     """A seeded subset of ``limit`` examples, kept in file order (all of them when limit is None)."""
-    if limit is not None and limit < 1:
-        raise UsageError(f"--limit {limit}: must be a positive number of examples")
+    if limit is not None:
+        check_whole_number("--limit", limit, 1)
     if limit is None or limit >= len(examples):
         return list(examples)
     chosen = sorted(random.Random(seed).sample(range(len(examples)), limit))

@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..errors import UsageError
+
+#: --pair-side: which snippets of a pair a relation rewrites
+PAIR_SIDES: dict[str, tuple[int, ...]] = {"first": (0,), "second": (1,), "both": (0, 1)}
+
 
 @dataclass(frozen=True)
 class Example:
@@ -43,13 +48,18 @@ class Task:
     summary: ClassVar[str]
     default_language: ClassVar[str]
     is_pair: ClassVar[bool] = False
+    #: the keyword options ``load`` takes, name -> what it means (an audit's --task-option KEY=VALUE
+    #: and its --language, --code-field and --label-field; anything else is refused up front)
+    options: ClassVar[dict[str, str]] = {}
 
     def load(self, path: str, **options: Any) -> LoadedData:
         raise NotImplementedError
 
     def rewrite_sides(self, pair_side: str = "both") -> tuple[int, ...]:
         """Indices into ``Example.code`` that a relation rewrites (pair tasks choose a side)."""
-        return (0,)
+        if pair_side not in PAIR_SIDES:
+            raise UsageError(f"--pair-side must be one of {', '.join(PAIR_SIDES)}, not {pair_side!r}")
+        return PAIR_SIDES[pair_side] if self.is_pair else (0,)
 
     def model_input(self, code: tuple[str, ...]) -> str | tuple[str, str]:
         return (code[0], code[1]) if self.is_pair else code[0]

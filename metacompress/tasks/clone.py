@@ -31,7 +31,6 @@ from .formats import (
     record_id,
 )
 
-PAIR_SIDES = {"first": (0,), "second": (1,), "both": (0, 1)}
 FUNCTIONS_FILE = "data.jsonl"
 
 
@@ -76,11 +75,6 @@ class CloneDetection(Task):
         drafts = keep_labelled(drafts, skipped, label_field, bool(options.get("label_field")), str(path))
         return finish(drafts, skipped, self.label_names, files, str(path), language)
 
-    def rewrite_sides(self, pair_side: str = "both") -> tuple[int, ...]:
-        if pair_side not in PAIR_SIDES:
-            raise UsageError(f"--pair-side {pair_side}: expected one of {', '.join(PAIR_SIDES)}")
-        return PAIR_SIDES[pair_side]
-
 
 def _codexglue_layout(path: Path, pairs: str | None) -> tuple[Path, Path] | None:
     """(pair file, data.jsonl) when ``path`` is in CodeXGLUE's layout, else None."""
@@ -113,4 +107,5 @@ def _default_pair_file(folder: Path) -> Path:
         return folder / candidates[0]
     if not candidates:
         raise InputError(f"{folder}: has {FUNCTIONS_FILE} but no pair file (idx1 idx2 label lines, e.g. test.txt)")
-    raise UsageError(f"{folder}: several pair files ({', '.join(candidates)}); choose one with the 'pairs' option")
+    raise UsageError(f"{folder}: several pair files ({', '.join(candidates)}); choose one with the 'pairs' option "
+                     "(--task-option pairs=NAME)")
