@@ -42,7 +42,7 @@ def _task_names() -> list[str]:
 
 
 def _languages() -> tuple[str, ...]:
-    from .relations.parsing import LANGUAGES
+    from .code.parsing import LANGUAGES
 
     return LANGUAGES
 
