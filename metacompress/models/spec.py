@@ -165,8 +165,8 @@ def read_spec(path: str | os.PathLike, *, model_root: str | os.PathLike | None =
     _check_keys(path, "the spec", data, TOP_LEVEL)
     for key in ("name", "description", "root", "weights"):
         if key in data:
-            _typed(path, "", key, data[key], str)
-    version = _typed(path, "", "spec_version", data.get("spec_version", SPEC_VERSION), int)
+            check_type(path, "", key, data[key], str)
+    version = check_type(path, "", "spec_version", data.get("spec_version", SPEC_VERSION), int)
     if version != SPEC_VERSION:
         raise ModelLoadError(f"{path}: spec_version {version!r} is not supported (this metacompress reads {SPEC_VERSION})")
     root = resolve_root(path, data.get("root"), model_root)
@@ -185,7 +185,7 @@ def read_spec(path: str | os.PathLike, *, model_root: str | os.PathLike | None =
         preprocessing=_preprocessing(path, data.get("preprocessing", {})),
         state_dict=_layout(path, head, data.get("state_dict", {})),
         encoder={k: v for k, v in encoder.items() if k != "base"},
-        encoder_base=_typed(path, "[encoder] ", "base", encoder["base"], str) if "base" in encoder else None,
+        encoder_base=check_type(path, "[encoder] ", "base", encoder["base"], str) if "base" in encoder else None,
     )
 
 
@@ -232,7 +232,7 @@ def _labels(path: Path, labels: Any) -> list[str]:
 KIND_NAMES = {int: "an integer", bool: "true or false", str: "a string", float: "a number"}
 
 
-def _typed(path: Path, where: str, key: str, value: Any, kind: type):
+def check_type(path: Path, where: str, key: str, value: Any, kind: type):
     """``value`` if it has TOML type ``kind``; ``where`` is "" or "[section] ". true is no integer."""
     if kind is float:
         fits = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -257,7 +257,7 @@ def _preprocessing(path: Path, table: Any) -> Preprocessing:
             raise ModelLoadError(f"{path}: [preprocessing] {key} must be a token id (an integer), got "
                                  f"{toml_text(value)}; for a model whose inputs carry no special tokens write "
                                  'special_tokens = "none" instead')
-        _typed(path, "[preprocessing] ", key, value, kinds[key])
+        check_type(path, "[preprocessing] ", key, value, kinds[key])
     layout = table.get("special_tokens", "roberta")
     pre = Preprocessing(
         normalize_whitespace=table.get("normalize_whitespace", True),
@@ -293,7 +293,7 @@ def _tokenizer(path: Path, root: Path, table: Any) -> TokenizerSpec:
         raise ModelLoadError(f"{path}: the spec has no [tokenizer] (file, vocab + merges, or pretrained)")
     _check_keys(path, "[tokenizer]", table, {f.name for f in fields(TokenizerSpec)})
     for key, value in table.items():
-        _typed(path, "[tokenizer] ", key, value, bool if key in ("add_prefix_space", "lowercase") else str)
+        check_type(path, "[tokenizer] ", key, value, bool if key in ("add_prefix_space", "lowercase") else str)
     sources = [key for key in ("file", "vocab", "pretrained") if table.get(key)]
     if len(sources) != 1:
         raise ModelLoadError(f"{path}: [tokenizer] needs exactly one of file, vocab (+ merges) or pretrained")
@@ -313,7 +313,7 @@ def _tokenizer(path: Path, root: Path, table: Any) -> TokenizerSpec:
 def _layout(path: Path, head: str, table: Any) -> StateDictLayout:
     _check_keys(path, "[state_dict]", table, {f.name for f in fields(StateDictLayout)})
     for key, value in table.items():
-        _typed(path, "[state_dict] ", key, value, str)
+        check_type(path, "[state_dict] ", key, value, str)
     encoder_prefix, classifier_prefix = DEFAULT_PREFIXES[head]
     layout = StateDictLayout(
         encoder_prefix=table.get("encoder_prefix", encoder_prefix),

@@ -10,7 +10,7 @@ from .checkpoint import fit_state_dict, read_weights
 from .fingerprint import files_size, fingerprint, num_parameters
 from .hf import ROBERTA_LIKE, architecture
 from .quiet import quiet_transformers
-from .spec import ModelSpec, read_spec, toml_text
+from .spec import ModelSpec, check_type, read_spec, toml_text
 from .tokens import normalize_whitespace, read_tokenizer, truncating, with_special_tokens
 
 
@@ -71,18 +71,9 @@ ENCODER_TOKEN_IDS = ("pad_token_id", "bos_token_id", "eos_token_id")
 
 def _check_encoder_value(spec: ModelSpec, key: str, value, default) -> None:
     """A config field keeps the type of its default (true is no integer); sizes are positive, ids not negative."""
-    for kind in (bool, int, float, str):
-        if isinstance(default, kind):
-            expected = kind
-            break
-    else:
-        expected = None  # a field without a default (None) takes what the spec gives
-    if expected is not None:
-        fits = isinstance(value, (int, float)) and not isinstance(value, bool) if expected is float else (
-            isinstance(value, expected) and (expected is bool or not isinstance(value, bool)))
-        if not fits:
-            what = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[expected]
-            raise ModelLoadError(f"{spec.path}: [encoder] {key} must be {what}, got {toml_text(value)}")
+    kind = next((kind for kind in (bool, int, float, str) if isinstance(default, kind)), None)
+    if kind is not None:  # a field whose default is None takes what the spec gives
+        check_type(spec.path, "[encoder] ", key, value, kind)
     minimum = 1 if key in ENCODER_SIZES else 0 if key in ENCODER_TOKEN_IDS else None
     if minimum is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
         raise ModelLoadError(f"{spec.path}: [encoder] {key} must be an integer of {minimum} or more, got {toml_text(value)}")
