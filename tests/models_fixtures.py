@@ -125,3 +125,83 @@ def _vocab_size(folder: Path) -> int:
     from tokenizers import Tokenizer
 
     return Tokenizer.from_file(str(folder / "bpe.json")).get_vocab_size()
+
+
+# ---- a student trained without special tokens, on a WordPiece vocabulary without [UNK] -----------
+
+WORDPIECE_SPECIALS = ["[PAD]", "[CLS]", "[SEP]", "<unk>"]  # ids 0-3; no "[UNK]", which the model names
+BARE_SPEC = """spec_version = 1
+name = "tiny-bare-wordpiece"
+weights = "model.bin"
+head = "sequence-classification"
+labels = ["no", "yes"]
+
+[tokenizer]
+file = "wordpiece.json"
+{tokenizer}
+
+[preprocessing]
+block_size = {block}
+{preprocessing}
+
+[encoder]
+vocab_size = {vocab}
+hidden_size = {hidden}
+num_hidden_layers = {layers}
+num_attention_heads = {heads}
+intermediate_size = {intermediate}
+max_position_embeddings = {positions}
+type_vocab_size = 2
+pad_token_id = 0
+
+[state_dict]
+encoder_prefix = "encoder.roberta."
+classifier_prefix = "encoder.classifier."
+"""
+
+
+def wordpiece_without_unk():
+    """A lowercasing WordPiece tokenizer that names "[UNK]" as its unknown token but has no such token."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    trainer = trainers.WordPieceTrainer(vocab_size=200, special_tokens=WORDPIECE_SPECIALS, show_progress=False)
+    tokenizer.train_from_iterator(TEXTS, trainer)
+    return tokenizer
+
+
+def bare_wordpiece_config(vocab: int):
+    """The encoder of the bare WordPiece student: RoBERTa sizes, [PAD] = 0, two token types."""
+    from metacompress.tiny import tiny_config
+
+    config = tiny_config(vocab, ["no", "yes"], max_length=POSITIONS - 2, initializer_range=0.4, **SIZES)
+    config.pad_token_id, config.type_vocab_size = 0, 2
+    return config
+
+
+def build_bare_wordpiece_checkpoint(folder: Path, seed: int = 5) -> Path:
+    """model.bin + wordpiece.json in ``folder``; returns the path of a spec that loads it as trained."""
+    import torch
+    from transformers import RobertaForSequenceClassification
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer = wordpiece_without_unk()
+    tokenizer.save(str(folder / "wordpiece.json"))
+    torch.manual_seed(seed)
+    model = RobertaForSequenceClassification(bare_wordpiece_config(tokenizer.get_vocab_size()))
+    torch.save({f"encoder.{k}": v for k, v in model.state_dict().items()}, folder / "model.bin")
+    return write_bare_spec(folder)
+
+
+def write_bare_spec(folder: Path, name: str = "model.toml", *, tokenizer: str = 'unk_token = "<unk>"',
+                    preprocessing: str = 'special_tokens = "none"\npad_id = 0') -> Path:
+    """A spec for the bare WordPiece student; ``tokenizer`` and ``preprocessing`` are extra table lines."""
+    from tokenizers import Tokenizer
+
+    vocab = Tokenizer.from_file(str(folder / "wordpiece.json")).get_vocab_size()
+    path = folder / name
+    path.write_text(BARE_SPEC.format(tokenizer=tokenizer, preprocessing=preprocessing, block=BLOCK, vocab=vocab,
+                                     positions=POSITIONS, **SIZES), encoding="utf-8")  # fmt: skip
+    return path

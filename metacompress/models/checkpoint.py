@@ -8,6 +8,7 @@ meaningless. So every key must be accounted for, and each mismatch is reported b
 from __future__ import annotations
 
 import pickle
+import zipfile
 from pathlib import Path
 
 from ..errors import ModelLoadError
@@ -55,7 +56,9 @@ def _torch_load(spec, path: Path):
         ) from None
     except Exception as exc:  # torch's unpickler raises anything from KeyError to RuntimeError on junk
         detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ModelLoadError(f"{spec.path}: {path} is not a PyTorch checkpoint: {detail}") from None
+        with path.open("rb") as handle:
+            damaged = "a damaged or truncated pickle" if handle.read(1) == b"\x80" else "a zip archive torch cannot read"
+        raise ModelLoadError(f"{spec.path}: {path} is not a PyTorch checkpoint: {damaged} ({detail})") from None
 
 
 def _check_torch_file(spec, path: Path) -> None:
@@ -71,6 +74,9 @@ def _check_torch_file(spec, path: Path) -> None:
         kind = "text" if all(32 <= b < 127 or b in (9, 10, 13) for b in head) else "an unknown format"
         raise ModelLoadError(f"{spec.path}: weights file {path} is not a PyTorch checkpoint (it holds {kind}, "
                              "not the zip archive or pickle that torch.save writes)")
+    if head.startswith(b"PK") and not zipfile.is_zipfile(path):
+        raise ModelLoadError(f"{spec.path}: weights file {path} is a truncated or damaged zip archive "
+                             f"({path.stat().st_size:,} bytes, no end-of-archive record); copy or download it again")
 
 
 def _tensors_only(spec, path: Path, data) -> dict:

@@ -34,7 +34,7 @@ Labels (softmax index → name): {labels}.
    itself; metacompress applies it automatically because `config.json` records
    `"{key}": {{"normalize_whitespace": true, ...}}`.
 2. Tokenise with `AutoTokenizer.from_pretrained(folder)(code, truncation=True, max_length={block})`:
-   it adds `<s>` … `</s>` and keeps the first {inner} tokens of the function.
+   it {wrapping} and keeps the first {inner} tokens of the function.
 """
 
 
@@ -74,7 +74,8 @@ def convert_spec(
             labels=", ".join(f"{i} = {name}" for i, name in enumerate(spec.labels)),
             key=PREPROCESSING_KEY,
             block=pre.block_size,
-            inner=pre.block_size - 2,
+            inner=pre.block_size - pre.added_per_function,
+            wrapping=_wrapping(model.tokenizer, pre),
         ),
         encoding="utf-8",
     )
@@ -86,6 +87,12 @@ def _check_target(out: Path, overwrite: bool) -> None:
         raise UsageError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise UsageError(f"{out} exists and is not empty; pass --overwrite to write into it")
+
+
+def _wrapping(tokenizer, pre) -> str:
+    if pre.special_tokens == "none":
+        return "adds no special tokens"
+    return f"adds `{tokenizer.id_to_token(pre.bos_id)}` … `{tokenizer.id_to_token(pre.eos_id)}`"
 
 
 def _save_model(model, out: Path) -> None:
@@ -113,12 +120,9 @@ def _save_tokenizer(model, out: Path) -> None:
     tokenizer.no_truncation()
     pre = model.spec.preprocessing
     vocab = tokenizer.get_vocab()
+    wrapped_by = {"bos_id": ("bos_token", "cls_token"), "eos_id": ("eos_token", "sep_token"), "pad_id": ("pad_token",)}
     specials = {
-        "bos_token": tokenizer.id_to_token(pre.bos_id),
-        "cls_token": tokenizer.id_to_token(pre.bos_id),
-        "eos_token": tokenizer.id_to_token(pre.eos_id),
-        "sep_token": tokenizer.id_to_token(pre.eos_id),
-        "pad_token": tokenizer.id_to_token(pre.pad_id),
+        **{name: tokenizer.id_to_token(token_id) for key, token_id in pre.special_ids().items() for name in wrapped_by[key]},
         "unk_token": "<unk>" if "<unk>" in vocab else None,
         "mask_token": "<mask>" if "<mask>" in vocab else None,
     }

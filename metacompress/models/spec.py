@@ -18,10 +18,12 @@ Compressor Devign student)::
                               # (byte-level BPE; add_prefix_space = true|false); or pretrained =
                               # "<HF tokenizer folder or hub id>"
     lowercase = true          # add lowercasing if the tokenizer does not lowercase by itself
+    # unk_token = "[UNK]"     # the vocabulary's token for text it cannot spell (WordPiece, BPE, WordLevel)
 
     [preprocessing]
     normalize_whitespace = true   # " ".join(code.split()) before tokenizing
     block_size = 400              # tokens per function, special tokens included
+    special_tokens = "roberta"    # how tokens wrap the input: "roberta" (default), "bert" or "none"
     bos_id = 0                    # ids = [bos_id] + ids[:block_size - 2] + [eos_id]
     eos_id = 2
     pad_id = 1                    # right padding; attention mask = ids != pad_id
@@ -46,9 +48,16 @@ Compressor Devign student)::
     classifier_prefix = "encoder.classifier."
     # key = "model_state_dict"             # when the file holds {key: state_dict, ...}
 
+Special-token layouts (``special_tokens``; ``bos_id``/``eos_id`` are the opening/closing ids):
+- ``roberta`` (the default, ids 0 and 2 unless given): ``<s> A </s>``; pairs ``<s> A </s></s> B </s>``.
+- ``bert`` (bos_id = the [CLS] id and eos_id = the [SEP] id, both required): ``[CLS] A [SEP]``;
+  pairs ``[CLS] A [SEP] B [SEP]``, B with token type 1 when the encoder has ``type_vocab_size >= 2``.
+- ``none`` (bos_id/eos_id refused): ``A``; pairs ``A B``. The tokenizer file's own
+  post-processor is always replaced by the layout.
+
 Heads:
 - ``sequence-classification``: ``*ForSequenceClassification`` (RoBERTa's head: dense → tanh →
-  out_proj on the first token). Pairs are encoded as ``<s> A </s></s> B </s>``.
+  out_proj on the first token). Pairs are encoded as one sequence in the layout above.
 - ``pair-concat-cls``: the CodeXGLUE clone-detection head. Each function is encoded on its own;
   the two first-token vectors are concatenated (2·hidden) → ``dense`` → tanh → ``out_proj``.
   A pooler under the encoder prefix is loaded when the file has one (it is never used).
@@ -61,6 +70,7 @@ missing or unexpected key, and any tensor of the wrong shape, is an error that n
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -76,6 +86,9 @@ DEFAULT_PREFIXES = {
     "sequence-classification": ("roberta.", "classifier."),
     "pair-concat-cls": ("encoder.", "classifier."),
 }
+# layout -> (tokens it adds to one function, tokens it adds to a pair)
+SPECIAL_TOKENS = {"roberta": (2, 4), "bert": (2, 3), "none": (0, 0)}
+ROBERTA_IDS = {"bos_id": 0, "eos_id": 2}
 TOP_LEVEL = {"spec_version", "name", "description", "root", "weights", "head", "labels",
              "tokenizer", "preprocessing", "encoder", "state_dict"}
 
@@ -88,15 +101,30 @@ class TokenizerSpec:
     pretrained: str | None = None
     add_prefix_space: bool = False
     lowercase: bool = False
+    unk_token: str | None = None  # None: keep the tokenizer's own unknown token (checked at load)
 
 
 @dataclass
 class Preprocessing:
     normalize_whitespace: bool = True
     block_size: int = 400
-    bos_id: int = 0
-    eos_id: int = 2
+    special_tokens: str = "roberta"
+    bos_id: int | None = 0  # None when special_tokens = "none"
+    eos_id: int | None = 2
     pad_id: int = 1
+
+    @property
+    def added_per_function(self) -> int:
+        return SPECIAL_TOKENS[self.special_tokens][0]
+
+    @property
+    def added_per_pair(self) -> int:
+        return SPECIAL_TOKENS[self.special_tokens][1]
+
+    def special_ids(self) -> dict[str, int]:
+        """The token ids the spec names (pad_id always; bos_id/eos_id unless the layout is none)."""
+        names = ("bos_id", "eos_id", "pad_id")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
 @dataclass
@@ -135,11 +163,16 @@ def read_spec(path: str | os.PathLike, *, model_root: str | os.PathLike | None =
         raise ModelLoadError(f"{path}: the model spec is empty; it needs at least weights, head, labels and "
                              "[tokenizer] (see configs/models/README.md)")
     _check_keys(path, "the spec", data, TOP_LEVEL)
-    version = data.get("spec_version", SPEC_VERSION)
+    for key in ("name", "description", "root", "weights"):
+        if key in data:
+            check_type(path, "", key, data[key], str)
+    version = check_type(path, "", "spec_version", data.get("spec_version", SPEC_VERSION), int)
     if version != SPEC_VERSION:
         raise ModelLoadError(f"{path}: spec_version {version!r} is not supported (this metacompress reads {SPEC_VERSION})")
     root = resolve_root(path, data.get("root"), model_root)
     head = _head(path, data.get("head"))
+    encoder = data.get("encoder", {})
+    _check_keys(path, "[encoder]", encoder, set(encoder))
     return ModelSpec(
         path=path,
         root=root,
@@ -151,8 +184,8 @@ def read_spec(path: str | os.PathLike, *, model_root: str | os.PathLike | None =
         tokenizer=_tokenizer(path, root, data.get("tokenizer")),
         preprocessing=_preprocessing(path, data.get("preprocessing", {})),
         state_dict=_layout(path, head, data.get("state_dict", {})),
-        encoder={k: v for k, v in data.get("encoder", {}).items() if k != "base"},
-        encoder_base=data.get("encoder", {}).get("base"),
+        encoder={k: v for k, v in encoder.items() if k != "base"},
+        encoder_base=check_type(path, "[encoder] ", "base", encoder["base"], str) if "base" in encoder else None,
     )
 
 
@@ -196,44 +229,91 @@ def _labels(path: Path, labels: Any) -> list[str]:
     return list(labels)
 
 
-def _section(path: Path, name: str, cls: type, table: Any):
-    allowed = {f.name for f in fields(cls)}
-    _check_keys(path, f"[{name}]", table, allowed)
-    defaults = cls()
-    for key, value in table.items():
-        expected = type(getattr(defaults, key))
-        if type(value) is not expected:
-            raise ModelLoadError(f"{path}: [{name}] {key} must be a {expected.__name__}, got {value!r}")
-    return cls(**table)
+KIND_NAMES = {int: "an integer", bool: "true or false", str: "a string", float: "a number"}
+
+
+def check_type(path: Path, where: str, key: str, value: Any, kind: type):
+    """``value`` if it has TOML type ``kind``; ``where`` is "" or "[section] ". true is no integer."""
+    if kind is float:
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        fits = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+    if not fits:
+        raise ModelLoadError(f"{path}: {where}{key} must be {KIND_NAMES[kind]}, got {toml_text(value)}")
+    return value
+
+
+def toml_text(value: Any) -> str:
+    """``value`` as it would be written in TOML (true, "text", 3), for messages."""
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def _preprocessing(path: Path, table: Any) -> Preprocessing:
-    pre = _section(path, "preprocessing", Preprocessing, table)
-    for key in ("bos_id", "eos_id", "pad_id"):
-        if getattr(pre, key) < 0:
-            raise ModelLoadError(f"{path}: [preprocessing] {key} must be a token id (0 or more), not {getattr(pre, key)}")
+    _check_keys(path, "[preprocessing]", table, {f.name for f in fields(Preprocessing)})
+    kinds = {"normalize_whitespace": bool, "block_size": int, "special_tokens": str,
+             "bos_id": int, "eos_id": int, "pad_id": int}  # fmt: skip
+    for key, value in table.items():
+        if key in ROBERTA_IDS and isinstance(value, bool):
+            raise ModelLoadError(f"{path}: [preprocessing] {key} must be a token id (an integer), got "
+                                 f"{toml_text(value)}; for a model whose inputs carry no special tokens write "
+                                 'special_tokens = "none" instead')
+        check_type(path, "[preprocessing] ", key, value, kinds[key])
+    layout = table.get("special_tokens", "roberta")
+    pre = Preprocessing(
+        normalize_whitespace=table.get("normalize_whitespace", True),
+        block_size=table.get("block_size", Preprocessing.block_size),
+        special_tokens=layout,
+        pad_id=table.get("pad_id", Preprocessing.pad_id),
+        **_wrapping_ids(path, layout, {key: table[key] for key in ROBERTA_IDS if key in table}),
+    )
+    for key, value in pre.special_ids().items():
+        if value < 0:
+            raise ModelLoadError(f"{path}: [preprocessing] {key} must be a token id (0 or more), not {value}")
     return pre
+
+
+def _wrapping_ids(path: Path, layout: str, given: dict[str, int]) -> dict[str, int | None]:
+    """bos_id and eos_id for ``layout``: RoBERTa's 0 and 2 by default, BERT's must be named, none has none."""
+    if layout not in SPECIAL_TOKENS:
+        raise ModelLoadError(f"{path}: [preprocessing] special_tokens {toml_text(layout)} is unknown; "
+                             f"expected one of {', '.join(SPECIAL_TOKENS)}")
+    if layout == "none":
+        if given:
+            raise ModelLoadError(f"{path}: [preprocessing] {' and '.join(given)} cannot be used with "
+                                 'special_tokens = "none" (no token wraps the input); remove it')
+        return {"bos_id": None, "eos_id": None}
+    if layout == "bert" and len(given) < len(ROBERTA_IDS):
+        raise ModelLoadError(f'{path}: [preprocessing] special_tokens = "bert" needs bos_id (the [CLS] id) '
+                             "and eos_id (the [SEP] id)")
+    return {**ROBERTA_IDS, **given}
 
 
 def _tokenizer(path: Path, root: Path, table: Any) -> TokenizerSpec:
     if table is None:
         raise ModelLoadError(f"{path}: the spec has no [tokenizer] (file, vocab + merges, or pretrained)")
     _check_keys(path, "[tokenizer]", table, {f.name for f in fields(TokenizerSpec)})
+    for key, value in table.items():
+        check_type(path, "[tokenizer] ", key, value, bool if key in ("add_prefix_space", "lowercase") else str)
     sources = [key for key in ("file", "vocab", "pretrained") if table.get(key)]
     if len(sources) != 1:
         raise ModelLoadError(f"{path}: [tokenizer] needs exactly one of file, vocab (+ merges) or pretrained")
+    if table.get("unk_token") == "":
+        raise ModelLoadError(f"{path}: [tokenizer] unk_token must name a token of the vocabulary, not \"\"")
     return TokenizerSpec(
         file=root / table["file"] if table.get("file") else None,
         vocab=root / table["vocab"] if table.get("vocab") else None,
         merges=root / table["merges"] if table.get("merges") else None,
         pretrained=table.get("pretrained"),
-        add_prefix_space=bool(table.get("add_prefix_space", False)),
-        lowercase=bool(table.get("lowercase", False)),
+        add_prefix_space=table.get("add_prefix_space", False),
+        lowercase=table.get("lowercase", False),
+        unk_token=table.get("unk_token"),
     )
 
 
 def _layout(path: Path, head: str, table: Any) -> StateDictLayout:
     _check_keys(path, "[state_dict]", table, {f.name for f in fields(StateDictLayout)})
+    for key, value in table.items():
+        check_type(path, "[state_dict] ", key, value, str)
     encoder_prefix, classifier_prefix = DEFAULT_PREFIXES[head]
     layout = StateDictLayout(
         encoder_prefix=table.get("encoder_prefix", encoder_prefix),

@@ -10,8 +10,8 @@ from .checkpoint import fit_state_dict, read_weights
 from .fingerprint import files_size, fingerprint, num_parameters
 from .hf import ROBERTA_LIKE, architecture
 from .quiet import quiet_transformers
-from .spec import ModelSpec, read_spec
-from .tokens import normalize_whitespace, read_tokenizer, truncating, with_roberta_template
+from .spec import ModelSpec, check_type, read_spec, toml_text
+from .tokens import normalize_whitespace, read_tokenizer, truncating, with_special_tokens
 
 
 def load_spec(source: str, *, model_root: str | os.PathLike | None = None, trust_remote_code: bool = False):
@@ -20,10 +20,11 @@ def load_spec(source: str, *, model_root: str | os.PathLike | None = None, trust
         raise ModelLoadError(
             f"{spec.path}: model root {spec.root} does not exist (set --model-root or METACOMPRESS_MODEL_ROOT)"
         )
-    tokenizer = with_roberta_template(read_tokenizer(spec), spec)
+    tokenizer = read_tokenizer(spec)
     with quiet_transformers():
         config = encoder_config(spec, trust_remote_code)
         _check_sizes(spec, config, tokenizer)
+        tokenizer = with_special_tokens(tokenizer, spec)
         weights = read_weights(spec)
         module, targets = build_module(spec, config, weights)
         module.load_state_dict(fit_state_dict(spec, weights, module, targets), strict=True)
@@ -45,28 +46,57 @@ def encoder_config(spec: ModelSpec, trust_remote_code: bool = False):
             config = AutoConfig.for_model(model_type)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"{spec.path}: cannot build the [encoder] config: {str(exc).splitlines()[0]}") from None
-    known = set(config.to_dict())
-    unknown = sorted(set(fields) - known)
+    known = config.to_dict()
+    unknown = sorted(set(fields) - set(known))
     if unknown:
         raise ModelLoadError(f"{spec.path}: unknown [encoder] field(s) {', '.join(unknown)} for {config.model_type}")
     for key, value in fields.items():
+        _check_encoder_value(spec, key, value, known[key])
         setattr(config, key, value)
+    for key in ENCODER_TOKEN_IDS:
+        token_id = getattr(config, key, None)
+        if isinstance(token_id, int) and token_id >= config.vocab_size:
+            raise ModelLoadError(f"{spec.path}: [encoder] {key} {token_id} is beyond the embedding "
+                                 f"(vocab_size {config.vocab_size}: ids 0 to {config.vocab_size - 1})")
     config.num_labels = len(spec.labels)
     config.id2label = dict(enumerate(spec.labels))
     config.label2id = {name: index for index, name in enumerate(spec.labels)}
     return config
 
 
+ENCODER_SIZES = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+                 "max_position_embeddings", "type_vocab_size")  # fmt: skip
+ENCODER_TOKEN_IDS = ("pad_token_id", "bos_token_id", "eos_token_id")
+
+
+def _check_encoder_value(spec: ModelSpec, key: str, value, default) -> None:
+    """A config field keeps the type of its default (true is no integer); sizes are positive, ids not negative."""
+    kind = next((kind for kind in (bool, int, float, str) if isinstance(default, kind)), None)
+    if kind is not None:  # a field whose default is None takes what the spec gives
+        check_type(spec.path, "[encoder] ", key, value, kind)
+    minimum = 1 if key in ENCODER_SIZES else 0 if key in ENCODER_TOKEN_IDS else None
+    if minimum is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
+        raise ModelLoadError(f"{spec.path}: [encoder] {key} must be an integer of {minimum} or more, got {toml_text(value)}")
+
+
 def _check_sizes(spec: ModelSpec, config, tokenizer) -> None:
-    block = spec.preprocessing.block_size
+    pre = spec.preprocessing
+    block = pre.block_size
     positions = config.max_position_embeddings
     usable = positions - ((config.pad_token_id or 0) + 1 if config.model_type in ROBERTA_LIKE else 0)
-    if not 3 <= block <= usable:
-        raise ModelLoadError(f"{spec.path}: block_size {block} must lie between 3 and {usable} (max_position_embeddings {positions})")
+    # a sequence head also reads pairs, which need their own special tokens and one token of each function
+    shortest = pre.added_per_pair + 2 if spec.head == "sequence-classification" else pre.added_per_function + 1
+    if not shortest <= block <= usable:
+        raise ModelLoadError(f"{spec.path}: block_size {block} must lie between {shortest} and {usable} "
+                             f"(max_position_embeddings {positions}, special_tokens {pre.special_tokens!r})")
     if tokenizer.get_vocab_size() > config.vocab_size:
         raise ModelLoadError(
             f"{spec.path}: the tokenizer has {tokenizer.get_vocab_size()} tokens but the encoder's vocab_size is {config.vocab_size}"
         )
+    for key, token_id in pre.special_ids().items():
+        if token_id >= config.vocab_size:
+            raise ModelLoadError(f"{spec.path}: [preprocessing] {key} {token_id} is beyond the embedding "
+                                 f"(vocab_size {config.vocab_size}: ids 0 to {config.vocab_size - 1})")
 
 
 def build_module(spec: ModelSpec, config, weights: dict):
@@ -74,13 +104,16 @@ def build_module(spec: ModelSpec, config, weights: dict):
     from transformers import AutoModel, AutoModelForSequenceClassification
 
     layout = spec.state_dict
-    if spec.head == "sequence-classification":
-        module = AutoModelForSequenceClassification.from_config(config)
-        return module, {layout.encoder_prefix: module.base_model_prefix + ".", layout.classifier_prefix: "classifier."}
-    from .pair_head import PairConcatModel
+    try:
+        if spec.head == "sequence-classification":
+            module = AutoModelForSequenceClassification.from_config(config)
+            return module, {layout.encoder_prefix: module.base_model_prefix + ".", layout.classifier_prefix: "classifier."}
+        from .pair_head import PairConcatModel
 
-    has_pooler = any(key.startswith(layout.encoder_prefix + "pooler.") for key in weights)
-    module = PairConcatModel(AutoModel.from_config(config, add_pooling_layer=has_pooler), len(spec.labels))
+        has_pooler = any(key.startswith(layout.encoder_prefix + "pooler.") for key in weights)
+        module = PairConcatModel(AutoModel.from_config(config, add_pooling_layer=has_pooler), len(spec.labels))
+    except ValueError as exc:  # transformers refuses inconsistent sizes (hidden_size not a multiple of heads)
+        raise ModelLoadError(f"{spec.path}: the [encoder] fields do not describe a model: {str(exc).splitlines()[0]}") from None
     return module, {layout.encoder_prefix: "encoder.", layout.classifier_prefix: "classifier."}
 
 
@@ -132,7 +165,18 @@ class SpecClassifier(CodeClassifier):
     def logits(self, input_ids, attention_mask):
         if self.head != "sequence":
             return super().logits(input_ids, attention_mask)
-        return self._module(input_ids=input_ids, attention_mask=attention_mask).logits.float()
+        segments = {"token_type_ids": self._segments(input_ids)} if self._typed_segments else {}
+        return self._module(input_ids=input_ids, attention_mask=attention_mask, **segments).logits.float()
+
+    @property
+    def _typed_segments(self) -> bool:
+        """BERT's layout marks the second function of a pair as token type 1, if the encoder has types."""
+        return self.spec.preprocessing.special_tokens == "bert" and getattr(self.config, "type_vocab_size", 1) > 1
+
+    def _segments(self, input_ids):
+        """Token type 1 after the first [SEP]: ``[CLS] A [SEP]`` is 0, ``B [SEP]`` (and padding) 1."""
+        sep = (input_ids == self.spec.preprocessing.eos_id).long()
+        return ((sep.cumsum(dim=1) - sep) > 0).long()
 
     def embed(self, input_ids, attention_mask):
         if self.head != "pair-concat":

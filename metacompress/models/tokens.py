@@ -1,10 +1,15 @@
 """Tokenizers for spec-described checkpoints, wrapped the way CodeXGLUE training code wrapped them.
 
 CodeXGLUE-style students ship a bare ``tokenizers`` file that adds no special tokens; the
-training code added them by hand (``[bos] + ids[:block - 2] + [eos]``). Giving the Rust
-tokenizer a RoBERTa template and block-size truncation reproduces that wrapping exactly, reports
-truncation in the same pass (``Encoding.overflowing``), and is the tokenizer ``convert`` saves,
-so a converted folder tokenises as the spec loader does.
+training code added them by hand (``[bos] + ids[:block - 2] + [eos]``), or not at all. Giving
+the Rust tokenizer the spec's template (``special_tokens``: roberta, bert or none) and block-size
+truncation reproduces that wrapping exactly, reports truncation in the same pass
+(``Encoding.overflowing``), and is the tokenizer ``convert`` saves, so a converted folder
+tokenises as the spec loader does.
+
+A tokenizer whose unknown token is missing from its own vocabulary would fail on the first
+character it cannot spell, deep inside inference; ``read_tokenizer`` refuses it at load time
+unless the spec names the token to use instead (``[tokenizer] unk_token``).
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ def read_tokenizer(spec):
     """The spec's tokenizer as a ``tokenizers.Tokenizer``, before any special-token template."""
     settings = spec.tokenizer
     if settings.file is not None:
-        tokenizer = _from_file(spec, settings.file)
+        tokenizer, source = _from_file(spec, settings.file), f"tokenizer file {settings.file}"
     elif settings.vocab is not None:
         tokenizer = _from_vocab_merges(spec, settings.vocab, settings.merges, settings.add_prefix_space)
+        source = f"tokenizer vocab {settings.vocab}"
     else:
-        tokenizer = _from_pretrained(spec, settings.pretrained)
+        tokenizer, source = _from_pretrained(spec, settings.pretrained), f"tokenizer {settings.pretrained!r}"
+    _settle_unknown_token(spec, tokenizer, source)
     if settings.lowercase:
         _ensure_lowercase(tokenizer)
     tokenizer.no_padding()
@@ -81,6 +88,28 @@ def _from_pretrained(spec, name: str):
     return Tokenizer.from_str(backend.to_str())
 
 
+def _settle_unknown_token(spec, tokenizer, source: str) -> None:
+    """Apply ``[tokenizer] unk_token``, or refuse an unknown token the vocabulary does not hold."""
+    model = tokenizer.model
+    kind = type(model).__name__
+    declared = getattr(model, "unk_token", None)  # WordPiece, BPE and WordLevel have one; Unigram an id
+    wanted = spec.tokenizer.unk_token
+    if wanted is None:
+        if declared is not None and model.token_to_id(declared) is None:
+            raise ModelLoadError(
+                f"{spec.path}: {source} names {declared!r} as its unknown token but its {kind} vocabulary "
+                f"has no {declared!r}, so the first character it cannot spell would fail; set [tokenizer] "
+                'unk_token = "<a token of that vocabulary>" to map unknown text onto it'
+            )
+        return
+    if not hasattr(type(model), "unk_token"):
+        raise ModelLoadError(f"{spec.path}: [tokenizer] unk_token applies to WordPiece, BPE and WordLevel "
+                             f"tokenizers; {source} is {kind}")
+    if model.token_to_id(wanted) is None:
+        raise ModelLoadError(f"{spec.path}: [tokenizer] unk_token {wanted!r} is not in the vocabulary of {source}")
+    model.unk_token = wanted
+
+
 def _require_file(spec, path: Path, what: str) -> None:
     if not path.is_file():
         raise ModelLoadError(f"{spec.path}: {what} {path} does not exist")
@@ -96,24 +125,34 @@ def _ensure_lowercase(tokenizer) -> None:
         tokenizer.normalizer = normalizers.Sequence([current, normalizers.Lowercase()])
 
 
-def token_of(tokenizer, token_id: int, spec) -> str:
+def token_of(tokenizer, token_id: int, spec, key: str) -> str:
     token = tokenizer.id_to_token(token_id)
     if token is None:
-        raise ModelLoadError(f"{spec.path}: special token id {token_id} is not in the tokenizer's vocabulary")
+        raise ModelLoadError(f"{spec.path}: [preprocessing] {key} {token_id} is not a token of the tokenizer "
+                             f"(its ids run from 0 to {tokenizer.get_vocab_size() - 1})")
     return token
 
 
-def with_roberta_template(tokenizer, spec):
-    """Wrap singles as ``<s> A </s>`` and pairs as ``<s> A </s></s> B </s>`` with the spec's ids."""
+def with_special_tokens(tokenizer, spec):
+    """Wrap singles and pairs in the spec's layout (see ``SPECIAL_TOKENS`` in ``models.spec``).
+
+    roberta: ``<s> A </s>`` and ``<s> A </s></s> B </s>``; bert: ``[CLS] A [SEP]`` and
+    ``[CLS] A [SEP] B [SEP]`` with B as token type 1; none: ``A`` and ``A B``.
+    """
     from tokenizers import processors
 
     pre = spec.preprocessing
-    bos, eos = token_of(tokenizer, pre.bos_id, spec), token_of(tokenizer, pre.eos_id, spec)
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}",
-        pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, pre.bos_id), (eos, pre.eos_id)],
-    )
+    if pre.special_tokens == "none":
+        single, pair, specials = "$A", "$A $B", []
+    else:
+        bos, eos = token_of(tokenizer, pre.bos_id, spec, "bos_id"), token_of(tokenizer, pre.eos_id, spec, "eos_id")
+        single = f"{bos} $A {eos}"
+        if pre.special_tokens == "bert":
+            pair = f"{bos}:0 $A:0 {eos}:0 $B:1 {eos}:1"
+        else:
+            pair = f"{bos} $A {eos} {eos} $B {eos}"
+        specials = [(bos, pre.bos_id)] if bos == eos else [(bos, pre.bos_id), (eos, pre.eos_id)]
+    tokenizer.post_processor = processors.TemplateProcessing(single=single, pair=pair, special_tokens=specials)
     return tokenizer
 
 
