@@ -15,9 +15,12 @@ Two head layouts exist:
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
+
+from ..registry import Registry
 
 HeadKind = Literal["sequence", "pair-concat"]
 
@@ -79,3 +82,26 @@ class CodeClassifier(ABC):
     def pair_logits(self, left, right):
         """Logits [batch, labels] from two batches of vectors (pair-concat heads)."""
         raise NotImplementedError(f"{self.info.source}: not a pair-concat head")
+
+
+class ModelLoader:
+    """Turns one kind of source into a ``CodeClassifier``; decorate with ``@register_loader``.
+
+    ``can_load`` looks at the source only (suffix, files present, the shape of a hub id) and
+    imports nothing heavy; ``load`` does the work and raises ``ModelLoadError`` on failure.
+    ``load_model`` asks the loaders in turn (see ``metacompress.models.loader_order``).
+    """
+
+    name: ClassVar[str]
+
+    def can_load(self, source: str) -> bool:
+        raise NotImplementedError
+
+    def load(self, source: str, *, model_root: str | os.PathLike | None = None,
+             trust_remote_code: bool = False) -> CodeClassifier:
+        raise NotImplementedError
+
+
+LOADERS: Registry[type[ModelLoader]] = Registry("model loader", group="metacompress.loaders")
+#: ``@register_loader`` on a ModelLoader subclass registers it under its ``name``.
+register_loader = LOADERS.decorator(lambda cls: cls.name)

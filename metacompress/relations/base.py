@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..errors import InputError, NotApplicable, UsageError
+from ..registry import Registry
 from .parsing import LANGUAGES, ParsedCode, decode_code, error_signature, python_compiles
 
 
@@ -169,3 +170,8 @@ class Relation:
 
     def _not_applicable(self, text: str, language: str, reason: str) -> Rewrite:
         return Rewrite(self.name, language, text, text, False, reason, ())
+
+
+RELATIONS: Registry[type[Relation]] = Registry("relation", group="metacompress.relations")
+#: ``@register_relation`` on a Relation subclass registers it under its ``name``.
+register_relation = RELATIONS.decorator(lambda cls: cls.name)

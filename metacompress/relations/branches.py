@@ -23,7 +23,7 @@ import re
 
 from tree_sitter import Node, Query
 
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, one_guarded_edit
 
@@ -33,6 +33,7 @@ BLOCK_TYPES = frozenset({"block", "compound_statement"})
 TRAILING_BODY = frozenset({"for_statement", "while_statement", "enhanced_for_statement", "labeled_statement"})
 
 
+@register_relation
 class SwapIfElse(Relation):
     name = "swap-if-else"
     summary = "negate an if's condition and swap its then and else branches"

@@ -28,7 +28,7 @@ import re
 from tree_sitter import Node
 
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .names import RESERVED
 from .parsing import ParsedCode
 from .sites import ErrorGuard
@@ -55,6 +55,7 @@ WORD = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 NAME_SEARCH_BYTES = 120
 
 
+@register_relation
 class InsertComment(Relation):
     name = "insert-comment"
     summary = "insert a comment (often one that reads like code) at a statement boundary"

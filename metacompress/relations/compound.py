@@ -28,7 +28,7 @@ import re
 from tree_sitter import Node, Query
 
 from .arith import IMMUTABLE_CALLS, DeclaredTypes, bound_names, immutable_names, java_fits, java_type, python_scope
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .effects import analyse, looks_like_macro, volatile_names
 from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, by_span, one_guarded_edit
@@ -53,6 +53,7 @@ JAVA_BOXES_OK = frozenset({"Integer", "Long", "Float", "Double"})
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 
 
+@register_relation
 class ExpandCompoundAssignment(Relation):
     name = "expand-compound-assignment"
     summary = "expand a compound assignment whose target is a plain name (x += e -> x = x + (e)) where both mean the same"

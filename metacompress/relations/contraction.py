@@ -24,7 +24,7 @@ import random
 from tree_sitter import Node, Query
 
 from .arith import python_scope
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .effects import analyse
 from .parsing import ParsedCode, get_language, query_captures
@@ -49,6 +49,7 @@ NO_SITE = {
 }
 
 
+@register_relation
 class ContractCompoundAssignment(Relation):
     name = "contract-compound-assignment"
     summary = "contract an assignment updating a plain name (x = x op e -> x op= e) where both mean the same"

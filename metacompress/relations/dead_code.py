@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .names import TextNames, fresh_name
 from .parsing import ParsedCode
 from .sites import ErrorGuard
@@ -39,6 +39,7 @@ HEADERS = {
 }
 
 
+@register_relation
 class InsertDeadCode(Relation):
     name = "insert-dead-code"
     summary = "insert an unreachable block (if (false) / if (0) / if False, or a loop that never runs)"

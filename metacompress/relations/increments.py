@@ -24,7 +24,7 @@ import random
 
 from tree_sitter import Node, Query
 
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
 from .arith import python_scope
 from .parsing import ParsedCode, get_language, query_captures
@@ -42,6 +42,7 @@ JAVA_NARROW = frozenset({"byte", "short", "char"})
 JAVA_NARROW_BOXES = frozenset({"Byte", "Short", "Character"})
 
 
+@register_relation
 class IncrementForm(Relation):
     name = "increment-form"
     summary = "interchange i++, ++i, i += 1 and i = i + 1 (and --) in statement position; Python: i += 1 <-> i = i + 1"

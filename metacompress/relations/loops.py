@@ -24,7 +24,7 @@ import random
 from tree_sitter import Node, Query
 
 from ..errors import NotApplicable
-from .base import Edit, Relation, splice
+from .base import Edit, Relation, register_relation, splice
 from .completion import can_complete
 from .effects import looks_like_macro
 from .names import TextNames, fresh_name
@@ -48,6 +48,7 @@ class Skip(Exception):
     """This loop cannot be exchanged exactly; the message says why."""
 
 
+@register_relation
 class LoopExchange(Relation):
     name = "loop-exchange"
     summary = "rewrite a for loop as a while loop (keeping continue and scope) or a while loop as a for loop; Python: for -> while only"

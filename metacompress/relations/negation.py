@@ -25,7 +25,7 @@ import re
 
 from tree_sitter import Node, Query
 
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .effects import text_visible
 from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, one_guarded_edit
@@ -59,6 +59,7 @@ QUERIES = {
 }
 
 
+@register_relation
 class DoubleNegation(Relation):
     name = "double-negation"
     summary = "negate a condition twice: if (c) -> if (!(!(c))), Python: if not (not (c))"

@@ -23,7 +23,7 @@ import random
 
 from tree_sitter import Node, Query
 
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .effects import can_swap_evaluation, text_visible, volatile_names
 from .parsing import ParsedCode, get_language, query_captures
 from .sites import ErrorGuard, one_guarded_edit
@@ -36,6 +36,7 @@ EQUALITY = frozenset({"==", "!="})
 STOP_TYPES = frozenset({"compound_statement", "block", "module", "translation_unit", "program", "function_definition"})
 
 
+@register_relation
 class SwapOperands(Relation):
     name = "swap-operands"
     summary = "mirror a comparison (a < b -> b > a) whose operands have no side effects"

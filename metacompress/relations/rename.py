@@ -34,7 +34,7 @@ import random
 import re
 
 from ..errors import NotApplicable, UsageError
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .name_styles import random_words, switch_case
 from .names import is_usable
 from .parsing import ParsedCode
@@ -48,6 +48,7 @@ TARGETS = ("locals", "parameters", "function")
 TARGET_SEPARATORS = re.compile(r"[+,\s]+")
 
 
+@register_relation
 class RenameIdentifiers(Relation):
     name = "rename-identifiers"
     summary = (

@@ -20,7 +20,7 @@ from typing import Container
 from tree_sitter import Node
 
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .dataflow import EVERY_NAME, NO_NAME, Access, Unmovable, conflicts
 from .dataflow.c import CFunctionFacts, CStatement
 from .dataflow.java import JavaStatement
@@ -40,6 +40,7 @@ SIMPLE_TYPES = {
 MAX_DEPTH = 200
 
 
+@register_relation
 class ReorderStatements(Relation):
     name = "reorder-statements"
     summary = "swap two adjacent statements that provably cannot observe each other (no calls, jumps or aliasing)"

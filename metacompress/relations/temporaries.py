@@ -27,7 +27,7 @@ import random
 
 from tree_sitter import Node, Query
 
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .compound import crosses_preprocessor
 from .names import TextNames, fresh_name
 from .parsing import ParsedCode, get_language, query_captures
@@ -52,6 +52,7 @@ C_DROPPED = frozenset({"storage_class_specifier", "attribute_specifier", "attrib
                        "ms_call_modifier"})
 
 
+@register_relation
 class ReturnTemporary(Relation):
     name = "return-temporary"
     summary = "return a value through a fresh temporary of the function's return type (return e -> T tmp = e; return tmp)"

@@ -34,7 +34,7 @@ import re
 from tree_sitter import Node, Query
 
 from .arith import DeclaredTypes, java_primitive, java_type
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .compound import Context
 from .effects import looks_like_macro
 from .parsing import ParsedCode, get_language, query_captures
@@ -58,6 +58,7 @@ JAVA_INTEGRAL = frozenset({"byte", "short", "char", "int", "long"})
 C_INTEGER = re.compile(r"^-?(0[xX][0-9a-fA-F]+|[0-9]+)$")
 
 
+@register_relation
 class TernaryToIf(Relation):
     name = "ternary-to-if"
     summary = "turn an assignment of a conditional expression into an if/else of two assignments"

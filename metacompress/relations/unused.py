@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .names import TextNames, fresh_name
 from .parsing import ParsedCode
 from .sites import ErrorGuard
@@ -26,6 +26,7 @@ DECLARATIONS = {
 }
 
 
+@register_relation
 class AddUnusedVariable(Relation):
     name = "add-unused-variable"
     summary = "declare and initialise a fresh local variable that is never used"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..registry import Registry
+
 
 @dataclass(frozen=True)
 class Example:
@@ -53,3 +55,8 @@ class Task:
 
     def model_input(self, code: tuple[str, ...]) -> str | tuple[str, str]:
         return (code[0], code[1]) if self.is_pair else code[0]
+
+
+TASKS: Registry[type[Task]] = Registry("task", group="metacompress.tasks")
+#: ``@register_task`` on a Task subclass registers it under its ``name``.
+register_task = TASKS.decorator(lambda cls: cls.name)
