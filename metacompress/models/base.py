@@ -18,9 +18,12 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ..registry import Registry
+
+if TYPE_CHECKING:
+    from .heads import HeadLayout
 
 HeadKind = Literal["sequence", "pair-concat"]
 
@@ -57,6 +60,13 @@ class CodeClassifier(ABC):
     @property
     def head(self) -> HeadKind:
         return self.info.head
+
+    @property
+    def layout(self) -> "HeadLayout":
+        """How inference runs this head (``metacompress.models.heads``); from ``info.head`` by default."""
+        from .heads import layout_of
+
+        return layout_of(self.head)
 
     @property
     @abstractmethod
