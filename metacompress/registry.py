@@ -51,7 +51,7 @@ class Registry(Generic[T]):
         self.group = group
         self._entries: dict[str, T] = {}
         self._pending: dict[str, Pending] = {}
-        self._builtins: list[str] = []
+        self._builtins: dict[str, str] = {}  # name -> the module that registers it
         self._plugins_read = group is None
         self._broken: dict[str, str] = {}  # name -> why it cannot be loaded
 
@@ -62,7 +62,7 @@ class Registry(Generic[T]):
         for name, module in builtins.items():
             self._check_free(name)
             self._pending[name] = Pending(module)
-            self._builtins.append(name)
+            self._builtins[name] = module
 
     def add(self, name: str, entry: T) -> T:
         """Register ``entry`` under ``name`` now (what the decorators call)."""
@@ -96,9 +96,17 @@ class Registry(Generic[T]):
         self._read_plugins()
         return sorted({*self._entries, *self._pending})
 
-    def builtins(self) -> list[str]:
-        """The built-in names, in the order they were declared."""
-        return list(self._builtins)
+    def builtins(self) -> dict[str, str]:
+        """The built-in names, in the order they were declared, each with its module."""
+        return dict(self._builtins)
+
+    def remove(self, name: str) -> None:
+        """Forget a registered entry (tests, and code that replaces one of its own)."""
+        if name in self._builtins:
+            raise ValueError(f"{self.kind} {name!r} is built in")
+        self._entries.pop(name, None)
+        self._pending.pop(name, None)
+        self._broken.pop(name, None)
 
     def usable(self) -> list[str]:
         """The names whose entry loads; the others are left out (``problems`` says why)."""

@@ -48,7 +48,7 @@ def load_model(
 def loader_order() -> list[str]:
     """The loaders in the order ``load_model`` asks them: plugins by name, then the built-ins."""
     builtins = LOADERS.builtins()
-    return [name for name in LOADERS.names() if name not in builtins] + builtins
+    return [name for name in LOADERS.names() if name not in builtins] + list(builtins)
 
 
 def loader_for(source: str) -> str:
