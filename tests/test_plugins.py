@@ -82,10 +82,13 @@ def test_a_plugin_relation_is_listed_without_importing_it_and_loads_on_use(site)
         "print(transform('int f() { return 1; }', 'c', 'leading-comment').code)\n"
         "assert 'mc_comment.relation' in sys.modules\n"
         "print(RELATIONS.usable() == [n for n in names if n != 'broken-one'])\n"
+        "from metacompress.config import select_relations\n"
+        "chosen = select_relations(None, 'c')  # a run without --relations: every usable relation\n"
+        "print('leading-comment' in chosen, 'broken-one' in chosen, 'swap-if-else' in chosen)\n"
     )
     done = run_python(site, "-c", script)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "/* checked */ int f() { return 1; }\nTrue\n"
+    assert done.stdout == "/* checked */ int f() { return 1; }\nTrue\nTrue False True\n"
 
 
 def test_relations_command_lists_the_plugin_and_reports_the_broken_one_in_one_line(site):
