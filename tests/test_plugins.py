@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from audit_fixtures import build_models, write_pairs
+from metacompress.relations import RELATIONS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,13 +58,16 @@ def write_distribution(site: Path, name: str, entry_points: str, files: dict[str
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """Two plugins: a relation and a metric, and a relation whose module does not exist."""
+    """Three plugins: a relation and a metric; a relation whose module does not exist; one that
+    reuses a built-in relation's name."""
     site = tmp_path_factory.mktemp("site")
     entry_points = ("[metacompress.relations]\nleading-comment = mc_comment.relation\n\n"
                     "[metacompress.metrics]\nstudent-flips = mc_comment.metric:STUDENT_FLIPS\n")
     write_distribution(site, "mc-comment-plugin", entry_points, {
         "mc_comment/__init__.py": "", "mc_comment/relation.py": RELATION_MODULE, "mc_comment/metric.py": METRIC_MODULE})
     write_distribution(site, "mc-broken-plugin", "[metacompress.relations]\nbroken-one = mc_broken.missing:Nope\n", {})
+    write_distribution(site, "mc-clash-plugin", "[metacompress.relations]\nswap-if-else = mc_clash\n",
+                       {"mc_clash.py": "raise SystemExit('a clashing plugin must never be imported')\n"})
     return site
 
 
@@ -101,6 +105,10 @@ def test_relations_command_lists_the_plugin_and_reports_the_broken_one_in_one_li
     assert all(rows[name]["summary"] for name in builtins)  # the broken plugin hides none of them
     warning = [line for line in done.stderr.splitlines() if "broken-one" in line]
     assert len(warning) == 1 and "mc-broken-plugin" in warning[0] and "ModuleNotFoundError" in warning[0]
+    clash = [line for line in done.stderr.splitlines() if "mc-clash-plugin" in line]
+    assert clash == ["warning: relation 'swap-if-else' from plugin mc-clash-plugin (mc_clash) is ignored: "
+                     "a built-in has that name"]
+    assert rows["swap-if-else"]["summary"] == RELATIONS.get("swap-if-else").summary
     assert "Traceback" not in done.stderr
     asked = run_python(site, "-m", "metacompress", "transform", "-l", "c", "-r", "broken-one", "-")
     assert asked.returncode == 2
