@@ -296,7 +296,7 @@ def select_relations(names: list[str] | None, language: str) -> list[str]:
     from .relations import RELATIONS, get_relation
 
     if names is None:
-        return [n for n in RELATIONS.names() if language in get_relation(n).languages]
+        return [n for n in RELATIONS.usable() if language in get_relation(n).languages]  # a broken plugin is left out
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise UsageError(f"--relations must be a list of relation names, not {names!r}")
     names = [n.strip() for n in names if n.strip()]

@@ -31,7 +31,6 @@ from .models.base import CodeClassifier, Encoded
 
 AUTOCAST_DTYPES = {"fp16": "float16", "bf16": "bfloat16"}
 TOKENISE_CHUNK = 256  # texts per tokenizer call: large enough to be fast, small enough for progress
-PAIR_CHUNK = 4096  # pairs per call of a pair-concat head (a small MLP on cached vectors)
 
 
 @dataclass
@@ -108,15 +107,7 @@ def predict_proba(
     runner = _Runner(model, device, resolve_precision(settings.precision, device), settings)
     pairs = _are_pairs(inputs)
     start = time.perf_counter()
-    if model.head == "pair-concat":
-        if not pairs and inputs:
-            raise UsageError(f"{model.info.source}: this model classifies pairs of functions, not single snippets")
-        outputs = runner.pair_concat([tuple(p) for p in inputs])
-    elif pairs:
-        outputs = runner.sequences([tuple(p) for p in inputs], model.encode_pairs)
-    else:
-        outputs = runner.sequences(list(inputs), model.encode)
-    probs, truncated, distinct, digests, failed = outputs
+    probs, truncated, distinct, digests, failed = runner.run(list(inputs), pairs)
     return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), digests, failed)
 
 
@@ -127,16 +118,11 @@ def tokenised(model: CodeClassifier, inputs: Sequence[str] | Sequence[tuple[str,
     """
     if not inputs:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
-    if model.head == "pair-concat":
-        functions, positions = _dedupe([text for pair in inputs for text in pair])
-        encoded, _ = _encode_all(functions, model.encode, [model.pad_id])
-        positions = positions.reshape(len(inputs), 2)
-        truncated = np.asarray(encoded.truncated, dtype=bool)[positions]
-        return _pair_digests(_digests(encoded.ids)[positions]), truncated[:, 0] | truncated[:, 1]
-    pairs = _are_pairs(inputs)
-    distinct, positions = _dedupe([tuple(x) if pairs else x for x in inputs])
-    encoded, _ = _encode_all(distinct, model.encode_pairs if pairs else model.encode, [model.pad_id])
-    return _digests(encoded.ids)[positions], np.asarray(encoded.truncated, dtype=bool)[positions]
+    units, encode, per_input = model.layout.units(model, inputs, _are_pairs(inputs))
+    distinct, positions = _dedupe(units)
+    encoded, _ = _encode_all(distinct, encode, [model.pad_id])
+    positions = positions.reshape(len(inputs), per_input)
+    return _input_digests(encoded.ids, positions), _input_truncated(encoded.truncated, positions)
 
 
 class _Runner:
@@ -154,48 +140,32 @@ class _Runner:
         self.pin = device.type == "cuda"
         model.module.to(device).eval()
 
-    def sequences(self, inputs: list, encode: Callable[[list], Encoded]):
-        """Sequence heads: each distinct text (or text pair) encoded once, then softmax."""
+    def run(self, inputs: list, pairs: bool):
+        """Each distinct unit (``models.heads``) encoded once; the head's layout combines them."""
         if not inputs:
             return self._empty()
-        distinct, positions = _dedupe(inputs)
+        layout = self.model.layout
+        units, encode, per_input = layout.units(self.model, inputs, pairs)
+        distinct, positions = _dedupe(units)
+        positions = positions.reshape(len(inputs), per_input)
         encoded, failed = self._tokenise(distinct, encode)
-        with self.torch.inference_mode(), self.autocast:
-            probs = self._forward(encoded.ids, self._softmax_of(self.model.logits), "classify")
-        probs = probs.cpu().numpy().astype(np.float64)
-        probs[list(failed)] = np.nan
-        truncated = np.asarray(encoded.truncated, dtype=bool)
-        return (probs[positions], truncated[positions], len(distinct), _digests(encoded.ids)[positions],
-                _failed_inputs(failed, positions))
-
-    def pair_concat(self, pairs: list[tuple[str, str]]):
-        """Pair-concat heads: embed each distinct function once, then classify every pair."""
-        if not pairs:
-            return self._empty()
-        functions, positions = _dedupe([text for pair in pairs for text in pair])
-        positions = positions.reshape(len(pairs), 2)
-        encoded, failed = self._tokenise(functions, self.model.encode)
         torch = self.torch
         with torch.inference_mode(), self.autocast:
-            vectors = self._forward(encoded.ids, self.model.embed, "embed")
+            outputs = self._forward(encoded.ids, layout.step(self.model), layout.stage)
             index = torch.as_tensor(positions, device=self.device)
-            chunks = []
-            for start in self._progress(range(0, len(pairs), PAIR_CHUNK), "pairs", unit="chunk"):
-                chunk = index[start : start + PAIR_CHUNK]
-                logits = self.model.pair_logits(vectors[chunk[:, 0]], vectors[chunk[:, 1]])
-                chunks.append(torch.softmax(logits.float(), dim=-1))
-            probs = torch.cat(chunks).cpu().numpy().astype(np.float64)
-        truncated = np.asarray(encoded.truncated, dtype=bool)
-        failures = {**_failed_inputs(failed, positions[:, 1]), **_failed_inputs(failed, positions[:, 0])}
+            probs = layout.combine(self.model, outputs, index, self).cpu().numpy().astype(np.float64)
+        failures: dict[int, str] = {}
+        for unit in reversed(range(per_input)):  # the first unit's reason wins
+            failures.update(_failed_inputs(failed, positions[:, unit]))
         probs[list(failures)] = np.nan
-        digests = _pair_digests(_digests(encoded.ids)[positions])
-        return probs, truncated[positions[:, 0]] | truncated[positions[:, 1]], len(functions), digests, failures
+        return (probs, _input_truncated(encoded.truncated, positions), len(distinct),
+                _input_digests(encoded.ids, positions), failures)
 
     # ---- stages ----------------------------------------------------------------------------------
 
     def _tokenise(self, texts: list, encode: Callable[[list], Encoded]) -> tuple[Encoded, dict[int, str]]:
         """Ids of every text, and the texts the tokenizer failed on (index -> reason)."""
-        bar = self._progress(None, "tokenise", total=len(texts), unit="text")
+        bar = self.progress(None, "tokenise", total=len(texts), unit="text")
         try:
             return _encode_all(texts, encode, [self.model.pad_id], bar.update)
         finally:
@@ -207,7 +177,7 @@ class _Runner:
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
         size = self.settings.batch_size
         out = None
-        bar = self._progress(None, stage, total=len(ids), unit="seq")
+        bar = self.progress(None, stage, total=len(ids), unit="seq")
         try:
             for start in range(0, len(order), size):
                 batch = order[start : start + size]
@@ -234,10 +204,7 @@ class _Runner:
             input_ids, mask = input_ids.pin_memory(), mask.pin_memory()
         return input_ids.to(self.device, non_blocking=True), mask.to(self.device, non_blocking=True)
 
-    def _softmax_of(self, logits_fn: Callable):
-        return lambda input_ids, mask: self.torch.softmax(logits_fn(input_ids, mask).float(), dim=-1)
-
-    def _progress(self, iterable, stage: str, **kwargs):
+    def progress(self, iterable, stage: str, **kwargs):
         from tqdm.auto import tqdm
 
         label = f"{self.settings.description}: {stage}" if self.settings.description else stage
@@ -312,6 +279,17 @@ def _digests(ids: list[list[int]]) -> np.ndarray:
         (int.from_bytes(hashlib.blake2b(np.asarray(row, dtype="<i8").tobytes(), digest_size=8).digest(), "little")
          for row in ids),
         dtype=np.uint64, count=len(ids))
+
+
+def _input_digests(ids: list[list[int]], positions: np.ndarray) -> np.ndarray:
+    """One fingerprint per input from its units' ids; ``positions`` is [inputs, units per input]."""
+    digests = _digests(ids)
+    return digests[positions[:, 0]] if positions.shape[1] == 1 else _pair_digests(digests[positions])
+
+
+def _input_truncated(truncated: list[bool], positions: np.ndarray) -> np.ndarray:
+    """An input is truncated when any of its units is."""
+    return np.asarray(truncated, dtype=bool).reshape(-1)[positions].any(axis=1)
 
 
 def _pair_digests(both: np.ndarray) -> np.ndarray:

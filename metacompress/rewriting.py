@@ -19,7 +19,8 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from .errors import InputError, MetacompressError
+from .batch import InternalError, apply_relation
+from .errors import InputError
 from .relations import get_relation
 from .relations.base import Rewrite
 from .tasks.base import Example
@@ -55,15 +56,6 @@ def attempt_seed(seed: int, attempt: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-class InternalError(Exception):
-    """A relation failed on one snippet in a way it should not have; the row records it."""
-
-
-def _one_line(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
 class Rewriter:
     """Applies relations with a cache keyed on (relation, snippet), for one run's seed and options."""
 
@@ -76,16 +68,9 @@ class Rewriter:
     def rewrite(self, relation: str, code: str, attempt: int = 0) -> Rewrite | InputError | InternalError:
         key = (relation, code, attempt)
         if key not in self._cache:
-            try:
-                self._cache[key] = get_relation(relation).apply(
-                    code, self.language, seed=attempt_seed(self.seed, attempt), **self.options.get(relation, {})
-                )
-            except InputError as exc:
-                self._cache[key] = exc
-            except MetacompressError:
-                raise  # a bad option fails every snippet alike: the run stops with its message
-            except Exception as exc:  # a bug on one odd snippet must not lose the whole run
-                self._cache[key] = InternalError(f"internal error in {relation}: {type(exc).__name__}: {_one_line(exc)}")
+            # the step ``metacompress transform`` takes on each line of a batch
+            self._cache[key] = apply_relation(get_relation(relation), code, self.language,
+                                              attempt_seed(self.seed, attempt), self.options.get(relation, {}))
         return self._cache[key]
 
     def rewrite_visible(self, index: int, example: Example, relation: str, sides: tuple[int, ...],

@@ -57,7 +57,7 @@ def load(args):
 
     if args.model:
         return load_model(args.model)
-    from metacompress.tiny import build_tiny_classifier
+    from metacompress.demo.tiny import build_tiny_classifier
 
     folder = Path(tempfile.mkdtemp(prefix="bench-tiny-"))
     build_tiny_classifier(folder, synthetic_methods(200, seed=99), hidden=64, layers=4, heads=4, intermediate=128, max_length=256)

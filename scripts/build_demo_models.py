@@ -49,7 +49,7 @@ PAD_ID = 1  # RoBERTa's
 TEMPERATURE = 2.0
 TEACHER_SIZES = {"hidden": 64, "layers": 2, "heads": 4, "intermediate": 128}
 STUDENT_SIZES = {"hidden": 16, "layers": 1, "heads": 2, "intermediate": 32}
-SOURCES = [Path(__file__).resolve(), REPO / "metacompress" / "distill.py", REPO / "metacompress" / "tiny.py"]
+SOURCES = [Path(__file__).resolve(), REPO / "metacompress" / "demo" / "distill.py", REPO / "metacompress" / "demo" / "tiny.py"]
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def up_to_date(out: Path, key: dict) -> dict | None:
 
 
 def model_config(vocab_size: int, labels, sizes: dict):
-    from metacompress.tiny import tiny_config
+    from metacompress.demo.tiny import tiny_config
 
     config = tiny_config(vocab_size, labels, max_length=MAX_LENGTH, initializer_range=0.02, **sizes)
     # No dropout: it halves CPU speed, and these models train for seconds, not for robustness.
@@ -218,7 +218,7 @@ def new_model(vocab_size: int, labels, sizes: dict, init_from=None):
 
 def train_teacher(vocab: int, names: list[str], data: "Encoded", recipe: Recipe, seed: int, log):
     """Learn to name functionalities first, then fine-tune on clone/not-clone; return (namer, teacher)."""
-    from metacompress import distill
+    from metacompress.demo import distill
 
     namer = new_model(vocab, names, TEACHER_SIZES)
     settings = distill.TrainSettings(recipe.pretrain_epochs, batch_size=8, lr=recipe.pretrain_lr, seed=seed)
@@ -235,7 +235,7 @@ def train_teacher(vocab: int, names: list[str], data: "Encoded", recipe: Recipe,
 
 def train_student(vocab: int, names: list[str], namer, teacher, data: "Encoded", recipe: Recipe, seed: int, log):
     """Distil the namer (general), then the teacher (task), as TinyBERT does; no labels used."""
-    from metacompress import distill
+    from metacompress.demo import distill
 
     student_namer = new_model(vocab, names, STUDENT_SIZES)
     settings = distill.TrainSettings(recipe.student_pretrain_epochs, lr=recipe.student_pretrain_lr, seed=seed + 2)
@@ -283,7 +283,7 @@ def encode_all(tokenizer, methods: list[Method], split: Split, recipe: Recipe, n
 
 
 def encode(tokenizer, pairs: list[Pair]):
-    from metacompress import distill
+    from metacompress.demo import distill
 
     return distill.encode_pairs(tokenizer, [(p.first.code, p.second.code) for p in pairs], MAX_LENGTH)
 
@@ -292,8 +292,8 @@ def build(out: Path, methods: list[Method], recipe: Recipe, seed: int, threads: 
     """Train and save both models; return the figures the manifest records."""
     from transformers.utils import logging as hf_logging
 
-    from metacompress import distill
-    from metacompress.tiny import save_tokenizer, train_bpe
+    from metacompress.demo import distill
+    from metacompress.demo.tiny import save_tokenizer, train_bpe
 
     hf_logging.disable_progress_bar()
     distill.make_deterministic(seed, threads)

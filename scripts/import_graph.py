@@ -66,7 +66,7 @@ def top_level_imports(path: Path, modules: set[str], root: Path = ROOT, deferred
 
 def _module_level(body: list[ast.stmt]):
     for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or _type_checking_only(node):
             continue
         yield node
         for field in ("body", "orelse", "finalbody", "handlers"):
@@ -74,6 +74,13 @@ def _module_level(body: list[ast.stmt]):
             if isinstance(children, list):
                 yield from _module_level([c for c in children if isinstance(c, ast.stmt)] +
                                          [s for h in children if isinstance(h, ast.excepthandler) for s in h.body])
+
+
+def _type_checking_only(node: ast.stmt) -> bool:
+    """``if TYPE_CHECKING:`` blocks: read by type checkers, never run, so they make no circle."""
+    test = getattr(node, "test", None) if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def module_graph(root: Path = ROOT, deferred: bool = False) -> dict[str, set[str]]:

@@ -35,7 +35,7 @@ def build_models(root: Path) -> dict[str, Path]:
     import torch
     from safetensors.torch import load_file, save_file
 
-    from metacompress.tiny import build_tiny_classifier, train_bpe
+    from metacompress.demo.tiny import build_tiny_classifier, train_bpe
 
     texts = [m["code"] for m in methods()]
     tokenizer = train_bpe(texts, 500)

@@ -63,7 +63,7 @@ def bare_tokenizer():
     """A byte-level BPE that lowercases and adds no special tokens, like BPE_1000.json."""
     from tokenizers import normalizers, processors
 
-    from metacompress.tiny import train_bpe
+    from metacompress.demo.tiny import train_bpe
 
     tokenizer = train_bpe(TEXTS + [t.lower() for t in TEXTS], vocab_size=300)
     tokenizer.normalizer = normalizers.Lowercase()
@@ -76,7 +76,7 @@ def tiny_state_dict(head: str, vocab: int, labels: int = 2, seed: int = 0) -> di
     import torch
     from transformers import RobertaForSequenceClassification, RobertaModel
 
-    from metacompress.tiny import tiny_config
+    from metacompress.demo.tiny import tiny_config
 
     config = tiny_config(vocab, [f"L{i}" for i in range(labels)], max_length=POSITIONS - 2, initializer_range=0.4, **SIZES)
     torch.manual_seed(seed)
@@ -174,7 +174,7 @@ def wordpiece_without_unk():
 
 def bare_wordpiece_config(vocab: int):
     """The encoder of the bare WordPiece student: RoBERTa sizes, [PAD] = 0, two token types."""
-    from metacompress.tiny import tiny_config
+    from metacompress.demo.tiny import tiny_config
 
     config = tiny_config(vocab, ["no", "yes"], max_length=POSITIONS - 2, initializer_range=0.4, **SIZES)
     config.pad_token_id, config.type_vocab_size = 0, 2

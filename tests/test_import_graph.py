@@ -65,3 +65,13 @@ def test_an_import_inside_a_function_is_deferred(tmp_path):
     script = load_script()
     assert script.cycles(script.module_graph(package)) == []
     assert script.cycles(script.module_graph(package, deferred=True)) == [["pkg.a", "pkg.b"]]
+
+
+def test_an_import_for_type_checkers_only_makes_no_circle(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from . import b\n")
+    (package / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n")
+    script = load_script()
+    assert script.cycles(script.module_graph(package)) == []

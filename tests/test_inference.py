@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
+import torch
 
 from metacompress.errors import UsageError
 from metacompress.inference import InferenceSettings, predict_proba, resolve_device, resolve_precision
+from metacompress.models import load_model
 from metacompress.models.base import CodeClassifier, Encoded, ModelInfo
 
 MAX_LENGTH = 24
@@ -233,14 +233,6 @@ def test_cuda_matches_cpu(sequence_model, pair_model):
 # ---- through the real loaders ------------------------------------------------------------------
 
 
-def _load_model():
-    import metacompress.models as models
-
-    if not hasattr(models, "load_model"):
-        pytest.skip("metacompress.models.load_model is not available")
-    return models.load_model
-
-
 def hf_reference(model, inputs) -> np.ndarray:
     """The loader's own encode and logits, one input at a time, unpadded."""
     rows = []
@@ -254,9 +246,8 @@ def hf_reference(model, inputs) -> np.ndarray:
 
 @pytest.mark.slow
 def test_tiny_hugging_face_folder_matches_reference(tmp_path):
-    from metacompress.tiny import build_tiny_classifier
+    from metacompress.demo.tiny import build_tiny_classifier
 
-    load_model = _load_model()
     texts = snippets(30, seed=7) + ["int f(int a) {\n  return a * 2;\n}" * 9]
     folder = build_tiny_classifier(tmp_path / "tiny", texts, labels=("no", "yes"), max_length=32)
     model = load_model(str(folder))
@@ -279,9 +270,7 @@ def test_real_pair_concat_student_matches_reference(shared_dir):
     from metacompress.tasks import get_task, sample
 
     spec = Path(__file__).resolve().parents[1] / "configs" / "models" / "avatar-clone.toml"
-    if not spec.is_file():
-        pytest.skip(f"{spec} not found")
-    model = _load_model()(str(spec), model_root=shared_dir / "models" / "avatar-codebert-clone-3mb")
+    model = load_model(str(spec), model_root=shared_dir / "models" / "avatar-codebert-clone-3mb")
     examples = sample(get_task("clone-detection").load(str(shared_dir / "data" / "bigclonebench-test")).examples, 24, 0)
     pairs = [(e.code[0], e.code[1]) for e in examples]
     result = predict_proba(model, pairs, InferenceSettings(batch_size=8, device="cpu", progress=False))

@@ -14,7 +14,7 @@ import torch
 from metacompress.errors import ModelLoadError
 from metacompress.models import load_model, loader_for
 from metacompress.models.hf import hf_max_length
-from metacompress.tiny import build_tiny_classifier
+from metacompress.demo.tiny import build_tiny_classifier
 from models_fixtures import TEXTS
 
 MAX_LENGTH = 48

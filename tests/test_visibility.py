@@ -19,7 +19,7 @@ RELATIONS = ["insert-dead-code", "add-unused-variable", "rename-identifiers"]
 @pytest.fixture(scope="module")
 def windows(tmp_path_factory):
     """A teacher reading 24 tokens and a student reading 48: most rewrites fall past one or both."""
-    from metacompress.tiny import build_tiny_classifier, train_bpe
+    from metacompress.demo.tiny import build_tiny_classifier, train_bpe
 
     root = tmp_path_factory.mktemp("windows")
     texts = [m["code"] for m in methods()]

@@ -1,8 +1,9 @@
 """``metacompress relations`` and ``metacompress transform``: list relations, rewrite code.
 
 ``transform`` works on one snippet (a file or stdin, printed back or as a unified diff) or on a
-JSONL batch, where every line gets its own verdict and a bad line never stops the batch; the
-batch output is written to a temporary file that replaces the output only when complete. Exit
+JSONL batch, where every line gets its own verdict and a bad line never stops the batch (the
+engine is ``metacompress.batch``; this module reads and writes the files); the batch output is
+written to a temporary file that replaces the output only when complete. Exit
 codes of the single-snippet mode: 0 applied, 3 not applicable, 2 bad input or usage.
 
 This module imports the relations (tree-sitter) and nothing heavier: never torch.
@@ -10,7 +11,6 @@ This module imports the relations (tree-sitter) and nothing heavier: never torch
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import difflib
 import json
@@ -18,13 +18,14 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+from ..batch import BatchCounts, transform_batch, transform_record
 from ..errors import InputError, NotApplicable, UsageError
+from ..registry import PluginError
 from ..relations import LANGUAGES, RELATIONS, Relation
 from ..code.parsing import decode_code
 
@@ -43,14 +44,16 @@ def relations(output_format: str) -> None:
         click.echo(json.dumps(described, indent=2))
     else:
         click.echo(relations_table(described))
+    for problem in RELATIONS.problems().values():  # broken or clashing plugins, one line each
+        click.echo(f"warning: {problem}", err=True)
 
 
 def describe_relation(name: str) -> dict[str, Any]:
     """One relation as data: the JSON rows and the table are both views of this."""
     try:
         relation = RELATIONS.get(name)
-    except ImportError as exc:  # a broken plugin must not hide the other relations
-        reason = f"cannot be loaded: {exc}"
+    except PluginError as exc:  # a broken plugin must not hide the other relations
+        reason = str(exc)
         return {
             "name": name, "summary": "", "options": {}, "example": None,
             "languages": {lang: {"supported": False, "reason": reason} for lang in LANGUAGES},
@@ -206,38 +209,17 @@ def unified_diff(before: str, after: str, origin: str) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-@dataclass
-class BatchCounts:
-    applied: int = 0
-    not_applicable: int = 0
-    bad: int = 0
-
-    def summary(self, output: str) -> str:
-        total = self.applied + self.not_applicable + self.bad
-        where = "stdout" if output == "-" else output
-        return (
-            f"transform: {total} line{'' if total == 1 else 's'} -> {where}: {self.applied} applied, "
-            f"{self.not_applicable} not applicable, {self.bad} bad"
-        )
-
-
 def run_batch(
     relation: Relation, language: str, seed: int, options: dict[str, str], input_path: Path, field: str, output_path: str
 ) -> None:
+    """The batch engine (``metacompress.batch``) between the input and output files."""
     counts = BatchCounts()
     with open_input(input_path) as source:
         refuse_same_file(input_path, output_path)
         with open_output(output_path) as sink:
-            for number, raw in enumerate(source, start=1):
-                if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8) :]  # editors on Windows start files with one
-                record, verdict = transform_record(raw, number, relation, language, seed, options, field)
-                line = record_line(record)
-                if line is None:
-                    reason = f"line {number}: the record is nested too deeply to be written back"
-                    line, verdict = record_line(_with_verdict({}, relation, None, False, reason)), "bad"
-                setattr(counts, verdict, getattr(counts, verdict) + 1)
-                sink.write(line)
+            for done in transform_batch(source, relation, language, seed, options, field):
+                counts.add(done.verdict)
+                sink.write(done.line)
     click.echo(counts.summary(output_path), err=True)
 
 
@@ -252,18 +234,6 @@ def refuse_same_file(input_path: Path, output_path: str) -> None:
         return  # cannot be the same file if it cannot be looked at; writing will say what is wrong
     if same:
         raise UsageError(f"--output {output_path} is the same file as --input {input_path}: write the result elsewhere")
-
-
-def record_line(record: dict[str, Any]) -> str | None:
-    """One JSONL line; a lone surrogate read from the input stays escaped (\\ud800)."""
-    try:
-        line = json.dumps(record, ensure_ascii=False)
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = json.dumps(record)
-    except RecursionError:
-        return None
-    return line + "\n"
 
 
 def open_input(input_path: Path) -> IO[bytes]:
@@ -318,56 +288,6 @@ def _file_mode(target: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
-
-
-def transform_record(
-    raw: bytes, number: int, relation: Relation, language: str, seed: int, options: dict[str, str], field: str
-) -> tuple[dict[str, Any], str]:
-    """One input line -> (output record, "applied" | "not_applicable" | "bad")."""
-    record, problem = parse_record(raw, number, field)
-    if problem:
-        return _with_verdict(record, relation, None, False, problem), "bad"
-    try:
-        code = decode_code(record[field], f"line {number}, field {field!r}")
-        rewrite = relation.apply(code, language, seed=seed, **options)
-    except InputError as exc:
-        return _with_verdict(record, relation, None, False, str(exc)), "bad"
-    except Exception as exc:  # a relation bug on one odd input must not lose the whole batch
-        message = " ".join(str(exc).split())
-        reason = f"line {number}: internal error in {relation.name}: {type(exc).__name__}: {message}"
-        return _with_verdict(record, relation, None, False, reason), "bad"
-    verdict = "applied" if rewrite.applied else "not_applicable"
-    transformed = rewrite.code if rewrite.applied else None
-    return _with_verdict(record, relation, transformed, rewrite.applied, rewrite.reason), verdict
-
-
-def parse_record(raw: bytes, number: int, field: str) -> tuple[dict[str, Any], str]:
-    """The JSON object of one line, or ({}, what is wrong with the line)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return {}, f"line {number}: not valid UTF-8 (byte {exc.start})"
-    if not text.strip():
-        return {}, f"line {number}: empty line"
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return {}, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
-    except RecursionError:
-        return {}, f"line {number}: invalid JSON (nested too deeply to read)"
-    if not isinstance(record, dict):
-        return {}, f"line {number}: expected a JSON object, got {type(record).__name__}"
-    if field not in record:
-        return record, f"line {number}: no field {field!r}"
-    if not isinstance(record[field], str):
-        return record, f"line {number}: field {field!r} is {type(record[field]).__name__}, not a string"
-    return record, ""
-
-
-def _with_verdict(
-    record: dict[str, Any], relation: Relation, transformed: str | None, applied: bool, reason: str
-) -> dict[str, Any]:
-    return {**record, "transformed": transformed, "applied": applied, "relation": relation.name, "reason": reason}
 
 
 __all__ = ["relations", "transform", "describe_relation", "transform_record"]

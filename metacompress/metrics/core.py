@@ -253,6 +253,36 @@ def register_metric(spec: MetricSpec) -> MetricSpec:
     return spec
 
 
+METRIC_PLUGINS = "metacompress.metrics"  # the entry point group of installed metric plugins
+
+
+def load_metric_plugins() -> dict[str, str]:
+    """Register the metrics installed packages offer; plugin -> why it failed, for those that did.
+
+    An entry point names a module that calls ``register_metric`` when imported, or a
+    ``MetricSpec`` (or a list of them) to register. Every metric is computed in every audit, so
+    they load with this package, after the built-ins; a broken one is left out with a warning.
+    """
+    import warnings
+    from importlib.metadata import entry_points
+
+    problems: dict[str, str] = {}
+    for point in entry_points(group=METRIC_PLUGINS):
+        plugin = point.dist.name if point.dist is not None else point.value
+        try:
+            loaded = point.load()
+            specs = [loaded] if isinstance(loaded, MetricSpec) else loaded if isinstance(loaded, (list, tuple)) else []
+            for spec in specs:
+                if METRICS.get(spec.name) is not spec:
+                    register_metric(spec)
+        except Exception as exc:  # a plugin's bug must not take the built-in metrics down
+            lines = str(exc).strip().splitlines()
+            problems[plugin] = f"metric plugin {point.name} from {plugin} ({point.value}) cannot be loaded: " \
+                f"{type(exc).__name__}{': ' + lines[0] if lines else ''}"
+            warnings.warn(problems[plugin], stacklevel=2)
+    return problems
+
+
 def metric_spec(name: str) -> MetricSpec:
     if name not in METRICS:
         close = difflib.get_close_matches(name, list(METRICS), n=3)

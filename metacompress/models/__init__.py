@@ -1,33 +1,34 @@
 """Load any model metacompress audits into one ``CodeClassifier`` interface.
 
-``load_model`` picks a loader from what the source is (lm-evaluation-harness style registry):
+``load_model`` asks the registered loaders, in turn, whether they can load the source, and the
+first that says yes loads it (lm-evaluation-harness style registry). The order: loaders from
+plugins (the ``metacompress.loaders`` entry point group) and any registered with
+``@register_loader`` in your own code come first, by name; then the built-ins:
 
-- a ``.toml`` file → the model-spec loader (CodeXGLUE-style checkpoints without ``config.json``,
-  see ``metacompress.models.spec`` and ``configs/models/README.md``);
-- a folder with ``config.json`` → the Hugging Face loader;
-- anything else that reads as a hub id (``name`` or ``org/name``) → the Hugging Face loader,
-  offline from the local cache when the hub cannot be reached.
+- ``spec``: a ``.toml`` file → CodeXGLUE-style checkpoints without ``config.json``, see
+  ``metacompress.models.spec`` and ``configs/models/README.md``;
+- ``huggingface``: a folder with ``config.json``, or anything else that reads as a hub id
+  (``name`` or ``org/name``), offline from the local cache when the hub cannot be reached.
 
-torch and transformers are imported only when a model is actually loaded.
+A source no loader takes gets an error saying why (a missing path, a folder without
+``config.json``, ...). torch and transformers are imported only when a model is actually loaded.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
 
 from ..errors import ModelLoadError
-from ..registry import Registry
-from .base import CodeClassifier, Encoded, HeadKind, ModelInfo
+from ..registry import PluginError
+from .base import LOADERS, CodeClassifier, Encoded, HeadKind, ModelInfo, ModelLoader, register_loader
 
-LOADERS: Registry = Registry("model loader")
-LOADERS.register("spec", "metacompress.models.spec_model:load_spec")
-LOADERS.register("huggingface", "metacompress.models.hf:load_hf")
+LOADERS.declare({
+    "spec": "metacompress.models.loaders",
+    "huggingface": "metacompress.models.loaders",
+})
 
-HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
-
-__all__ = ["CodeClassifier", "Encoded", "HeadKind", "ModelInfo", "LOADERS", "load_model", "loader_for"]
+__all__ = ["CodeClassifier", "Encoded", "HeadKind", "ModelInfo", "ModelLoader", "LOADERS", "load_model",
+           "loader_for", "loader_order", "register_loader"]
 
 
 def load_model(
@@ -40,35 +41,27 @@ def load_model(
     ``trust_remote_code`` is set. Every expected failure raises ``ModelLoadError``.
     """
     source = str(source)
-    kind = loader_for(source)
-    if kind == "spec":
-        return LOADERS.get(kind)(source, model_root=model_root, trust_remote_code=trust_remote_code)
-    return LOADERS.get(kind)(source, trust_remote_code=trust_remote_code)
+    loader = LOADERS.get(loader_for(source))()
+    return loader.load(source, model_root=model_root, trust_remote_code=trust_remote_code)
+
+
+def loader_order() -> list[str]:
+    """The loaders in the order ``load_model`` asks them: plugins by name, then the built-ins."""
+    builtins = LOADERS.builtins()
+    return [name for name in LOADERS.names() if name not in builtins] + list(builtins)
 
 
 def loader_for(source: str) -> str:
-    """The registered loader name for ``source``, or ModelLoadError when it cannot be a model."""
-    path = Path(source).expanduser()
-    if path.suffix == ".toml":
-        if not path.is_file():
-            raise ModelLoadError(f"model path {source} does not exist")
-        return "spec"
-    if path.is_dir():
-        if (path / "config.json").is_file():
-            return "huggingface"
-        specs = sorted(p.name for p in path.glob("*.toml"))
-        hint = f" (a spec is there: {specs[0]})" if specs else ""
-        raise ModelLoadError(
-            f"{source} is a folder without config.json, so not a Hugging Face model; load a checkpoint "
-            f"without config.json through a model spec (.toml, see configs/models/README.md){hint}"
-        )
-    if path.exists():
-        raise ModelLoadError(f"{source} is a file; give a model spec (.toml), a Hugging Face folder or a hub id")
-    if looks_like_path(source):
-        raise ModelLoadError(f"model path {source} does not exist")
-    return "huggingface"
+    """The name of the first loader that can load ``source``, or ModelLoadError saying why none can."""
+    from .loaders import why_no_loader
 
-
-def looks_like_path(source: str) -> bool:
-    """A missing path the user meant as a path, not a hub id (``org/name`` or ``name``)."""
-    return source.startswith((".", "/", "~")) or "\\" in source or not HUB_ID.fullmatch(source)
+    broken = []
+    for name in loader_order():
+        try:
+            loader = LOADERS.get(name)()
+        except PluginError as exc:  # a broken plugin never stops the other loaders
+            broken.append(str(exc))
+            continue
+        if loader.can_load(source):
+            return name
+    raise ModelLoadError(why_no_loader(source) + "".join(f" ({problem})" for problem in broken))

@@ -15,9 +15,15 @@ Two head layouts exist:
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from ..registry import Registry
+
+if TYPE_CHECKING:
+    from .heads import HeadLayout
 
 HeadKind = Literal["sequence", "pair-concat"]
 
@@ -56,6 +62,13 @@ class CodeClassifier(ABC):
         return self.info.head
 
     @property
+    def layout(self) -> "HeadLayout":
+        """How inference runs this head (``metacompress.models.heads``); from ``info.head`` by default."""
+        from .heads import layout_of
+
+        return layout_of(self.head)
+
+    @property
     @abstractmethod
     def module(self):
         """The torch.nn.Module holding every weight (moved to a device and dtype by inference)."""
@@ -79,3 +92,26 @@ class CodeClassifier(ABC):
     def pair_logits(self, left, right):
         """Logits [batch, labels] from two batches of vectors (pair-concat heads)."""
         raise NotImplementedError(f"{self.info.source}: not a pair-concat head")
+
+
+class ModelLoader:
+    """Turns one kind of source into a ``CodeClassifier``; decorate with ``@register_loader``.
+
+    ``can_load`` looks at the source only (suffix, files present, the shape of a hub id) and
+    imports nothing heavy; ``load`` does the work and raises ``ModelLoadError`` on failure.
+    ``load_model`` asks the loaders in turn (see ``metacompress.models.loader_order``).
+    """
+
+    name: ClassVar[str]
+
+    def can_load(self, source: str) -> bool:
+        raise NotImplementedError
+
+    def load(self, source: str, *, model_root: str | os.PathLike | None = None,
+             trust_remote_code: bool = False) -> CodeClassifier:
+        raise NotImplementedError
+
+
+LOADERS: Registry[type[ModelLoader]] = Registry("model loader", group="metacompress.loaders")
+#: ``@register_loader`` on a ModelLoader subclass registers it under its ``name``.
+register_loader = LOADERS.decorator(lambda cls: cls.name)

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from ..code.edits import Edit, splice
 from ..code.parsing import LANGUAGES, ParsedCode, decode_code, error_signature, python_compiles
 from ..errors import InputError, NotApplicable, UsageError
+from ..registry import Registry
 
 
 @dataclass(frozen=True)
@@ -155,4 +156,8 @@ class Relation:
         return Rewrite(self.name, language, text, text, False, reason, ())
 
 
-__all__ = ["Edit", "Relation", "Rewrite", "Site", "snippet_seed", "splice"]
+__all__ = ["Edit", "RELATIONS", "Relation", "Rewrite", "Site", "register_relation", "snippet_seed", "splice"]
+
+RELATIONS: Registry[type[Relation]] = Registry("relation", group="metacompress.relations")
+#: ``@register_relation`` on a Relation subclass registers it under its ``name``.
+register_relation = RELATIONS.decorator(lambda cls: cls.name)

@@ -31,7 +31,7 @@ from ..code.effects import looks_like_macro
 from ..code.parsing import ParsedCode, get_language, query_captures, walk
 from ..code.sites import ErrorGuard, pick
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 from .branches import _takes_dangling_else
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
@@ -58,6 +58,7 @@ QUERY = """
 JAVA_QUERY = QUERY.replace("(else_clause (_) @body)\n", "") + "(enhanced_for_statement body: (_) @body)\n"
 
 
+@register_relation
 class AddBraces(Relation):
     name = "add-braces"
     summary = "wrap the single-statement body of an if/else/for/while/do in braces"
@@ -84,6 +85,7 @@ class AddBraces(Relation):
         return edits
 
 
+@register_relation
 class RemoveBraces(Relation):
     name = "remove-braces"
     summary = "drop the braces of an if/else/loop body that holds one statement (dangling-else safe)"

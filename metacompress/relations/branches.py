@@ -25,7 +25,7 @@ from tree_sitter import Node, Query
 
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, one_guarded_edit
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 BLOCK_TYPES = frozenset({"block", "compound_statement"})
@@ -33,6 +33,7 @@ BLOCK_TYPES = frozenset({"block", "compound_statement"})
 TRAILING_BODY = frozenset({"for_statement", "while_statement", "enhanced_for_statement", "labeled_statement"})
 
 
+@register_relation
 class SwapIfElse(Relation):
     name = "swap-if-else"
     summary = "negate an if's condition and swap its then and else branches"

@@ -32,7 +32,7 @@ from ..code.parsing import ParsedCode
 from ..code.sites import ErrorGuard
 from ..code.statements import StatementList, choose_insertion, newline_of, slot_at
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 #: comment bodies; ``{v}`` is an identifier of the statement that follows (or a stock word)
 CODE_LIKE = {
@@ -55,6 +55,7 @@ WORD = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 NAME_SEARCH_BYTES = 120
 
 
+@register_relation
 class InsertComment(Relation):
     name = "insert-comment"
     summary = "insert a comment (often one that reads like code) at a statement boundary"

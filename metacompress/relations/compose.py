@@ -12,12 +12,13 @@ from __future__ import annotations
 import random
 
 from ..errors import UsageError
-from .base import Relation, Rewrite, Site, snippet_seed
+from .base import Relation, Rewrite, Site, register_relation, snippet_seed
 
 RANDOM = "random"
 DEFAULT_STEPS = 3
 
 
+@register_relation
 class Compose(Relation):
     name = "compose"
     summary = (
@@ -50,7 +51,8 @@ class Compose(Relation):
             return [name.strip() for name in relations.split(",")]
         from . import RELATIONS
 
-        supported = [n for n in RELATIONS.names() if n != self.name and language in RELATIONS.get(n).languages]
+        # built-ins only: installing a plugin must not change what a seed gives
+        supported = [n for n in sorted(RELATIONS.builtins()) if n != self.name and language in RELATIONS.get(n).languages]
         rng = random.Random(f"{self.name}|{language}|{seed}")
         return rng.sample(supported, min(DEFAULT_STEPS, len(supported)))
 

@@ -31,7 +31,7 @@ from ..code.context import Context, crosses_preprocessor, in_statement_position,
 from ..code.effects import analyse
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 QUERIES = {
     "java": "(assignment_expression) @assign",
@@ -52,6 +52,7 @@ BITWISE = frozenset({"&=", "|=", "^="})
 JAVA_BOXES_OK = frozenset({"Integer", "Long", "Float", "Double"})
 
 
+@register_relation
 class ExpandCompoundAssignment(Relation):
     name = "expand-compound-assignment"
     summary = "expand a compound assignment whose target is a plain name (x += e -> x = x + (e)) where both mean the same"

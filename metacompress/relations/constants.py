@@ -27,7 +27,7 @@ from tree_sitter import Node, Query
 
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 QUERIES = {
     "java": "[(decimal_integer_literal) (hex_integer_literal)] @literal",
@@ -46,6 +46,7 @@ def _pattern(language: str) -> re.Pattern[str]:
     return re.compile(rf"^(?:0[xX](?P<hex>[0-9a-fA-F]+)|(?P<dec>[1-9][0-9]*|0))(?P<suffix>{SUFFIXES[language]})$")
 
 
+@register_relation
 class ConstantRewrite(Relation):
     name = "constant-rewrite"
     summary = "write an integer constant another way (decimal <-> hexadecimal, 0 -> (1 - 1)), same value and type"

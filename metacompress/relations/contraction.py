@@ -28,7 +28,7 @@ from ..code.context import Context, crosses_preprocessor, in_statement_position,
 from ..code.effects import analyse
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 QUERIES = {
     "java": "(assignment_expression right: (binary_expression)) @assign",
@@ -49,6 +49,7 @@ NO_SITE = {
 }
 
 
+@register_relation
 class ContractCompoundAssignment(Relation):
     name = "contract-compound-assignment"
     summary = "contract an assignment updating a plain name (x = x op e -> x op= e) where both mean the same"

@@ -19,7 +19,7 @@ from ..code.parsing import ParsedCode
 from ..code.sites import ErrorGuard
 from ..code.statements import StatementList, choose_insertion, indent_unit, newline_of, render_lines, slot_at
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 #: body templates: ``{v}`` is a fresh local, declared by the first line
 BODIES = {
@@ -39,6 +39,7 @@ HEADERS = {
 }
 
 
+@register_relation
 class InsertDeadCode(Relation):
     name = "insert-dead-code"
     summary = "insert an unreachable block (if (false) / if (0) / if False, or a loop that never runs)"

@@ -30,7 +30,7 @@ from ..code.parsing import ParsedCode, get_language, query_captures, walk
 from ..code.sites import ErrorGuard, pick
 from ..code.statements import line_indent, newline_of
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
@@ -50,6 +50,7 @@ IN_PLACE_TYPES = frozenset({"field_declaration_list", "enumerator_list"})
 PYTHON_LITERALS = frozenset({"integer", "float", "true", "false", "none", "string"})
 
 
+@register_relation
 class SplitDeclarations(Relation):
     name = "split-declarations"
     summary = "split a declaration of several variables into one per variable (int a = 1, *b; -> int a = 1; int *b;)"

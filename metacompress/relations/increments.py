@@ -28,7 +28,7 @@ from ..code.arith import python_scope
 from ..code.context import Context, crosses_preprocessor, in_statement_position, plain_target
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 QUERIES = {
     "java": "[(update_expression) (assignment_expression)] @site",
@@ -42,6 +42,7 @@ JAVA_NARROW = frozenset({"byte", "short", "char"})
 JAVA_NARROW_BOXES = frozenset({"Byte", "Short", "Character"})
 
 
+@register_relation
 class IncrementForm(Relation):
     name = "increment-form"
     summary = "interchange i++, ++i, i += 1 and i = i + 1 (and --) in statement position; Python: i += 1 <-> i = i + 1"

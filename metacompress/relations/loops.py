@@ -29,7 +29,7 @@ from ..code.names import TextNames, fresh_name
 from ..code.parsing import ParsedCode, get_language, query_captures, walk
 from ..code.statements import indent_unit, line_indent, line_start, newline_of, python_scope
 from ..errors import NotApplicable
-from .base import Edit, Relation, splice
+from .base import Edit, Relation, register_relation, splice
 
 LOOP_TYPES = frozenset({"for_statement", "while_statement", "do_statement", "enhanced_for_statement"})
 BLOCK_TYPES = {"java": ("block", "constructor_body"), "c": ("compound_statement",)}
@@ -48,6 +48,7 @@ class Skip(Exception):
     """This loop cannot be exchanged exactly; the message says why."""
 
 
+@register_relation
 class LoopExchange(Relation):
     name = "loop-exchange"
     summary = "rewrite a for loop as a while loop (keeping continue and scope) or a while loop as a for loop; Python: for -> while only"

@@ -28,7 +28,7 @@ from tree_sitter import Node, Query
 from ..code.effects import text_visible
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, one_guarded_edit
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 STOP_TYPES = frozenset({"compound_statement", "block", "module", "translation_unit", "program", "function_definition",
@@ -59,6 +59,7 @@ QUERIES = {
 }
 
 
+@register_relation
 class DoubleNegation(Relation):
     name = "double-negation"
     summary = "negate a condition twice: if (c) -> if (!(!(c))), Python: if not (not (c))"

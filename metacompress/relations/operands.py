@@ -26,7 +26,7 @@ from tree_sitter import Node, Query
 from ..code.effects import can_swap_evaluation, text_visible, volatile_names
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, one_guarded_edit
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 RELATIONAL = frozenset({"<", ">", "<=", ">="})
@@ -36,6 +36,7 @@ EQUALITY = frozenset({"==", "!="})
 STOP_TYPES = frozenset({"compound_statement", "block", "module", "translation_unit", "program", "function_definition"})
 
 
+@register_relation
 class SwapOperands(Relation):
     name = "swap-operands"
     summary = "mirror a comparison (a < b -> b > a) whose operands have no side effects"

@@ -41,7 +41,7 @@ from ..code.names import is_usable
 from ..code.parsing import ParsedCode
 from ..code.scopes import Variable, finish
 from ..errors import NotApplicable, UsageError
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 MAX_REASONS = 3
 LONG_TEXT = 20_000
@@ -50,6 +50,7 @@ TARGETS = ("locals", "parameters", "function")
 TARGET_SEPARATORS = re.compile(r"[+,\s]+")
 
 
+@register_relation
 class RenameIdentifiers(Relation):
     name = "rename-identifiers"
     summary = (

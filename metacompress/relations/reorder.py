@@ -28,7 +28,7 @@ from ..code.parsing import ParsedCode, nested_deeper_than
 from ..code.python import PythonScope, PythonStatement
 from ..code.statements import StatementList, python_scope, statement_lists
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 #: statement kinds that may move at all; everything else is skipped without analysis
 SIMPLE_TYPES = {
@@ -40,6 +40,7 @@ SIMPLE_TYPES = {
 MAX_DEPTH = 200
 
 
+@register_relation
 class ReorderStatements(Relation):
     name = "reorder-statements"
     summary = "swap two adjacent statements that provably cannot observe each other (no calls, jumps or aliasing)"

@@ -32,7 +32,7 @@ from ..code.names import TextNames, fresh_name
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, one_guarded_edit
 from ..code.statements import line_indent, newline_of
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
 STEMS = ("result", "ret", "res", "out", "value")
@@ -52,6 +52,7 @@ C_DROPPED = frozenset({"storage_class_specifier", "attribute_specifier", "attrib
                        "ms_call_modifier"})
 
 
+@register_relation
 class ReturnTemporary(Relation):
     name = "return-temporary"
     summary = "return a value through a fresh temporary of the function's return type (return e -> T tmp = e; return tmp)"

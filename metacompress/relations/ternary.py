@@ -39,7 +39,7 @@ from ..code.effects import looks_like_macro
 from ..code.parsing import ParsedCode, get_language, query_captures
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from ..code.statements import indent_unit, line_indent, newline_of
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 QUERIES = {
@@ -58,6 +58,7 @@ JAVA_INTEGRAL = frozenset({"byte", "short", "char", "int", "long"})
 C_INTEGER = re.compile(r"^-?(0[xX][0-9a-fA-F]+|[0-9]+)$")
 
 
+@register_relation
 class TernaryToIf(Relation):
     name = "ternary-to-if"
     summary = "turn an assignment of a conditional expression into an if/else of two assignments"

@@ -16,7 +16,7 @@ from ..code.parsing import ParsedCode
 from ..code.sites import ErrorGuard
 from ..code.statements import Slot, StatementList, choose_insertion, indent_unit, newline_of, python_scope, render_lines, slot_at
 from ..errors import NotApplicable
-from .base import Edit, Relation
+from .base import Edit, Relation, register_relation
 
 #: (type, initial value) per language; Python needs no type
 DECLARATIONS = {
@@ -26,6 +26,7 @@ DECLARATIONS = {
 }
 
 
+@register_relation
 class AddUnusedVariable(Relation):
     name = "add-unused-variable"
     summary = "declare and initialise a fresh local variable that is never used"

@@ -4,8 +4,9 @@
     >>> data = get_task("vulnerability-prediction").load("devign-test/")  # doctest: +SKIP
     >>> subset = sample(data.examples, limit=200, seed=0)  # doctest: +SKIP
 
-Add a task: write a module with a ``Task`` subclass and register it below (or call
-``TASKS.register`` from your own code).
+Add a task: write a module with a ``Task`` subclass decorated with ``@register_task`` and add its
+name and module to the table below (plugins: the ``metacompress.tasks`` entry point group, see
+``metacompress.registry``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from __future__ import annotations
 import random
 
 from ..config import check_whole_number
-from ..registry import Registry
-from .base import Example, LoadedData, Skipped, Task
+from .base import TASKS, Example, LoadedData, Skipped, Task, register_task
 
-TASKS: Registry[type[Task]] = Registry("task")
-for _name, _entry in {
-    "clone-detection": "metacompress.tasks.clone:CloneDetection",
-    "vulnerability-prediction": "metacompress.tasks.vulnerability:VulnerabilityPrediction",
-    "code-classification": "metacompress.tasks.classification:CodeClassification",
-}.items():
-    TASKS.register(_name, _entry)
+# The built-in tasks, each by the module whose ``@register_task`` class states that name.
+TASKS.declare({
+    "clone-detection": "metacompress.tasks.clone",
+    "vulnerability-prediction": "metacompress.tasks.vulnerability",
+    "code-classification": "metacompress.tasks.classification",
+})
 
 
 def get_task(name: str) -> Task:
@@ -39,4 +38,4 @@ def sample(examples: list[Example], limit: int | None, seed: int = 0) -> list[Ex
     return [examples[i] for i in chosen]
 
 
-__all__ = ["Example", "LoadedData", "Skipped", "TASKS", "Task", "get_task", "sample"]
+__all__ = ["Example", "LoadedData", "Skipped", "TASKS", "Task", "get_task", "register_task", "sample"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..errors import UsageError
+from ..registry import Registry
 
 #: --pair-side: which snippets of a pair a relation rewrites
 PAIR_SIDES: dict[str, tuple[int, ...]] = {"first": (0,), "second": (1,), "both": (0, 1)}
@@ -63,3 +64,8 @@ class Task:
 
     def model_input(self, code: tuple[str, ...]) -> str | tuple[str, str]:
         return (code[0], code[1]) if self.is_pair else code[0]
+
+
+TASKS: Registry[type[Task]] = Registry("task", group="metacompress.tasks")
+#: ``@register_task`` on a Task subclass registers it under its ``name``.
+register_task = TASKS.decorator(lambda cls: cls.name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from .base import LoadedData, Skipped, Task
+from .base import LoadedData, Skipped, Task, register_task
 from .formats import (
     Draft,
     Record,
@@ -29,6 +29,7 @@ from .formats import (
 _INTEGER = re.compile(r"-?\d+")
 
 
+@register_task
 class CodeClassification(Task):
     name = "code-classification"
     summary = "Which class is a snippet in? JSONL or CSV with a code field and an optional label field."

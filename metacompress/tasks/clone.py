@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import InputError, UsageError
-from .base import LoadedData, Task
+from .base import LoadedData, Task, register_task
 from .formats import (
     Draft,
     Record,
@@ -34,6 +34,7 @@ from .formats import (
 FUNCTIONS_FILE = "data.jsonl"
 
 
+@register_task
 class CloneDetection(Task):
     name = "clone-detection"
     summary = "Is a pair of methods a clone? Pairs from JSONL/CSV or CodeXGLUE's data.jsonl + pair file."
