@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from audit_fixtures import build_models, write_pairs
@@ -30,14 +32,14 @@ def audit(models, pairs, student="same", **overrides):
     return run_audit(AuditConfig(**settings))
 
 
-def metric(row: dict, name: str):
-    return row["metrics"][name]["value"]
+def metric(row, name: str):
+    return row.metrics[name].value
 
 
 def test_identical_student_never_departs_from_its_teacher(models, pairs):
     result = audit(models, pairs)
-    for name, row in [*result.report["relations"].items(), ("all", result.report["all_relations"])]:
-        assert row["applied"] > 0, name
+    for name, row in result.report.rows():
+        assert row.applied > 0, name
         assert metric(row, "prediction_agreement") == 1.0
         assert metric(row, "student_flip_rate") == metric(row, "teacher_flip_rate")
         assert metric(row, "student_only_flip_rate") == 0.0
@@ -47,25 +49,27 @@ def test_identical_student_never_departs_from_its_teacher(models, pairs):
 
 def test_perturbed_student_shows_discrepancy(models, pairs):
     result = audit(models, pairs, student="perturbed")
-    assert metric(result.report["all_relations"], "discrepancy_rate") > 0.2
-    assert metric(result.report["all_relations"], "probability_similarity") > 0.05
+    assert metric(result.report.all_relations, "discrepancy_rate") > 0.2
+    assert metric(result.report.all_relations, "probability_similarity") > 0.05
 
 
 def test_same_seed_same_figures_and_rewrites(models, pairs):
     first = audit(models, pairs, student="perturbed", seed=3)
     second = audit(models, pairs, student="perturbed", seed=3)
-    assert first.report["relations"] == second.report["relations"]
+    assert first.report.relations == second.report.relations
     assert list(first.samples["rewritten_code"]) == list(second.samples["rewritten_code"])
 
 
 def test_report_records_what_makes_figures_traceable(models, pairs, tmp_path):
     result = audit(models, pairs, out=str(tmp_path / "out"), limit=10, seed=5)
-    run = result.report["run"]
-    assert run["seed"] == 5 and run["data"]["examples_audited"] == 10
-    assert run["models"]["teacher"]["fingerprint"].startswith("sha256:")
-    assert run["models"]["teacher"]["fingerprint"] == run["models"]["student"]["fingerprint"]
-    assert {"torch", "transformers", "tree-sitter", "metacompress"} <= set(run["versions"])
-    assert {"transform", "inference", "total"} <= set(run["timings_s"])
+    run = result.report.run
+    assert run.seed == 5 and run.data.examples_audited == 10
+    assert run.models["teacher"].fingerprint.startswith("sha256:")
+    assert run.models["teacher"].fingerprint == run.models["student"].fingerprint
+    assert {"torch", "transformers", "tree-sitter", "metacompress"} <= set(run.versions)
+    assert {"transform", "inference", "total"} <= set(run.timings_s)
+    written = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert written["run"]["models"]["teacher"]["fingerprint"] == run.models["teacher"].fingerprint
     for name in ("report.json", "samples.csv", "report.md"):
         assert (tmp_path / "out" / name).is_file()
     # one row per example x relation, skipped ones with their reason
@@ -83,9 +87,9 @@ def test_pair_side_first_rewrites_only_the_first_function(models, pairs):
 def test_unlabelled_data_leaves_label_metrics_absent(models, tmp_path):
     data = write_pairs(tmp_path / "unlabelled.jsonl", count=8, labelled=False)
     result = audit(models, data, student="perturbed")
-    metrics = result.report["all_relations"]["metrics"]
-    assert "teacher_accuracy_x" not in metrics or metrics["teacher_accuracy_x"]["value"] is None
-    assert metrics["prediction_agreement"]["value"] is not None
+    metrics = result.report.all_relations.metrics
+    assert "teacher_accuracy_x" not in metrics or metrics["teacher_accuracy_x"].value is None
+    assert metrics["prediction_agreement"].value is not None
 
 
 def test_existing_report_is_not_overwritten_silently(models, pairs, tmp_path):
