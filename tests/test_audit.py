@@ -123,3 +123,44 @@ def test_empty_and_malformed_data(models, tmp_path):
 def test_unknown_relation_suggests_the_right_name(models, pairs):
     with pytest.raises(UsageError, match="Did you mean 'swap-if-else'"):
         audit(models, pairs, relations=["swap-if-els"])
+
+
+def _outputs(failed: dict[int, str], originals: int, rows: int):
+    """Outputs whose probabilities encode where they came from: original i -> [i/10, 1 - i/10]."""
+    import numpy as np
+
+    from metacompress.outputs import ModelOutputs, Outputs
+
+    def one(failed):
+        original = np.array([[i / 10, 1 - i / 10] for i in range(originals)])
+        rewritten = np.array([[0.05 * k, 1 - 0.05 * k] for k in range(rows)])
+        return ModelOutputs(original=original, rewritten=rewritten, truncated_original=np.zeros(originals, bool),
+                            truncated_rewritten=np.zeros(rows, bool), digest_original=np.arange(originals),
+                            digest_rewritten=np.arange(rows) + 100, distinct_sequences=originals + rows,
+                            seconds=0.0, device="cpu", failed=failed)
+
+    return Outputs(teacher=one(failed), student=one({}))
+
+
+def test_inputs_a_model_cannot_take_drop_their_example_or_become_skipped_rows():
+    from metacompress.audit import _drop_failed
+    from metacompress.rewriting import RewrittenExample, number_rows
+    from metacompress.tasks.base import Example
+
+    examples = [Example(f"e{i}", (f"int f{i}() {{}}",)) for i in range(3)]
+    rewrites = number_rows([RewrittenExample(i, "r", applied, (f"x{i}",) if applied else examples[i].code,
+                                             "" if applied else "not applicable: no site")
+                            for i, applied in ((0, True), (1, True), (2, True), (0, False))])
+    assert [r.row for r in rewrites] == [0, 1, 2, None]
+    # original 1 fails (its example goes), and so does the rewrite in row 2 (input 3 + 2)
+    skipped: list = []
+    kept, moved, outputs = _drop_failed(examples, rewrites, _outputs({1: "too long", 5: "odd"}, 3, 3), skipped)
+    assert [e.id for e in kept] == ["e0", "e2"]
+    assert [s.where for s in skipped] == ["e1"] and "teacher: too long" in skipped[0].reason
+    assert [(r.example_index, r.applied, r.row) for r in moved] == [(0, True, 0), (1, False, None), (0, False, None)]
+    assert moved[1].reason == "skipped: the rewrite cannot be given to the models: teacher: odd"
+    assert moved[1].code == examples[2].code
+    # the outputs kept line up with the examples and rows kept
+    assert outputs.teacher.original[:, 0].tolist() == [0.0, 0.2]
+    assert outputs.student.rewritten[:, 0].tolist() == [0.0]
+    assert outputs.teacher.digest_rewritten.tolist() == [100]
