@@ -130,7 +130,7 @@ def _check_label_map(label_map: dict[str, list[str]]) -> None:
 
 
 def _task_and_language(config: AuditConfig):
-    from .relations.parsing import LANGUAGES
+    from .code.parsing import LANGUAGES
     from .tasks import get_task
 
     task = get_task(config.task)  # raises the "did you mean" UsageError

@@ -22,11 +22,13 @@ from typing import Callable, Iterator
 
 from .errors import OutputError, UsageError
 
-REPORT_FILES = ("report.json", "report.md", "samples.csv", "rewrites.jsonl")
+REPORT_FILES = ("report.json", "report.md", "report.html", "samples.csv", "rewrites.jsonl")
+COMPARE_FILES = ("compare.json", "compare.md", "compare.html")
 
 
-def check_out(out: str, overwrite: bool) -> Path:
-    """The out folder, if it can take this run's report; UsageError saying why not."""
+def check_out(out: str, overwrite: bool, files: tuple[str, ...] = REPORT_FILES) -> Path:
+    """The out folder, if it can take this run's ``files`` (the first marks a previous result);
+    UsageError saying why not."""
     if not isinstance(out, str) or not out.strip():
         raise UsageError(f"--out must name a folder, not {out!r}")
     path = Path(out)
@@ -34,9 +36,9 @@ def check_out(out: str, overwrite: bool) -> Path:
         raise UsageError(f"--out {out}: exists and is not a folder")
     if path.is_dir():
         names = sorted(p.name for p in path.iterdir())
-        if "report.json" in names and not overwrite:
-            raise UsageError(f"--out {out}: holds a previous report; pass --overwrite or choose another folder")
-        foreign = [n for n in names if n not in REPORT_FILES]
+        if files[0] in names and not overwrite:
+            raise UsageError(f"--out {out}: holds a previous {files[0]}; pass --overwrite or choose another folder")
+        foreign = [n for n in names if n not in files]
         if foreign:
             raise UsageError(f"--out {out}: holds files that are not part of a report ({', '.join(foreign[:3])}"
                              f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty folder")

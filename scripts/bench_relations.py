@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 from corpora import default_shared, load_corpus  # noqa: E402
 
 from metacompress.relations import LANGUAGES, RELATIONS  # noqa: E402
-from metacompress.relations.parsing import get_parser  # noqa: E402
+from metacompress.code.parsing import get_parser  # noqa: E402
 
 TARGET_RATIO = 1 / 3
 
@@ -32,7 +32,7 @@ clock = CLOCKS["wall"]
 
 
 def clear_parse_caches() -> None:
-    from metacompress.relations import parsing
+    from metacompress.code import parsing
 
     parsing._parse_cached.cache_clear()
     parsing.python_compiles.cache_clear()

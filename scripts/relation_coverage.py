@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from corpora import default_shared, load_corpus  # noqa: E402
 
 from metacompress.relations import LANGUAGES, RELATIONS  # noqa: E402
-from metacompress.relations.parsing import ParsedCode, error_signature, python_compiles  # noqa: E402
+from metacompress.code.parsing import ParsedCode, error_signature, python_compiles  # noqa: E402
 
 INTERNAL = "internal check failed"
 

@@ -21,7 +21,7 @@ SEEDS = (0, 1)
 def allocate_junk(amount: int) -> list[object]:
     if amount <= 0:
         return []
-    from metacompress.relations.parsing import get_parser
+    from metacompress.code.parsing import get_parser
 
     rng = random.Random(amount)
     kept: list[object] = [bytearray(rng.randrange(1, 1 << 20)) for _ in range(rng.randrange(1, 20))]

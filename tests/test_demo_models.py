@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from metacompress.relations.parsing import ParsedCode
+from metacompress.code.parsing import ParsedCode
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "build_demo_models.py"

@@ -6,7 +6,7 @@ import pytest
 
 from metacompress.errors import UsageError
 from metacompress.relations import transform
-from metacompress.relations.parsing import ParsedCode, error_signature
+from metacompress.code.parsing import ParsedCode, error_signature
 
 from relation_exec import assert_same_behaviour, variants
 

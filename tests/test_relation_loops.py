@@ -269,8 +269,8 @@ def test_rewrites_run_like_the_original(language, name, program):
     ],
 )
 def test_java_can_complete_normally(body, completes):
-    from metacompress.relations.completion import can_complete
-    from metacompress.relations.parsing import ParsedCode
+    from metacompress.code.completion import can_complete
+    from metacompress.code.parsing import ParsedCode
 
     parsed = ParsedCode.parse("class A { void f(int n, boolean a) " + body + " }", "java")
     block = parsed.root.children[0].child_by_field_name("body").named_children[0].child_by_field_name("body")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from metacompress.relations import transform
-from metacompress.relations.effects import can_swap_evaluation, is_side_effect_free
-from metacompress.relations.parsing import ParsedCode, walk
+from metacompress.code.effects import can_swap_evaluation, is_side_effect_free
+from metacompress.code.parsing import ParsedCode, walk
 
 from relation_exec import assert_same_behaviour, variants
 

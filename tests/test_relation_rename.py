@@ -12,9 +12,9 @@ import pytest
 
 from metacompress.errors import UsageError
 from metacompress.relations import transform
-from metacompress.relations.name_styles import switch_case
-from metacompress.relations.parsing import ParsedCode, error_signature
-from metacompress.relations.scope import local_variables
+from metacompress.code.name_styles import switch_case
+from metacompress.code.parsing import ParsedCode, error_signature
+from metacompress.code.analysis import local_variables
 
 from corpus_runner import corpus_programs, run_programs, toolchain_missing
 from relation_exec import assert_same_behaviour
@@ -391,7 +391,7 @@ def test_python_function_target_renames_the_name_and_every_call(tmp_path):
     ("def f():\n    return 1\n\nprint(f\"{f()=}\")\n", "debug field"),
 ])  # fmt: skip
 def test_python_function_target_keeps_names_it_cannot_follow(code, reason):
-    from metacompress.relations.interfaces import function_names
+    from metacompress.code.interfaces import function_names
 
     variables = function_names(ParsedCode.parse(code, "python"))
     assert [v.excluded for v in variables if reason in v.excluded], [v.excluded for v in variables]
@@ -443,7 +443,7 @@ int main(void) {
 
 def test_c_function_target_keeps_names_a_macro_prints():
     code = '#define SHOW(e) printf("%s\\n", #e)\nint twice(int a) { return 2 * a; }\nvoid f(void) { SHOW(twice(2)); assert(twice(1)); }\n'
-    from metacompress.relations.interfaces import function_names
+    from metacompress.code.interfaces import function_names
 
     assert "twice" in words(renamed(code, "c", targets="function"))  # f is renamed, twice is not
     reasons = {v.name: v.excluded for v in function_names(ParsedCode.parse(code, "c"))}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from metacompress.relations import transform
-from metacompress.relations.parsing import ParsedCode
+from metacompress.code.parsing import ParsedCode
 from metacompress.relations.reorder import independent_pairs
 
 from corpus_runner import run_programs, toolchain_missing

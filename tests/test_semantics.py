@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from metacompress.relations import RELATIONS, Relation, Rewrite
-from metacompress.relations.parsing import LANGUAGES, ParsedCode, error_signature, python_compiles
+from metacompress.code.parsing import LANGUAGES, ParsedCode, error_signature, python_compiles
 
 from corpus_runner import Outcome, corpus_programs, run_programs, toolchain_missing
 

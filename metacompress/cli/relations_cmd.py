@@ -26,7 +26,7 @@ import click
 
 from ..errors import InputError, NotApplicable, UsageError
 from ..relations import LANGUAGES, RELATIONS, Relation
-from ..relations.parsing import decode_code
+from ..code.parsing import decode_code
 
 SUFFIXES = {".java": "java", ".c": "c", ".h": "c", ".py": "python"}
 

@@ -10,9 +10,9 @@ Add a relation: write a module with a ``Relation`` subclass and register it belo
 
 from __future__ import annotations
 
+from ..code.parsing import LANGUAGES
 from ..registry import Registry
 from .base import Edit, Relation, Rewrite, Site
-from .parsing import LANGUAGES
 
 RELATIONS: Registry[type[Relation]] = Registry("relation")
 for _name, _entry in {

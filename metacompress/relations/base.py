@@ -11,25 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..code.edits import Edit, splice
+from ..code.parsing import LANGUAGES, ParsedCode, decode_code, error_signature, python_compiles
 from ..errors import InputError, NotApplicable, UsageError
-from .parsing import LANGUAGES, ParsedCode, decode_code, error_signature, python_compiles
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace bytes [start, end) of the source with ``text``.
-
-    An edit with no description is part of a site that another edit of the rewrite describes
-    (renaming a variable edits every occurrence but is one site).
-    """
-
-    start: int
-    end: int
-    text: str
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,21 +58,6 @@ def snippet_seed(seed: int, relation: str, code: str) -> int:
     """
     digest = hashlib.sha256(f"{seed}\x00{relation}\x00{code}".encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big")
-
-
-def splice(source: bytes, edits: list[Edit]) -> bytes:
-    """Apply non-overlapping edits; insertions at the same offset keep their given order."""
-    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
-    pieces: list[bytes] = []
-    cursor = 0
-    for _, edit in ordered:
-        if edit.start < cursor or edit.end < edit.start:
-            raise ValueError(f"overlapping or inverted edit at byte {edit.start}")
-        pieces.append(source[cursor : edit.start])
-        pieces.append(edit.text.encode("utf-8"))
-        cursor = edit.end
-    pieces.append(source[cursor:])
-    return b"".join(pieces)
 
 
 class Relation:
@@ -169,3 +141,6 @@ class Relation:
 
     def _not_applicable(self, text: str, language: str, reason: str) -> Rewrite:
         return Rewrite(self.name, language, text, text, False, reason, ())
+
+
+__all__ = ["Edit", "Relation", "Rewrite", "Site", "snippet_seed", "splice"]

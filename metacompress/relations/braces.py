@@ -27,12 +27,12 @@ import re
 
 from tree_sitter import Node, Query
 
+from ..code.effects import looks_like_macro
+from ..code.parsing import ParsedCode, get_language, query_captures, walk
+from ..code.sites import ErrorGuard, pick
 from ..errors import NotApplicable
 from .base import Edit, Relation
 from .branches import _takes_dangling_else
-from .effects import looks_like_macro
-from .parsing import ParsedCode, get_language, query_captures, walk
-from .sites import ErrorGuard, pick
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 BLOCK_TYPES = frozenset({"block", "compound_statement"})

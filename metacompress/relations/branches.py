@@ -23,9 +23,9 @@ import re
 
 from tree_sitter import Node, Query
 
+from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.sites import ErrorGuard, one_guarded_edit
 from .base import Edit, Relation
-from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 BLOCK_TYPES = frozenset({"block", "compound_statement"})

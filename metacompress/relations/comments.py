@@ -27,12 +27,12 @@ import re
 
 from tree_sitter import Node
 
+from ..code.names import RESERVED
+from ..code.parsing import ParsedCode
+from ..code.sites import ErrorGuard
+from ..code.statements import StatementList, choose_insertion, newline_of, slot_at
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .names import RESERVED
-from .parsing import ParsedCode
-from .sites import ErrorGuard
-from .statements import StatementList, choose_insertion, newline_of, slot_at
 
 #: comment bodies; ``{v}`` is an identifier of the statement that follows (or a stock word)
 CODE_LIKE = {

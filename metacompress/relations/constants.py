@@ -25,9 +25,9 @@ import re
 
 from tree_sitter import Node, Query
 
+from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from .base import Edit, Relation
-from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, by_span, one_guarded_edit
 
 QUERIES = {
     "java": "[(decimal_integer_literal) (hex_integer_literal)] @literal",

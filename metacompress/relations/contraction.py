@@ -23,12 +23,12 @@ import random
 
 from tree_sitter import Node, Query
 
-from .arith import python_scope
+from ..code.arith import python_scope
+from ..code.context import Context, crosses_preprocessor, in_statement_position, plain_target
+from ..code.effects import analyse
+from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from .base import Edit, Relation
-from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
-from .effects import analyse
-from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, by_span, one_guarded_edit
 
 QUERIES = {
     "java": "(assignment_expression right: (binary_expression)) @assign",

@@ -26,11 +26,11 @@ import re
 
 from tree_sitter import Node, Query
 
+from ..code.parsing import ParsedCode, get_language, query_captures, walk
+from ..code.sites import ErrorGuard, pick
+from ..code.statements import line_indent, newline_of
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .parsing import ParsedCode, get_language, query_captures, walk
-from .sites import ErrorGuard, pick
-from .statements import line_indent, newline_of
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})

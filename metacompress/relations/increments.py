@@ -24,11 +24,11 @@ import random
 
 from tree_sitter import Node, Query
 
+from ..code.arith import python_scope
+from ..code.context import Context, crosses_preprocessor, in_statement_position, plain_target
+from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from .base import Edit, Relation
-from .compound import Context, crosses_preprocessor, in_statement_position, plain_target
-from .arith import python_scope
-from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, by_span, one_guarded_edit
 
 QUERIES = {
     "java": "[(update_expression) (assignment_expression)] @site",

@@ -23,13 +23,13 @@ import random
 
 from tree_sitter import Node, Query
 
+from ..code.completion import can_complete
+from ..code.effects import looks_like_macro
+from ..code.names import TextNames, fresh_name
+from ..code.parsing import ParsedCode, get_language, query_captures, walk
+from ..code.statements import indent_unit, line_indent, line_start, newline_of, python_scope
 from ..errors import NotApplicable
 from .base import Edit, Relation, splice
-from .completion import can_complete
-from .effects import looks_like_macro
-from .names import TextNames, fresh_name
-from .parsing import ParsedCode, get_language, query_captures, walk
-from .statements import indent_unit, line_indent, line_start, newline_of, python_scope
 
 LOOP_TYPES = frozenset({"for_statement", "while_statement", "do_statement", "enhanced_for_statement"})
 BLOCK_TYPES = {"java": ("block", "constructor_body"), "c": ("compound_statement",)}

@@ -25,10 +25,10 @@ import re
 
 from tree_sitter import Node, Query
 
+from ..code.effects import text_visible
+from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.sites import ErrorGuard, one_guarded_edit
 from .base import Edit, Relation
-from .effects import text_visible
-from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 STOP_TYPES = frozenset({"compound_statement", "block", "module", "translation_unit", "program", "function_definition",

@@ -23,10 +23,10 @@ import random
 
 from tree_sitter import Node, Query
 
+from ..code.effects import can_swap_evaluation, text_visible, volatile_names
+from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.sites import ErrorGuard, one_guarded_edit
 from .base import Edit, Relation
-from .effects import can_swap_evaluation, text_visible, volatile_names
-from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
 
 MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 RELATIONAL = frozenset({"<", ">", "<=", ">="})

@@ -1,8 +1,9 @@
 """rename-identifiers: give local variables and parameters new names, scope-aware.
 
-Only names declared inside a function are renamed (scope.py decides which, and which are not
-safe), and by default only names no caller can see. The ``targets`` option (a ``+`` or ``,``
-separated set of ``locals``, ``parameters`` and ``function``) says what to rename:
+Only names declared inside a function are renamed (code.analysis and the language modules
+code.c, code.java and code.python decide which, and which are not safe), and by default only
+names no caller can see. The ``targets`` option (a ``+`` or ``,`` separated set of
+``locals``, ``parameters`` and ``function``) says what to rename:
 
 - ``locals`` (the default): local variables, and the parameters no caller can name: Java and C
   parameters (except Java ones that are annotated or whose method is), Python positional-only,
@@ -25,7 +26,7 @@ captured by any other name.
 
 Known limit: in C, a macro from a header that is not part of the snippet, used inside an
 expression, that uses a local without taking it as an argument cannot be seen (one used as a
-statement is guessed at: see scope_c.py); renaming that local would break the build.
+statement is guessed at: see code.c); renaming that local would break the build.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ from __future__ import annotations
 import random
 import re
 
+from ..code.analysis import local_variables
+from ..code.interfaces import function_names, parameter_exposure
+from ..code.name_styles import random_words, switch_case
+from ..code.names import is_usable
+from ..code.parsing import ParsedCode
+from ..code.scopes import Variable, finish
 from ..errors import NotApplicable, UsageError
 from .base import Edit, Relation
-from .name_styles import random_words, switch_case
-from .names import is_usable
-from .parsing import ParsedCode
-from .interfaces import function_names, parameter_exposure
-from .scope import Variable, finish, local_variables
 
 MAX_REASONS = 3
 LONG_TEXT = 20_000

@@ -19,16 +19,16 @@ from typing import Container
 
 from tree_sitter import Node
 
+from ..code.analysis import declared_by, protecting_block, visible_locals
+from ..code.c import CFunctionFacts, CStatement
+from ..code.dataflow import EVERY_NAME, NO_NAME, Access, Unmovable, conflicts
+from ..code.effects import volatile_names
+from ..code.java import JavaStatement
+from ..code.parsing import ParsedCode, nested_deeper_than
+from ..code.python import PythonScope, PythonStatement
+from ..code.statements import StatementList, python_scope, statement_lists
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .dataflow import EVERY_NAME, NO_NAME, Access, Unmovable, conflicts
-from .dataflow.c import CFunctionFacts, CStatement
-from .dataflow.java import JavaStatement
-from .dataflow.python import PythonScope, PythonStatement
-from .dataflow.scopes import declared_by, protecting_block, visible_locals
-from .effects import volatile_names
-from .parsing import ParsedCode, nested_deeper_than
-from .statements import StatementList, python_scope, statement_lists
 
 #: statement kinds that may move at all; everything else is skipped without analysis
 SIMPLE_TYPES = {

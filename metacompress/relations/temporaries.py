@@ -27,12 +27,12 @@ import random
 
 from tree_sitter import Node, Query
 
+from ..code.context import crosses_preprocessor
+from ..code.names import TextNames, fresh_name
+from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.sites import ErrorGuard, one_guarded_edit
+from ..code.statements import line_indent, newline_of
 from .base import Edit, Relation
-from .compound import crosses_preprocessor
-from .names import TextNames, fresh_name
-from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, one_guarded_edit
-from .statements import line_indent, newline_of
 
 COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
 STEMS = ("result", "ret", "res", "out", "value")

@@ -33,13 +33,13 @@ import re
 
 from tree_sitter import Node, Query
 
-from .arith import DeclaredTypes, java_primitive, java_type
+from ..code.arith import DeclaredTypes, java_primitive, java_type
+from ..code.context import Context
+from ..code.effects import looks_like_macro
+from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.sites import ErrorGuard, by_span, one_guarded_edit
+from ..code.statements import indent_unit, line_indent, newline_of
 from .base import Edit, Relation
-from .compound import Context
-from .effects import looks_like_macro
-from .parsing import ParsedCode, get_language, query_captures
-from .sites import ErrorGuard, by_span, one_guarded_edit
-from .statements import indent_unit, line_indent, newline_of
 
 PREPROCESSOR_LINE = re.compile(rb"^[ \t]*#", re.MULTILINE)
 QUERIES = {

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import random
 
+from ..code.names import TextNames, fresh_name
+from ..code.parsing import ParsedCode
+from ..code.sites import ErrorGuard
+from ..code.statements import Slot, StatementList, choose_insertion, indent_unit, newline_of, python_scope, render_lines, slot_at
 from ..errors import NotApplicable
 from .base import Edit, Relation
-from .names import TextNames, fresh_name
-from .parsing import ParsedCode
-from .sites import ErrorGuard
-from .statements import Slot, StatementList, choose_insertion, indent_unit, newline_of, python_scope, render_lines, slot_at
 
 #: (type, initial value) per language; Python needs no type
 DECLARATIONS = {

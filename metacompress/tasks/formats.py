@@ -250,7 +250,7 @@ def check_options(task: str, options: dict[str, Any], allowed: dict[str, str]) -
 
 
 def check_language(task: str, language: str | None, default: str) -> str:
-    from ..relations.parsing import LANGUAGES
+    from ..code.parsing import LANGUAGES
 
     chosen = language or default
     if not chosen:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from ..errors import NotApplicable
-from .base import Edit, splice
+from .edits import Edit, splice
 from .parsing import ParsedCode, error_signature
 
 T = TypeVar("T")

@@ -1,9 +1,11 @@
-"""Which names are local variables and parameters, and every place each one occurs.
+"""Scope machinery the language modules (c, java, python) share.
 
 Renaming is only safe when every occurrence of a variable is known and nothing else shares its
-name where it is visible. The language modules (scope_java, scope_c, scope_python) find the
-declarations and uses; this module holds what they share: the ``Variable`` record, lexical
-block scoping for Java and C, and the final exclusions (error regions, banned names).
+name where it is visible. The language modules find the declarations and uses; this module
+holds what they share: the ``Variable`` record, lexical block scoping for Java and C, and the
+final exclusions (error regions, banned names). Data flow asks a narrower question, which
+locals are in scope at one statement; ``enclosing_declarations`` and ``protecting_block``
+answer it for every language from the language's own declaration rules.
 
 A variable that cannot be proven safe keeps its name: it is returned with ``excluded`` set to
 the reason, so callers can say why nothing was renamed.
@@ -15,6 +17,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from collections.abc import Callable
 
 from tree_sitter import Node
 
@@ -274,17 +278,32 @@ def identifiers_under(node: Node) -> list[Node]:
     return found
 
 
-def node_text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
+def enclosing_declarations(
+    container: Node, stops: frozenset[str], declare: Callable[[Node, Node, dict[str, str]], None]
+) -> dict[str, str]:
+    """Locals declared before ``container`` in the scopes around it, up to a ``stops`` node.
+
+    ``declare(parent, child, found)`` adds what ``parent`` declares before its part ``child``
+    (name -> declared type text). The search may miss locals but never invents one: a name it
+    does not find is treated as memory, the conservative reading.
+    """
+    found: dict[str, str] = {}
+    child, parent = container, container.parent
+    while parent is not None and parent.type not in stops:
+        declare(parent, child, found)
+        child, parent = parent, parent.parent
+    return found
 
 
-def local_variables(parsed: ParsedCode) -> list[Variable]:
-    """Every local variable and parameter of every function in the snippet, renamable or not."""
-    if parsed.language == "java":
-        from .scope_java import java_variables as find
-    elif parsed.language == "c":
-        from .scope_c import c_variables as find
-    else:
-        from .scope_python import python_variables as find
-    variables, bans = find(parsed)
-    return finish(parsed, variables, bans)
+def protecting_block(node: Node, handlers: frozenset[str], frames: frozenset[str]) -> Node | None:
+    """The innermost ``try`` body (or Python ``with`` body) around ``node`` in its frame.
+
+    An exception raised at ``node`` may be caught there, within the same frame. Code in a
+    ``catch`` or ``finally`` clause is protected only by a ``try`` further out.
+    """
+    child, current = node, node.parent
+    while current is not None and current.type not in frames:
+        if current.type in handlers and current.child_by_field_name("body") == child:
+            return child
+        child, current = current, current.parent
+    return None

@@ -165,6 +165,11 @@ def _tree_path(node: Node) -> tuple[int, ...]:
     return tuple(reversed(path))
 
 
+def node_text(node: Node) -> str:
+    """A node's text; bytes that are not UTF-8 (possible inside an error region) become U+FFFD."""
+    return (node.text or b"").decode("utf-8", "replace")
+
+
 def walk(node: Node):
     """Pre-order traversal of a subtree (a generator; cheap on large functions)."""
     stack = [node]

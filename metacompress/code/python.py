@@ -1,4 +1,7 @@
-"""Local variables and parameters in Python: functions, lambdas and comprehensions.
+"""Python: local variables and parameters (for renaming) and statement data flow (for reordering).
+
+Renaming covers functions, lambdas and comprehensions; data flow needs the names a function
+keeps to itself and what an assignment statement reads and writes (below the renaming part).
 
 Python scoping is by function, not block: a name bound anywhere in a function is local to all
 of it, nested functions see it as a closure, class bodies are skipped by the functions inside
@@ -16,8 +19,9 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language, query_captures
-from .scope import Ban, Span, Variable, identifiers_under, node_text, span
+from .dataflow import ANYWHERE, Access, Unmovable
+from .parsing import ParsedCode, get_language, node_text, query_captures, walk
+from .scopes import Ban, Span, Variable, identifiers_under, span
 
 QUERY = """
 (identifier) @id
@@ -285,3 +289,251 @@ def _target_names(target: Node) -> list[Node]:
         elif node.type in TARGET_GROUPS:
             stack.extend(reversed(node.named_children))
     return found
+
+
+# --- data flow: a function's private names, and what a statement reads and writes ---
+#
+# ``_parameter_binds`` and ``_assigned_names`` walk parameters and targets like
+# ``_parameter_names`` and ``_target_names`` above but answer with texts, and the target walk
+# descends through fewer node types (no ``tuple``/``list``/``expression_list``/``list_splat``):
+# merging the two would change which names data flow calls private on some trees.
+
+#: try-like statements whose handlers run in the same frame
+HANDLER_TYPES = frozenset({"try_statement", "with_statement"})
+FRAME_TYPES = frozenset({"function_definition", "class_definition", "lambda"})
+
+LITERAL_TYPES = frozenset({"integer", "float", "true", "false", "none", "ellipsis"})
+SEQUENCE_TYPES = frozenset({"tuple", "list", "expression_list", "parenthesized_expression"})
+PATTERN_TYPES = frozenset({"pattern_list", "tuple_pattern", "list_pattern"})
+OPERATOR_TYPES = frozenset(
+    {"binary_operator", "boolean_operator", "comparison_operator", "not_operator", "conditional_expression"}
+)
+NESTED_SCOPES = frozenset(
+    {
+        "function_definition",
+        "class_definition",
+        "lambda",
+        "list_comprehension",
+        "set_comprehension",
+        "dictionary_comprehension",
+        "generator_expression",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PythonScope:
+    """The names a function binds that nothing else can see, or none at module level."""
+
+    private: frozenset[str]
+    module: bool
+
+    @classmethod
+    def of(cls, function: Node | None) -> "PythonScope":
+        if function is None:
+            return cls(frozenset(), True)
+        bound: set[str] = set()
+        shared: set[str] = set()
+        parameters = function.child_by_field_name("parameters")
+        for parameter in parameters.named_children if parameters is not None else ():
+            bound.update(_parameter_binds(parameter))
+        stack = list(function.child_by_field_name("body").children)
+        while stack:
+            node = stack.pop()
+            if node.type in NESTED_SCOPES:
+                shared.update(node_text(n) for n in walk(node) if n.type == "identifier")
+                continue
+            if node.type in ("global_statement", "nonlocal_statement"):
+                shared.update(node_text(n) for n in node.named_children)
+            elif node.type in ("assignment", "augmented_assignment", "for_statement"):
+                bound.update(_assigned_names(node.child_by_field_name("left")))
+            stack.extend(node.children)
+        return cls(frozenset(bound - shared), False)
+
+
+def _parameter_binds(parameter: Node) -> set[str]:
+    """The name a parameter binds (not the names in its default value or annotation)."""
+    if parameter.type == "identifier":
+        return {node_text(parameter)}
+    name = parameter.child_by_field_name("name")
+    if name is not None:
+        return _parameter_binds(name)
+    if parameter.type in ("typed_parameter", "list_splat_pattern", "dictionary_splat_pattern"):
+        first = parameter.named_children[0] if parameter.named_children else None
+        return _parameter_binds(first) if first is not None else set()
+    return set()
+
+
+def _assigned_names(target: Node | None) -> set[str]:
+    names: set[str] = set()
+    stack = [target] if target is not None else []
+    while stack:  # a loop, not recursion: targets may nest as deep as the input likes
+        node = stack.pop()
+        if node.type == "identifier":
+            names.add(node_text(node))
+        elif node.type in PATTERN_TYPES or node.type in ("list_splat_pattern", "parenthesized_expression"):
+            stack.extend(node.named_children)
+    return names
+
+
+class PythonStatement:
+    """Builds the Access of one assignment statement in a scope."""
+
+    def __init__(self, scope: PythonScope):
+        self.scope = scope
+        self.access = Access()
+
+    def statement(self, node: Node) -> Access:
+        if node.type != "expression_statement" or node.named_child_count != 1:
+            raise Unmovable(f"a {node.type}")
+        inner = node.named_children[0]
+        if inner.type == "assignment":
+            self._assignment(inner)
+        elif inner.type == "augmented_assignment":
+            self._augmented(inner)
+        else:
+            raise Unmovable(f"a {inner.type} statement")
+        return self.access
+
+    def _assignment(self, node: Node) -> None:
+        targets = []
+        while node.type == "assignment":
+            if node.child_by_field_name("type") is not None and self.scope.module:
+                raise Unmovable("an annotated assignment at module level")
+            value = node.child_by_field_name("right")
+            if value is None:
+                raise Unmovable("an annotation without a value")
+            targets.append(node.child_by_field_name("left"))
+            node = value
+        self.expression(node)
+        for target in targets:
+            self._target(target, node, read=False)
+
+    def _augmented(self, node: Node) -> None:
+        self.expression(node.child_by_field_name("right"))
+        self._hidden()
+        self.access.mem_writes.add(ANYWHERE)  # ``+=`` may mutate a shared object in place
+        self._target(node.child_by_field_name("left"), None, read=True)
+
+    def _hidden(self) -> None:
+        self.access.hidden = True
+        self.access.may_raise = True
+
+    def _target(self, target: Node, value: Node | None, read: bool) -> None:
+        kind = target.type
+        if kind == "identifier":
+            self._name(node_text(target), write=True, read=read)
+        elif kind in PATTERN_TYPES or kind == "parenthesized_expression":
+            parts = target.named_children
+            if not _same_shape(parts, value):
+                self._hidden()  # unpacking iterates the value
+            for part in parts:
+                self._target(part, None, read)
+        elif kind == "list_splat_pattern":
+            self._hidden()
+            for part in target.named_children:
+                self._target(part, None, read)
+        elif kind in ("attribute", "subscript"):
+            self._location(target, write=True, read=read)
+        else:
+            raise Unmovable(f"an assignment to a {kind}")
+
+    def _name(self, name: str, write: bool, read: bool) -> None:
+        self.access.mentions.add(name)
+        private = name in self.scope.private
+        if write:
+            (self.access.writes if private else self.access.mem_writes).add(name)
+        if read:
+            (self.access.reads if private else self.access.mem_reads).add(name)
+
+    def _location(self, node: Node, write: bool, read: bool) -> None:
+        """``o.x`` or ``d[k]``: memory anywhere, through code we cannot see."""
+        self._hidden()
+        if node.type == "attribute":
+            self.access.mentions.add(node_text(node.child_by_field_name("attribute")))
+            self.expression(node.child_by_field_name("object"))
+        else:
+            self.expression(node.child_by_field_name("value"))
+            for part in node.children_by_field_name("subscript"):
+                self.expression(part)
+        if write:
+            self.access.mem_writes.add(ANYWHERE)
+        if read:
+            self.access.mem_reads.add(ANYWHERE)
+
+    def expression(self, node: Node) -> None:
+        kind = node.type
+        if kind in LITERAL_TYPES:
+            return
+        if kind == "identifier":
+            self._name(node_text(node), write=False, read=True)
+        elif kind in ("string", "concatenated_string"):
+            for part in walk(node):
+                if part.type == "interpolation":
+                    self._hidden()  # format() of an object
+                    self.expression(part.child_by_field_name("expression"))
+        elif kind in SEQUENCE_TYPES or kind == "slice":
+            for child in node.named_children:
+                self.expression(child)
+        elif kind in ("dictionary", "set"):
+            self._collection(node)
+        elif kind == "unary_operator":
+            argument = node.child_by_field_name("argument")
+            if argument.type not in ("integer", "float"):
+                self._hidden()
+            self.expression(argument)
+        elif kind in OPERATOR_TYPES:
+            self._hidden()
+            for child in node.named_children:
+                self.expression(child)
+        elif kind in ("attribute", "subscript"):
+            self._location(node, write=False, read=True)
+        elif kind == "list_splat":
+            self._hidden()
+            self.expression(node.named_children[0])
+        else:
+            raise Unmovable(f"a {kind}" if kind in ("call", "await", "yield") else f"an unsupported expression ({kind})")
+
+    def _collection(self, node: Node) -> None:
+        """Dict keys and set elements are hashed: ``__hash__``/``__eq__`` of non-literals."""
+        for child in node.named_children:
+            key = child.child_by_field_name("key") if child.type == "pair" else child
+            if key is None or key.type not in LITERAL_TYPES | {"string"} or child.type == "dictionary_splat":
+                self._hidden()
+            if child.type == "pair":
+                self.expression(child.child_by_field_name("key"))
+                self.expression(child.child_by_field_name("value"))
+            elif child.type == "dictionary_splat":
+                self.expression(child.named_children[0])
+            else:
+                self.expression(child)
+
+
+def _same_shape(parts: list[Node], value: Node | None) -> bool:
+    """True when unpacking ``value`` into ``parts`` needs no iteration protocol."""
+    if value is None or value.type not in ("expression_list", "tuple", "list"):
+        return False
+    items = value.named_children
+    splat = any(item.type == "list_splat" for item in items) or any(p.type == "list_splat_pattern" for p in parts)
+    return not splat and len(items) == len(parts)
+
+
+class PythonAnalysis:
+    """Python's answers to the LanguageAnalysis protocol (see analysis.py).
+
+    Python scopes are functions, not blocks: data flow asks ``function_scope`` for a
+    function's private names instead of the locals visible at one statement.
+    """
+
+    language = "python"
+    handler_types = HANDLER_TYPES
+    frame_types = FRAME_TYPES
+
+    def variables(self, parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
+        return python_variables(parsed)
+
+    def declared_by(self, statement: Node) -> dict[str, str]:
+        return {}  # a Python statement binds names for the whole function, not the rest of a block
+
+    def function_scope(self, function: Node | None) -> "PythonScope":
+        return PythonScope.of(function)

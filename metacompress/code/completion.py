@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from .dataflow.scopes import visible_locals
+from .analysis import visible_locals
 from .parsing import nested_deeper_than, walk
 
 LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement", "do_statement"})

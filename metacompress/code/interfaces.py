@@ -22,9 +22,9 @@ import functools
 
 from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language, query_captures
-from .scope import WORD, SpanSet, Variable, identifiers_under, node_text, span
-from .scope_c import ASSERTION, PASTE, STRINGIZE, macros_using
+from .c import ASSERTION, PASTE, STRINGIZE, macros_using
+from .parsing import ParsedCode, get_language, node_text, query_captures
+from .scopes import WORD, SpanSet, Variable, identifiers_under, span
 
 #: names through which Python code may reach a function object or a frame without naming it
 PYTHON_DYNAMIC = frozenset(

@@ -4,7 +4,7 @@ Rewrites of assignments (``x += e`` -> ``x = x + (e)``, ``i++`` -> ``i = i + 1``
 two assignments) keep their meaning only for some types, and the snippet is all there is:
 
 - Java and C: ``DeclaredTypes.of`` gives the declared type text of the variable a name denotes,
-  resolved by scope (a local or parameter through scope.local_variables; a field or global only
+  resolved by scope (a local or parameter through analysis.local_variables; a field or global only
   when no local anywhere in the snippet shares its name), or None when it cannot be known: a
   name declared nowhere in the snippet (an inherited field, a global from a header), ``var``, a
   lambda parameter, a type the declarator extends (``int x[]`` is ``int[]``).
@@ -29,6 +29,7 @@ import functools
 
 from tree_sitter import Node, Query
 
+from .analysis import local_variables
 from .parsing import ParsedCode, get_language, query_captures, walk
 
 UNKNOWN = ""
@@ -276,7 +277,7 @@ def c_declared_types(parsed: ParsedCode) -> dict[str, str]:
 class DeclaredTypes:
     """The declared type of the variable an identifier denotes, resolved by scope (Java, C).
 
-    A use that resolves to a local or parameter (scope.local_variables) gets the type written at
+    A use that resolves to a local or parameter (analysis.local_variables) gets the type written at
     that variable's declaration. Any other use denotes a field or global: it gets the type all
     member (file-scope) declarations of the name in the snippet agree on, but only when no local
     of that name exists anywhere in the snippet (the use might be one the scope analysis could
@@ -292,8 +293,6 @@ class DeclaredTypes:
         self._declaration_of: dict[int, int] = {}
 
     def _load(self) -> None:
-        from .scope import local_variables
-
         parsed = self.parsed
         self._entries = _java_entries(parsed) if parsed.language == "java" else _c_entries(parsed)
         for start, name, kind, member in self._entries:

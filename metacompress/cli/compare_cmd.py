@@ -1,0 +1,50 @@
+"""``metacompress compare``: several audit folders side by side (a thin layer over metacompress.compare)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("report_dirs", nargs=-1, required=True, metavar="REPORT_DIR...")
+@click.option("--metrics", default=None, help="Comma-separated metrics to compare (default: the flip, discrepancy "
+                                              "and agreement metrics).")
+@click.option("--out", default=None, help="Folder for compare.json, compare.md and compare.html (default: print only).")
+@click.option("--overwrite", is_flag=True, help="Replace a previous comparison in --out.")
+def compare(report_dirs: tuple[str, ...], metrics: str | None, out: str | None, overwrite: bool) -> None:
+    """Compare audits of the same task and data: students side by side per relation and metric.
+
+    Reports of different tasks, data, label names or thresholds are refused with the reason.
+    Where two audits judged the same rewrites of the same inputs, each relation gets a paired
+    exact McNemar test of the student-only flips.
+
+    \b
+    Exit codes: 0 compared, 2 a report cannot be read or the reports are not comparable.
+    """
+    from ..compare import compare_reports
+    from ..report.comparison import render_comparison_terminal
+
+    chosen = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
+    comparison = compare_reports(list(report_dirs), chosen)
+    click.echo(render_comparison_terminal(comparison), nl=False)
+    if out is not None:
+        folder = write_comparison(comparison, out, overwrite)
+        click.echo(f"comparison: {folder} (compare.html, compare.json, compare.md)")
+
+
+def write_comparison(comparison, out: str, overwrite: bool):
+    import json
+
+    from ..outdir import COMPARE_FILES, check_out, publish
+    from ..report.comparison import render_comparison_html, render_comparison_markdown
+
+    folder = check_out(out, overwrite, COMPARE_FILES)
+
+    def write(target):
+        (target / "compare.json").write_text(json.dumps(comparison.as_dict(), indent=2, default=str) + "\n",
+                                             encoding="utf-8")
+        (target / "compare.md").write_text(render_comparison_markdown(comparison), encoding="utf-8")
+        (target / "compare.html").write_text(render_comparison_html(comparison), encoding="utf-8")
+
+    publish(folder, write)
+    return folder

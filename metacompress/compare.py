@@ -1,0 +1,251 @@
+"""Several audits side by side: ``compare_reports(folders) -> Comparison``.
+
+Each folder is what ``metacompress run`` wrote (report.json, and samples.csv for the paired
+tests). Audits are comparable when they judged the same task on the same data with the same
+thresholds and label names; anything else is refused with the reason, because a table of
+figures measured on different inputs or against different lines invites a wrong conclusion.
+
+Where two audits judged the same rewrites of the same inputs (same data, seed and relations, so
+the same (example, relation) rows with the same rewritten code), each relation also gets a
+paired exact McNemar test of the student-only flips: on the rows both judged, does student A
+flip alone where B does not more often than the reverse? Pairing removes the variation between
+inputs that separate intervals carry, so it detects smaller differences.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, UsageError
+
+#: the metrics compared by default: what the student does under rewriting, then agreement
+DEFAULT_METRICS = (
+    "student_only_flip_rate",
+    "student_flip_rate",
+    "teacher_flip_rate",
+    "induced_discrepancy_rate",
+    "discrepancy_rate",
+    "prediction_agreement",
+    "student_accuracy_drop",
+)
+#: what must be equal for two reports' figures to be comparable, and how to read it
+MUST_MATCH = (
+    ("task", lambda r: r["run"].get("task")),
+    ("language", lambda r: r["run"].get("language")),
+    ("label names", lambda r: r["run"].get("label_names")),
+    ("data", lambda r: (r["run"].get("data", {}).get("files"), r["run"].get("data", {}).get("records_loaded"))),
+    ("thresholds", lambda r: r.get("thresholds")),
+    ("report schema", lambda r: r.get("schema_version", "").split(".")[0]),
+)
+PAIRED_FLAG = "student_only_flip"
+
+
+@dataclass
+class Audit:
+    """One audit folder as read back: its name in the table, the report, and its samples (or None)."""
+
+    name: str
+    folder: Path
+    report: dict[str, Any]
+    samples: Any = None  # pandas.DataFrame when samples.csv exists
+
+
+@dataclass
+class PairedTest:
+    """Exact McNemar test of student-only flips between audits ``a`` and ``b`` on shared rows."""
+
+    a: str
+    b: str
+    relation: str
+    shared_rows: int
+    a_only: int  # rows where a's student flips alone and b's does not
+    b_only: int
+    p_value: float | None
+    excluded: dict[str, int] = field(default_factory=dict)  # why rows could not be paired
+
+
+@dataclass
+class Comparison:
+    audits: list[Audit]
+    relations: list[str]  # relations every audit judged, in the first audit's order
+    metrics: list[str]
+    notes: list[str]  # differences that do not prevent comparing (teacher, seed, relation sets)
+    paired: list[PairedTest]
+
+    def value(self, audit: Audit, relation: str, metric: str) -> dict[str, Any] | None:
+        row = audit.report["all_relations"] if relation == "all relations" else audit.report["relations"].get(relation)
+        return (row or {}).get("metrics", {}).get(metric)
+
+    def as_dict(self) -> dict[str, Any]:
+        table = {
+            relation: {
+                metric: {a.name: self.value(a, relation, metric) for a in self.audits} for metric in self.metrics
+            }
+            for relation in [*self.relations, "all relations"]
+        }
+        return {
+            "comparison_version": "1.0",
+            "audits": [{"name": a.name, "folder": str(a.folder), "student": _model(a, "student"),
+                        "teacher": _model(a, "teacher"), "seed": a.report["run"].get("seed")} for a in self.audits],
+            "relations": self.relations,
+            "metrics": self.metrics,
+            "notes": self.notes,
+            "table": table,
+            "paired_tests": [asdict(t) for t in self.paired],
+        }
+
+
+def compare_reports(folders: list[str | Path], metrics: list[str] | None = None) -> Comparison:
+    """Read the audits, refuse incomparable ones (UsageError naming the difference), compare."""
+    if len(folders) < 2:
+        raise UsageError("compare needs at least two report folders")
+    audits = _named([_read(Path(f)) for f in folders])
+    _check_comparable(audits)
+    chosen = list(metrics or DEFAULT_METRICS)
+    known = set(audits[0].report.get("metric_definitions", {}))
+    unknown = [m for m in chosen if m not in known]
+    if unknown:
+        raise UsageError(f"--metrics: unknown metric(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    relations, notes = _relations_and_notes(audits)
+    paired = [_paired(a, b, r) for i, a in enumerate(audits) for b in audits[i + 1:]
+              for r in [*relations, "all relations"] if a.samples is not None and b.samples is not None]
+    return Comparison(audits, relations, chosen, notes, [t for t in paired if t is not None])
+
+
+def _read(folder: Path) -> Audit:
+    path = folder / "report.json"
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a report folder (it does not exist or is not a folder)")
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{folder}: no report.json (is it a folder metacompress run wrote?)") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the report ({exc})") from None
+    if not isinstance(report, dict) or "run" not in report or "relations" not in report:
+        raise InputError(f"{path}: not a metacompress audit report")
+    samples = None
+    if (folder / "samples.csv").is_file():
+        from .report import read_samples_csv
+
+        samples = read_samples_csv(folder / "samples.csv")
+        _attach_rewrites(folder, samples)
+    return Audit(folder.name, folder, report, samples)
+
+
+def _attach_rewrites(folder: Path, samples) -> None:
+    """The rewritten code of each row (rewrites.jsonl, same order), so pairs can be checked equal."""
+    path = folder / "rewrites.jsonl"
+    if not path.is_file():
+        return
+    codes = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                codes.append(json.loads(line).get("rewritten_code"))
+            except ValueError:
+                return
+    if len(codes) == len(samples):
+        samples["rewritten_code"] = codes
+
+
+def _named(audits: list[Audit]) -> list[Audit]:
+    """Name each audit after its student; fall back to the folder when two students share a name."""
+    names = [Path(str(_model(a, "student"))).stem or a.folder.name for a in audits]
+    for audit, name in zip(audits, names):
+        audit.name = name if names.count(name) == 1 else f"{name} ({audit.folder.name})"
+    seen: dict[str, int] = {}
+    for audit in audits:  # the same folder twice, or twins: number them
+        seen[audit.name] = seen.get(audit.name, 0) + 1
+        if seen[audit.name] > 1:
+            audit.name = f"{audit.name} #{seen[audit.name]}"
+    return audits
+
+
+def _model(audit: Audit, role: str) -> str:
+    return audit.report["run"].get("models", {}).get(role, {}).get("source", "")
+
+
+def _check_comparable(audits: list[Audit]) -> None:
+    first = audits[0]
+    for other in audits[1:]:
+        for what, read in MUST_MATCH:
+            if read(first.report) != read(other.report):
+                raise UsageError(
+                    f"{other.folder} cannot be compared with {first.folder}: different {what} "
+                    f"({_short(read(other.report))} vs {_short(read(first.report))})")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _relations_and_notes(audits: list[Audit]) -> tuple[list[str], list[str]]:
+    notes = []
+    sets = [list(a.report["relations"]) for a in audits]
+    common = [r for r in sets[0] if all(r in s for s in sets[1:])]
+    for audit, names in zip(audits, sets):
+        extra = [r for r in names if r not in common]
+        if extra:
+            notes.append(f"{audit.name}: relations not in every audit, left out: {', '.join(extra)}")
+    if not common:
+        raise UsageError("the reports share no relation: nothing to compare")
+    for what, read in (("teacher", lambda a: a.report["run"].get("models", {}).get("teacher", {}).get("fingerprint")),
+                       ("seed", lambda a: a.report["run"].get("seed")),
+                       ("examples audited", lambda a: a.report["run"].get("data", {}).get("examples_audited"))):
+        values = {a.name: read(a) for a in audits}
+        if len({json.dumps(v) for v in values.values()}) > 1:
+            notes.append(f"the audits differ in {what}: " + "; ".join(f"{k}: {_short(v)}" for k, v in values.items()))
+    if len(common) < len(sets[0]) or any(len(s) != len(common) for s in sets):
+        notes.append("'all relations' pools each audit's own relations; compare per relation where the sets differ")
+    return common, notes
+
+
+def _paired(a: Audit, b: Audit, relation: str) -> PairedTest | None:
+    """McNemar on the rows both audits judged, with the same rewritten code where known."""
+    import numpy as np
+
+    from .metrics.mcnemar import mcnemar_exact
+
+    left, right = _judged(a.samples, relation), _judged(b.samples, relation)
+    if left is None or right is None:
+        return None
+    joined = left.merge(right, on=["example_id", "relation"], suffixes=("_a", "_b"))
+    excluded = {}
+    judged_once = len(left) + len(right) - 2 * len(joined)
+    if judged_once:
+        excluded["judged in one audit only"] = int(judged_once)
+    if "rewritten_code_a" in joined and "rewritten_code_b" in joined:
+        same = (joined["rewritten_code_a"] == joined["rewritten_code_b"]).to_numpy()
+        if (~same).any():
+            excluded["different rewrites (e.g. re-drawn to reach a model's window)"] = int((~same).sum())
+        joined = joined[same]
+    if not len(joined):
+        return None
+    flag_a = joined[f"{PAIRED_FLAG}_a"].astype(bool).to_numpy()
+    flag_b = joined[f"{PAIRED_FLAG}_b"].astype(bool).to_numpy()
+    a_only, b_only = int(np.sum(flag_a & ~flag_b)), int(np.sum(flag_b & ~flag_a))
+    test = mcnemar_exact(student_only_flips=a_only, teacher_only_flips=b_only)
+    return PairedTest(a.name, b.name, relation, len(joined), a_only, b_only, test.p_value, excluded)
+
+
+def _judged(samples, relation: str):
+    import numpy as np
+
+    if samples is None or PAIRED_FLAG not in samples:
+        return None
+    rows = samples[samples["applied"].astype(bool)]
+    if relation != "all relations":
+        rows = rows[rows["relation"] == relation]
+    if "teacher_sees_rewrite" in rows and "student_sees_rewrite" in rows:
+        seen = np.array([bool(t) or bool(s) for t, s in zip(rows["teacher_sees_rewrite"].fillna(False),
+                                                            rows["student_sees_rewrite"].fillna(False))], dtype=bool)
+        rows = rows[seen]
+    columns = ["example_id", "relation", PAIRED_FLAG] + (["rewritten_code"] if "rewritten_code" in rows else [])
+    out = rows[columns].copy()
+    out[PAIRED_FLAG] = out[PAIRED_FLAG].fillna(False)
+    return out

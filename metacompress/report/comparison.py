@@ -1,0 +1,127 @@
+"""Views of a ``Comparison`` (metacompress.compare): a terminal table, compare.md, compare.html.
+
+Every figure is read from the compared reports as they were written; nothing is re-judged.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ..compare import Comparison
+from ..metrics.mcnemar import POOLED_NOTE
+from . import plots
+from .format import MISSING, counts, interval, number
+from .html import estimate, page
+
+ALL = "all relations"
+
+
+def _kind(comparison: Comparison, metric: str) -> str:
+    return comparison.audits[0].report.get("metric_definitions", {}).get(metric, {}).get("kind", "value")
+
+
+def _cell(comparison: Comparison, entry: dict[str, Any] | None, metric: str, with_counts: bool = True) -> str:
+    if not entry or entry.get("value") is None:
+        return MISSING
+    kind = _kind(comparison, metric)
+    text = f"{number(entry.get('value'), kind)} {interval(entry.get('ci95'), kind)}"
+    return f"{text} ({counts(entry)})" if with_counts else text
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def render_comparison_terminal(comparison: Comparison) -> str:
+    """One block per metric: relations down, audits across (values with intervals)."""
+    lines = [f"Comparing {len(comparison.audits)} audits: " + ", ".join(a.name for a in comparison.audits)]
+    lines += [f"note: {n}" for n in comparison.notes]
+    names = [a.name for a in comparison.audits]
+    for metric in comparison.metrics:
+        rows = [[relation, *(_cell(comparison, comparison.value(a, relation, metric), metric, False)
+                             for a in comparison.audits)] for relation in [*comparison.relations, ALL]]
+        header = [metric, *names]
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        lines += ["", "  ".join(h.ljust(w) for h, w in zip(header, widths))]
+        lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    if comparison.paired:
+        lines += ["", "Paired McNemar tests of student-only flips (rows both audits judged, same rewrite):"]
+        lines += [f"  {t.relation}: {t.a} alone {t.a_only}, {t.b} alone {t.b_only} of {t.shared_rows} shared rows, "
+                  f"p = {_p(t.p_value)}{_excluded(t.excluded)}" for t in comparison.paired]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _excluded(excluded: dict[str, int]) -> str:
+    return "" if not excluded else " (not paired: " + "; ".join(f"{n} {why}" for why, n in excluded.items()) + ")"
+
+
+def render_comparison_markdown(comparison: Comparison) -> str:
+    names = [a.name for a in comparison.audits]
+    parts = ["# metacompress comparison", _audits_markdown(comparison)]
+    if comparison.notes:
+        parts.append("\n".join(f"- note: {n}" for n in comparison.notes))
+    for metric in comparison.metrics:
+        header = f"| relation | {' | '.join(names)} |\n| --- |{' ---: |' * len(names)}"
+        body = "\n".join(
+            f"| {'**' + relation + '**' if relation == ALL else relation} | "
+            + " | ".join(_cell(comparison, comparison.value(a, relation, metric), metric) for a in comparison.audits)
+            + " |" for relation in [*comparison.relations, ALL])
+        parts.append(f"## `{metric}`\n\n{header}\n{body}")
+    if comparison.paired:
+        rows = "\n".join(f"| {t.relation} | {t.a} vs {t.b} | {t.shared_rows} | {t.a_only} | {t.b_only} | {_p(t.p_value)} |"
+                         for t in comparison.paired)
+        parts.append("## Paired tests of student-only flips\n\nExact McNemar test on the rows both audits judged with "
+                     "the same rewrite: *A alone* counts rows where A's student flips alone and B's does not. "
+                     f"The pooled row: {POOLED_NOTE}.\n\n| relation | A vs B | shared rows | A alone | B alone | p |\n"
+                     f"| --- | --- | ---: | ---: | ---: | ---: |\n{rows}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _audits_markdown(comparison: Comparison) -> str:
+    lines = ["| audit | student | teacher | seed | folder |", "| --- | --- | --- | ---: | --- |"]
+    for audit in comparison.audits:
+        run = audit.report["run"]
+        models = run.get("models", {})
+        lines.append(f"| {audit.name} | `{models.get('student', {}).get('source', MISSING)}` | "
+                     f"`{models.get('teacher', {}).get('source', MISSING)}` | {run.get('seed', MISSING)} | "
+                     f"`{audit.folder}` |")
+    return "\n".join(lines)
+
+
+def render_comparison_html(comparison: Comparison) -> str:
+    e = html.escape
+    labels = [*comparison.relations, ALL]
+    body = ["<h1>metacompress comparison</h1>", _audits_html(comparison)]
+    body += [f"<p class=\"muted\">note: {e(n)}</p>" for n in comparison.notes]
+    focus = "student_only_flip_rate" if "student_only_flip_rate" in comparison.metrics else comparison.metrics[0]
+    series = [plots.Series(a.name, [estimate(comparison.value(a, r, focus)) for r in labels], colour, marker)
+              for a, (colour, marker) in zip(comparison.audits, plots.PALETTE[1:] + plots.PALETTE[:1])]
+    body.append(f"<h2>At a glance: <code>{e(focus)}</code> per relation</h2><figure>{plots.forest_plot(labels, series, focus + ', 95% interval')}</figure>")
+    for metric in comparison.metrics:
+        head = "".join(f"<th>{e(a.name)}</th>" for a in comparison.audits)
+        rows = "".join(
+            f"<tr><td>{e(relation)}</td>" + "".join(
+                f"<td class=\"n\">{e(_cell(comparison, comparison.value(a, relation, metric), metric))}</td>"
+                for a in comparison.audits) + "</tr>" for relation in labels)
+        body.append(f"<h2><code>{e(metric)}</code></h2><table><tr><th>relation</th>{head}</tr>{rows}</table>")
+    if comparison.paired:
+        rows = "".join(f"<tr><td>{e(t.relation)}</td><td>{e(t.a)} vs {e(t.b)}</td><td class=\"n\">{t.shared_rows}</td>"
+                       f"<td class=\"n\">{t.a_only}</td><td class=\"n\">{t.b_only}</td><td class=\"n\">{_p(t.p_value)}</td></tr>"
+                       for t in comparison.paired)
+        body.append("<h2>Paired tests of student-only flips</h2><p>Exact McNemar test on rows both audits judged with "
+                    f"the same rewrite. The pooled row: {e(POOLED_NOTE)}.</p><table><tr><th>relation</th><th>A vs B</th>"
+                    f"<th>shared rows</th><th>A alone</th><th>B alone</th><th>p</th></tr>{rows}</table>")
+    return page("metacompress comparison", "\n".join(body))
+
+
+def _audits_html(comparison: Comparison) -> str:
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(a.name)}</td><td><code>{e(str(a.report['run'].get('models', {}).get('student', {}).get('source', '')))}"
+        f"</code></td><td><code>{e(str(a.report['run'].get('models', {}).get('teacher', {}).get('source', '')))}</code></td>"
+        f"<td class=\"n\">{e(str(a.report['run'].get('seed', '')))}</td><td><code>{e(str(a.folder))}</code></td></tr>"
+        for a in comparison.audits)
+    return f"<table><tr><th>audit</th><th>student</th><th>teacher</th><th>seed</th><th>folder</th></tr>{rows}</table>"

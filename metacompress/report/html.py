@@ -1,0 +1,382 @@
+"""report.html: one self-contained page a person looks at (no scripts, no network, no fonts).
+
+The page is rendered from the same report document as report.json (every number on it is read
+from there) and from the samples table, which supplies what the document summarises: the
+per-input probabilities behind the reliability diagrams and the probability map, and the worst
+cases with their code. Plots are inline SVG (``plots.py``); long sections fold with ``<details>``,
+which needs no JavaScript.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import decode_probs
+from ..metrics.samples import has_probs
+from . import plots
+from .format import MISSING, counts, interval, kind_of, number, p_value
+
+WORST_CASES = 10
+OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
+MAX_CODE_LINES = 80
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:1em 1.5em;color:#1a1a1a;line-height:1.4}
+h1{font-size:1.5em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.88em}th,td{border:1px solid #d0d0d0;padding:.25em .5em;vertical-align:top}
+th{background:#f3f3f3;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.ci{color:#666;font-size:.9em}.banner{padding:.6em 1em;border-radius:4px;font-weight:600;margin:.8em 0}
+.pass{background:#e6f4ea;border:1px solid #7cc08b}.fail{background:#fde8e8;border:1px solid #e08080}.none{background:#f3f3f3;border:1px solid #ccc}
+.breached{color:#b00020;font-weight:600}.held{color:#2e7d32}.figs{display:flex;flex-wrap:wrap;gap:1em}
+.figs figure{margin:0}figcaption{font-size:.85em;color:#444;max-width:420px}
+.diff{display:grid;grid-template-columns:1fr 1fr;gap:.4em;font-size:.78em}
+.diff pre{margin:0;padding:.4em;background:#fafafa;border:1px solid #e0e0e0;overflow-x:auto;white-space:pre}
+.del{background:#fbe3e3}.add{background:#e3f6e3}code,pre{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
+details{margin:.4em 0}summary{cursor:pointer;font-weight:600}.muted{color:#666}
+"""
+FLIP_METRICS = (("teacher_flip_rate", "teacher flip"), ("student_flip_rate", "student flip"),
+                ("student_only_flip_rate", "student-only flip"))
+RELATION_COLUMNS = (
+    ("teacher_flip_rate", "teacher flip"),
+    ("student_flip_rate", "student flip"),
+    ("student_only_flip_rate", "student-only flip"),
+    ("discrepancy_rate", "discrepancy on x'"),
+    ("induced_discrepancy_rate", "induced discrepancy"),
+)
+CALIBRATION = ("teacher_ece_x", "teacher_ece_xp", "student_ece_x", "student_ece_xp", "calibration_alignment")
+
+
+def render_html(report: Mapping[str, Any], samples: pd.DataFrame | None = None, *,
+                worst: int = WORST_CASES) -> str:
+    """The whole page as one string."""
+    run = report.get("run", {})
+    title = f"metacompress: {run.get('task', 'audit')}"
+    sections = [
+        _header(report),
+        _gates(report),
+        _relations(report),
+        _calibration(report, samples),
+        _probability_map(report, samples),
+        _worst_cases(report, samples, worst),
+        _skipped(report),
+        _provenance(report),
+    ]
+    return page(title, "\n".join(s for s in sections if s))
+
+
+def page(title: str, body: str) -> str:
+    """A complete HTML document around ``body``: inline style, nothing loaded from anywhere."""
+    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _header(report: Mapping[str, Any]) -> str:
+    run = report.get("run", {})
+    models = run.get("models", {})
+    data = run.get("data", {})
+    facts = [
+        ("teacher", models.get("teacher", {}).get("source", MISSING)),
+        ("student", models.get("student", {}).get("source", MISSING)),
+        ("task", f"{run.get('task', MISSING)} ({run.get('language', MISSING)})"),
+        ("data", f"{data.get('path', MISSING)}: {data.get('examples_audited', MISSING)} examples audited "
+                 f"of {data.get('records_loaded', MISSING)} loaded"),
+        ("relations", len(report.get("relations", {}))),
+        ("seed", run.get("seed", MISSING)),
+        ("created", run.get("created", MISSING)),
+    ]
+    items = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
+    return f"<h1>{_e('metacompress report')}</h1>\n<table>{items}</table>"
+
+
+def _gates(report: Mapping[str, Any]) -> str:
+    gates = report.get("gates", [])
+    if not gates:
+        return '<div class="banner none">No gate was set (--fail-on): this report passes or fails nothing.</div>'
+    breached = [g for g in gates if g.get("holds")]
+    banner = ('<div class="banner fail">Gate breached: ' + _e(", ".join(g["condition"] for g in breached)) + "</div>"
+              if breached else '<div class="banner pass">Every gate held.</div>')
+    rows = "".join(
+        f"<tr><td><code>{_e(g['condition'])}</code></td><td>{_e(g.get('relation', 'all'))}</td>"
+        f"<td class=\"n\">{_e(number(g.get('value'), kind_of(report, g.get('metric', ''))))}</td>"
+        f"<td class=\"{'breached' if g.get('holds') else 'held'}\">{_e(g.get('status', ''))}</td></tr>"
+        for g in gates)
+    return (f"{banner}\n<table><tr><th>condition</th><th>relation</th><th>value</th><th>status</th></tr>"
+            f"{rows}</table>")
+
+
+def _relation_gates(report: Mapping[str, Any]) -> dict[str, str]:
+    """relation -> 'breached' / 'held' for the gates that name a relation (pooled gates: 'all')."""
+    status: dict[str, str] = {}
+    for gate in report.get("gates", []):
+        name = gate.get("relation", "all")
+        if gate.get("holds"):
+            status[name] = "breached"
+        else:
+            status.setdefault(name, "held")
+    return status
+
+
+def estimate(entry: Mapping[str, Any] | None) -> plots.Estimate:
+    entry = entry or {}
+    ci = entry.get("ci95") or (None, None)
+    return plots.Estimate(entry.get("value"), ci[0], ci[1])
+
+
+def _relations(report: Mapping[str, Any]) -> str:
+    relations = report.get("relations", {})
+    if not relations:
+        return ""
+    rows = list(relations.items()) + [("all relations", report.get("all_relations", {}))]
+    series = [plots.Series(label, [estimate(row.get("metrics", {}).get(metric)) for _, row in rows], colour, marker)
+              for (metric, label), (colour, marker) in zip(FLIP_METRICS, plots.PALETTE)]
+    forest = plots.forest_plot([name for name, _ in rows], series,
+                               "share of judged inputs whose label flips (x to x'), 95% interval")
+    gate_status = _relation_gates(report)
+    head = "".join(f"<th>{_e(label)}</th>" for _, label in RELATION_COLUMNS)
+    body = []
+    for name, row in rows:
+        metrics = row.get("metrics", {})
+        cells = "".join(_metric_cell(report, metric, metrics.get(metric)) for metric, _ in RELATION_COLUMNS)
+        status = gate_status.get("all" if name == "all relations" else name, "")
+        body.append(
+            f"<tr><td>{_e(name)}</td><td class=\"n\">{row.get('judged', MISSING)}/{row.get('inputs', MISSING)}</td>"
+            f"{cells}<td class=\"n\">{_e(p_value(row))}</td>"
+            f"<td class=\"{status}\">{_e(status or '')}</td></tr>")
+    return (
+        "<h2>Per relation</h2>\n"
+        "<p>How often each model's label flips from x to the rewritten x', and how often only the student's does, "
+        "with 95% intervals. A student that behaves like its teacher has its marks on the teacher's.</p>\n"
+        f"<figure>{forest}<figcaption>Flip rates per relation (judged inputs: rewrites at least one model "
+        "could see).</figcaption></figure>\n"
+        f"<table><tr><th>relation</th><th>judged/inputs</th>{head}<th>McNemar p</th><th>gate</th></tr>"
+        f"{''.join(body)}</table>")
+
+
+def _metric_cell(report: Mapping[str, Any], metric: str, entry: Mapping[str, Any] | None) -> str:
+    if not entry:
+        return f"<td class=\"n\">{MISSING}</td>"
+    kind = kind_of(report, metric)
+    return (f"<td class=\"n\">{_e(number(entry.get('value'), kind))} "
+            f"<span class=\"ci\">{_e(interval(entry.get('ci95'), kind))}</span><br>"
+            f"<span class=\"muted\">{_e(counts(entry))}</span></td>")
+
+
+def _judged_rows(samples: pd.DataFrame) -> pd.DataFrame:
+    applied = samples["applied"].astype(bool).to_numpy()
+    sees = np.ones(len(samples), dtype=bool)
+    if "teacher_sees_rewrite" in samples and "student_sees_rewrite" in samples:
+        sees = _flag(samples["teacher_sees_rewrite"]) | _flag(samples["student_sees_rewrite"])
+    rows = samples[applied & sees]
+    return rows[has_probs(rows["teacher_probs_xp"]) & has_probs(rows["student_probs_xp"])]
+
+
+def _originals(samples: pd.DataFrame) -> pd.DataFrame:
+    """Each example once, with both models' probabilities on x."""
+    rows = samples[has_probs(samples["teacher_probs_x"]) & has_probs(samples["student_probs_x"])]
+    return rows.drop_duplicates("example_id")
+
+
+def _flag(column: pd.Series) -> np.ndarray:
+    return np.array([False if pd.isna(v) else bool(v) for v in column], dtype=bool)
+
+
+def _calibration(report: Mapping[str, Any], samples: pd.DataFrame | None) -> str:
+    pooled = report.get("all_relations", {}).get("metrics", {})
+    baseline = report.get("baseline", {}).get("metrics", {})
+    # on x each original counts once (the baseline); on x' every judged rewrite counts (pooled)
+    numbers = [(m, (baseline.get(m) if m.endswith("_x") else None) or pooled.get(m)) for m in CALIBRATION]
+    numbers = [(m, e) for m, e in numbers if e]
+    figure = ""
+    if samples is not None and len(samples):
+        curves = _reliability_curves(samples)
+        if curves:
+            bins = int(report.get("thresholds", {}).get("ece_bins", 10))
+            figure = (f"<figure>{plots.reliability_diagram(curves, bins)}<figcaption>Reliability: accuracy per "
+                      f"confidence bin ({bins} bins, the ECE's), on originals x (solid) and on judged rewrites x' "
+                      "(dashed).</figcaption></figure>")
+    if not numbers and not figure:
+        return ("<h2>Calibration</h2>\n<p class=\"muted\">No calibration figures: the data carries no gold labels.</p>")
+    table = "".join(
+        f"<tr><td><code>{_e(m)}</code></td>{_metric_cell(report, m, e)}</tr>" for m, e in numbers)
+    return (f"<h2>Calibration</h2>\n<div class=\"figs\">{figure}<div><table><tr><th>metric</th><th>value [95%]</th></tr>"
+            f"{table}</table></div></div>")
+
+
+def _reliability_curves(samples: pd.DataFrame) -> list[plots.Reliability]:
+    curves = []
+    for side, rows, dashed in (("x", _originals(samples), False), ("x'", _judged_rows(samples), True)):
+        labelled = rows[rows["label"].notna()]
+        if not len(labelled):
+            continue
+        gold = labelled["label"].astype(int).to_numpy()
+        suffix = "x" if side == "x" else "xp"
+        for model, colour in (("teacher", plots.TEACHER), ("student", plots.STUDENT)):
+            probs = decode_probs(labelled[f"{model}_probs_{suffix}"])
+            curves.append(plots.Reliability(f"{model} on {side}", probs.max(axis=1), probs.argmax(axis=1) == gold,
+                                            colour, dashed))
+    return curves
+
+
+def _probability_map(report: Mapping[str, Any], samples: pd.DataFrame | None) -> str:
+    if samples is None or not len(samples):
+        return ""
+    rows = _judged_rows(samples)
+    if not len(rows):
+        return ""
+    positive = int(report.get("judging", {}).get("positive_label", 1))
+    names = report.get("run", {}).get("label_names") or []
+    label = names[positive] if 0 <= positive < len(names) else f"label {positive}"
+    teacher = decode_probs(rows["teacher_probs_xp"])
+    student = decode_probs(rows["student_probs_xp"])
+    if teacher.shape[1] <= positive:
+        return ""
+    svg = plots.probability_map(teacher[:, positive], student[:, positive], label)
+    return (f"<h2>Teacher against student on x'</h2>\n<figure>{svg}<figcaption>Probability of "
+            f"<code>{_e(label)}</code> on the {len(rows)} judged rewrites of every relation. On the diagonal the "
+            "student agrees with its teacher; off-diagonal quadrants are label disagreements.</figcaption></figure>")
+
+
+def _worst_cases(report: Mapping[str, Any], samples: pd.DataFrame | None, k: int) -> str:
+    if samples is None or not len(samples) or k <= 0 or "student_only_flip" not in samples:
+        return ""
+    rows = _judged_rows(samples)
+    only = rows[_flag(rows["student_only_flip"])]
+    title = "student-only flips, largest Jensen-Shannon distance first"
+    if not len(only):
+        only = rows[_flag(rows["violated"])]
+        title = "no student-only flip; discrepancies, largest Jensen-Shannon distance first"
+    if not len(only):
+        return "<h2>Worst cases</h2>\n<p>No judged input violated any relation.</p>"
+    js = pd.to_numeric(only["js_distance"], errors="coerce").fillna(-1.0)
+    chosen = only.assign(_js=js.to_numpy()).sort_values("_js", ascending=False, kind="stable").head(k)
+    names = report.get("run", {}).get("label_names") or []
+    blocks = [_case(row, names, opened=rank < OPEN_CASES) for rank, (_, row) in enumerate(chosen.iterrows())]
+    return f"<h2>Worst cases ({_e(title)})</h2>\n" + "\n".join(blocks)
+
+
+def _case(row: pd.Series, names: Sequence[str], opened: bool) -> str:
+    probabilities = "".join(
+        f"<tr><td>{model}</td><td>{_probs(row[f'{model}_probs_x'], names)}</td>"
+        f"<td>{_probs(row[f'{model}_probs_xp'], names)}</td></tr>" for model in ("teacher", "student"))
+    gold = row.get("label")
+    gold_text = MISSING if pd.isna(gold) else _label_name(int(gold), names)
+    summary = (f"{_e(row['relation'])} on {_e(row['example_id'])}: JS distance {float(row['js_distance']):.3f}, "
+               f"gold {_e(gold_text)}")
+    code = _side_by_side(row.get("original_code"), row.get("rewritten_code"))
+    return (f"<details{' open' if opened else ''}><summary>{summary}</summary>\n<table><tr><th>model</th><th>P on x</th><th>P on x'</th></tr>"
+            f"{probabilities}</table>\n{code}</details>")
+
+
+def _label_name(index: int, names: Sequence[str]) -> str:
+    return f"{names[index]} ({index})" if 0 <= index < len(names) else str(index)
+
+
+def _probs(cell: Any, names: Sequence[str]) -> str:
+    values = decode_probs([cell])[0]
+    top = int(np.argmax(values))
+    parts = [f"<b>{_e(_label_name(i, names))}: {v:.3f}</b>" if i == top else f"{_e(_label_name(i, names))}: {v:.3f}"
+             for i, v in enumerate(values)]
+    return ", ".join(parts)
+
+
+def _side_by_side(before: Any, after: Any) -> str:
+    """The original and the rewrite in two aligned columns, changed lines marked (no JavaScript)."""
+    if not isinstance(before, str) or not isinstance(after, str):
+        return "<p class=\"muted\">(code not available: the samples table carries no code)</p>"
+    pairs = _aligned(before.splitlines(), after.splitlines())
+    shown = _window(len(pairs), {i for i, (_, _, changed) in enumerate(pairs) if changed})
+    left = _column([(pairs[i][0], pairs[i][2]) for i in shown], shown, len(pairs), "del")
+    right = _column([(pairs[i][1], pairs[i][2]) for i in shown], shown, len(pairs), "add")
+    return f"<div class=\"diff\"><pre>{left}</pre><pre>{right}</pre></div>"
+
+
+def _aligned(left: list[str], right: list[str]) -> list[tuple[str | None, str | None, bool]]:
+    """Line pairs (before, after, changed): equal runs side by side, a changed run padded to one height."""
+    pairs: list[tuple[str | None, str | None, bool]] = []
+    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs += [(left[i], right[j], False) for i, j in zip(range(i1, i2), range(j1, j2))]
+            continue
+        old, new = left[i1:i2], right[j1:j2]
+        height = max(len(old), len(new))
+        old += [None] * (height - len(old))
+        new += [None] * (height - len(new))
+        pairs += [(a, b, True) for a, b in zip(old, new)]
+    return pairs
+
+
+def _column(lines: list[tuple[str | None, bool]], index: list[int], total: int, css: str) -> str:
+    out, last = [], -1
+    for (text, changed), i in zip(lines, index):
+        if i != last + 1:
+            out.append("<span class=\"muted\">…</span>")
+        if text is None:
+            out.append(" ")
+        elif changed:
+            out.append(f"<span class=\"{css}\">{_e(text) or ' '}</span>")
+        else:
+            out.append(_e(text) or " ")
+        last = i
+    if index and last != total - 1:
+        out.append("<span class=\"muted\">…</span>")
+    return "\n".join(out)
+
+
+def _window(count: int, marked: set[int], context: int = 3) -> list[int]:
+    """Every line when the code is short, else the changed lines with a little context."""
+    if count <= MAX_CODE_LINES or not marked:
+        return list(range(min(count, MAX_CODE_LINES)))
+    keep = {j for i in marked for j in range(i - context, i + context + 1) if 0 <= j < count}
+    return sorted(keep)[:MAX_CODE_LINES]
+
+
+def _skipped(report: Mapping[str, Any]) -> str:
+    data = report.get("run", {}).get("data", {})
+    parts = ["<h2>What was not judged, and why</h2>"]
+    reasons = data.get("skip_reasons", {})
+    if reasons:
+        parts.append(f"<p>{data.get('records_skipped', 0)} data records skipped:</p>" + _count_table(reasons.items()))
+    else:
+        parts.append("<p>No data record was skipped.</p>")
+    rows = []
+    for name, row in report.get("relations", {}).items():
+        rows.append(f"<tr><td>{_e(name)}</td><td class=\"n\">{row.get('inputs', 0)}</td><td class=\"n\">"
+                    f"{row.get('applied', 0)}</td><td class=\"n\">{row.get('unseen', 0)}</td>"
+                    f"<td class=\"n\">{row.get('judged', 0)}</td><td class=\"n\">{row.get('not_applicable', 0)}</td></tr>")
+    parts.append("<table><tr><th>relation</th><th>inputs</th><th>applied</th><th>unseen (past both windows)</th>"
+                 f"<th>judged</th><th>not applied</th></tr>{''.join(rows)}</table>")
+    details = [f"<details><summary>{_e(name)}: why it did not apply</summary>{_count_table(row['skip_reasons'].items())}"
+               "</details>" for name, row in report.get("relations", {}).items() if row.get("skip_reasons")]
+    return "\n".join(parts + details)
+
+
+def _count_table(items: Iterable[tuple[str, int]]) -> str:
+    body = "".join(f"<tr><td>{_e(reason)}</td><td class=\"n\">{count}</td></tr>" for reason, count in items)
+    return f"<table><tr><th>reason</th><th>count</th></tr>{body}</table>"
+
+
+def _provenance(report: Mapping[str, Any]) -> str:
+    run = report.get("run", {})
+    rows = [("command", run.get("command", "")), ("seed", run.get("seed", MISSING)),
+            ("device", run.get("device", MISSING)), ("precision", run.get("precision", MISSING)),
+            ("schema", report.get("schema_version", MISSING)),
+            ("intervals", report.get("judging", {}).get("ci", MISSING)),
+            ("thresholds", ", ".join(f"{k} = {v}" for k, v in report.get("thresholds", {}).items()))]
+    for role, info in run.get("models", {}).items():
+        rows.append((f"{role} fingerprint", info.get("fingerprint", MISSING)))
+        rows.append((f"{role} model", f"{info.get('format', '')}, {info.get('num_parameters', MISSING)} parameters, "
+                                      f"max length {info.get('max_length', MISSING)}"))
+    rows += [(f"version: {name}", version) for name, version in run.get("versions", {}).items()]
+    rows += [(f"time: {name}", f"{seconds} s") for name, seconds in run.get("timings_s", {}).items()]
+    body = "".join(f"<tr><th>{_e(k)}</th><td><code>{_e(v)}</code></td></tr>" for k, v in rows)
+    return f"<h2>Provenance</h2>\n<details><summary>versions, fingerprints, seed, command</summary><table>{body}</table></details>"
