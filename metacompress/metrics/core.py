@@ -1,8 +1,9 @@
 """Judging: per-sample flags and per-relation metrics from teacher and student probabilities.
 
 Nothing here runs a model. The inputs are four probability arrays ``[n, L]`` for the inputs a
-relation applied to (teacher and student on the original x and the rewritten x'), label order
-aligned between the models, plus optional gold labels. Rows are taken as float64 so that
+relation applied to (teacher and student on the original x and the rewritten x'), always passed
+by keyword (``T_x=, T_xp=, S_x=, S_xp=``), label order aligned between the models, plus optional
+gold labels. Rows are taken as float64 so that
 metrics recomputed from ``samples.csv`` equal the ones computed in the audit exactly.
 
 Every metric is *decomposable*: it is a function of sums, over samples, of per-sample columns.
