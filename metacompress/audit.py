@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from . import __version__
 from .config import AuditConfig, Plan
 from .errors import InputError
 from .labels import align
+from .outputs import ModelOutputs, Outputs
 from .rewriting import RewrittenExample, rewrite_all
 
 __all__ = ["AuditConfig", "AuditResult", "run_audit"]
@@ -28,14 +29,48 @@ SHOWN_SKIPS = 200  # skipped records listed one by one in report.json (all are c
 
 @dataclass
 class AuditResult:
-    report: dict[str, Any]
-    samples: Any  # pandas.DataFrame, one row per input x relation
+    """What ``run_audit`` returns.
+
+    report: the typed report (``metacompress.report.Report``): attribute access, e.g.
+        ``result.report.all_relations.metrics["discrepancy_rate"].value``; ``report.to_dict()``
+        is the report.json document.
+    samples: the samples table (pandas.DataFrame), one row per input x relation.
+    out_dir: where the files were written (None without ``out``).
+    """
+
+    report: Any  # metacompress.report.Report (imported lazily: it needs pandas)
+    samples: Any  # pandas.DataFrame
     out_dir: Path | None
-    gates: list[Any]
+
+    @property
+    def gates(self) -> list[Any]:
+        """The gate results (``GateResult``), one per condition and row it was checked on."""
+        return self.report.gates
 
     @property
     def gate_breached(self) -> bool:
         return any(g.holds for g in self.gates)
+
+
+@dataclass
+class LoadedModel:
+    """A model and where its outputs' columns go: ``order[i]`` is its column of task label i."""
+
+    model: Any  # metacompress.models.LoadedModel
+    order: list[int]
+
+
+@dataclass
+class Audited:
+    """What the run recorded about itself: the facts ``run`` in report.json is built from."""
+
+    task: str
+    language: str
+    relations: list[str]
+    data: Any  # the task's loaded data (examples, label names, files, skipped records)
+    examples: list[Any]
+    models: dict[str, LoadedModel]
+    outputs: Outputs
 
 
 def run_audit(config: AuditConfig) -> AuditResult:
@@ -51,8 +86,8 @@ def run_audit(config: AuditConfig) -> AuditResult:
 
 
 def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
-    from .gates import GateResult
-    from .report import build_report
+    from .metrics import judge
+    from .report import Report
     from .tasks import sample
 
     timings: dict[str, float] = {}
@@ -66,43 +101,36 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
         raise InputError(f"{config.data}: no usable examples")
     timings["load_data"] = _lap(clock)
 
-    teacher, student = _load_models(config, data.label_names)
+    models = _load_models(config, data.label_names)
     timings["load_models"] = _lap(clock) - timings["load_data"]
 
     start = time.perf_counter()
-    both_see = _both_see(task, teacher, student, examples)
+    both_see = _both_see(task, models["teacher"], models["student"], examples)
     rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
                            config.progress, visible=both_see)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    predictions = _infer(config, task, examples, rewrites, teacher, student)
-    examples, rewrites, predictions = _drop_failed(examples, rewrites, predictions, data.skipped)
+    outputs = _infer(config, task, examples, rewrites, models)
+    examples, rewrites, outputs = _drop_failed(examples, rewrites, outputs, data.skipped)
     timings["inference"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    samples = _samples_table(config, examples, relations, rewrites, predictions)
-    run = _run_metadata(config, task, language, relations, data, examples, predictions, teacher, student)
-    report = build_report(
-        samples,
-        run=run,
-        thresholds=_thresholds(config),
-        gates=plan.gates,
-        seed=config.seed,
-        n_bootstrap=config.bootstrap,
-    )
+    samples = _samples_table(config, examples, relations, rewrites, outputs)
+    run = _run_info(config, Audited(task.name, language, relations, data, examples, models, outputs))
+    judgement = judge(samples, thresholds=_thresholds(config), gates=plan.gates, seed=config.seed,
+                      n_bootstrap=config.bootstrap)
     timings["compare"] = time.perf_counter() - start
     timings["total"] = _lap(clock)
-    run["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
-    report["run"] = run
+    run.timings_s = {k: round(v, 3) for k, v in timings.items()}
+    report = Report.of(judgement, run)
 
     if plan.out is not None:
         from .outdir import publish
         from .report import write_reports
 
         publish(plan.out, lambda folder: write_reports(folder, report, samples))
-    gate_results = [GateResult(**{k: v for k, v in g.items() if k != "status"}) for g in report["gates"]]
-    return AuditResult(report, samples, plan.out, gate_results)
+    return AuditResult(report, samples, plan.out)
 
 
 def _thresholds(config: AuditConfig):
@@ -122,10 +150,10 @@ def _check_device(config: AuditConfig) -> None:
     resolve_precision(config.precision, resolve_device(config.device))
 
 
-def _both_see(task, teacher, student, examples):
+def _both_see(task, teacher: LoadedModel, student: LoadedModel, examples):
     from .visibility import BothSee
 
-    return BothSee(task, [teacher[0], student[0]], examples)
+    return BothSee(task, [teacher.model, student.model], examples)
 
 
 def _load_options(config: AuditConfig, task, language: str) -> dict[str, Any]:
@@ -135,27 +163,26 @@ def _load_options(config: AuditConfig, task, language: str) -> dict[str, Any]:
     return task_load_options(config, task, language)
 
 
-def _load_models(config: AuditConfig, task_labels: tuple[str, ...]):
+def _load_models(config: AuditConfig, task_labels: tuple[str, ...]) -> dict[str, LoadedModel]:
     from .models import load_model
 
-    loaded = []
+    loaded = {}
     for role, source in (("teacher", config.teacher), ("student", config.student)):
         model = load_model(source, model_root=config.model_root, trust_remote_code=config.trust_remote_code)
         names = config.label_map.get(role) or model.info.labels
-        order = align(names, task_labels, f"{role} ({source})")
-        loaded.append((model, order))
+        loaded[role] = LoadedModel(model, align(names, task_labels, f"{role} ({source})"))
     return loaded
 
 
-def _infer(config, task, examples, rewrites, teacher, student) -> dict[str, dict[str, np.ndarray]]:
-    """Both models over originals and every applied rewrite; probabilities in task label order."""
+def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dict[str, LoadedModel]) -> Outputs:
+    """Both models over originals and every applied rewrite (by row); probabilities in task label order."""
     from .inference import InferenceSettings, predict_proba
 
-    inputs = [task.model_input(e.code) for e in examples]
-    applied = [r for r in rewrites if r.applied]
-    inputs += [task.model_input(r.code) for r in applied]
-    results: dict[str, dict[str, np.ndarray]] = {}
-    for role, (model, order) in (("teacher", teacher), ("student", student)):
+    applied = sorted((r for r in rewrites if r.applied), key=lambda r: r.row)
+    inputs = [task.model_input(e.code) for e in examples] + [task.model_input(r.code) for r in applied]
+    count = len(examples)
+    results: dict[str, ModelOutputs] = {}
+    for role, loaded in models.items():
         settings = InferenceSettings(
             batch_size=config.batch_size,
             device=config.device,
@@ -163,36 +190,32 @@ def _infer(config, task, examples, rewrites, teacher, student) -> dict[str, dict
             progress=config.progress,
             description=role,
         )
-        predicted = predict_proba(model, inputs, settings)
-        probs = predicted.probs[:, order]
-        results[role] = {
-            "original": probs[: len(examples)],
-            "rewritten": probs[len(examples) :],
-            "truncated_original": predicted.truncated[: len(examples)],
-            "truncated_rewritten": predicted.truncated[len(examples) :],
-            "digest_original": predicted.digests[: len(examples)],
-            "digest_rewritten": predicted.digests[len(examples) :],
-            "distinct_sequences": predicted.distinct_sequences,
-            "seconds": predicted.seconds,
-            "device": getattr(predicted, "device", config.device),
-            "failed": getattr(predicted, "failed", {}),
-        }
-    return results
+        predicted = predict_proba(loaded.model, inputs, settings)
+        probs = predicted.probs[:, loaded.order]
+        results[role] = ModelOutputs(
+            original=probs[:count],
+            rewritten=probs[count:],
+            truncated_original=predicted.truncated[:count],
+            truncated_rewritten=predicted.truncated[count:],
+            digest_original=predicted.digests[:count],
+            digest_rewritten=predicted.digests[count:],
+            distinct_sequences=predicted.distinct_sequences,
+            seconds=predicted.seconds,
+            device=getattr(predicted, "device", config.device),
+            failed=dict(getattr(predicted, "failed", {})),
+        )
+    return Outputs(teacher=results["teacher"], student=results["student"])
 
 
-def _drop_failed(examples, rewrites, predictions, skipped):
+def _drop_failed(examples, rewrites: list[RewrittenExample], outputs: Outputs, skipped):
     """Leave out what a model could not take (its tokenizer failed): an original drops its example,
-    counted with the data's skipped records; a rewrite becomes a skipped row with the reason."""
-    from dataclasses import replace
-
+    counted with the data's skipped records; a rewrite becomes a skipped row with the reason.
+    Kept rewrites are renumbered (example index, row) to match the outputs kept."""
     from .tasks import Skipped
 
-    failed: dict[int, str] = {}
-    for role in ("teacher", "student"):
-        for index, why in predictions[role]["failed"].items():
-            failed.setdefault(index, f"{role}: {why}")
+    failed = outputs.failures()
     if not failed:
-        return examples, rewrites, predictions
+        return examples, rewrites, outputs
     count = len(examples)
     dropped = {i for i in failed if i < count}
     for i in sorted(dropped):
@@ -201,37 +224,30 @@ def _drop_failed(examples, rewrites, predictions, skipped):
     if not keep:
         raise InputError(f"no example could be given to the models; first problem: {failed[min(dropped)]}")
     position = {old: new for new, old in enumerate(keep)}
-    kept_rows, kept_rewrites, row = [], [], 0
+    kept_rows: list[int] = []
+    kept_rewrites = []
     for rewrite in rewrites:
-        if rewrite.applied:
-            row += 1
         if rewrite.example_index in dropped:
             continue
         moved = replace(rewrite, example_index=position[rewrite.example_index])
-        if rewrite.applied and count + row - 1 in failed:
-            reason = f"skipped: the rewrite cannot be given to the models: {failed[count + row - 1]}"
-            moved = replace(moved, applied=False, code=examples[rewrite.example_index].code, reason=reason,
-                            sides=(), sites="")
+        why = failed.get(count + rewrite.row) if rewrite.applied else None
+        if why is not None:
+            moved = replace(moved, applied=False, code=examples[rewrite.example_index].code, sides=(), sites="",
+                            reason=f"skipped: the rewrite cannot be given to the models: {why}", row=None)
         elif rewrite.applied:
-            kept_rows.append(row - 1)
+            moved = replace(moved, row=len(kept_rows))
+            kept_rows.append(rewrite.row)
         kept_rewrites.append(moved)
-    for role in ("teacher", "student"):
-        p = predictions[role]
-        for key in ("original", "truncated_original", "digest_original"):
-            p[key] = p[key][keep]
-        for key in ("rewritten", "truncated_rewritten", "digest_rewritten"):
-            p[key] = p[key][kept_rows]
-    return [examples[i] for i in keep], kept_rewrites, predictions
+    return [examples[i] for i in keep], kept_rewrites, outputs.select(keep, kept_rows)
 
 
-def _samples_table(config, examples, relations, rewrites: list[RewrittenExample], predictions):
+def _samples_table(config, examples, relations, rewrites: list[RewrittenExample], outputs: Outputs):
     """One row per example x relation with both models' probabilities: everything judging needs."""
     from .metrics import concat_samples, relation_samples, skipped_samples
 
     thresholds = _thresholds(config)
-    teacher, student = predictions["teacher"], predictions["student"]
+    teacher, student = outputs.teacher, outputs.student
     labelled = all(e.label is not None for e in examples)
-    rewritten_row = {id(r): k for k, r in enumerate(r for r in rewrites if r.applied)}
     frames = []
     for relation in relations:
         mine = [r for r in rewrites if r.relation == relation]
@@ -242,38 +258,35 @@ def _samples_table(config, examples, relations, rewrites: list[RewrittenExample]
             index = [r.example_index for r in group]
             ids = [examples[i].id for i in index]
             labels = [examples[i].label for i in index] if labelled else None
-            extra = _extra_columns(examples, group, predictions, rewritten_row)
+            extra = _extra_columns(examples, group, outputs)
             if applied:
-                rows = [rewritten_row[id(r)] for r in group]
+                rows = [r.row for r in group]
                 frames.append(relation_samples(
-                    relation, ids, teacher["original"][index], teacher["rewritten"][rows],
-                    student["original"][index], student["rewritten"][rows], labels,
+                    relation, ids, T_x=teacher.original[index], T_xp=teacher.rewritten[rows],
+                    S_x=student.original[index], S_xp=student.rewritten[rows], labels=labels,
                     thresholds=thresholds, extra=extra,
                 ))
             else:
                 frames.append(skipped_samples(
                     relation, ids, [r.reason for r in group], labels,
-                    T_x=teacher["original"][index], S_x=student["original"][index], extra=extra,
+                    T_x=teacher.original[index], S_x=student.original[index], extra=extra,
                 ))
     return concat_samples(frames)
 
 
-def _extra_columns(examples, group, predictions, rewritten_row) -> dict[str, list]:
+def _extra_columns(examples, group: list[RewrittenExample], outputs: Outputs) -> dict[str, list]:
     def truncated(r: RewrittenExample) -> bool:
-        flags = [predictions[m]["truncated_original"][r.example_index] for m in ("teacher", "student")]
+        flags = [m.truncated_original[r.example_index] for _, m in outputs.by_role()]
         if r.applied:
-            flags += [predictions[m]["truncated_rewritten"][rewritten_row[id(r)]] for m in ("teacher", "student")]
+            flags += [m.truncated_rewritten[r.row] for _, m in outputs.by_role()]
         return bool(any(flags))
 
-    def sees(model: str, r: RewrittenExample) -> bool | None:
-        if not r.applied:
-            return None
-        outputs = predictions[model]
-        return bool(outputs["digest_original"][r.example_index] != outputs["digest_rewritten"][rewritten_row[id(r)]])
+    def sees(model: ModelOutputs, r: RewrittenExample) -> bool | None:
+        return model.sees(r.example_index, r.row) if r.applied else None
 
     return {
-        "teacher_sees_rewrite": [sees("teacher", r) for r in group],
-        "student_sees_rewrite": [sees("student", r) for r in group],
+        "teacher_sees_rewrite": [sees(outputs.teacher, r) for r in group],
+        "student_sees_rewrite": [sees(outputs.student, r) for r in group],
         "window_retry": [r.window_retry for r in group],
         "rewritten_sides": [",".join(str(s) for s in r.sides) for r in group],
         "sites": [r.sites for r in group],
@@ -287,45 +300,50 @@ def _show(code: tuple[str, ...]) -> str:
     return code[0] if len(code) == 1 else "\n// ---- second function of the pair ----\n".join(code)
 
 
-def _run_metadata(config, task, language, relations, data, examples, predictions, teacher, student) -> dict[str, Any]:
-    skipped: dict[str, int] = {}
+def _run_info(config: AuditConfig, audited: Audited):
+    """report.json's ``run``: settings, data, models and versions (timings are added at the end)."""
+    from .report import DataInfo, ModelRecord, RunInfo, SkippedRecord
+
+    data, examples = audited.data, audited.examples
+    skip_reasons: dict[str, int] = {}
     for item in data.skipped:
-        skipped[item.reason] = skipped.get(item.reason, 0) + 1
+        skip_reasons[item.reason] = skip_reasons.get(item.reason, 0) + 1
     models = {}
-    for role, (model, order) in (("teacher", teacher), ("student", student)):
-        info = asdict(model.info)
-        info["label_order_used"] = [info["labels"][i] for i in order]
-        info["truncated_inputs"] = {
-            "original": int(np.sum(predictions[role]["truncated_original"])),
-            "rewritten": int(np.sum(predictions[role]["truncated_rewritten"])),
-        }
-        info["distinct_sequences_encoded"] = int(predictions[role]["distinct_sequences"])
-        info["inference_seconds"] = round(float(predictions[role]["seconds"]), 3)
-        models[role] = info
-    return {
-        "command": config.command,
-        "config": {k: v for k, v in asdict(config).items() if k not in ("command", "progress")},
-        "seed": config.seed,
-        "task": task.name,
-        "language": language,
-        "relations": relations,
-        "label_names": list(data.label_names),
-        "data": {
-            "path": config.data,
-            "files": data.files,
-            "records_loaded": len(data.examples),
-            "records_skipped": len(data.skipped),
-            "skip_reasons": skipped,
-            "skipped_records": [{"where": s.where, "reason": s.reason} for s in data.skipped[:SHOWN_SKIPS]],
-            "examples_audited": len(examples),
-            "labelled": all(e.label is not None for e in examples),
-        },
-        "models": models,
-        "device": str(predictions["teacher"]["device"]),
-        "precision": config.precision,
-        "versions": _versions(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    for role, outputs in audited.outputs.by_role():
+        loaded = audited.models[role]
+        description = asdict(loaded.model.info)
+        models[role] = ModelRecord(
+            description=description,
+            label_order_used=[description["labels"][i] for i in loaded.order],
+            truncated_original=int(np.sum(outputs.truncated_original)),
+            truncated_rewritten=int(np.sum(outputs.truncated_rewritten)),
+            distinct_sequences_encoded=int(outputs.distinct_sequences),
+            inference_seconds=round(float(outputs.seconds), 3),
+        )
+    return RunInfo(
+        command=config.command,
+        config={k: v for k, v in asdict(config).items() if k not in ("command", "progress")},
+        seed=config.seed,
+        task=audited.task,
+        language=audited.language,
+        relations=audited.relations,
+        label_names=list(data.label_names),
+        data=DataInfo(
+            path=config.data,
+            files=data.files,
+            records_loaded=len(data.examples),
+            records_skipped=len(data.skipped),
+            skip_reasons=skip_reasons,
+            skipped_records=[SkippedRecord(s.where, s.reason) for s in data.skipped[:SHOWN_SKIPS]],
+            examples_audited=len(examples),
+            labelled=all(e.label is not None for e in examples),
+        ),
+        models=models,
+        device=str(audited.outputs.teacher.device),
+        precision=config.precision,
+        versions=_versions(),
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
 
 
 def _versions() -> dict[str, str]:

@@ -40,6 +40,9 @@ class RewrittenExample:
     # "" (not needed: the first rewrite changed what both models see, or no check was asked),
     # "found" (a later try did), "not found" (no try within VISIBLE_ATTEMPTS did; the first kept)
     window_retry: str = ""
+    # where an applied rewrite's model outputs sit (its position among the applied rewrites);
+    # None when not applied. ``rewrite_all`` numbers them.
+    row: int | None = None
 
 
 VISIBLE_ATTEMPTS = 4
@@ -126,4 +129,10 @@ def rewrite_all(
     # disable=None: bars on a terminal only, so CI logs stay readable.
     jobs: Iterable[tuple[str, int]] = [(r, i) for r in relations for i in range(len(examples))]
     bar = tqdm(jobs, total=len(relations) * len(examples), desc="transform", unit="input", disable=None if progress else True)
-    return [rewriter.rewrite_visible(i, examples[i], relation, sides, visible) for relation, i in bar]
+    return number_rows([rewriter.rewrite_visible(i, examples[i], relation, sides, visible) for relation, i in bar])
+
+
+def number_rows(rewrites: list[RewrittenExample]) -> list[RewrittenExample]:
+    """Each applied rewrite with its ``row``: its position among the applied ones, in order."""
+    rows = iter(range(len(rewrites)))
+    return [replace(r, row=next(rows) if r.applied else None) for r in rewrites]

@@ -6,22 +6,22 @@ import pytest
 
 from metacompress.errors import GateBreached, UsageError
 from metacompress.gates import breached, evaluate_gates, parse_gate, parse_gates, raise_if_breached
+from metacompress.metrics import Baseline, Metric, RelationSummary, Summary
 
 
-def _metric(value):
-    return {"value": value, "count": None, "n": 10, "ci95": None}
+def _row(**values):
+    return RelationSummary(applied=10, not_applicable=0, skip_reasons={},
+                           metrics={name: Metric(value, None, 10) for name, value in values.items()})
 
 
-REPORT = {
-    "relations": {
-        "rename-identifiers": {"metrics": {"student_flip_rate": _metric(0.08), "discrepancy_rate": _metric(0.2)}},
-        "swap-if-else": {"metrics": {"student_flip_rate": _metric(0.01), "discrepancy_rate": _metric(0.05),
-                                     "high_confidence_preservation": _metric(None)}},
+REPORT = Summary(
+    relations={
+        "rename-identifiers": _row(student_flip_rate=0.08, discrepancy_rate=0.2),
+        "swap-if-else": _row(student_flip_rate=0.01, discrepancy_rate=0.05, high_confidence_preservation=None),
     },
-    "all_relations": {"metrics": {"student_flip_rate": _metric(0.045), "discrepancy_rate": _metric(0.125),
-                                  "prediction_agreement": _metric(0.95)}},
-    "baseline": {"metrics": {"student_accuracy_x": _metric(0.7)}},
-}
+    all_relations=_row(student_flip_rate=0.045, discrepancy_rate=0.125, prediction_agreement=0.95),
+    baseline=Baseline(10, {"student_accuracy_x": Metric(0.7, None, 10)}),
+)
 
 
 def test_parse_forms():
@@ -98,8 +98,8 @@ def test_raise_if_breached_names_each_breach():
 
 
 def test_the_paired_discrepancy_figures_are_gateable():
-    report = {**REPORT, "all_relations": {"metrics": {"induced_discrepancy_rate": _metric(0.092)}},
-              "baseline": {"metrics": {"discrepancy_rate_x": _metric(0.597)}}}
+    report = Summary(REPORT.relations, _row(induced_discrepancy_rate=0.092),
+                     Baseline(10, {"discrepancy_rate_x": Metric(0.597, None, 10)}))
     results = evaluate_gates(["induced_discrepancy_rate>0.05", "baseline:discrepancy_rate_x>0.5",
                               "induced_discrepancy_rate>10%"], report)
     assert [(r.metric, r.status) for r in results] == [

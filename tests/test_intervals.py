@@ -15,11 +15,11 @@ FLIP = np.array([[0.1, 0.9]])
 HOLD = np.array([[0.9, 0.1]])
 
 
-def _student_flips(events: np.ndarray) -> list[np.ndarray]:
+def _student_flips(events: np.ndarray) -> dict[str, np.ndarray]:
     """Arrays where the teacher never flips and the student flips exactly on ``events``."""
     n = len(events)
     steady = np.repeat(HOLD, n, axis=0)
-    return [steady, steady, steady, np.where(events[:, None], FLIP, HOLD)]
+    return {"T_x": steady, "T_xp": steady, "S_x": steady, "S_xp": np.where(events[:, None], FLIP, HOLD)}
 
 
 def _clustered_events(rng, clusters: int, size: int, a: float, b: float) -> np.ndarray:
@@ -29,7 +29,7 @@ def _clustered_events(rng, clusters: int, size: int, a: float, b: float) -> np.n
 
 
 def _flip_interval(events: np.ndarray, clusters, seed: int, n_bootstrap: int = 400):
-    metric = relation_metrics(*_student_flips(events.ravel()), clusters=clusters, seed=seed,
+    metric = relation_metrics(**_student_flips(events.ravel()), clusters=clusters, seed=seed,
                               n_bootstrap=n_bootstrap, metrics=["student_flip_rate"])
     return metric["student_flip_rate"]
 
@@ -100,7 +100,8 @@ def test_no_interval_excludes_its_estimate_without_a_note():
     for n in (12, 40, 150):
         arrays = [rng.dirichlet([0.4, 0.4], size=n) for _ in range(4)]
         labels = rng.integers(0, 2, n)
-        for name, m in relation_metrics(*arrays, labels, seed=n, n_bootstrap=300).items():
+        for name, m in relation_metrics(**dict(zip(("T_x", "T_xp", "S_x", "S_xp"), arrays)), labels=labels,
+                                              seed=n, n_bootstrap=300).items():
             if m.ci95 is not None and not m.ci95[0] <= m.value <= m.ci95[1]:
                 assert "excludes the estimate" in (m.ci_note or ""), (n, name)
 

@@ -34,7 +34,12 @@ T_XP = np.array([[0.95, 0.05], [0.3, 0.7], [0.4, 0.6], [0.05, 0.95], [0.45, 0.55
 S_X = np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4], [0.2, 0.8], [0.7, 0.3]])
 S_XP = np.array([[0.95, 0.05], [0.6, 0.4], [0.4, 0.6], [0.3, 0.7], [0.7, 0.3]])
 Y = np.array([0, 0, 0, 1, 0])
-ARRAYS = (T_X, T_XP, S_X, S_XP)
+ARRAYS = {"T_x": T_X, "T_xp": T_XP, "S_x": S_X, "S_xp": S_XP}
+
+
+def by_role(arrays) -> dict:
+    """Four generated arrays as the keyword arguments teacher x, x', student x, x'."""
+    return dict(zip(("T_x", "T_xp", "S_x", "S_xp"), arrays))
 
 
 def js_reference(p, q) -> float:
@@ -46,7 +51,7 @@ def js_reference(p, q) -> float:
 
 def metrics(**kwargs):
     kwargs.setdefault("n_bootstrap", 200)
-    return relation_metrics(*ARRAYS, **kwargs)
+    return relation_metrics(**ARRAYS, **kwargs)
 
 
 def test_js_distance_known_values():
@@ -63,7 +68,7 @@ def test_js_distance_known_values():
 
 
 def test_sample_flags_by_hand():
-    flags = sample_flags(*ARRAYS, Thresholds())
+    flags = sample_flags(**ARRAYS, thresholds=Thresholds())
     as_list = {k: v.tolist() for k, v in flags.items()}
     assert as_list["teacher_flip"] == [False, False, True, False, True]
     assert as_list["student_flip"] == [False, True, True, False, False]
@@ -82,7 +87,7 @@ def test_sample_flags_by_hand():
 
 
 def test_thresholds_change_the_flags():
-    flags = sample_flags(*ARRAYS, Thresholds(js_distance=0.27, confidence=0.7))
+    flags = sample_flags(**ARRAYS, thresholds=Thresholds(js_distance=0.27, confidence=0.7))
     assert flags["js_violation"].tolist() == [False, False, False, True, False]
     # at 0.7 the teacher is confident on 0, 1, 3; the student gives its label 0.95, 0.4, 0.7
     assert flags["confidence_violation"].tolist() == [False, True, False, False, False]
@@ -146,7 +151,7 @@ def test_macro_f1_over_the_labels_present():
     # preds [0,1,2,2], gold [0,1,1,2]: F1 per label 1, 2/3, 2/3 -> 7/9; label 3 never occurs and
     # does not count
     probs = np.eye(4)[[0, 1, 2, 2]] * 0.96 + 0.01
-    m = relation_metrics(probs, probs, probs, probs, np.array([0, 1, 1, 2]), n_bootstrap=0)
+    m = relation_metrics(T_x=probs, T_xp=probs, S_x=probs, S_xp=probs, labels=np.array([0, 1, 1, 2]), n_bootstrap=0)
     assert m["teacher_f1_x"].value == pytest.approx(7 / 9)
 
 
@@ -158,7 +163,7 @@ def test_relative_drop_is_none_when_the_teacher_does_not_drop():
 
 
 def test_identical_student_departs_nowhere():
-    m = relation_metrics(T_X, T_XP, T_X, T_XP, Y, n_bootstrap=100)
+    m = relation_metrics(T_x=T_X, T_xp=T_XP, S_x=T_X, S_xp=T_XP, labels=Y, n_bootstrap=100)
     assert m["student_flip_rate"].value == m["teacher_flip_rate"].value == 0.4
     assert m["student_only_flip_rate"].value == m["teacher_only_flip_rate"].value == 0.0
     assert m["prediction_agreement"].value == 1.0
@@ -185,7 +190,7 @@ def test_no_confident_teacher_leaves_preservation_undefined():
 
 def test_no_applied_input_gives_no_values():
     empty = np.zeros((0, 2))
-    m = relation_metrics(empty, empty, empty, empty, np.zeros(0, dtype=int))
+    m = relation_metrics(T_x=empty, T_xp=empty, S_x=empty, S_xp=empty, labels=np.zeros(0, dtype=int))
     assert all(metric.value is None and metric.n == 0 for metric in m.values())
 
 
@@ -193,9 +198,9 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
     rng = np.random.default_rng(7)
     arrays = [rng.dirichlet([0.5, 0.5], size=300) for _ in range(4)]
     labels = rng.integers(0, 2, 300)
-    first = relation_metrics(*arrays, labels, seed=3, n_bootstrap=300)
-    again = relation_metrics(*arrays, labels, seed=3, n_bootstrap=300)
-    other = relation_metrics(*arrays, labels, seed=4, n_bootstrap=300)
+    first = relation_metrics(**by_role(arrays), labels=labels, seed=3, n_bootstrap=300)
+    again = relation_metrics(**by_role(arrays), labels=labels, seed=3, n_bootstrap=300)
+    other = relation_metrics(**by_role(arrays), labels=labels, seed=4, n_bootstrap=300)
     assert first == again
     assert first["student_flip_rate"].ci95 != other["student_flip_rate"].ci95
     for name in ("student_flip_rate", "prediction_agreement", "discrepancy_rate",
@@ -203,7 +208,7 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
         low, high = first[name].ci95
         assert low < first[name].value < high, name
         assert high - low < 0.25, name  # n=300: an interval, not [0, 1]
-    assert relation_metrics(*arrays, labels, n_bootstrap=0)["student_flip_rate"].ci95 is None
+    assert relation_metrics(**by_role(arrays), labels=labels, n_bootstrap=0)["student_flip_rate"].ci95 is None
 
 
 def test_bootstrap_chunks_do_not_change_the_interval(monkeypatch):
@@ -211,26 +216,26 @@ def test_bootstrap_chunks_do_not_change_the_interval(monkeypatch):
 
     rng = np.random.default_rng(1)
     arrays = [rng.dirichlet([0.5, 0.5], size=50) for _ in range(4)]
-    whole = relation_metrics(*arrays, n_bootstrap=120, seed=5)
+    whole = relation_metrics(**by_role(arrays), n_bootstrap=120, seed=5)
     monkeypatch.setattr(intervals, "_CHUNK_ELEMENTS", 50 * 7)  # 7 replicates per chunk
-    assert relation_metrics(*arrays, n_bootstrap=120, seed=5) == whole
+    assert relation_metrics(**by_role(arrays), n_bootstrap=120, seed=5) == whole
 
 
 def test_bad_inputs_are_refused():
     with pytest.raises(ValueError, match="shape"):
-        relation_metrics(T_X, T_XP[:3], S_X, S_XP)
+        relation_metrics(T_x=T_X, T_xp=T_XP[:3], S_x=S_X, S_xp=S_XP)
     with pytest.raises(ValueError, match="sum to 1"):
-        relation_metrics(T_X * 2, T_XP, S_X, S_XP)
+        relation_metrics(T_x=T_X * 2, T_xp=T_XP, S_x=S_X, S_xp=S_XP)
     with pytest.raises(ValueError, match="labels"):
-        relation_metrics(*ARRAYS, np.array([0, 1, 2, 0, 0]))
+        relation_metrics(**ARRAYS, labels=np.array([0, 1, 2, 0, 0]))
     with pytest.raises(UsageError, match="Did you mean 'student_flip_rate'"):
-        relation_metrics(*ARRAYS, metrics=["student_flip_rat"])
+        relation_metrics(**ARRAYS, metrics=["student_flip_rat"])
     with pytest.raises(UsageError):
         Thresholds(js_distance=1.5)
 
 
 def test_baseline_is_the_originals_only():
-    b = baseline_metrics(T_X, S_X, Y, n_bootstrap=50)
+    b = baseline_metrics(T_x=T_X, S_x=S_X, labels=Y, n_bootstrap=50)
     assert set(b) == {"prediction_agreement_original", "teacher_accuracy_x", "student_accuracy_x",
                       "teacher_f1_x", "student_f1_x", "teacher_ece_x", "student_ece_x",
                       "discrepancy_rate_x", "probability_similarity_x", "js_over_threshold_rate_x",
@@ -289,9 +294,9 @@ def test_samples_table_recomputes_the_direct_metrics_exactly():
         arrays = [_float32_probs(rng, n) for _ in range(4)]
         labels = rng.integers(0, 2, n)
         ids = [f"{relation}-{i}" for i in range(n)]
-        frames.append(relation_samples(relation, ids, *arrays, labels))
+        frames.append(relation_samples(relation, ids, **by_role(arrays), labels=labels))
         frames.append(skipped_samples(relation, ["a", "b"], ["no site", ""], [0, 1]))
-        direct[relation] = relation_metrics(*arrays, labels, seed=9, n_bootstrap=150)
+        direct[relation] = relation_metrics(**by_role(arrays), labels=labels, seed=9, n_bootstrap=150)
     summary = metrics_from_samples(concat_samples(frames), seed=9, n_bootstrap=150)
     for relation, expected in direct.items():
         assert summary.relations[relation].metrics == expected
@@ -303,17 +308,17 @@ def test_samples_table_recomputes_the_direct_metrics_exactly():
 
 
 def test_samples_table_columns_and_flags():
-    frame = relation_samples("r", ["e0", "e1", "e2", "e3", "e4"], *ARRAYS, Y, extra={"sites": [1, 2, 1, 1, 3]})
+    frame = relation_samples("r", ["e0", "e1", "e2", "e3", "e4"], **ARRAYS, labels=Y, extra={"sites": [1, 2, 1, 1, 3]})
     assert frame["student_pred_xp"].tolist() == [0, 0, 1, 1, 0]
     assert frame["violated"].tolist() == [False, True, False, True, True]
     assert frame["teacher_probs_xp"][1] == [0.3, 0.7]
     assert list(frame.columns)[-1] == "sites"
     with pytest.raises(ValueError, match="overwrite"):
-        relation_samples("r", ["e0"], *(a[:1] for a in ARRAYS), extra={"violated": [True]})
+        relation_samples("r", ["e0"], **{k: a[:1] for k, a in ARRAYS.items()}, extra={"violated": [True]})
 
 
 def test_x_side_flags_and_the_paired_change_by_hand():
-    flags = sample_flags(*ARRAYS, Thresholds())
+    flags = sample_flags(**ARRAYS, thresholds=Thresholds())
     # on x both models give [0,1,0,1,0]; JS(T(x), S(x)) is 0.1199 on 0 and 3 (over 0.1), 0.0983 on 1
     expected_js = [js_reference(p, q) for p, q in zip(T_X, S_X)]
     assert flags["js_distance_x"] == pytest.approx(expected_js, abs=1e-12)
@@ -337,7 +342,7 @@ def test_x_side_flags_and_the_paired_change_by_hand():
 
 
 def test_a_rewrite_that_changes_nothing_induces_nothing():
-    m = relation_metrics(T_X, T_X, S_X, S_X, n_bootstrap=100)
+    m = relation_metrics(T_x=T_X, T_xp=T_X, S_x=S_X, S_xp=S_X, n_bootstrap=100)
     assert m["discrepancy_rate"].value == m["discrepancy_rate_x"].value == 0.4
     assert m["induced_discrepancy_rate"].value == m["resolved_discrepancy_rate"].value == 0.0
     assert m["induced_discrepancy_rate"].ci95 == (0.0, 0.0)
@@ -345,7 +350,7 @@ def test_a_rewrite_that_changes_nothing_induces_nothing():
 
 def test_relative_drop_is_none_when_the_teacher_improves():
     # x and x' swapped: the teacher gains 0.4 while the student holds; the old ratio read -1.0
-    m = relation_metrics(T_XP, T_X, S_XP, S_X, Y, n_bootstrap=100)
+    m = relation_metrics(T_x=T_XP, T_xp=T_X, S_x=S_XP, S_xp=S_X, labels=Y, n_bootstrap=100)
     assert m["teacher_accuracy_drop"].value == pytest.approx(-0.4)
     assert m["student_accuracy_drop"].value == pytest.approx(0.0)
     relative = m["relative_drop"]
@@ -364,13 +369,15 @@ def test_relative_drop_interval_needs_a_positive_teacher_drop_in_the_resamples()
     # the teacher loses 60 answers under the rewrite, the student 120: a clear teacher drop
     teacher_x, student_x = answers(np.ones(n, bool)), answers(np.ones(n, bool))
     teacher_xp, student_xp = answers(np.arange(n) >= 60), answers(np.arange(n) >= 120)
-    clear = relation_metrics(teacher_x, teacher_xp, student_x, student_xp, gold, n_bootstrap=300)
+    clear = relation_metrics(T_x=teacher_x, T_xp=teacher_xp, S_x=student_x, S_xp=student_xp, labels=gold,
+                             n_bootstrap=300)
     assert clear["relative_drop"].value == pytest.approx(1.0)
     low, high = clear["relative_drop"].ci95
     assert low < 1.0 < high and clear["relative_drop"].ci_note is None
     # a teacher drop of 2 answers: many resamples have none, so there is no interval, and it says why
     teacher_xp = answers(np.arange(n) >= 2)
-    shaky = relation_metrics(teacher_x, teacher_xp, student_x, student_xp, gold, n_bootstrap=300)
+    shaky = relation_metrics(T_x=teacher_x, T_xp=teacher_xp, S_x=student_x, S_xp=student_xp, labels=gold,
+                             n_bootstrap=300)
     assert shaky["relative_drop"].value == pytest.approx(59.0)
     assert shaky["relative_drop"].ci95 is None and shaky["relative_drop"].ci_note.startswith("undefined in")
 
@@ -381,10 +388,10 @@ def test_pooled_row_resamples_originals_not_rows():
     frames, pooled = [], []
     for relation in ("a", "b", "c"):
         arrays = [_float32_probs(rng, 40) for _ in range(4)]
-        frames.append(relation_samples(relation, ids, *arrays))
+        frames.append(relation_samples(relation, ids, **by_role(arrays)))
         pooled.append(arrays)
     summary = metrics_from_samples(concat_samples(frames), seed=2, n_bootstrap=200)
-    direct = relation_metrics(*(np.concatenate([p[k] for p in pooled]) for k in range(4)),
+    direct = relation_metrics(**by_role(np.concatenate([p[k] for p in pooled]) for k in range(4)),
                               clusters=ids * 3, seed=2, n_bootstrap=200)
     assert summary.all_relations.metrics == direct
     assert (summary.all_relations.applied, summary.all_relations.clusters) == (120, 40)
@@ -394,7 +401,22 @@ def test_pooled_row_resamples_originals_not_rows():
 def test_flip_asymmetry_is_the_difference_of_the_one_model_flip_rates():
     assert metrics()["flip_asymmetry"].value == pytest.approx(0.2 - 0.2)
     # the teacher never flips, the student flips on 1 and 2
-    m = relation_metrics(T_X, T_X, S_X, S_XP, n_bootstrap=100)
+    m = relation_metrics(T_x=T_X, T_xp=T_X, S_x=S_X, S_xp=S_XP, n_bootstrap=100)
     assert m["flip_asymmetry"].value == pytest.approx(0.4)
     low, high = m["flip_asymmetry"].ci95
     assert 0.0 <= low <= 0.4 <= high
+
+
+def test_probability_arrays_are_keyword_only():
+    # a swapped pair passed by position would judge silently wrong: by position is refused
+    positional = (T_X, T_XP, S_X, S_XP)
+    with pytest.raises(TypeError):
+        sample_flags(*positional)
+    with pytest.raises(TypeError):
+        relation_metrics(*positional, n_bootstrap=0)
+    with pytest.raises(TypeError):
+        baseline_metrics(T_X, S_X, n_bootstrap=0)
+    with pytest.raises(TypeError):
+        relation_samples("r", ["e0", "e1", "e2", "e3", "e4"], *positional)
+    with pytest.raises(TypeError):
+        skipped_samples("r", ["e0"], ["no site"], None, T_X[:1], S_X[:1])

@@ -75,4 +75,4 @@ def test_readme_library_example_runs(tmp_path, monkeypatch):
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
     assert (Path(tmp_path) / "notebook" / "report.json").is_file()
-    assert namespace["result"].report["all_relations"]["metrics"]["discrepancy_rate"]["value"] is not None
+    assert namespace["result"].report.all_relations.metrics["discrepancy_rate"].value is not None

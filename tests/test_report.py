@@ -13,14 +13,16 @@ from metacompress.metrics import (
     METRICS,
     Thresholds,
     concat_samples,
+    judge,
     metrics_from_samples,
     relation_samples,
     sample_flags,
     skipped_samples,
 )
 from metacompress.report import (
-    build_report,
+    Report,
     definitions_table,
+    load_report,
     read_samples_csv,
     render_markdown,
     render_terminal,
@@ -47,7 +49,8 @@ def make_samples(labelled: bool = True, seed: int = 0) -> pd.DataFrame:
         labels = rng.integers(0, 2, n) if labelled else None
         ids = ["NA", "007"] + [f"ex{i}" for i in range(2, n)]  # ids a CSV reader likes to mangle
         code = {"original_code": [ORIGINAL] * n, "rewritten_code": [REWRITTEN] * n, "sites": [2] * n}
-        frames.append(relation_samples(relation, ids, *arrays, labels, extra=code))
+        frames.append(relation_samples(relation, ids, T_x=arrays[0], T_xp=arrays[1], S_x=arrays[2], S_xp=arrays[3],
+                                       labels=labels, extra=code))
         frames.append(skipped_samples(relation, ["s0", "s1", "s2"], ["no site"] * 2 + ["only in an ERROR region"],
                                       [0, 1, 0] if labelled else None, T_x=arrays[0][:3], S_x=arrays[2][:3],
                                       extra={"original_code": [ORIGINAL] * 3, "rewritten_code": [""] * 3,
@@ -59,32 +62,33 @@ GATES = ["discrepancy_rate>0.10", "*:student_flip_rate>=0.99", "student_accuracy
 RUN = {"command": "metacompress run --task clone-detection", "seed": 0, "label_names": ["not-clone", "clone"]}
 
 
-def report_of(samples, **kwargs):
+def report_of(samples, **kwargs) -> Report:
     kwargs.setdefault("n_bootstrap", 100)
-    return build_report(samples, run=RUN, gates=GATES, **kwargs)
+    return Report.of(judge(samples, gates=GATES, **kwargs), run=RUN)
 
 
 def test_report_has_every_section_and_matches_the_schema():
     report = report_of(make_samples())
-    assert schema_errors(report) == []
-    assert report["schema_version"] == "2.0"
-    assert report["run"] == RUN
-    assert report["thresholds"] == {"js_distance": 0.1, "confidence": 0.9, "ece_bins": 10}
-    assert list(report["relations"]) == ["rename-identifiers", "swap-if-else"]
-    rename = report["relations"]["rename-identifiers"]
+    doc = report.to_dict()
+    assert schema_errors(doc) == []
+    assert doc["schema_version"] == "2.0"
+    assert doc["run"] == RUN
+    assert doc["thresholds"] == {"js_distance": 0.1, "confidence": 0.9, "ece_bins": 10}
+    assert list(doc["relations"]) == ["rename-identifiers", "swap-if-else"]
+    rename = doc["relations"]["rename-identifiers"]
     assert (rename["inputs"], rename["applied"], rename["not_applicable"]) == (33, 30, 3)
     assert rename["skip_reasons"] == {"no site": 2, "only in an ERROR region": 1}
     assert set(rename["metrics"]) == set(METRICS)
-    assert report["all_relations"]["applied"] == 50
-    assert report["baseline"]["n"] == 33  # 30 applied ids + s0..s2, shared across relations
-    assert set(report["metric_definitions"]) == set(METRICS)
-    assert [(g["relation"], g["status"]) for g in report["gates"]][1:3] == [
+    assert doc["all_relations"]["applied"] == 50
+    assert doc["baseline"]["n"] == 33  # 30 applied ids + s0..s2, shared across relations
+    assert set(doc["metric_definitions"]) == set(METRICS)
+    assert [(g["relation"], g["status"]) for g in doc["gates"]][1:3] == [
         ("rename-identifiers", "passed"), ("swap-if-else", "passed")]
 
 
 def test_the_validator_catches_departures():
     report = report_of(make_samples())
-    broken = json.loads(json.dumps(report))
+    broken = json.loads(json.dumps(report.to_dict()))
     del broken["baseline"]
     broken["relations"]["swap-if-else"]["metrics"]["student_flip_rate"]["ci95"] = [0.1]
     broken["relations"]["swap-if-else"]["applied"] = "20"
@@ -107,7 +111,7 @@ def test_written_files_and_exact_rejudging_from_samples_csv(tmp_path):
     assert sorted(p.name for p in written.values()) == ["report.json", "report.md", "rewrites.jsonl", "samples.csv"]
 
     on_disk = json.loads((tmp_path / "report.json").read_text())
-    assert schema_errors(on_disk) == [] and on_disk == json.loads(json.dumps(report))
+    assert schema_errors(on_disk) == [] and on_disk == json.loads(json.dumps(report.to_dict()))
 
     back = read_samples_csv(tmp_path / "samples.csv")
     assert "original_code" not in back.columns and "sites" in back.columns
@@ -140,7 +144,7 @@ def test_a_frame_built_the_audits_way_round_trips(tmp_path):
     rng = np.random.default_rng(3)
     n = 12
     arrays = [_probs(rng, n) for _ in range(4)]
-    flags = sample_flags(*arrays, Thresholds())
+    flags = sample_flags(T_x=arrays[0], T_xp=arrays[1], S_x=arrays[2], S_xp=arrays[3], thresholds=Thresholds())
     frame = pd.DataFrame({"example_id": [f"e{i}" for i in range(n + 1)], "relation": "loop-exchange",
                           "applied": [True] * n + [False], "skip_reason": [""] * n + ["no loop"],
                           "label": pd.array(list(rng.integers(0, 2, n)) + [1], dtype="Int64"),
@@ -160,10 +164,11 @@ def test_a_frame_built_the_audits_way_round_trips(tmp_path):
 def test_without_labels_label_metrics_are_absent_and_their_gates_not_evaluated(tmp_path):
     samples = make_samples(labelled=False)
     report = report_of(samples)
-    assert schema_errors(report) == []
-    for row in [*report["relations"].values(), report["all_relations"], report["baseline"]]:
+    doc = report.to_dict()
+    assert schema_errors(doc) == []
+    for row in [*doc["relations"].values(), doc["all_relations"], doc["baseline"]]:
         assert not any(METRICS[m].needs_labels for m in row["metrics"])
-    drop_gate = report["gates"][-1]
+    drop_gate = doc["gates"][-1]
     assert (drop_gate["metric"], drop_gate["status"], drop_gate["holds"]) == ("student_accuracy_drop", "not evaluated", False)
     write_reports(tmp_path, report, samples)
     assert report_of(read_samples_csv(tmp_path / "samples.csv")) == report
@@ -177,6 +182,7 @@ def test_without_labels_label_metrics_are_absent_and_their_gates_not_evaluated(t
 def test_markdown_shows_tables_gates_and_worst_cases():
     samples = make_samples()
     report = report_of(samples)
+    doc = report.to_dict()
     text = render_markdown(report, samples)
     assert text.startswith("# metacompress report")
     for heading in ("## Overview", "## Gates", "## Baseline on the originals (n=33)",
@@ -185,13 +191,13 @@ def test_markdown_shows_tables_gates_and_worst_cases():
         assert heading in text
     # the induced figures lead, with the discrepancy on x and x' beside them
     assert text.index("## Discrepancy caused by the rewrites") < text.index("## Overview")
-    induced = report["all_relations"]["metrics"]["induced_discrepancy_rate"]
+    induced = doc["all_relations"]["metrics"]["induced_discrepancy_rate"]
     assert f"| **all relations** | 30 | {100 * induced['value']:.1f}% [" in text
-    test = report["relations"]["rename-identifiers"]["mcnemar"]
+    test = doc["relations"]["rename-identifiers"]["mcnemar"]
     assert (f"| rename-identifiers | {test['student_only_flips']} | {test['teacher_only_flips']} | "
             f"{test['p_value']:.3f} |") in text
     assert "all relations: rows of the same original under several relations are not independent" in text
-    flips = report["relations"]["rename-identifiers"]["metrics"]["student_flip_rate"]
+    flips = doc["relations"]["rename-identifiers"]["metrics"]["student_flip_rate"]
     assert f"| student_flip_rate | {100 * flips['value']:.1f}% |" in text
     assert f"| {flips['count']}/{flips['n']} |" in text
     assert "| rename-identifiers | 30 | 0 | 0 / 0 | 0 / 0 | 3 | no site (2); only in an ERROR region (1) |" in text
@@ -208,6 +214,7 @@ def test_markdown_shows_tables_gates_and_worst_cases():
 
 def test_terminal_table_is_fixed_width_plain_text():
     report = report_of(make_samples())
+    doc = report.to_dict()
     text = render_terminal(report)
     lines = text.splitlines()
     assert lines[0].split()[:7] == ["relation", "applied", "unseen", "skipped", "induced", "resolved", "discr"]
@@ -217,7 +224,7 @@ def test_terminal_table_is_fixed_width_plain_text():
     assert lines[3].startswith("----") and lines[4].startswith("all relations")
     # right-aligned columns: every row ends its last cell at the header's width
     assert len({len(line) for line in table[:3] + [lines[4]]}) == 1
-    induced = report["all_relations"]["metrics"]["induced_discrepancy_rate"]["value"]
+    induced = doc["all_relations"]["metrics"]["induced_discrepancy_rate"]["value"]
     assert lines[4].split()[5] == f"{100 * induced:.1f}%"
     assert lines[4].endswith("*") and lines[5].startswith("* McNemar p of all relations")
     assert lines[6].startswith("baseline on the originals (n=33): agreement")
@@ -247,13 +254,14 @@ def test_metric_glossary_lists_every_registered_metric():
 def test_report_records_the_resampling_plan_and_every_note(tmp_path):
     samples = make_samples()
     report = report_of(samples, n_bootstrap=200)
-    judging = report["judging"]
+    doc = report.to_dict()
+    judging = doc["judging"]
     assert (judging["ci_method"], judging["resampling_unit"], judging["n_bootstrap"]) == ("bca", "example_id", 200)
     # swap-if-else's 20 ids are among rename-identifiers' 30: the pooled row has 30 clusters
-    assert [report["relations"][r]["clusters"] for r in report["relations"]] == [30, 20]
-    assert report["all_relations"]["clusters"] == 30
+    assert [doc["relations"][r]["clusters"] for r in doc["relations"]] == [30, 20]
+    assert doc["all_relations"]["clusters"] == 30
     markdown = render_markdown(report)
-    for row in [*report["relations"].values(), report["all_relations"], report["baseline"]]:
+    for row in [*doc["relations"].values(), doc["all_relations"], doc["baseline"]]:
         for name, metric in row["metrics"].items():
             note = metric["null_reason"] if metric["value"] is None else metric["ci_note"]
             assert (metric["value"] is not None or note), name
@@ -264,3 +272,52 @@ def test_report_records_the_resampling_plan_and_every_note(tmp_path):
     applied = back[back["applied"]]
     assert (applied["induced_discrepancy"] == (applied["violated"] & ~applied["violated_x"])).all()
     assert applied["js_distance_x"].dtype == "float64"
+
+
+def test_report_json_reads_back_into_the_same_typed_report(tmp_path):
+    samples = make_samples()
+    report = report_of(samples, n_bootstrap=50)
+    write_reports(tmp_path, report, samples)
+    on_disk = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    back = Report.from_dict(on_disk)
+    assert back == report
+    assert back.to_dict() == on_disk and list(back.to_dict()) == list(on_disk)
+    loaded = load_report(tmp_path / "report.json")
+    assert loaded == report
+    # the views read the same from a report loaded from disk
+    assert render_markdown(loaded, samples) == (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert render_terminal(loaded) == render_terminal(report)
+
+
+def test_a_full_run_section_round_trips_key_by_key():
+    run = {"command": "metacompress run", "config": {"seed": 1, "out": "runs/x"}, "seed": 1, "task": "t",
+           "language": "java", "relations": ["swap-if-else"], "label_names": ["a", "b"],
+           "data": {"path": "d.jsonl", "files": ["d.jsonl"], "records_loaded": 3, "records_skipped": 1,
+                    "skip_reasons": {"bad": 1}, "skipped_records": [{"where": "d.jsonl:2", "reason": "bad"}],
+                    "examples_audited": 3, "labelled": True},
+           "models": {"teacher": {"source": "m", "fingerprint": "sha256:0", "label_order_used": ["a", "b"],
+                                  "truncated_inputs": {"original": 0, "rewritten": 1},
+                                  "distinct_sequences_encoded": 5, "inference_seconds": 0.5}},
+           "device": "cpu", "precision": "fp32", "versions": {"metacompress": "0"}, "created": "2026-01-01T00:00:00Z",
+           "timings_s": {"total": 1.0}, "added_later": {"kept": True}}
+    report = Report.of(judge(make_samples(), n_bootstrap=0), run=run)
+    assert report.run.data.skipped_records[0].where == "d.jsonl:2"
+    assert report.run.models["teacher"].truncated_rewritten == 1
+    document = json.loads(json.dumps(report.to_dict()))
+    assert document["run"] == run and list(document["run"]) == list(run)
+    assert Report.from_dict(document).to_dict() == document
+
+
+def test_reading_a_foreign_report_is_a_clear_input_error(tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text('{"schema_version": "1.0"}')
+    with pytest.raises(InputError, match="report schema '1.0' is not '2.0'"):
+        load_report(path)
+    document = report_of(make_samples(), n_bootstrap=0).to_dict()
+    del document["baseline"]
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError, match="incomplete or malformed"):
+        load_report(path)
+    path.write_text("{broken")
+    with pytest.raises(InputError, match="cannot read the report"):
+        load_report(path)

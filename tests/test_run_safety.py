@@ -173,13 +173,13 @@ def test_a_relation_crashing_on_one_snippet_skips_that_row(models, pairs, monkey
 
     monkeypatch.setattr(InsertDeadCode, "apply", flaky)
     result = run_audit(config(models, pairs))
-    row = result.report["relations"]["insert-dead-code"]
-    assert row["not_applicable"] > 0
-    assert any(reason.startswith("internal error in insert-dead-code: RecursionError") for reason in row["skip_reasons"])
-    assert result.report["relations"]["add-unused-variable"]["applied"] == 6
+    row = result.report.relations["insert-dead-code"]
+    assert row.not_applicable > 0
+    assert any(reason.startswith("internal error in insert-dead-code: RecursionError") for reason in row.skip_reasons)
+    assert result.report.relations["add-unused-variable"].applied == 6
     from metacompress.report import render_terminal
 
-    assert (f"rows skipped for a failure: {row['not_applicable']} (insert-dead-code: internal error in insert-dead-code"
+    assert (f"rows skipped for a failure: {row.not_applicable} (insert-dead-code: internal error in insert-dead-code"
             in render_terminal(result.report))
 
 
@@ -196,11 +196,11 @@ def test_a_tokenizer_failing_on_one_text_skips_only_that_input(models, pairs, mo
 
     monkeypatch.setattr(HFClassifier, "_encode", picky)
     result = run_audit(config(models, pairs, relations=["rename-identifiers", "insert-dead-code"]))
-    rename = result.report["relations"]["rename-identifiers"]
-    assert rename["applied"] == 0  # every rename introduces var0
+    rename = result.report.relations["rename-identifiers"]
+    assert rename.applied == 0  # every rename introduces var0
     assert any("the rewrite cannot be given to the models: teacher: the tokenizer failed (ValueError: cannot "
-               "tokenise this)" in reason for reason in rename["skip_reasons"])
-    assert result.report["relations"]["insert-dead-code"]["applied"] > 0
+               "tokenise this)" in reason for reason in rename.skip_reasons)
+    assert result.report.relations["insert-dead-code"].applied > 0
 
 
 # ---- files: atomic, locked ----------------------------------------------------------------------

@@ -39,7 +39,7 @@ def short_window_audit(windows, tmp_path_factory):
 
 
 def test_unseen_rows_are_counted_and_left_out_of_every_metric(short_window_audit):
-    report = short_window_audit.report
+    report = short_window_audit.report.to_dict()
     assert report["all_relations"]["unseen"] > 0
     for name, row in [*report["relations"].items(), ("all relations", report["all_relations"])]:
         assert row["judged"] == row["applied"] - row["unseen"], name
@@ -61,14 +61,14 @@ def test_a_model_that_does_not_see_the_rewrite_gives_identical_outputs(short_win
 
 
 def test_rewrites_seen_by_one_model_only_are_judged_and_flagged(short_window_audit):
-    report = short_window_audit.report["all_relations"]
+    report = short_window_audit.report.to_dict()["all_relations"]
     # the student reads twice as far as the teacher, so some rewrites reach the student alone
     assert report["seen_by_student_only"] > 0
     assert report["seen_by_teacher_only"] == 0
 
 
 def test_window_retries_are_reported(short_window_audit):
-    row = short_window_audit.report["all_relations"]
+    row = short_window_audit.report.to_dict()["all_relations"]
     assert row["window_retried"] > 0
     assert 0 <= row["window_retry_found"] <= row["window_retried"]
     samples = short_window_audit.samples
@@ -82,7 +82,7 @@ def test_window_retries_are_reported(short_window_audit):
 def test_visibility_survives_samples_csv(short_window_audit):
     table = read_samples_csv(short_window_audit.out_dir / "samples.csv")
     again = metrics_from_samples(table, n_bootstrap=0)
-    for name, row in short_window_audit.report["relations"].items():
+    for name, row in short_window_audit.report.to_dict()["relations"].items():
         assert again.relations[name].visibility.unseen == row["unseen"]
         assert again.relations[name].metrics["discrepancy_rate"].n == row["judged"]
 
@@ -98,7 +98,7 @@ def test_report_md_and_terminal_show_unseen(short_window_audit):
 def test_tables_without_visibility_columns_judge_every_applied_row():
     rng = np.random.default_rng(0)
     probs = rng.dirichlet([1, 1], size=(4, 10))
-    frame = relation_samples("r", [str(i) for i in range(10)], *probs)
+    frame = relation_samples("r", [str(i) for i in range(10)], T_x=probs[0], T_xp=probs[1], S_x=probs[2], S_xp=probs[3])
     summary = metrics_from_samples(frame, n_bootstrap=0)
     assert summary.relations["r"].visibility.unseen == 0
     assert summary.relations["r"].metrics["discrepancy_rate"].n == 10

@@ -6,7 +6,12 @@ Public surface (see ``core`` for the conventions every metric follows):
   ``mean_metric``, ``metric_definitions``; installed packages add metrics through the
   ``metacompress.metrics`` entry point group (``load_metric_plugins``);
 - the samples table: ``relation_samples``, ``skipped_samples``, ``concat_samples``,
-  ``encode_probs``, ``decode_probs``, and ``metrics_from_samples`` to re-judge it.
+  ``encode_probs``, ``decode_probs``, and ``metrics_from_samples`` to re-judge it;
+- judging, in one call: ``judge`` -> ``Judgement`` (summaries, intervals, McNemar's tests,
+  baseline and ``--fail-on`` gates: ``Gate``, ``GateResult``, ``parse_gates``, ``evaluate_gates``).
+
+Every function that takes the four probability arrays takes them by keyword
+(``T_x=, T_xp=, S_x=, S_xp=``: teacher and student on the original x and the rewritten x').
 """
 
 from . import builtin as _builtin  # noqa: F401  (registers the built-in metrics)
@@ -40,15 +45,19 @@ from .samples import (
     relation_samples,
     skipped_samples,
 )
-from .summary import Baseline, RelationSummary, Summary, metrics_from_samples
+from .gates import Gate, GateResult, evaluate_gates, parse_gate, parse_gates
+from .judge import CI_METHOD, Judgement, JudgingSettings, judge
+from .summary import Baseline, RelationSummary, Summary, Visibility, metrics_from_samples
 
 PLUGIN_PROBLEMS = load_metric_plugins()  # after the built-ins, which keep their order
 
 __all__ = [
-    "BASELINE_METRICS", "CODE_COLUMNS", "FLAG_NAMES", "METRICS", "PROB_COLUMNS", "SAMPLE_COLUMNS",
-    "Baseline", "Judged", "Metric", "MetricSpec", "RelationSummary", "Summary", "Thresholds",
-    "baseline_metrics", "concat_samples", "decode_probs", "encode_probs", "js_distance",
-    "load_metric_plugins", "mean_metric", "metric_definitions", "metric_spec", "metrics_from_samples", "rate_metric",
+    "BASELINE_METRICS", "CI_METHOD", "CODE_COLUMNS", "FLAG_NAMES", "METRICS", "PROB_COLUMNS", "SAMPLE_COLUMNS",
+    "Baseline", "Gate", "GateResult", "Judged", "Judgement", "JudgingSettings", "Metric", "MetricSpec",
+    "RelationSummary", "Summary", "Thresholds", "Visibility",
+    "baseline_metrics", "concat_samples", "decode_probs", "encode_probs", "evaluate_gates", "js_distance", "judge", "load_metric_plugins",
+    "mean_metric", "metric_definitions", "metric_spec", "metrics_from_samples", "parse_gate", "parse_gates",
+    "rate_metric",
     "ratio", "register_metric", "relation_metrics", "relation_samples", "sample_flags",
     "skipped_samples",
 ]

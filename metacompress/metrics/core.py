@@ -1,8 +1,9 @@
 """Judging: per-sample flags and per-relation metrics from teacher and student probabilities.
 
 Nothing here runs a model. The inputs are four probability arrays ``[n, L]`` for the inputs a
-relation applied to (teacher and student on the original x and the rewritten x'), label order
-aligned between the models, plus optional gold labels. Rows are taken as float64 so that
+relation applied to (teacher and student on the original x and the rewritten x'), always passed
+by keyword (``T_x=, T_xp=, S_x=, S_xp=``), label order aligned between the models, plus optional
+gold labels. Rows are taken as float64 so that
 metrics recomputed from ``samples.csv`` equal the ones computed in the audit exactly.
 
 Every metric is *decomposable*: it is a function of sums, over samples, of per-sample columns.
@@ -122,9 +123,12 @@ def js_distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return np.sqrt(np.clip(0.5 * (kl_p + kl_q), 0.0, 1.0))
 
 
-def sample_flags(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.ndarray,
+def sample_flags(*, T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.ndarray,
                  thresholds: Thresholds = Thresholds()) -> dict[str, np.ndarray]:
     """Per-input outcomes of one relation; every key is also a column of ``samples.csv``.
+
+    The four arrays are keyword-only (teacher T and student S on the original x and the
+    rewritten x'): passed by position, a swapped pair would judge silently wrong.
 
     ``violated`` is the per-input relation on x': labels differ, or the JS distance is over
     its threshold, or the teacher is confident and the student's probability for the
@@ -332,12 +336,14 @@ def mean_metric(name: str, description: str, values: Callable[[Judged], np.ndarr
 # ---------------------------------------------------------------------------------------------
 # Computing
 
-def relation_metrics(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.ndarray,
-                     labels: np.ndarray | None = None, *, thresholds: Thresholds = Thresholds(),
+def relation_metrics(*, T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: np.ndarray,
+                     labels: np.ndarray | None = None, thresholds: Thresholds = Thresholds(),
                      seed: int = 0, n_bootstrap: int = 1000, positive_label: int = 1,
                      metrics: Iterable[str] | None = None,
                      clusters: Sequence[Any] | None = None) -> dict[str, Metric]:
     """Every registered metric (or those named) for one relation's applied inputs.
+
+    The probability arrays are keyword-only, like ``sample_flags``'s.
 
     Label metrics are computed only when ``labels`` is given and holds no missing value.
     Multiclass F1 is macro F1; binary F1 counts ``positive_label`` as the positive class.
@@ -350,9 +356,10 @@ def relation_metrics(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: n
     codes = cluster_codes(clusters, n)
     if n_labels == 2 and positive_label not in (0, 1):
         raise UsageError(f"positive label {positive_label} is not 0 or 1 for a two-label task")
-    keys = [(model, side) for model in MODELS for side in SIDES]  # the order of the arguments
-    judged = Judged(dict(zip(keys, arrays)), labels, sample_flags(*arrays, thresholds),
-                    thresholds, positive_label)
+    T_x, T_xp, S_x, S_xp = arrays
+    by_role = {("teacher", "x"): T_x, ("teacher", "xp"): T_xp, ("student", "x"): S_x, ("student", "xp"): S_xp}
+    flags = sample_flags(T_x=T_x, T_xp=T_xp, S_x=S_x, S_xp=S_xp, thresholds=thresholds)
+    judged = Judged(by_role, labels, flags, thresholds, positive_label)
     specs = [metric_spec(name) for name in (metrics if metrics is not None else METRICS)]
     specs = [s for s in specs if labels is not None or not s.needs_labels]
     if n == 0:
@@ -373,11 +380,11 @@ def relation_metrics(T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp: n
     return {s.name: _metric(s, point[s.name], draws[s.name], jackknife[s.name][0]) for s in specs}
 
 
-def baseline_metrics(T_x: np.ndarray, S_x: np.ndarray, labels: np.ndarray | None = None, *,
+def baseline_metrics(*, T_x: np.ndarray, S_x: np.ndarray, labels: np.ndarray | None = None,
                      thresholds: Thresholds = Thresholds(), seed: int = 0,
                      n_bootstrap: int = 1000, positive_label: int = 1) -> dict[str, Metric]:
     """The source-only context: each model on the originals, and their agreement there."""
-    return relation_metrics(T_x, T_x, S_x, S_x, labels, thresholds=thresholds, seed=seed,
+    return relation_metrics(T_x=T_x, T_xp=T_x, S_x=S_x, S_xp=S_x, labels=labels, thresholds=thresholds, seed=seed,
                             n_bootstrap=n_bootstrap, positive_label=positive_label,
                             metrics=BASELINE_METRICS)
 

@@ -10,7 +10,7 @@ The exact test (McNemar 1947, in its exact binomial form) is then a two-sided bi
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Mapping
 
 POOLED_NOTE = ("rows of the same original under several relations are not independent; "
                "this p-value treats them as if they were and is too small when flips cluster "
@@ -28,6 +28,10 @@ class McNemar:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "McNemar":
+        return cls(data["student_only_flips"], data["teacher_only_flips"], data["p_value"], data.get("note"))
 
 
 def mcnemar_exact(*, student_only_flips: int, teacher_only_flips: int, note: str | None = None) -> McNemar:

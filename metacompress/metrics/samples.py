@@ -35,11 +35,13 @@ _DTYPES = {"applied": "bool", "skip_reason": "str", "label": "Int64",
            **{c: "float64" if c in FLOAT_FLAGS else "boolean" for c in FLAG_NAMES}}
 
 
-def relation_samples(relation: str, example_ids: Sequence[Any], T_x: np.ndarray, T_xp: np.ndarray,
-                     S_x: np.ndarray, S_xp: np.ndarray, labels: Sequence[Any] | None = None, *,
+def relation_samples(relation: str, example_ids: Sequence[Any], *, T_x: np.ndarray, T_xp: np.ndarray,
+                     S_x: np.ndarray, S_xp: np.ndarray, labels: Sequence[Any] | None = None,
                      thresholds: Thresholds = Thresholds(),
                      extra: Mapping[str, Sequence[Any]] | None = None) -> pd.DataFrame:
-    """Rows for the inputs ``relation`` applied to: predictions, probabilities and flags."""
+    """Rows for the inputs ``relation`` applied to: predictions, probabilities and flags.
+
+    The probability arrays are keyword-only, like ``sample_flags``'s."""
     probs = dict(zip(PROB_COLUMNS, (T_x, T_xp, S_x, S_xp)))
     n = len(example_ids)
     frame = _base(relation, example_ids, [True] * n, [""] * n, labels)
@@ -48,7 +50,7 @@ def relation_samples(relation: str, example_ids: Sequence[Any], T_x: np.ndarray,
         frame[column.replace("probs", "pred")] = array.argmax(axis=1) if n else []
         frame[column] = _cells(array)
     if n:
-        for name, values in sample_flags(T_x, T_xp, S_x, S_xp, thresholds).items():
+        for name, values in sample_flags(T_x=T_x, T_xp=T_xp, S_x=S_x, S_xp=S_xp, thresholds=thresholds).items():
             frame[name] = values
     return _finish(frame, extra)
 

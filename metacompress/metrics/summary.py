@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import astuple, dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,13 @@ class Visibility:
                 "seen_by_student_only": self.student_only,
                 "window_retried": self.retried, "window_retry_found": self.retry_found}
 
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> "Visibility":
+        """From a report.json row (the counts sit beside the row's other fields)."""
+        return cls(unseen=row["unseen"], teacher_only=row["seen_by_teacher_only"],
+                   student_only=row["seen_by_student_only"], retried=row["window_retried"],
+                   retry_found=row["window_retry_found"])
+
     def __add__(self, other: "Visibility") -> "Visibility":
         return Visibility(*(a + b for a, b in zip(astuple(self), astuple(other))))
 
@@ -66,13 +73,30 @@ class RelationSummary:
     clusters: int = 0
     mcnemar: McNemar | None = None
 
+    @property
+    def inputs(self) -> int:
+        return self.applied + self.not_applicable
+
+    @property
+    def judged(self) -> int:
+        return self.applied - self.visibility.unseen
+
     def as_dict(self) -> dict[str, Any]:
-        return {"inputs": self.applied + self.not_applicable, "applied": self.applied,
-                "judged": self.applied - self.visibility.unseen, **self.visibility.as_dict(),
+        return {"inputs": self.inputs, "applied": self.applied,
+                "judged": self.judged, **self.visibility.as_dict(),
                 "not_applicable": self.not_applicable,
                 "skip_reasons": dict(self.skip_reasons), "clusters": self.clusters,
                 "metrics": {name: m.as_dict() for name, m in self.metrics.items()},
                 "mcnemar": self.mcnemar.as_dict() if self.mcnemar else None}
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> "RelationSummary":
+        """The inverse of ``as_dict`` (``inputs`` and ``judged`` are derived, so not read)."""
+        test = row["mcnemar"]
+        return cls(applied=row["applied"], not_applicable=row["not_applicable"],
+                   skip_reasons=dict(row["skip_reasons"]), metrics=_metrics_from_dict(row["metrics"]),
+                   visibility=Visibility.from_dict(row), clusters=row["clusters"],
+                   mcnemar=McNemar.from_dict(test) if test is not None else None)
 
 
 @dataclass
@@ -84,6 +108,14 @@ class Baseline:
 
     def as_dict(self) -> dict[str, Any]:
         return {"n": self.n, "metrics": {name: m.as_dict() for name, m in self.metrics.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Baseline":
+        return cls(data["n"], _metrics_from_dict(data["metrics"]))
+
+
+def _metrics_from_dict(metrics: Mapping[str, Mapping[str, Any]]) -> dict[str, Metric]:
+    return {name: Metric.from_dict(entry) for name, entry in metrics.items()}
 
 
 @dataclass
@@ -132,8 +164,9 @@ def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dic
            mcnemar_note: str | None = None) -> RelationSummary:
     """``summary`` with the metrics, clusters and McNemar's test of the judged ``rows``."""
     arrays = _arrays(rows, PROB_COLUMNS) if len(rows) else [np.zeros((0, 2))] * 4
+    probs = dict(zip(("T_x", "T_xp", "S_x", "S_xp"), arrays))  # PROB_COLUMNS' order
     clusters = rows["example_id"].astype(str).to_numpy()
-    summary.metrics = _judged(what, relation_metrics, *arrays, _labels(rows), clusters=clusters, **options)
+    summary.metrics = _judged(what, relation_metrics, **probs, labels=_labels(rows), clusters=clusters, **options)
     summary.clusters = len(set(clusters))
     note = mcnemar_note if summary.clusters < len(rows) else None
     summary.mcnemar = mcnemar_exact(student_only_flips=summary.metrics["student_only_flip_rate"].count,
@@ -165,12 +198,13 @@ def _baseline(samples: pd.DataFrame, options: dict) -> Baseline:
     known = has_probs(samples["teacher_probs_x"]) & has_probs(samples["student_probs_x"])
     rows = samples[known].drop_duplicates("example_id", keep="first")
     T_x, S_x = _arrays(rows, ("teacher_probs_x", "student_probs_x"))
-    return Baseline(len(rows), _judged("baseline", baseline_metrics, T_x, S_x, _labels(rows), **options))
+    return Baseline(len(rows), _judged("baseline", baseline_metrics, T_x=T_x, S_x=S_x, labels=_labels(rows),
+                                       **options))
 
 
-def _judged(what: str, compute, *args, **options) -> dict[str, Metric]:
+def _judged(what: str, compute, **arguments) -> dict[str, Metric]:
     try:
-        return compute(*args, **options)
+        return compute(**arguments)
     except ValueError as error:
         raise InputError(f"samples table, {what}: {error}") from None
 

@@ -9,6 +9,7 @@ import html
 from typing import Any
 
 from ..compare import Comparison
+from ..metrics import Metric
 from ..metrics.mcnemar import POOLED_NOTE
 from . import plots
 from .format import MISSING, counts, interval, number
@@ -26,7 +27,12 @@ def _cell(comparison: Comparison, entry: dict[str, Any] | None, metric: str, wit
         return MISSING
     kind = _kind(comparison, metric)
     text = f"{number(entry.get('value'), kind)} {interval(entry.get('ci95'), kind)}"
-    return f"{text} ({counts(entry)})" if with_counts else text
+    return f"{text} ({counts(Metric.from_dict(entry))})" if with_counts else text
+
+
+def _metric(entry: dict[str, Any] | None) -> Metric | None:
+    """A metric entry of a report read back as written (compare keeps report.json documents)."""
+    return Metric.from_dict(entry) if entry else None
 
 
 def _p(value: float | None) -> str:
@@ -97,7 +103,7 @@ def render_comparison_html(comparison: Comparison) -> str:
     body = ["<h1>metacompress comparison</h1>", _audits_html(comparison)]
     body += [f"<p class=\"muted\">note: {e(n)}</p>" for n in comparison.notes]
     focus = "student_only_flip_rate" if "student_only_flip_rate" in comparison.metrics else comparison.metrics[0]
-    series = [plots.Series(a.name, [estimate(comparison.value(a, r, focus)) for r in labels], colour, marker)
+    series = [plots.Series(a.name, [estimate(_metric(comparison.value(a, r, focus))) for r in labels], colour, marker)
               for a, (colour, marker) in zip(comparison.audits, plots.PALETTE[1:] + plots.PALETTE[:1])]
     body.append(f"<h2>At a glance: <code>{e(focus)}</code> per relation</h2><figure>{plots.forest_plot(labels, series, focus + ', 95% interval')}</figure>")
     for metric in comparison.metrics:

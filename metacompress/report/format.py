@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Sequence
+
+from ..metrics import Metric, RelationSummary
+from .document import Report
 
 MISSING = "n/a"
 INTERVALS_OFF = "off (--bootstrap 0)"
@@ -25,17 +28,19 @@ HEADLINE = (
 )
 
 
-def kind_of(report: Mapping[str, Any], metric: str) -> str:
-    return report.get("metric_definitions", {}).get(metric, {}).get("kind", "value")
-
-
 def number(value: float | None, kind: str) -> str:
     if value is None:
         return MISSING
     return f"{_fixed(100 * value, 1)}%" if kind == "rate" else _fixed(value, 3)
 
 
-def interval(ci: Any, kind: str) -> str:
+def value_of(row: RelationSummary, metric: str) -> float | None:
+    """The metric's value in the row; None when the row lacks it or it is undefined."""
+    entry = row.metrics.get(metric)
+    return None if entry is None else entry.value
+
+
+def interval(ci: Sequence[float] | None, kind: str) -> str:
     if not ci:
         return MISSING
     low, high = ci
@@ -49,31 +54,23 @@ def _fixed(value: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
 
 
-def counts(entry: Mapping[str, Any]) -> str:
-    if entry.get("count") is None:
-        return f"n={entry.get('n', 0)}"
-    return f"{entry['count']}/{entry['n']}"
+def counts(entry: Metric) -> str:
+    if entry.count is None:
+        return f"n={entry.n}"
+    return f"{entry.count}/{entry.n}"
 
 
-def headline_columns(report: Mapping[str, Any]) -> list[tuple[str, str]]:
+def headline_columns(report: Report) -> list[tuple[str, str]]:
     """The headline metrics that this report has (label ones only with labels)."""
-    present = set(report.get("all_relations", {}).get("metrics", {}))
-    for row in report.get("relations", {}).values():
-        present |= set(row.get("metrics", {}))
+    present = set(report.all_relations.metrics)
+    for row in report.relations.values():
+        present |= set(row.metrics)
     return [(name, short) for name, short in HEADLINE if name in present]
 
 
-def rows(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """(label, row) for each relation, then the pooled row."""
-    out = list(report.get("relations", {}).items())
-    out.append(("all relations", report.get("all_relations", {})))
-    return out
-
-
-def p_value(row: Mapping[str, Any]) -> str:
+def p_value(row: RelationSummary) -> str:
     """McNemar's exact p-value of a row, for the tables."""
-    test = row.get("mcnemar") or {}
-    value = test.get("p_value")
+    value = row.mcnemar.p_value if row.mcnemar is not None else None
     if value is None:
         return MISSING
     return "<0.001" if value < 0.001 else f"{value:.3f}"

@@ -1,7 +1,7 @@
 """report.html: one self-contained page a person looks at (no scripts, no network, no fonts).
 
-The page is rendered from the same report document as report.json (every number on it is read
-from there) and from the samples table, which supplies what the document summarises: the
+The page is rendered from the typed ``Report`` (the same figures as report.json; a report read
+back with ``load_report`` renders the same) and from the samples table, which supplies what the document summarises: the
 per-input probabilities behind the reliability diagrams and the probability map, and the worst
 cases with their code. Plots are inline SVG (``plots.py``); long sections fold with ``<details>``,
 which needs no JavaScript.
@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import difflib
 import html
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..metrics import decode_probs
+from ..metrics import GateResult, Metric, decode_probs
 from ..metrics.samples import has_probs
 from . import plots
-from .format import MISSING, counts, interval, kind_of, number, p_value
+from .document import Report
+from .format import MISSING, counts, interval, number, p_value
 
 WORST_CASES = 10
 OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
@@ -50,11 +51,10 @@ RELATION_COLUMNS = (
 CALIBRATION = ("teacher_ece_x", "teacher_ece_xp", "student_ece_x", "student_ece_xp", "calibration_alignment")
 
 
-def render_html(report: Mapping[str, Any], samples: pd.DataFrame | None = None, *,
+def render_html(report: Report, samples: pd.DataFrame | None = None, *,
                 worst: int = WORST_CASES) -> str:
     """The whole page as one string."""
-    run = report.get("run", {})
-    title = f"metacompress: {run.get('task', 'audit')}"
+    title = f"metacompress: {report.run.task or 'audit'}"
     sections = [
         _header(report),
         _gates(report),
@@ -79,76 +79,79 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _header(report: Mapping[str, Any]) -> str:
-    run = report.get("run", {})
-    models = run.get("models", {})
-    data = run.get("data", {})
+def _or_missing(value: Any) -> Any:
+    return MISSING if value is None else value
+
+
+def _header(report: Report) -> str:
+    run = report.run
+    models = run.models or {}
+    data = run.data
     facts = [
-        ("teacher", models.get("teacher", {}).get("source", MISSING)),
-        ("student", models.get("student", {}).get("source", MISSING)),
-        ("task", f"{run.get('task', MISSING)} ({run.get('language', MISSING)})"),
-        ("data", f"{data.get('path', MISSING)}: {data.get('examples_audited', MISSING)} examples audited "
-                 f"of {data.get('records_loaded', MISSING)} loaded"),
-        ("relations", len(report.get("relations", {}))),
-        ("seed", run.get("seed", MISSING)),
-        ("created", run.get("created", MISSING)),
+        ("teacher", _or_missing(models["teacher"].source) if "teacher" in models else MISSING),
+        ("student", _or_missing(models["student"].source) if "student" in models else MISSING),
+        ("task", f"{_or_missing(run.task)} ({_or_missing(run.language)})"),
+        ("data", f"{data.path}: {data.examples_audited} examples audited of {data.records_loaded} loaded"
+                 if data is not None else f"{MISSING}: {MISSING} examples audited of {MISSING} loaded"),
+        ("relations", len(report.relations)),
+        ("seed", _or_missing(run.seed)),
+        ("created", _or_missing(run.created)),
     ]
     items = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
     return f"<h1>{_e('metacompress report')}</h1>\n<table>{items}</table>"
 
 
-def _gates(report: Mapping[str, Any]) -> str:
-    gates = report.get("gates", [])
+def _gates(report: Report) -> str:
+    gates = report.gates
     if not gates:
         return '<div class="banner none">No gate was set (--fail-on): this report passes or fails nothing.</div>'
-    breached = [g for g in gates if g.get("holds")]
-    banner = ('<div class="banner fail">Gate breached: ' + _e(", ".join(g["condition"] for g in breached)) + "</div>"
+    breached = [g for g in gates if g.holds]
+    banner = ('<div class="banner fail">Gate breached: ' + _e(", ".join(g.condition for g in breached)) + "</div>"
               if breached else '<div class="banner pass">Every gate held.</div>')
     rows = "".join(
-        f"<tr><td><code>{_e(g['condition'])}</code></td><td>{_e(g.get('relation', 'all'))}</td>"
-        f"<td class=\"n\">{_e(number(g.get('value'), kind_of(report, g.get('metric', ''))))}</td>"
-        f"<td class=\"{'breached' if g.get('holds') else 'held'}\">{_e(g.get('status', ''))}</td></tr>"
+        f"<tr><td><code>{_e(g.condition)}</code></td><td>{_e(g.relation)}</td>"
+        f"<td class=\"n\">{_e(number(g.value, report.kind_of(g.metric)))}</td>"
+        f"<td class=\"{'breached' if g.holds else 'held'}\">{_e(g.status)}</td></tr>"
         for g in gates)
     return (f"{banner}\n<table><tr><th>condition</th><th>relation</th><th>value</th><th>status</th></tr>"
             f"{rows}</table>")
 
 
-def _relation_gates(report: Mapping[str, Any]) -> dict[str, str]:
+def _relation_gates(gates: list[GateResult]) -> dict[str, str]:
     """relation -> 'breached' / 'held' for the gates that name a relation (pooled gates: 'all')."""
     status: dict[str, str] = {}
-    for gate in report.get("gates", []):
-        name = gate.get("relation", "all")
-        if gate.get("holds"):
+    for gate in gates:
+        name = gate.relation
+        if gate.holds:
             status[name] = "breached"
         else:
             status.setdefault(name, "held")
     return status
 
 
-def estimate(entry: Mapping[str, Any] | None) -> plots.Estimate:
-    entry = entry or {}
-    ci = entry.get("ci95") or (None, None)
-    return plots.Estimate(entry.get("value"), ci[0], ci[1])
+def estimate(entry: Metric | None) -> plots.Estimate:
+    if entry is None:
+        return plots.Estimate(None, None, None)
+    low, high = entry.ci95 or (None, None)
+    return plots.Estimate(entry.value, low, high)
 
 
-def _relations(report: Mapping[str, Any]) -> str:
-    relations = report.get("relations", {})
-    if not relations:
+def _relations(report: Report) -> str:
+    if not report.relations:
         return ""
-    rows = list(relations.items()) + [("all relations", report.get("all_relations", {}))]
-    series = [plots.Series(label, [estimate(row.get("metrics", {}).get(metric)) for _, row in rows], colour, marker)
+    rows = report.rows()
+    series = [plots.Series(label, [estimate(row.metrics.get(metric)) for _, row in rows], colour, marker)
               for (metric, label), (colour, marker) in zip(FLIP_METRICS, plots.PALETTE)]
     forest = plots.forest_plot([name for name, _ in rows], series,
                                "share of judged inputs whose label flips (x to x'), 95% interval")
-    gate_status = _relation_gates(report)
+    gate_status = _relation_gates(report.gates)
     head = "".join(f"<th>{_e(label)}</th>" for _, label in RELATION_COLUMNS)
     body = []
     for name, row in rows:
-        metrics = row.get("metrics", {})
-        cells = "".join(_metric_cell(report, metric, metrics.get(metric)) for metric, _ in RELATION_COLUMNS)
+        cells = "".join(_metric_cell(report, metric, row.metrics.get(metric)) for metric, _ in RELATION_COLUMNS)
         status = gate_status.get("all" if name == "all relations" else name, "")
         body.append(
-            f"<tr><td>{_e(name)}</td><td class=\"n\">{row.get('judged', MISSING)}/{row.get('inputs', MISSING)}</td>"
+            f"<tr><td>{_e(name)}</td><td class=\"n\">{row.judged}/{row.inputs}</td>"
             f"{cells}<td class=\"n\">{_e(p_value(row))}</td>"
             f"<td class=\"{status}\">{_e(status or '')}</td></tr>")
     return (
@@ -161,12 +164,12 @@ def _relations(report: Mapping[str, Any]) -> str:
         f"{''.join(body)}</table>")
 
 
-def _metric_cell(report: Mapping[str, Any], metric: str, entry: Mapping[str, Any] | None) -> str:
-    if not entry:
+def _metric_cell(report: Report, metric: str, entry: Metric | None) -> str:
+    if entry is None:
         return f"<td class=\"n\">{MISSING}</td>"
-    kind = kind_of(report, metric)
-    return (f"<td class=\"n\">{_e(number(entry.get('value'), kind))} "
-            f"<span class=\"ci\">{_e(interval(entry.get('ci95'), kind))}</span><br>"
+    kind = report.kind_of(metric)
+    return (f"<td class=\"n\">{_e(number(entry.value, kind))} "
+            f"<span class=\"ci\">{_e(interval(entry.ci95, kind))}</span><br>"
             f"<span class=\"muted\">{_e(counts(entry))}</span></td>")
 
 
@@ -189,17 +192,17 @@ def _flag(column: pd.Series) -> np.ndarray:
     return np.array([False if pd.isna(v) else bool(v) for v in column], dtype=bool)
 
 
-def _calibration(report: Mapping[str, Any], samples: pd.DataFrame | None) -> str:
-    pooled = report.get("all_relations", {}).get("metrics", {})
-    baseline = report.get("baseline", {}).get("metrics", {})
+def _calibration(report: Report, samples: pd.DataFrame | None) -> str:
+    pooled = report.all_relations.metrics
+    baseline = report.baseline.metrics
     # on x each original counts once (the baseline); on x' every judged rewrite counts (pooled)
     numbers = [(m, (baseline.get(m) if m.endswith("_x") else None) or pooled.get(m)) for m in CALIBRATION]
-    numbers = [(m, e) for m, e in numbers if e]
+    numbers = [(m, e) for m, e in numbers if e is not None]
     figure = ""
     if samples is not None and len(samples):
         curves = _reliability_curves(samples)
         if curves:
-            bins = int(report.get("thresholds", {}).get("ece_bins", 10))
+            bins = int(report.thresholds.ece_bins)
             figure = (f"<figure>{plots.reliability_diagram(curves, bins)}<figcaption>Reliability: accuracy per "
                       f"confidence bin ({bins} bins, the ECE's), on originals x (solid) and on judged rewrites x' "
                       "(dashed).</figcaption></figure>")
@@ -226,14 +229,14 @@ def _reliability_curves(samples: pd.DataFrame) -> list[plots.Reliability]:
     return curves
 
 
-def _probability_map(report: Mapping[str, Any], samples: pd.DataFrame | None) -> str:
+def _probability_map(report: Report, samples: pd.DataFrame | None) -> str:
     if samples is None or not len(samples):
         return ""
     rows = _judged_rows(samples)
     if not len(rows):
         return ""
-    positive = int(report.get("judging", {}).get("positive_label", 1))
-    names = report.get("run", {}).get("label_names") or []
+    positive = int(report.judging.positive_label)
+    names = report.run.label_names or []
     label = names[positive] if 0 <= positive < len(names) else f"label {positive}"
     teacher = decode_probs(rows["teacher_probs_xp"])
     student = decode_probs(rows["student_probs_xp"])
@@ -245,7 +248,7 @@ def _probability_map(report: Mapping[str, Any], samples: pd.DataFrame | None) ->
             "student agrees with its teacher; off-diagonal quadrants are label disagreements.</figcaption></figure>")
 
 
-def _worst_cases(report: Mapping[str, Any], samples: pd.DataFrame | None, k: int) -> str:
+def _worst_cases(report: Report, samples: pd.DataFrame | None, k: int) -> str:
     if samples is None or not len(samples) or k <= 0 or "student_only_flip" not in samples:
         return ""
     rows = _judged_rows(samples)
@@ -258,7 +261,7 @@ def _worst_cases(report: Mapping[str, Any], samples: pd.DataFrame | None, k: int
         return "<h2>Worst cases</h2>\n<p>No judged input violated any relation.</p>"
     js = pd.to_numeric(only["js_distance"], errors="coerce").fillna(-1.0)
     chosen = only.assign(_js=js.to_numpy()).sort_values("_js", ascending=False, kind="stable").head(k)
-    names = report.get("run", {}).get("label_names") or []
+    names = report.run.label_names or []
     blocks = [_case(row, names, opened=rank < OPEN_CASES) for rank, (_, row) in enumerate(chosen.iterrows())]
     return f"<h2>Worst cases ({_e(title)})</h2>\n" + "\n".join(blocks)
 
@@ -340,23 +343,22 @@ def _window(count: int, marked: set[int], context: int = 3) -> list[int]:
     return sorted(keep)[:MAX_CODE_LINES]
 
 
-def _skipped(report: Mapping[str, Any]) -> str:
-    data = report.get("run", {}).get("data", {})
+def _skipped(report: Report) -> str:
+    data = report.run.data
     parts = ["<h2>What was not judged, and why</h2>"]
-    reasons = data.get("skip_reasons", {})
-    if reasons:
-        parts.append(f"<p>{data.get('records_skipped', 0)} data records skipped:</p>" + _count_table(reasons.items()))
+    if data is not None and data.skip_reasons:
+        parts.append(f"<p>{data.records_skipped} data records skipped:</p>" + _count_table(data.skip_reasons.items()))
     else:
         parts.append("<p>No data record was skipped.</p>")
     rows = []
-    for name, row in report.get("relations", {}).items():
-        rows.append(f"<tr><td>{_e(name)}</td><td class=\"n\">{row.get('inputs', 0)}</td><td class=\"n\">"
-                    f"{row.get('applied', 0)}</td><td class=\"n\">{row.get('unseen', 0)}</td>"
-                    f"<td class=\"n\">{row.get('judged', 0)}</td><td class=\"n\">{row.get('not_applicable', 0)}</td></tr>")
+    for name, row in report.relations.items():
+        rows.append(f"<tr><td>{_e(name)}</td><td class=\"n\">{row.inputs}</td><td class=\"n\">"
+                    f"{row.applied}</td><td class=\"n\">{row.visibility.unseen}</td>"
+                    f"<td class=\"n\">{row.judged}</td><td class=\"n\">{row.not_applicable}</td></tr>")
     parts.append("<table><tr><th>relation</th><th>inputs</th><th>applied</th><th>unseen (past both windows)</th>"
                  f"<th>judged</th><th>not applied</th></tr>{''.join(rows)}</table>")
-    details = [f"<details><summary>{_e(name)}: why it did not apply</summary>{_count_table(row['skip_reasons'].items())}"
-               "</details>" for name, row in report.get("relations", {}).items() if row.get("skip_reasons")]
+    details = [f"<details><summary>{_e(name)}: why it did not apply</summary>{_count_table(row.skip_reasons.items())}"
+               "</details>" for name, row in report.relations.items() if row.skip_reasons]
     return "\n".join(parts + details)
 
 
@@ -365,18 +367,19 @@ def _count_table(items: Iterable[tuple[str, int]]) -> str:
     return f"<table><tr><th>reason</th><th>count</th></tr>{body}</table>"
 
 
-def _provenance(report: Mapping[str, Any]) -> str:
-    run = report.get("run", {})
-    rows = [("command", run.get("command", "")), ("seed", run.get("seed", MISSING)),
-            ("device", run.get("device", MISSING)), ("precision", run.get("precision", MISSING)),
-            ("schema", report.get("schema_version", MISSING)),
-            ("intervals", report.get("judging", {}).get("ci", MISSING)),
-            ("thresholds", ", ".join(f"{k} = {v}" for k, v in report.get("thresholds", {}).items()))]
-    for role, info in run.get("models", {}).items():
-        rows.append((f"{role} fingerprint", info.get("fingerprint", MISSING)))
+def _provenance(report: Report) -> str:
+    run = report.run
+    rows = [("command", run.command or ""), ("seed", _or_missing(run.seed)),
+            ("device", _or_missing(run.device)), ("precision", _or_missing(run.precision)),
+            ("schema", report.schema_version),
+            ("intervals", report.judging.ci),
+            ("thresholds", ", ".join(f"{k} = {v}" for k, v in report.thresholds.as_dict().items()))]
+    for role, model in (run.models or {}).items():
+        info = model.description
+        rows.append((f"{role} fingerprint", _or_missing(model.fingerprint)))
         rows.append((f"{role} model", f"{info.get('format', '')}, {info.get('num_parameters', MISSING)} parameters, "
                                       f"max length {info.get('max_length', MISSING)}"))
-    rows += [(f"version: {name}", version) for name, version in run.get("versions", {}).items()]
-    rows += [(f"time: {name}", f"{seconds} s") for name, seconds in run.get("timings_s", {}).items()]
+    rows += [(f"version: {name}", version) for name, version in (run.versions or {}).items()]
+    rows += [(f"time: {name}", f"{seconds} s") for name, seconds in (run.timings_s or {}).items()]
     body = "".join(f"<tr><th>{_e(k)}</th><td><code>{_e(v)}</code></td></tr>" for k, v in rows)
     return f"<h2>Provenance</h2>\n<details><summary>versions, fingerprints, seed, command</summary><table>{body}</table></details>"

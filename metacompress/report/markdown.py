@@ -1,6 +1,6 @@
 """report.md: the report for a reader — overview, per-relation detail, gates, worst cases.
 
-Every figure comes from the report dict; the samples table supplies only the worst cases
+Every figure comes from the typed ``Report``; the samples table supplies only the worst cases
 (and, when it carries ``original_code``/``rewritten_code``, their diffs).
 """
 
@@ -14,18 +14,19 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .format import INTERVALS_OFF, MISSING, counts, headline_columns, interval, kind_of, number, p_value, rows
+from ..metrics import GateResult, Metric, RelationSummary
+from .document import MetricDefinition, Report, registered_definitions
+from .format import INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, p_value, value_of
 
 MAX_DIFF_LINES = 60
 
 
-def render_markdown(report: Mapping[str, Any], samples: pd.DataFrame | None = None, *,
-                    worst: int = 5) -> str:
+def render_markdown(report: Report, samples: pd.DataFrame | None = None, *, worst: int = 5) -> str:
     parts = ["# metacompress report", _run(report), _discrepancy(report), _overview(report),
-             _mcnemar(report), _gates(report), _baseline(report), _skipped_records(report), _skips(report)]
-    parts += [_details(name, row, report) for name, row in rows(report)]
+             _mcnemar(report), _gates(report.gates), _baseline(report), _skipped_records(report), _skips(report)]
+    parts += [_details(name, row, report) for name, row in report.rows()]
     if samples is not None:
-        parts.append(_worst_cases(samples, worst, report.get("run", {}).get("label_names")))
+        parts.append(_worst_cases(samples, worst, report.run.label_names))
     parts.append(_definitions(report))
     return "\n\n".join(p for p in parts if p) + "\n"
 
@@ -37,32 +38,30 @@ def _table(header: list[str], body: list[list[str]], align: str = "") -> str:
     return "\n".join("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in lines)
 
 
-def _run(report: Mapping[str, Any]) -> str:
-    run, t = report.get("run", {}), report.get("thresholds", {})
-    lines = [f"- {key}: `{_short(value)}`" for key, value in run.items()
-             if key in ("command", "task", "language", "seed", "device", "created")
-             and value not in ("", None)]
-    for role, model in (run.get("models") or {}).items():
-        if isinstance(model, dict):
-            lines.append(f"- {role}: `{model.get('source', MISSING)}` ({model.get('fingerprint', MISSING)})")
-    judging = report.get("judging", {})
-    intervals = (f"{judging.get('ci', MISSING)}, {judging.get('n_bootstrap')} resamples, seed {judging.get('seed')}; "
-                 f"resampling unit `{judging.get('resampling_unit', MISSING)}` (clusters per row in the tables below)"
-                 if judging.get("n_bootstrap") != 0 else INTERVALS_OFF)
-    lines.append(f"- thresholds: JS distance > {t.get('js_distance')}, confidence >= "
-                 f"{t.get('confidence')}, {t.get('ece_bins')} ECE bins; intervals: {intervals}")
+def _run(report: Report) -> str:
+    run, t, judging = report.run, report.thresholds, report.judging
+    shown = (("command", run.command), ("seed", run.seed), ("task", run.task), ("language", run.language),
+             ("device", run.device), ("created", run.created))  # in report.json's order
+    lines = [f"- {key}: `{_short(value)}`" for key, value in shown if value not in ("", None)]
+    for role, model in (run.models or {}).items():
+        lines.append(f"- {role}: `{model.source or MISSING}` ({model.fingerprint or MISSING})")
+    intervals = (f"{judging.ci}, {judging.n_bootstrap} resamples, seed {judging.seed}; "
+                 f"resampling unit `{judging.resampling_unit}` (clusters per row in the tables below)"
+                 if judging.n_bootstrap != 0 else INTERVALS_OFF)
+    lines.append(f"- thresholds: JS distance > {t.js_distance}, confidence >= "
+                 f"{t.confidence}, {t.ece_bins} ECE bins; intervals: {intervals}")
     return "\n".join(lines)
 
 
-def _skipped_records(report: Mapping[str, Any]) -> str:
-    data = report.get("run", {}).get("data", {})
-    reasons = data.get("skip_reasons") or {}
-    if not reasons:
+def _skipped_records(report: Report) -> str:
+    data = report.run.data
+    if data is None or not data.skip_reasons:
         return ""
+    reasons = data.skip_reasons
     body = [[reason, str(n)] for reason, n in sorted(reasons.items(), key=lambda item: -item[1])]
-    listed = data.get("skipped_records") or []
-    where = ", ".join(f"{r['where']}" for r in listed[:10]) + (", ..." if len(listed) > 10 else "")
-    return (f"## Skipped records ({data.get('records_skipped', sum(reasons.values()))}, not audited)\n\n"
+    listed = data.skipped_records
+    where = ", ".join(f"{r.where}" for r in listed[:10]) + (", ..." if len(listed) > 10 else "")
+    return (f"## Skipped records ({data.records_skipped}, not audited)\n\n"
             + _table(["reason", "records"], body, "lr") + (f"\n\nFirst ones: {where}." if where else ""))
 
 
@@ -71,15 +70,14 @@ def _short(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _overview(report: Mapping[str, Any]) -> str:
+def _overview(report: Report) -> str:
     columns = headline_columns(report)
     header = ["relation", "applied", "unseen", "not applicable"] + [name for name, _ in columns]
     body = []
-    for label, row in rows(report):
-        metrics = row.get("metrics", {})
+    for label, row in report.rows():
         cells = [f"**{label}**" if label == "all relations" else label,
-                 str(row.get("applied", 0)), str(row.get("unseen", 0)), str(row.get("not_applicable", 0))]
-        cells += [number(metrics.get(m, {}).get("value"), kind_of(report, m)) for m, _ in columns]
+                 str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
+        cells += [number(value_of(row, m), report.kind_of(m)) for m, _ in columns]
         body.append(cells)
     return "## Overview\n\n" + _table(header, body)
 
@@ -88,18 +86,18 @@ _PAIRED = ("induced_discrepancy_rate", "resolved_discrepancy_rate", "net_discrep
            "discrepancy_rate_x", "discrepancy_rate")
 
 
-def _discrepancy(report: Mapping[str, Any]) -> str:
+def _discrepancy(report: Report) -> str:
     """What the rewrites cause, before the standing disagreement they sit on."""
     header = ["relation", "originals", "induced", "resolved", "net change (points)", "discrepancy on x",
               "discrepancy on x'"]
     body = []
-    for label, row in rows(report):
-        metrics = row.get("metrics", {})
-        cells = [f"**{label}**" if label == "all relations" else label, str(row.get("clusters", 0))]
+    for label, row in report.rows():
+        cells = [f"**{label}**" if label == "all relations" else label, str(row.clusters)]
         for name in _PAIRED:
-            entry = metrics.get(name, {})
+            entry = row.metrics.get(name)
+            value, ci = (entry.value, entry.ci95) if entry is not None else (None, None)
             # all five are shares of the same rows; the net change reads best in points too
-            cells.append(f"{number(entry.get('value'), 'rate')} {interval(entry.get('ci95'), 'rate')}")
+            cells.append(f"{number(value, 'rate')} {interval(ci, 'rate')}")
         body.append(cells)
     return ("## Discrepancy caused by the rewrites\n\n"
             "*Induced*: inputs discrepant on x' but not on x; *resolved*: the reverse. The "
@@ -107,14 +105,14 @@ def _discrepancy(report: Mapping[str, Any]) -> str:
             "Values with 95% intervals (BCa, resampling original inputs).\n\n" + _table(header, body))
 
 
-def _mcnemar(report: Mapping[str, Any]) -> str:
+def _mcnemar(report: Report) -> str:
     body, notes = [], []
-    for label, row in rows(report):
-        test = row.get("mcnemar") or {}
-        if test.get("note"):
-            notes.append(f"{label}: {test['note']}.")
-        body.append([label, str(test.get("student_only_flips", MISSING)),
-                     str(test.get("teacher_only_flips", MISSING)), p_value(row)])
+    for label, row in report.rows():
+        test = row.mcnemar
+        if test is not None and test.note:
+            notes.append(f"{label}: {test.note}.")
+        body.append([label, str(test.student_only_flips) if test is not None else MISSING,
+                     str(test.teacher_only_flips) if test is not None else MISSING, p_value(row)])
     text = ("## Student-only vs teacher-only flips (exact McNemar test)\n\n"
             "Two-sided exact binomial test of the student-only flips among the inputs where "
             "exactly one model flips (p = 1/2 if both are equally stable). `flip_asymmetry` in the "
@@ -123,33 +121,31 @@ def _mcnemar(report: Mapping[str, Any]) -> str:
     return text + "".join(f"\n\n{note}" for note in notes)
 
 
-def _gates(report: Mapping[str, Any]) -> str:
-    gates = report.get("gates", [])
+def _gates(gates: list[GateResult]) -> str:
     if not gates:
         return ""
-    body = [[g["condition"], g["relation"], MISSING if g["value"] is None else f"{g['value']:.4g}",
-             g["status"]] for g in gates]
+    body = [[g.condition, g.relation, MISSING if g.value is None else f"{g.value:.4g}", g.status] for g in gates]
     note = ""
-    if any(g["status"] == "not evaluated" for g in gates):
+    if any(g.status == "not evaluated" for g in gates):
         note = ("\n\nA gate whose metric has no value here (e.g. a label metric without labels) "
                 "is *not evaluated* and does not fail the run.")
     return "## Gates\n\n" + _table(["condition", "row", "value", "status"], body, "llrl") + note
 
 
-def _baseline(report: Mapping[str, Any]) -> str:
-    baseline = report.get("baseline", {})
-    body = [_metric_row(name, entry, report) for name, entry in baseline.get("metrics", {}).items()]
-    return (f"## Baseline on the originals (n={baseline.get('n', 0)})\n\n"
+def _baseline(report: Report) -> str:
+    baseline = report.baseline
+    body = [_metric_row(name, entry, report) for name, entry in baseline.metrics.items()]
+    return (f"## Baseline on the originals (n={baseline.n})\n\n"
             + _table(["metric", "value", "95% CI", "count", "note"], body, "lrrrl"))
 
 
-def _skips(report: Mapping[str, Any]) -> str:
-    body = [[name, str(row["applied"]), str(row.get("unseen", 0)),
-             f"{row.get('seen_by_teacher_only', 0)} / {row.get('seen_by_student_only', 0)}",
-             f"{row.get('window_retry_found', 0)} / {row.get('window_retried', 0)}",
-             str(row["not_applicable"]),
-             "; ".join(f"{reason} ({n})" for reason, n in row["skip_reasons"].items()) or "-"]
-            for name, row in report.get("relations", {}).items()]
+def _skips(report: Report) -> str:
+    body = [[name, str(row.applied), str(row.visibility.unseen),
+             f"{row.visibility.teacher_only} / {row.visibility.student_only}",
+             f"{row.visibility.retry_found} / {row.visibility.retried}",
+             str(row.not_applicable),
+             "; ".join(f"{reason} ({n})" for reason, n in row.skip_reasons.items()) or "-"]
+            for name, row in report.relations.items()]
     header = ["relation", "applied", "unseen", "seen by teacher / student only", "re-drawn into window: found / tried",
               "not applicable", "reasons"]
     note = ("A rewrite is *unseen* when it changes neither model's token ids (its edits lie past both "
@@ -157,19 +153,18 @@ def _skips(report: Mapping[str, Any]) -> str:
     return "## Where relations applied\n\n" + _table(header, body, "lrrrrrl") + "\n\n" + note
 
 
-def _details(name: str, row: Mapping[str, Any], report: Mapping[str, Any]) -> str:
-    body = [_metric_row(metric, entry, report) for metric, entry in row.get("metrics", {}).items()]
+def _details(name: str, row: RelationSummary, report: Report) -> str:
+    body = [_metric_row(metric, entry, report) for metric, entry in row.metrics.items()]
     if not body:
         return ""
-    return (f"### {name} (n={row.get('judged', row.get('applied', 0))}, {row.get('clusters', 0)} originals)\n\n"
+    return (f"### {name} (n={row.judged}, {row.clusters} originals)\n\n"
             + _table(["metric", "value", "95% CI", "count", "note"], body, "lrrrl"))
 
 
-def _metric_row(name: str, entry: Mapping[str, Any], report: Mapping[str, Any]) -> list[str]:
-    kind = kind_of(report, name)
-    note = entry.get("null_reason") if entry.get("value") is None else entry.get("ci_note")
-    return [name, number(entry.get("value"), kind), interval(entry.get("ci95"), kind), counts(entry),
-            note or ""]
+def _metric_row(name: str, entry: Metric, report: Report) -> list[str]:
+    kind = report.kind_of(name)
+    note = entry.null_reason if entry.value is None else entry.ci_note
+    return [name, number(entry.value, kind), interval(entry.ci95, kind), counts(entry), note or ""]
 
 
 def _worst_cases(samples: pd.DataFrame, k: int, names: list[str] | None = None) -> str:
@@ -221,16 +216,14 @@ def _diff(row: pd.Series) -> str:
     return f"\n\n{fence}diff\n{text}\n{fence}"
 
 
-def _definitions(report: Mapping[str, Any]) -> str:
-    return "## Metric definitions\n\n" + definitions_table(report.get("metric_definitions", {}))
+def _definitions(report: Report) -> str:
+    return "## Metric definitions\n\n" + definitions_table(report.metric_definitions)
 
 
-def definitions_table(definitions: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+def definitions_table(definitions: Mapping[str, MetricDefinition] | None = None) -> str:
     """The metric glossary as a markdown table (the README embeds it); default: the registry."""
     if definitions is None:
-        from ..metrics import metric_definitions
-
-        definitions = metric_definitions()
-    body = [[f"`{name}`", d["description"] + (" Needs labels." if d["needs_labels"] else "")]
+        definitions = registered_definitions()
+    body = [[f"`{name}`", d.description + (" Needs labels." if d.needs_labels else "")]
             for name, d in definitions.items()]
     return _table(["metric", "definition"], body, "ll")

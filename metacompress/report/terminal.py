@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Sequence
 
-from .format import INTERVALS_OFF, headline_columns, kind_of, number, p_value, rows
+from ..metrics import GateResult
+from .document import Report
+from .format import INTERVALS_OFF, headline_columns, number, p_value, value_of
 
 _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_x", "teacher acc"),
              ("student_accuracy_x", "student acc"))
 
 
-def render_terminal(report: Mapping[str, Any]) -> str:
+def render_terminal(report: Report) -> str:
     """Plain text, no colour, no dependency: safe for CI logs."""
     columns = headline_columns(report)
     header = ["relation", "applied", "unseen", "skipped"] + [short for _, short in columns] + ["McNemar p"]
     body = []
-    for label, row in rows(report):
-        metrics = row.get("metrics", {})
-        cells = [label, str(row.get("applied", 0)), str(row.get("unseen", 0)), str(row.get("not_applicable", 0))]
-        cells += [number(metrics.get(name, {}).get("value"), kind_of(report, name)) for name, _ in columns]
-        noted = (row.get("mcnemar") or {}).get("note")
+    for label, row in report.rows():
+        cells = [label, str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
+        cells += [number(value_of(row, name), report.kind_of(name)) for name, _ in columns]
+        noted = row.mcnemar is not None and row.mcnemar.note
         body.append(cells + [p_value(row) + ("*" if noted else "")])
     lines = _table(header, body)
     lines.insert(len(lines) - 1, "-" * len(lines[0]))  # set the pooled row apart
@@ -27,7 +28,7 @@ def render_terminal(report: Mapping[str, Any]) -> str:
         lines.append("* McNemar p of all relations counts an original once per relation, as if independent")
     lines.append(_baseline_line(report))
     lines.extend(_notes(report))
-    lines.extend(_gate_lines(report.get("gates", [])))
+    lines.extend(_gate_lines(report.gates))
     return "\n".join(lines) + "\n"
 
 
@@ -41,45 +42,43 @@ def _table(header: list[str], body: list[list[str]]) -> list[str]:
     return [line(header)] + [line(cells) for cells in body]
 
 
-def _baseline_line(report: Mapping[str, Any]) -> str:
-    baseline = report.get("baseline", {})
-    metrics = baseline.get("metrics", {})
-    parts = [f"{label} {number(metrics[name].get('value'), 'rate')}"
-             for name, label in _BASELINE if name in metrics]
-    return f"baseline on the originals (n={baseline.get('n', 0)}): " + (", ".join(parts) or "n/a")
+def _baseline_line(report: Report) -> str:
+    baseline = report.baseline
+    parts = [f"{label} {number(baseline.metrics[name].value, 'rate')}"
+             for name, label in _BASELINE if name in baseline.metrics]
+    return f"baseline on the originals (n={baseline.n}): " + (", ".join(parts) or "n/a")
 
 
-def _notes(report: Mapping[str, Any]) -> list[str]:
+def _notes(report: Report) -> list[str]:
     """Skipped records and switched-off intervals: what a reader must know to trust the table."""
     lines = []
-    data = report.get("run", {}).get("data", {})
-    reasons = data.get("skip_reasons") or {}
-    if reasons:
-        top = sorted(reasons.items(), key=lambda item: -item[1])
+    data = report.run.data
+    if data is not None and data.skip_reasons:
+        top = sorted(data.skip_reasons.items(), key=lambda item: -item[1])
         shown = "; ".join(f"{reason} ({n})" for reason, n in top[:3]) + ("; ..." if len(top) > 3 else "")
-        lines.append(f"skipped records: {data.get('records_skipped', sum(reasons.values()))} ({shown})")
+        lines.append(f"skipped records: {data.records_skipped} ({shown})")
     failures = _row_failures(report)
     if failures:
         shown = "; ".join(f"{reason} ({n})" for reason, n in failures[:3]) + ("; ..." if len(failures) > 3 else "")
         lines.append(f"rows skipped for a failure: {sum(n for _, n in failures)} ({shown})")
-    if report.get("judging", {}).get("n_bootstrap") == 0:
+    if report.judging.n_bootstrap == 0:
         lines.append(f"intervals: {INTERVALS_OFF}")
     return lines
 
 
-def _row_failures(report: Mapping[str, Any]) -> list[tuple[str, int]]:
+def _row_failures(report: Report) -> list[tuple[str, int]]:
     """(relation: reason, count) of rows skipped because something failed, not for lack of a site."""
-    found = [(f"{name}: {reason}", n) for name, row in report.get("relations", {}).items()
-             for reason, n in (row.get("skip_reasons") or {}).items() if not reason.startswith("not applicable")]
+    found = [(f"{name}: {reason}", n) for name, row in report.relations.items()
+             for reason, n in row.skip_reasons.items() if not reason.startswith("not applicable")]
     return sorted(found, key=lambda item: -item[1])
 
 
-def _gate_lines(gates: Sequence[Mapping[str, Any]]) -> list[str]:
+def _gate_lines(gates: Sequence[GateResult]) -> list[str]:
     if not gates:
         return []
-    tally = {s: sum(g["status"] == s for g in gates) for s in ("breached", "passed", "not evaluated")}
+    tally = {s: sum(g.status == s for g in gates) for s in ("breached", "passed", "not evaluated")}
     lines = ["gates: " + ", ".join(f"{n} {s}" for s, n in tally.items() if n)]
     for gate in gates:
-        value = "no value" if gate["value"] is None else f"{gate['value']:.4g}"
-        lines.append(f"  {gate['status'].upper():<13}  {gate['condition']}  [{gate['relation']}: {value}]")
+        value = "no value" if gate.value is None else f"{gate.value:.4g}"
+        lines.append(f"  {gate.status.upper():<13}  {gate.condition}  [{gate.relation}: {value}]")
     return lines
