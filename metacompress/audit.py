@@ -129,7 +129,7 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
         from .outdir import publish
         from .report import write_reports
 
-        publish(plan.out, lambda folder: write_reports(folder, report, samples))
+        publish(plan.out, lambda folder: write_reports(folder, report, samples, config.formats))
     return AuditResult(report, samples, plan.out)
 
 

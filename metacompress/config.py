@@ -32,6 +32,8 @@ PRECISIONS = ("fp32", "fp16", "bf16")
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 ROLES = ("teacher", "student")
 #: task options that have flags of their own (--language, --code-field, --label-field)
+#: the files ``run`` can write (``--format``); report.json is always among them
+REPORT_FORMATS = ("json", "csv", "md", "html")
 OWN_FLAG_OPTIONS = ("language", "code_field", "label_field")
 
 
@@ -162,6 +164,10 @@ class AuditConfig:
         "help": "Folder that model specs' relative paths resolve against.", "path": True, "metavar": "DIR"})
     trust_remote_code: bool = field(default=False, metadata={
         "help": "Allow Hugging Face models that ship their own code."})
+    formats: list[str] = field(default_factory=lambda: list(REPORT_FORMATS), metadata={
+        "help": "Comma-separated files to write: json (report.json, always), csv (samples.csv and rewrites.jsonl), "
+                "md (report.md), html (report.html).", "flag": "--format", "comma": True, "parse": split_commas,
+        "metavar": "FORMATS"})
     progress: bool = field(default=True, metadata={"help": "No progress bars.", "flag": "--quiet", "negate": True})
     command: str = field(default="", metadata={"cli": False})
 
@@ -249,6 +255,20 @@ def _check_choices(config: AuditConfig) -> None:
     check_device(config.device)
     if not isinstance(config.fail_on, (list, tuple)) or not all(isinstance(g, str) for g in config.fail_on):
         raise UsageError(f"--fail-on must be a list of conditions, not {config.fail_on!r}")
+    config.formats = check_formats(config.formats)
+
+
+def check_formats(formats: Any) -> list[str]:
+    """The report files to write: known names, json among them (every other view derives from it)."""
+    if isinstance(formats, str) or not isinstance(formats, (list, tuple)) or not all(isinstance(f, str) for f in formats):
+        raise UsageError(f"--format must be a list of formats ({', '.join(REPORT_FORMATS)}), not {formats!r}")
+    chosen = [f.strip().lower() for f in formats if f.strip()]
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown:
+        raise UsageError(f"--format {','.join(formats)}: unknown format {unknown[0]!r} (choose from {', '.join(REPORT_FORMATS)})")
+    if "json" not in chosen:
+        raise UsageError(f"--format {','.join(formats)}: must include json (report.json is the record the other files are views of)")
+    return list(dict.fromkeys(chosen))
 
 
 def _check_label_map(label_map: dict[str, list[str]]) -> None:

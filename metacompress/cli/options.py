@@ -79,8 +79,16 @@ def field_option(field: dataclasses.Field, hint: Any) -> FieldOption:
     else:
         kwargs.update(type={"int": int, "float": float}.get(kind, str))
         if not required:
-            kwargs.update(default=field.default)
+            kwargs.update(default=_default(field, kind))
     return FieldOption([flag, field.name], field=field, kind=kind, **kwargs)
+
+
+def _default(field: dataclasses.Field, kind: str) -> Any:
+    """The field's default as the option shows it: a comma list joined (``json,csv``)."""
+    if field.default_factory is not dataclasses.MISSING:
+        value = field.default_factory()
+        return ",".join(value) if kind == "comma" and isinstance(value, list) else value
+    return field.default
 
 
 def _kind(hint: Any, meta: typing.Mapping[str, Any]) -> str:

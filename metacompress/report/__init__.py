@@ -7,6 +7,7 @@ and a terminal summary. This package only renders: judging happens in ``metacomp
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
@@ -26,21 +27,28 @@ __all__ = [
 ]
 
 
-def write_reports(out_dir: str | Path, report: Report,
-                  samples: pd.DataFrame | None = None) -> dict[str, Path]:
-    """Write report.json, report.md and (with a samples table) samples.csv and rewrites.jsonl.
+def write_reports(out_dir: str | Path, report: Report, samples: pd.DataFrame | None = None,
+                  formats: Iterable[str] = ("json", "csv", "md", "html")) -> dict[str, Path]:
+    """Write report.json and the views ``formats`` asks for: csv (samples.csv and rewrites.jsonl,
+    with a samples table), md (report.md), html (report.html).
 
-    Returns the written paths by file kind ("json", "markdown", "samples", "rewrites").
+    Returns the written paths by file kind ("json", "samples", "rewrites", "markdown", "html").
     """
+    formats = set(formats) | {"json"}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = {"json": write_report_json(report, out / "report.json")}
-    if samples is not None:
+    if samples is not None and "csv" in formats:
         written["samples"] = write_samples_csv(samples, out / "samples.csv")
         rewrites = write_rewrites_jsonl(samples, out / "rewrites.jsonl")
         if rewrites is not None:
             written["rewrites"] = rewrites
-    markdown = out / "report.md"
-    markdown.write_text(render_markdown(report, samples), encoding="utf-8")
-    written["markdown"] = markdown
+    if "md" in formats:
+        written["markdown"] = out / "report.md"
+        written["markdown"].write_text(render_markdown(report, samples), encoding="utf-8")
+    if "html" in formats:
+        from .html import render_html  # matplotlib is imported only when a page is drawn
+
+        written["html"] = out / "report.html"
+        written["html"].write_text(render_html(report, samples), encoding="utf-8")
     return written
