@@ -234,8 +234,12 @@ def _declare_locals(
         misread.append((kind, scope, names))
 
 
-def _declarator_name(node: Node) -> tuple[Node | None, str]:
-    """The declared identifier and whether it names a variable or a function (prototype)."""
+def _declarator_name(node: Node, through_functions: bool = True) -> tuple[Node | None, str]:
+    """The declared identifier and whether it names a variable or a function (prototype).
+
+    A function declarator wrapping more than a name (``(*fp)(int)``) declares a function
+    pointer, found when ``through_functions``; otherwise the answer is (None, "function").
+    """
     while node is not None:
         if node.type == "identifier":
             return node, "variable"
@@ -247,6 +251,8 @@ def _declarator_name(node: Node) -> tuple[Node | None, str]:
             inner = node.child_by_field_name("declarator")
             if inner is not None and inner.type == "identifier":
                 return inner, "function"
+            if not through_functions:
+                return None, "function"
             node = inner
         else:
             return None, "unknown"
@@ -352,22 +358,10 @@ def _c_declaration(declaration: Node, found: dict[str, str]) -> None:
 
 
 def c_declarator_name(declarator: Node | None) -> str:
-    """The variable a C declarator declares (``*p``, ``a[3]``, ``x = 1`` ...); "" for functions.
-
-    Unlike ``_declarator_name`` (renaming), a function declarator ends the search even when it
-    wraps a function pointer's name: data flow treats such a declaration as unmovable.
-    """
-    while declarator is not None:
-        kind = declarator.type
-        if kind == "identifier":
-            return node_text(declarator)
-        if kind == "function_declarator":
-            return ""
-        if kind == "parenthesized_declarator":
-            declarator = declarator.named_children[0] if declarator.named_children else None
-            continue
-        declarator = declarator.child_by_field_name("declarator")
-    return ""
+    """The variable a C declarator declares (``*p``, ``a[3]``, ``x = 1`` ...); "" for functions
+    and function pointers: data flow treats such a declaration as unmovable."""
+    name, shape = _declarator_name(declarator, through_functions=False) if declarator is not None else (None, "")
+    return node_text(name) if name is not None and shape == "variable" else ""
 
 
 def _c_is_array(declarator: Node) -> bool:

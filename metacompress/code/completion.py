@@ -12,11 +12,12 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from .analysis import visible_locals
+from .java import FRAME_TYPES
 from .parsing import nested_deeper_than, walk
 
 LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement", "do_statement"})
 #: nodes a ``break`` or ``continue`` never crosses
-FRAMES = frozenset({"lambda_expression", "class_body", "method_declaration", "constructor_declaration"})
+FRAMES = FRAME_TYPES
 ALWAYS = frozenset(
     {
         "local_variable_declaration",

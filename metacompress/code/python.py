@@ -292,11 +292,6 @@ def _target_names(target: Node) -> list[Node]:
 
 
 # --- data flow: a function's private names, and what a statement reads and writes ---
-#
-# ``_parameter_binds`` and ``_assigned_names`` walk parameters and targets like
-# ``_parameter_names`` and ``_target_names`` above but answer with texts, and the target walk
-# descends through fewer node types (no ``tuple``/``list``/``expression_list``/``list_splat``):
-# merging the two would change which names data flow calls private on some trees.
 
 #: try-like statements whose handlers run in the same frame
 HANDLER_TYPES = frozenset({"try_statement", "with_statement"})
@@ -335,8 +330,8 @@ class PythonScope:
         bound: set[str] = set()
         shared: set[str] = set()
         parameters = function.child_by_field_name("parameters")
-        for parameter in parameters.named_children if parameters is not None else ():
-            bound.update(_parameter_binds(parameter))
+        if parameters is not None:
+            bound.update(node_text(n) for n in _parameter_names(parameters))
         stack = list(function.child_by_field_name("body").children)
         while stack:
             node = stack.pop()
@@ -346,34 +341,11 @@ class PythonScope:
             if node.type in ("global_statement", "nonlocal_statement"):
                 shared.update(node_text(n) for n in node.named_children)
             elif node.type in ("assignment", "augmented_assignment", "for_statement"):
-                bound.update(_assigned_names(node.child_by_field_name("left")))
+                left = node.child_by_field_name("left")
+                if left is not None:
+                    bound.update(node_text(n) for n in _target_names(left))
             stack.extend(node.children)
         return cls(frozenset(bound - shared), False)
-
-
-def _parameter_binds(parameter: Node) -> set[str]:
-    """The name a parameter binds (not the names in its default value or annotation)."""
-    if parameter.type == "identifier":
-        return {node_text(parameter)}
-    name = parameter.child_by_field_name("name")
-    if name is not None:
-        return _parameter_binds(name)
-    if parameter.type in ("typed_parameter", "list_splat_pattern", "dictionary_splat_pattern"):
-        first = parameter.named_children[0] if parameter.named_children else None
-        return _parameter_binds(first) if first is not None else set()
-    return set()
-
-
-def _assigned_names(target: Node | None) -> set[str]:
-    names: set[str] = set()
-    stack = [target] if target is not None else []
-    while stack:  # a loop, not recursion: targets may nest as deep as the input likes
-        node = stack.pop()
-        if node.type == "identifier":
-            names.add(node_text(node))
-        elif node.type in PATTERN_TYPES or node.type in ("list_splat_pattern", "parenthesized_expression"):
-            stack.extend(node.named_children)
-    return names
 
 
 class PythonStatement:
