@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,8 @@ def test_written_files_and_exact_rejudging_from_samples_csv(tmp_path):
     samples = make_samples()
     report = report_of(samples)
     written = write_reports(tmp_path, report, samples)
-    assert sorted(p.name for p in written.values()) == ["report.json", "report.md", "rewrites.jsonl", "samples.csv"]
+    assert sorted(p.name for p in written.values()) == ["report.html", "report.json", "report.md", "rewrites.jsonl",
+                                                        "samples.csv"]
 
     on_disk = json.loads((tmp_path / "report.json").read_text())
     assert schema_errors(on_disk) == [] and on_disk == json.loads(json.dumps(report.to_dict()))
@@ -198,8 +200,8 @@ def test_markdown_shows_tables_gates_and_worst_cases():
             f"{test['p_value']:.3f} |") in text
     assert "all relations: rows of the same original under several relations are not independent" in text
     flips = doc["relations"]["rename-identifiers"]["metrics"]["student_flip_rate"]
-    assert f"| student_flip_rate | {100 * flips['value']:.1f}% |" in text
-    assert f"| {flips['count']}/{flips['n']} |" in text
+    assert f"| student_flip_rate | {100 * flips['value']:.1f}% [" in text
+    assert f"({flips['count']}/{flips['n']}) |" in text
     assert "| rename-identifiers | 30 | 0 | 0 / 0 | 0 / 0 | 3 | no site (2); only in an ERROR region (1) |" in text
     assert "| discrepancy_rate>0.10 | all |" in text and "not evaluated" not in text
     # worst cases: student-only flips, largest JS first, with the label names and a diff
@@ -261,12 +263,15 @@ def test_report_records_the_resampling_plan_and_every_note(tmp_path):
     assert [doc["relations"][r]["clusters"] for r in doc["relations"]] == [30, 20]
     assert doc["all_relations"]["clusters"] == 30
     markdown = render_markdown(report)
+    # per-relation notes are listed once by kind ("N" stands for the figures), the baseline's in full
+    legend = [re.escape(line).replace("N", r"\d+(?:\.\d+)?")
+              for line in re.findall(r"^- \[[a-z]+\] (.*)$", markdown, flags=re.M)]
     for row in [*doc["relations"].values(), doc["all_relations"], doc["baseline"]]:
         for name, metric in row["metrics"].items():
             note = metric["null_reason"] if metric["value"] is None else metric["ci_note"]
             assert (metric["value"] is not None or note), name
             if note:
-                assert f"| {note} |" in markdown
+                assert f"| {note} |" in markdown or any(re.fullmatch(kind, note) for kind in legend), note
     write_reports(tmp_path, report, samples)
     back = read_samples_csv(tmp_path / "samples.csv")
     applied = back[back["applied"]]
@@ -321,3 +326,36 @@ def test_reading_a_foreign_report_is_a_clear_input_error(tmp_path):
     path.write_text("{broken")
     with pytest.raises(InputError, match="cannot read the report"):
         load_report(path)
+
+
+def test_report_md_groups_reasons_by_kind_and_fits_a_pull_request_comment():
+    """Nineteen relations, each skipping inputs with reasons that name variables: the reasons
+    column stays a few kinds long, the decision comes first, and the detail folds away."""
+    from metacompress.report.markdown import SHOWN_KINDS, grouped_reasons, reason_kind
+
+    rng = np.random.default_rng(3)
+    frames, n = [], 60
+    relations = [f"relation-{k:02d}" for k in range(19)]
+    for relation in relations:
+        arrays = [_probs(rng, n) for _ in range(4)]
+        ids = [f"ex{i}" for i in range(n)]
+        frames.append(relation_samples(relation, ids, T_x=arrays[0], T_xp=arrays[1], S_x=arrays[2], S_xp=arrays[3],
+                                       labels=rng.integers(0, 2, n)))
+        reasons = [f"not applicable: no local variable can be renamed safely: v{i} (occurs beside a region "
+                   f"the parser could not read); w{i} (inside assert(...))" for i in range(150)]
+        reasons += [f"not applicable: no step applied (add-braces: no body {i}; swap-operands: none)" for i in range(6)]
+        reasons += [f"kind {k}: detail" for k in range(SHOWN_KINDS + 2)]
+        frames.append(skipped_samples(relation, [f"s{i}" for i in range(len(reasons))], reasons,
+                                      rng.integers(0, 2, len(reasons)), T_x=_probs(rng, len(reasons)),
+                                      S_x=_probs(rng, len(reasons))))
+    report = report_of(concat_samples(frames))
+    text = render_markdown(report)
+    assert len(text) < 65536  # GitHub's limit for one comment
+    row = next(line for line in text.splitlines() if line.startswith("| relation-07 | ") and "renamed safely" in line)
+    assert "no local variable can be renamed safely (150); no step applied (6);" in row
+    assert "v17" not in row and "4 more kinds (4)" in row
+    # the decision leads; the per-relation tables and the glossary are folded
+    assert text.index("## Gates") < text.index("## Discrepancy caused by the rewrites") < text.index("<details>")
+    assert text.index("<details>") < text.index("### relation-07") and text.rstrip().endswith("</details>")
+    assert reason_kind("not applicable: no step applied (a: b)") == "no step applied"
+    assert grouped_reasons({"a: x": 2, "a: y": 3, "b": 1}) == "a (5); b (1)"

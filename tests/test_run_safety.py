@@ -218,7 +218,8 @@ def test_a_failed_write_keeps_the_previous_report_and_blocks_no_rerun(models, pa
     with pytest.raises(OutputError, match="No space left on device"):
         run_audit(config(models, pairs, out, seed=2, overwrite=True))
     assert (out / "report.json").read_text() == before
-    assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md", "rewrites.jsonl", "samples.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.md", "rewrites.jsonl",
+                                                     "samples.csv"]
     assert leftovers(out) == []
     monkeypatch.undo()
     run_audit(config(models, pairs, out, seed=2, overwrite=True))

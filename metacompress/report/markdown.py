@@ -1,4 +1,10 @@
-"""report.md: the report for a reader — overview, per-relation detail, gates, worst cases.
+"""report.md: the report for a reader, sized for a pull-request comment.
+
+It leads with what a reviewer decides on: the gates, the discrepancy the rewrites induced and
+the flips; everything else (the overview of every metric, the baseline, where relations applied,
+each relation's metrics, worst cases, provenance, definitions) folds into ``<details>`` sections,
+which GitHub and most viewers render collapsed. Skip reasons are grouped by kind with counts;
+report.json keeps every reason word for word.
 
 Every figure comes from the typed ``Report``; the samples table supplies only the worst cases
 (and, when it carries ``original_code``/``rewritten_code``, their diffs).
@@ -18,17 +24,43 @@ from ..metrics import GateResult, Metric, RelationSummary
 from .document import MetricDefinition, Report, registered_definitions
 from .format import INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, p_value, value_of
 
-MAX_DIFF_LINES = 60
+MAX_DIFF_LINES = 30  # per worst case, so that report.md fits a pull-request comment
 
 
 def render_markdown(report: Report, samples: pd.DataFrame | None = None, *, worst: int = 5) -> str:
-    parts = ["# metacompress report", _run(report), _discrepancy(report), _overview(report),
-             _mcnemar(report), _gates(report.gates), _baseline(report), _skipped_records(report), _skips(report)]
-    parts += [_details(name, row, report) for name, row in report.rows()]
-    if samples is not None:
-        parts.append(_worst_cases(samples, worst, report.run.label_names))
-    parts.append(_definitions(report))
+    parts = ["# metacompress report", _summary(report), _gates(report.gates), _discrepancy(report), _mcnemar(report),
+             _folded("every headline metric per relation", _overview(report)),
+             _folded("the originals before any rewrite", _baseline(report)),
+             _folded("skipped data records", _skipped_records(report)),
+             _folded("where relations applied, and why not", _skips(report)),
+             _folded("each relation's metrics with intervals and counts", _relation_details(report)),
+             _folded("worst cases", _worst_cases(samples, worst, report.run.label_names) if samples is not None else ""),
+             _folded("run details: command, models, thresholds, intervals", "## Run\n\n" + _run(report)),
+             _folded("metric definitions", _definitions(report))]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _folded(summary: str, body: str) -> str:
+    """A collapsible section (the blank lines let markdown inside it render)."""
+    if not body:
+        return ""
+    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
+
+
+def _summary(report: Report) -> str:
+    run = report.run
+    models = run.models or {}
+    who = " against ".join(f"{role} `{_name(m.source)}`" for role, m in (("student", models.get("student")),
+                                                                     ("teacher", models.get("teacher"))) if m)
+    data = run.data
+    audited = f" on {data.examples_audited} examples of `{_name(data.path)}`" if data is not None else ""
+    task = f"{run.task} ({run.language}): " if run.task else ""
+    return f"{task}{who + ', ' if who else ''}{len(report.relations)} relations{audited}, seed {run.seed}."
+
+
+def _name(path: Any) -> str:
+    text = str(path or MISSING).rstrip("/")
+    return text.rsplit("/", 1)[-1]
 
 
 def _table(header: list[str], body: list[list[str]], align: str = "") -> str:
@@ -123,13 +155,15 @@ def _mcnemar(report: Report) -> str:
 
 def _gates(gates: list[GateResult]) -> str:
     if not gates:
-        return ""
+        return "## Gates\n\nNo gate was set (`--fail-on`): this report passes or fails nothing."
     body = [[g.condition, g.relation, MISSING if g.value is None else f"{g.value:.4g}", g.status] for g in gates]
     note = ""
     if any(g.status == "not evaluated" for g in gates):
         note = ("\n\nA gate whose metric has no value here (e.g. a label metric without labels) "
                 "is *not evaluated* and does not fail the run.")
-    return "## Gates\n\n" + _table(["condition", "row", "value", "status"], body, "llrl") + note
+    verdict = ("**Breached:** " + ", ".join(f"`{g.condition}`" for g in gates if g.holds)
+               if any(g.holds for g in gates) else "**Every gate held.**")
+    return "## Gates\n\n" + verdict + "\n\n" + _table(["condition", "row", "value", "status"], body, "llrl") + note
 
 
 def _baseline(report: Report) -> str:
@@ -143,8 +177,7 @@ def _skips(report: Report) -> str:
     body = [[name, str(row.applied), str(row.visibility.unseen),
              f"{row.visibility.teacher_only} / {row.visibility.student_only}",
              f"{row.visibility.retry_found} / {row.visibility.retried}",
-             str(row.not_applicable),
-             "; ".join(f"{reason} ({n})" for reason, n in row.skip_reasons.items()) or "-"]
+             str(row.not_applicable), grouped_reasons(row.skip_reasons) or "-"]
             for name, row in report.relations.items()]
     header = ["relation", "applied", "unseen", "seen by teacher / student only", "re-drawn into window: found / tried",
               "not applicable", "reasons"]
@@ -153,12 +186,94 @@ def _skips(report: Report) -> str:
     return "## Where relations applied\n\n" + _table(header, body, "lrrrrrl") + "\n\n" + note
 
 
-def _details(name: str, row: RelationSummary, report: Report) -> str:
-    body = [_metric_row(metric, entry, report) for metric, entry in row.metrics.items()]
-    if not body:
+#: reason kinds listed per relation in report.md; the rest are summed into one "more kinds" entry
+SHOWN_KINDS = 4
+_QUALIFIER = ("not applicable: ",)
+
+
+def reason_kind(reason: str) -> str:
+    """What kind of reason a message is: up to its first detail (": ", " (" or "; "), so that
+    "no local variable can be renamed safely: a (...)" and "...: b (...)" are one kind."""
+    for prefix in _QUALIFIER:
+        if reason.startswith(prefix):
+            reason = reason[len(prefix):]
+    return re.split(r": | \(|; ", reason, maxsplit=1)[0].strip() or "unspecified"
+
+
+def grouped_reasons(reasons: Mapping[str, int], shown: int = SHOWN_KINDS) -> str:
+    """``kind (count)`` for the commonest kinds, most frequent first."""
+    kinds: dict[str, int] = {}
+    for reason, count in reasons.items():
+        kind = reason_kind(reason)
+        kinds[kind] = kinds.get(kind, 0) + count
+    ordered = sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+    text = [f"{kind} ({count})" for kind, count in ordered[:shown]]
+    rest = ordered[shown:]
+    if rest:
+        text.append(f"{len(rest)} more kinds ({sum(count for _, count in rest)})")
+    return "; ".join(text)
+
+
+def _relation_details(report: Report) -> str:
+    """One table per relation: each metric on x' beside its counterpart on x; notes once, by letter."""
+    notes: dict[str, str] = {}
+    tables = [_details(name, row, report, notes) for name, row in report.rows()]
+    tables = [t for t in tables if t]
+    if not tables:
         return ""
+    legend = "\n".join(f"- [{letter}] {text}" for text, letter in notes.items())
+    return "\n\n".join(tables) + (f"\n\nNotes (N: a figure given per metric in report.json):\n\n{legend}"
+                                   if legend else "")
+
+
+def _details(name: str, row: RelationSummary, report: Report, notes: dict[str, str]) -> str:
+    metrics = row.metrics
+    if not metrics:
+        return ""
+    on_x = {partner: metric for metric in metrics for partner in _partners(metric) if partner in metrics}
+    body = []
+    for metric, entry in metrics.items():
+        if any(metric == x for x in on_x.values()):
+            continue  # shown beside its x' counterpart
+        x_entry = metrics.get(on_x.get(metric, ""))
+        marks = dict.fromkeys(_note_letter(e, notes) for e in (entry, x_entry) if e is not None)
+        body.append([metric, _cell(entry, report.kind_of(metric)),
+                     _cell(x_entry, report.kind_of(metric)) if x_entry is not None else "",
+                     " ".join(m for m in marks if m)])
     return (f"### {name} (n={row.judged}, {row.clusters} originals)\n\n"
-            + _table(["metric", "value", "95% CI", "count", "note"], body, "lrrrl"))
+            + _table(["metric", "value [95% CI] (count)", "on x", "note"], body, "lrrl"))
+
+
+def _partners(metric: str) -> tuple[str, ...]:
+    """The x' metric(s) a metric on the originals pairs with (discrepancy_rate_x -> discrepancy_rate)."""
+    if metric == "prediction_agreement_original":
+        return ("prediction_agreement",)
+    if metric.endswith("_x"):
+        return (metric[:-2], metric[:-2] + "_xp")
+    return ()
+
+
+def _cell(entry: Metric, kind: str) -> str:
+    return f"{number(entry.value, kind)} {interval(entry.ci95, kind)} ({counts(entry)})"
+
+
+def _note_letter(entry: Metric, notes: dict[str, str]) -> str:
+    text = entry.null_reason if entry.value is None else entry.ci_note
+    if not text:
+        return ""
+    text = re.sub(r"(?<![<>]= )\b\d+(\.\d+)?", "N", text)  # one letter per kind of note, whatever its figures
+    if text not in notes:
+        notes[text] = _letters(len(notes))
+    return f"[{notes[text]}]"
+
+
+def _letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
 
 
 def _metric_row(name: str, entry: Metric, report: Report) -> list[str]:
@@ -208,7 +323,7 @@ def _diff(row: pd.Series) -> str:
     if not isinstance(row.get("original_code"), str) or not isinstance(row.get("rewritten_code"), str):
         return ""
     lines = list(difflib.unified_diff(row["original_code"].splitlines(), row["rewritten_code"].splitlines(),
-                                      "x", "x'", lineterm=""))
+                                      "x", "x'", n=2, lineterm=""))
     if len(lines) > MAX_DIFF_LINES:
         lines = lines[:MAX_DIFF_LINES] + [f"... ({len(lines) - MAX_DIFF_LINES} more lines)"]
     text = "\n".join(lines)
