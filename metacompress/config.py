@@ -162,6 +162,12 @@ class AuditConfig:
         "help": "Folder that model specs' relative paths resolve against.", "path": True, "metavar": "DIR"})
     trust_remote_code: bool = field(default=False, metadata={
         "help": "Allow Hugging Face models that ship their own code."})
+    cache: str | None = field(default=None, metadata={
+        "help": "Prediction store: model outputs are read from and saved to this SQLite file, so a teacher "
+                "is computed once and an interrupted run resumes (default: $XDG_CACHE_HOME/metacompress/"
+                "predictions.sqlite, else ~/.cache/metacompress/predictions.sqlite).",
+        "path": True, "metavar": "PATH"})
+    no_cache: bool = field(default=False, metadata={"help": "Run every model input; neither read nor write the prediction store."})
     progress: bool = field(default=True, metadata={"help": "No progress bars.", "flag": "--quiet", "negate": True})
     command: str = field(default="", metadata={"cli": False})
 
@@ -247,6 +253,10 @@ def _check_choices(config: AuditConfig) -> None:
             raise UsageError(f"{flag} must name a path, not {value!r}")
     check_precision(config.precision)
     check_device(config.device)
+    if config.cache is not None and (not isinstance(config.cache, str) or not config.cache.strip()):
+        raise UsageError(f"--cache must name a file, not {config.cache!r}")
+    if config.cache is not None and config.no_cache:
+        raise UsageError("--cache and --no-cache contradict each other; give one of them")
     if not isinstance(config.fail_on, (list, tuple)) or not all(isinstance(g, str) for g in config.fail_on):
         raise UsageError(f"--fail-on must be a list of conditions, not {config.fail_on!r}")
 
