@@ -96,7 +96,8 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     clock = time.perf_counter()
     task, language, relations = plan.task, plan.language, plan.relations
     _check_device(config)
-    _open_store(config).close()  # a corrupt or locked --cache fails now, before any data or model loads
+    with _open_store(config):  # a corrupt or locked --cache fails now, before any data or model loads
+        pass
 
     data = task.load(config.data, **_load_options(config, task, language))
     examples = sample(data.examples, config.limit, config.seed)
