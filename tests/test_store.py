@@ -329,3 +329,33 @@ def test_a_killed_run_resumes_to_the_report_of_an_uninterrupted_one(models, pair
     assert sum(m["outputs_from_store"] for m in resumed.values()) >= saved // 2  # teacher and student rows of the killed run
     assert figures(tmp_path / "resumed") == figures(tmp_path / "whole")
     assert (tmp_path / "resumed" / "samples.csv").read_bytes() == (tmp_path / "whole" / "samples.csv").read_bytes()
+
+
+def test_a_pair_concat_head_saves_each_pair_once_both_functions_are_encoded(inputs, tmp_path):
+    from models_fixtures import build_tiny_checkpoint
+
+    model = load_model(str(build_tiny_checkpoint(tmp_path / "pair", "pair-concat-cls")))
+    assert model.head == "pair-concat" and model.info.preprocessing_fingerprint
+    pairs = inputs + [(b, a) for a, b in inputs[:5]]
+    seen = []
+    reference = predict_proba(model, pairs, QUIET, on_batch=seen.append)
+    assert len(seen) > 1
+    assert sorted(np.concatenate([s.indices for s in seen]).tolist()) == list(range(len(pairs)))
+    for finished in seen:
+        np.testing.assert_allclose(finished.probs, reference.probs[finished.indices], atol=1e-6, rtol=0)
+    with PredictionStore(tmp_path / "s.sqlite") as store:
+        cold, counts = predict_with_store(model, pairs, QUIET, store)
+        warm, again = predict_with_store(model, pairs, QUIET, store)
+    assert (counts.computed, again.from_store, again.computed) == (len(pairs), len(pairs), 0)
+    assert warm.probs.tobytes() == cold.probs.tobytes()
+    np.testing.assert_allclose(cold.probs, reference.probs, atol=1e-6, rtol=0)
+
+
+def test_cache_info_imports_neither_torch_nor_pandas(tmp_path):
+    PredictionStore(tmp_path / "s.sqlite").close()
+    code = ("import sys\nfrom metacompress.cli import main\ntry:\n    main(['cache', 'info', '--cache', sys.argv[1]])\n"
+            "except SystemExit:\n    pass\nassert 'torch' not in sys.modules and 'pandas' not in sys.modules, 'heavy import'\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.sqlite")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    assert "outputs: 0 from 0 model(s)" in done.stdout
