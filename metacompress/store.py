@@ -152,10 +152,13 @@ class PredictionStore:
         except OSError as exc:
             raise UsageError(f"--cache {self.path}: cannot create its folder ({exc.strerror or exc})") from None
         self._connection = None
-        with self._errors():
-            self._connection = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            self._connection.execute("PRAGMA foreign_keys = ON")
-            self._open()
+        try:
+            with self._errors():
+                self._connection = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+                self._open()
+        except BaseException:
+            self.close()
+            raise
 
     # ---- lifecycle -------------------------------------------------------------------------------
 
