@@ -24,6 +24,8 @@ from .rewriting import RewrittenExample, rewrite_all
 
 __all__ = ["AuditConfig", "AuditResult", "run_audit"]
 
+#: settings that change how a run goes, not its figures: left out of report.json's config
+RUN_ONLY_SETTINGS = ("command", "progress", "cache", "no_cache")
 SHOWN_SKIPS = 200  # skipped records listed one by one in report.json (all are counted)
 
 
@@ -94,6 +96,8 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     clock = time.perf_counter()
     task, language, relations = plan.task, plan.language, plan.relations
     _check_device(config)
+    with _open_store(config):  # a corrupt or locked --cache fails now, before any data or model loads
+        pass
 
     data = task.load(config.data, **_load_options(config, task, language))
     examples = sample(data.examples, config.limit, config.seed)
@@ -111,7 +115,8 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    outputs = _infer(config, task, examples, rewrites, models)
+    with _open_store(config) as store:
+        outputs = _infer(config, task, examples, rewrites, models, store)
     examples, rewrites, outputs = _drop_failed(examples, rewrites, outputs, data.skipped)
     timings["inference"] = time.perf_counter() - start
 
@@ -150,6 +155,16 @@ def _check_device(config: AuditConfig) -> None:
     resolve_precision(config.precision, resolve_device(config.device))
 
 
+def _open_store(config: AuditConfig):
+    """The prediction store (``metacompress.store``) of the run, or a stand-in None with --no-cache."""
+    from contextlib import nullcontext
+
+    from .store import open_store
+
+    store = open_store(config.cache, config.no_cache)
+    return nullcontext() if store is None else store
+
+
 def _both_see(task, teacher: LoadedModel, student: LoadedModel, examples):
     from .visibility import BothSee
 
@@ -174,9 +189,12 @@ def _load_models(config: AuditConfig, task_labels: tuple[str, ...]) -> dict[str,
     return loaded
 
 
-def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dict[str, LoadedModel]) -> Outputs:
-    """Both models over originals and every applied rewrite (by row); probabilities in task label order."""
-    from .inference import InferenceSettings, predict_proba
+def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dict[str, LoadedModel], store=None) -> Outputs:
+    """Both models over originals and every applied rewrite (by row); probabilities in task label order.
+
+    With a prediction store, outputs it holds are taken from it and new ones saved batch by batch."""
+    from .inference import InferenceSettings
+    from .store import predict_with_store
 
     applied = sorted((r for r in rewrites if r.applied), key=lambda r: r.row)
     inputs = [task.model_input(e.code) for e in examples] + [task.model_input(r.code) for r in applied]
@@ -190,7 +208,7 @@ def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dic
             progress=config.progress,
             description=role,
         )
-        predicted = predict_proba(loaded.model, inputs, settings)
+        predicted, counts = predict_with_store(loaded.model, inputs, settings, store)
         probs = predicted.probs[:, loaded.order]
         results[role] = ModelOutputs(
             original=probs[:count],
@@ -203,6 +221,8 @@ def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dic
             seconds=predicted.seconds,
             device=getattr(predicted, "device", config.device),
             failed=dict(getattr(predicted, "failed", {})),
+            from_store=counts.from_store,
+            computed=counts.computed,
         )
     return Outputs(teacher=results["teacher"], student=results["student"])
 
@@ -319,10 +339,12 @@ def _run_info(config: AuditConfig, audited: Audited):
             truncated_rewritten=int(np.sum(outputs.truncated_rewritten)),
             distinct_sequences_encoded=int(outputs.distinct_sequences),
             inference_seconds=round(float(outputs.seconds), 3),
+            outputs_from_store=outputs.from_store,
+            outputs_computed=outputs.computed,
         )
     return RunInfo(
         command=config.command,
-        config={k: v for k, v in asdict(config).items() if k not in ("command", "progress")},
+        config={k: v for k, v in asdict(config).items() if k not in RUN_ONLY_SETTINGS},
         seed=config.seed,
         task=audited.task,
         language=audited.language,

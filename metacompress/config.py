@@ -141,6 +141,12 @@ class AuditConfig:
         "help": "Where the models run (auto: CUDA, then Apple MPS, then CPU).", "choices": lambda: DEVICES, "metavar": "DEVICE"})
     precision: str = field(default="fp32", metadata={
         "help": "fp16/bf16 need a GPU.", "choices": lambda: PRECISIONS, "metavar": "NAME"})
+    cache: str | None = field(default=None, metadata={
+        "help": "Prediction store: model outputs are read from and saved to this SQLite file, so a teacher "
+                "is computed once and an interrupted run resumes (default: $XDG_CACHE_HOME/metacompress/"
+                "predictions.sqlite, else ~/.cache/metacompress/predictions.sqlite).",
+        "path": True, "metavar": "PATH"})
+    no_cache: bool = field(default=False, metadata={"help": "Run every model input; neither read nor write the prediction store."})
     js_threshold: float = field(default=0.1, metadata={
         "help": "Jensen-Shannon distance above which T(x') and S(x') differ."})
     confidence: float = field(default=0.9, metadata={
@@ -182,6 +188,7 @@ class AuditConfig:
         _check_numbers(self)
         _check_choices(self)
         _check_label_map(self.label_map)
+        _check_cache(self)
         task, language = _task_and_language(self)
         load_options = task_load_options(self, task, language)
         relations = select_relations(self.relations, language)
@@ -269,6 +276,13 @@ def check_formats(formats: Any) -> list[str]:
     if "json" not in chosen:
         raise UsageError(f"--format {','.join(formats)}: must include json (report.json is the record the other files are views of)")
     return list(dict.fromkeys(chosen))
+
+
+def _check_cache(config: AuditConfig) -> None:
+    if config.cache is not None and (not isinstance(config.cache, str) or not config.cache.strip()):
+        raise UsageError(f"--cache must name a file, not {config.cache!r}")
+    if config.cache is not None and config.no_cache:
+        raise UsageError("--cache and --no-cache contradict each other; give one of them")
 
 
 def _check_label_map(label_map: dict[str, list[str]]) -> None:

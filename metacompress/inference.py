@@ -55,6 +55,19 @@ class Predictions:
     failed: dict[int, str] = field(default_factory=dict)  # input index -> why it could not be tokenised (NaN probs)
 
 
+@dataclass
+class FinishedInputs:
+    """What ``predict_proba``'s ``on_batch`` receives after each forward batch: the inputs whose
+    every unit has now been through the model (indices into the call's ``inputs``), with their
+    probabilities [k, labels] (float64), truncation flags and token digests. Inputs the tokenizer
+    failed on are never handed over."""
+
+    indices: np.ndarray
+    probs: np.ndarray
+    truncated: np.ndarray
+    digests: np.ndarray
+
+
 def resolve_device(name: str):
     """auto picks CUDA, then Apple MPS, then CPU; naming an absent device is a usage error."""
     import torch
@@ -99,15 +112,22 @@ def predict_proba(
     model: CodeClassifier,
     inputs: Sequence[str] | Sequence[tuple[str, str]],
     settings: InferenceSettings | None = None,
+    *,
+    on_batch: Callable[[FinishedInputs], None] | None = None,
 ) -> Predictions:
-    """Class probabilities for single snippets, or for (first, second) pairs."""
+    """Class probabilities for single snippets, or for (first, second) pairs.
+
+    ``on_batch``, if given, is called after every forward batch with the inputs that batch
+    completed (``FinishedInputs``), so a caller can save results as they come (the prediction
+    store commits each call in one transaction); the returned ``Predictions`` are unchanged.
+    """
     settings = settings or InferenceSettings()
     check_whole_number("--batch-size", settings.batch_size, 1)
     device = resolve_device(settings.device)
     runner = _Runner(model, device, resolve_precision(settings.precision, device), settings)
     pairs = _are_pairs(inputs)
     start = time.perf_counter()
-    probs, truncated, distinct, digests, failed = runner.run(list(inputs), pairs)
+    probs, truncated, distinct, digests, failed = runner.run(list(inputs), pairs, on_batch)
     return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), digests, failed)
 
 
@@ -140,7 +160,7 @@ class _Runner:
         self.pin = device.type == "cuda"
         model.module.to(device).eval()
 
-    def run(self, inputs: list, pairs: bool):
+    def run(self, inputs: list, pairs: bool, on_batch: Callable[[FinishedInputs], None] | None = None):
         """Each distinct unit (``models.heads``) encoded once; the head's layout combines them."""
         if not inputs:
             return self._empty()
@@ -149,17 +169,18 @@ class _Runner:
         distinct, positions = _dedupe(units)
         positions = positions.reshape(len(inputs), per_input)
         encoded, failed = self._tokenise(distinct, encode)
-        torch = self.torch
-        with torch.inference_mode(), self.autocast:
-            outputs = self._forward(encoded.ids, layout.step(self.model), layout.stage)
-            index = torch.as_tensor(positions, device=self.device)
-            probs = layout.combine(self.model, outputs, index, self).cpu().numpy().astype(np.float64)
         failures: dict[int, str] = {}
         for unit in reversed(range(per_input)):  # the first unit's reason wins
             failures.update(_failed_inputs(failed, positions[:, unit]))
+        truncated, digests = _input_truncated(encoded.truncated, positions), _input_digests(encoded.ids, positions)
+        done = _Finisher(self, positions, truncated, digests, failures, on_batch).batch_done if on_batch else None
+        torch = self.torch
+        with torch.inference_mode(), self.autocast:
+            outputs = self._forward(encoded.ids, layout.step(self.model), layout.stage, done)
+            index = torch.as_tensor(positions, device=self.device)
+            probs = layout.combine(self.model, outputs, index, self).cpu().numpy().astype(np.float64)
         probs[list(failures)] = np.nan
-        return (probs, _input_truncated(encoded.truncated, positions), len(distinct),
-                _input_digests(encoded.ids, positions), failures)
+        return probs, truncated, len(distinct), digests, failures
 
     # ---- stages ----------------------------------------------------------------------------------
 
@@ -171,8 +192,10 @@ class _Runner:
         finally:
             bar.close()
 
-    def _forward(self, ids: list[list[int]], step: Callable, stage: str):
-        """``step`` over length-sorted, dynamically padded batches; rows back in ``ids`` order."""
+    def _forward(self, ids: list[list[int]], step: Callable, stage: str, done: Callable | None = None):
+        """``step`` over length-sorted, dynamically padded batches; rows back in ``ids`` order.
+
+        ``done(batch, out)``, if given, runs after each batch with the rows it filled."""
         torch = self.torch
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
         size = self.settings.batch_size
@@ -186,6 +209,8 @@ class _Runner:
                 if out is None:
                     out = torch.empty((len(ids), *result.shape[1:]), dtype=torch.float32, device=self.device)
                 out[torch.as_tensor(batch, device=self.device)] = result
+                if done is not None:
+                    done(batch, out)
                 bar.update(len(batch))
         finally:
             bar.close()
@@ -212,6 +237,49 @@ class _Runner:
 
     def _empty(self):
         return np.zeros((0, self.labels), dtype=np.float64), np.zeros(0, dtype=bool), 0, np.zeros(0, dtype=np.uint64), {}
+
+
+class _Finisher:
+    """Hands each input to ``on_batch`` as soon as every unit of it has been through the model."""
+
+    def __init__(self, runner: _Runner, positions: np.ndarray, truncated: np.ndarray, digests: np.ndarray,
+                 failures: dict[int, str], on_batch: Callable[[FinishedInputs], None]):
+        self.runner, self.positions, self.truncated, self.digests = runner, positions, truncated, digests
+        self.on_batch = on_batch
+        self.users: dict[int, list[int]] = {}  # unit -> the inputs made of it
+        self.waiting = np.zeros(len(positions), dtype=np.int64)  # units of each input not yet computed
+        for index, row in enumerate(positions.tolist()):
+            if index in failures:
+                continue
+            for unit in set(row):
+                self.users.setdefault(unit, []).append(index)
+            self.waiting[index] = len(set(row))
+
+    def batch_done(self, batch: list[int], out) -> None:
+        ready = []
+        for unit in batch:
+            for index in self.users.get(unit, ()):
+                self.waiting[index] -= 1
+                if self.waiting[index] == 0:
+                    ready.append(index)
+        if not ready:
+            return
+        ready.sort()
+        runner = self.runner
+        index = runner.torch.as_tensor(self.positions[ready], device=runner.device)
+        probs = runner.model.layout.combine(runner.model, out, index, _Quiet(runner.device))
+        self.on_batch(FinishedInputs(np.asarray(ready, dtype=np.int64), probs.cpu().numpy().astype(np.float64),
+                                     self.truncated[ready], self.digests[ready]))
+
+
+@dataclass
+class _Quiet:
+    """The engine a layout sees while combining one batch's inputs: no progress bars."""
+
+    device: object
+
+    def progress(self, iterable, stage: str, **kwargs):
+        return iterable
 
 
 _FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)

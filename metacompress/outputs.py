@@ -21,7 +21,8 @@ class ModelOutputs:
     original / rewritten: probabilities [n, labels] in the task's label order;
     truncated_*: [n] bool, some part of the input was cut to the model's max length;
     digest_*: [n] fingerprints of the token ids the model received (equal: the same input to it);
-    failed: input index (originals first, then rewrites by row) -> why the model could not take it.
+    failed: input index (originals first, then rewrites by row) -> why the model could not take it;
+    from_store / computed: distinct inputs taken from the prediction store / run through the model.
     """
 
     original: np.ndarray
@@ -34,6 +35,8 @@ class ModelOutputs:
     seconds: float
     device: str
     failed: dict[int, str] = field(default_factory=dict)
+    from_store: int = 0  # distinct inputs whose outputs came from the prediction store
+    computed: int = 0  # distinct inputs the model was run on
 
     def select(self, originals: Sequence[int], rows: Sequence[int]) -> "ModelOutputs":
         """The outputs of the originals and rewrite rows kept, in the order given."""
@@ -43,6 +46,7 @@ class ModelOutputs:
             truncated_original=self.truncated_original[originals], truncated_rewritten=self.truncated_rewritten[rows],
             digest_original=self.digest_original[originals], digest_rewritten=self.digest_rewritten[rows],
             distinct_sequences=self.distinct_sequences, seconds=self.seconds, device=self.device, failed={},
+            from_store=self.from_store, computed=self.computed,
         )
 
     def sees(self, example_index: int, row: int) -> bool:

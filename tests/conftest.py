@@ -25,3 +25,10 @@ def shared_dir() -> Path:
     if not (root / "data").is_dir() or not (root / "models").is_dir():
         pytest.skip(f"real checkpoints and data not found at {root} (set METACOMPRESS_SHARED)")
     return root
+
+
+@pytest.fixture(autouse=True)
+def private_prediction_store(tmp_path_factory, monkeypatch):
+    """Every test (and every subprocess it starts) gets its own empty cache folder, so the suite
+    never reads or writes the user's prediction store (~/.cache/metacompress)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

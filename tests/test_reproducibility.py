@@ -31,7 +31,7 @@ def audit_in_subprocess(shared: Path, out: Path, hash_seed: str, which: str) -> 
     command = [sys.executable, "-m", "metacompress", "run",
                "--teacher", str(SPECS / f"{teacher}.toml"), "--student", str(SPECS / f"{student}.toml"),
                "--task", task, "--data", str(shared / "data" / data), "--limit", str(limit), "--seed", "3",
-               "--bootstrap", "200", "--out", str(out), "--quiet"]
+               "--bootstrap", "200", "--out", str(out), "--quiet", "--no-cache"]  # both compute
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(REPO)}
     env.pop("METACOMPRESS_MODEL_ROOT", None)  # the specs find their weights in ../shared themselves
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import metacompress.audit
+import metacompress.store
 from audit_fixtures import build_models, methods, write_pairs
 from metacompress.audit import AuditConfig, run_audit
 from metacompress.cli import cli
@@ -300,7 +301,10 @@ def test_interrupt_exits_130_and_leaves_nothing_behind(models, pairs, tmp_path, 
     out = tmp_path / "r"
     result = invoke(*run_args(models, pairs, out))
     assert result.exit_code == 130
-    assert result.stderr.strip() == "metacompress: interrupted"
+    store = metacompress.store.default_path()  # the outputs were saved: the same command resumes
+    assert result.stderr.strip().splitlines() == [
+        f"metacompress: the outputs computed so far are saved in {store}; run the same command again to resume from them",
+        "metacompress: interrupted"]
     assert not out.exists() and leftovers(out) == []
 
 

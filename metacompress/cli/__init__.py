@@ -29,6 +29,7 @@ SUBCOMMANDS = {
     "transform": ("metacompress.cli.relations_cmd:transform", "Rewrite code with one relation (one snippet or a JSONL batch)."),
     "inspect": ("metacompress.cli.model_cmd:inspect", "Describe a model: size, labels, max length, fingerprint."),
     "convert": ("metacompress.cli.model_cmd:convert", "Convert a model spec checkpoint into a Hugging Face folder."),
+    "cache": ("metacompress.cli.cache_cmd:cache", "Show or prune the prediction store (saved model outputs)."),
 }
 
 

@@ -30,6 +30,9 @@ Exit codes:
   2    usage, input or output error (one line on stderr)
   70   internal error (a bug: please report; traceback in a file, or with --debug)
   130  interrupted (nothing half-written is left)
+
+Model outputs are saved in the prediction store (--cache) as batches finish: after an
+interruption (Ctrl-C, a killed job) the same command resumes where it stopped.
 """
 
 
@@ -40,7 +43,15 @@ def audit(**values: Any) -> None:
 
     out = values.pop("out") or f"runs/{values['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = config_from_values(AuditConfig, values, out=out, command=shlex.join(["metacompress", *sys.argv[1:]]))
-    result = run_audit(config)
+    try:
+        result = run_audit(config)
+    except KeyboardInterrupt:
+        if not config.no_cache:
+            from ..store import default_path
+
+            click.echo(f"metacompress: the outputs computed so far are saved in {config.cache or default_path()}; "
+                       "run the same command again to resume from them", err=True)
+        raise
     click.echo(render_terminal(result.report), nl=False)
     files = sorted(p.name for p in result.out_dir.iterdir() if p.is_file())
     click.echo(f"report: {result.out_dir} ({', '.join(files)})")

@@ -41,6 +41,9 @@ class ModelInfo:
     size_bytes: int  # bytes of the weights as stored on disk (0 when unknown)
     fingerprint: str  # "sha256:<hex>" over the weight tensors (names, dtypes, shapes, values)
     architecture: dict[str, Any] = field(default_factory=dict)
+    # "sha256:<hex>" over the tokenizer, the encoder config and the loader's preprocessing
+    # (``models.fingerprint.preprocessing_fingerprint``); "" when unknown: the store is then not used
+    preprocessing_fingerprint: str = ""
 
 
 @dataclass

@@ -36,6 +36,28 @@ def fingerprint(state_dict: Mapping[str, object]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+# config.json keys that name where or with what a model was saved, not how it computes
+UNCOMPUTED_CONFIG_KEYS = ("transformers_version", "id2label", "label2id")
+
+
+def preprocessing_fingerprint(tokenizer: str, config, **options) -> str:
+    """``sha256:<hex>`` over what turns code into outputs besides the weights.
+
+    ``tokenizer`` is the tokenizer's full description (for a Rust tokenizer its JSON: vocabulary,
+    merges, normalizer, special-token template, truncation); ``config`` the encoder's transformers
+    config (attention heads, activation, layer-norm epsilon...; paths and versions left out);
+    ``options`` the loader's own preprocessing (whitespace normalisation, max length, ...). The
+    prediction store keys outputs on it, so a changed tokenizer never reuses an old output.
+    """
+    import json
+
+    settings = {k: v for k, v in config.to_dict().items() if not k.startswith("_") and k not in UNCOMPUTED_CONFIG_KEYS}
+    digest = hashlib.sha256()
+    for part in (tokenizer, json.dumps(settings, sort_keys=True, default=str), json.dumps(options, sort_keys=True, default=str)):
+        digest.update(hashlib.sha256(part.encode("utf-8", "surrogatepass")).digest())
+    return "sha256:" + digest.hexdigest()
+
+
 def num_parameters(module) -> int:
     """Trainable weights only (tied weights once, buffers such as ``position_ids`` not at all)."""
     return sum(parameter.numel() for parameter in module.parameters())

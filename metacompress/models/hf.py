@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 from ..errors import ModelLoadError
 from .base import CodeClassifier, Encoded, ModelInfo
-from .fingerprint import files_size, fingerprint, hf_weight_files, num_parameters
+from .fingerprint import files_size, fingerprint, hf_weight_files, num_parameters, preprocessing_fingerprint
 from .quiet import quiet_transformers
 from .tokens import normalize_whitespace
 
@@ -178,6 +178,9 @@ class HFClassifier(CodeClassifier):
             size_bytes=files_size(weight_files),
             fingerprint=fingerprint(model.state_dict()),
             architecture=architecture(config),
+            preprocessing_fingerprint=preprocessing_fingerprint(
+                _tokenizer_description(tokenizer, self._backend), config, normalize_whitespace=self._normalize,
+                max_length=max_length, pad_id=self.pad_id, head="sequence"),
         )
 
     @property
@@ -216,6 +219,17 @@ class HFClassifier(CodeClassifier):
 
     def logits(self, input_ids, attention_mask):
         return self._model(input_ids=input_ids, attention_mask=attention_mask).logits.float()
+
+
+def _tokenizer_description(tokenizer, backend) -> str:
+    """The Rust tokenizer's JSON (truncation included), or for a Python-only tokenizer its class,
+    settings and vocabulary."""
+    if backend is not None:
+        return backend.to_str()
+    import json
+
+    return json.dumps({"class": type(tokenizer).__name__, "init": getattr(tokenizer, "init_kwargs", {}),
+                       "vocab": sorted(tokenizer.get_vocab().items())}, sort_keys=True, default=str)
 
 
 def _truncating_backend(tokenizer, max_length: int):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 
 from ..errors import ModelLoadError
 from .base import CodeClassifier, Encoded, ModelInfo
 from .checkpoint import fit_state_dict, read_weights
-from .fingerprint import files_size, fingerprint, num_parameters
+from .fingerprint import files_size, fingerprint, num_parameters, preprocessing_fingerprint
 from .hf import ROBERTA_LIKE, architecture
 from .quiet import quiet_transformers
 from .spec import ModelSpec, check_type, read_spec, toml_text
@@ -136,6 +137,8 @@ class SpecClassifier(CodeClassifier):
             size_bytes=files_size([spec.weights]),
             fingerprint=fingerprint(module.state_dict()),
             architecture=architecture(config),
+            preprocessing_fingerprint=preprocessing_fingerprint(
+                self._tokenizer.to_str(), config, head=spec.head, **asdict(spec.preprocessing)),
         )
 
     @property

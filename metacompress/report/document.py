@@ -70,8 +70,11 @@ class ModelRecord:
     truncated_rewritten: int
     distinct_sequences_encoded: int
     inference_seconds: float
+    outputs_from_store: int | None = None  # distinct inputs whose outputs came from the prediction store
+    outputs_computed: int | None = None  # distinct inputs the model was run on
 
-    _OWN = ("label_order_used", "truncated_inputs", "distinct_sequences_encoded", "inference_seconds")
+    _OWN = ("label_order_used", "truncated_inputs", "distinct_sequences_encoded", "inference_seconds",
+            "outputs_from_store", "outputs_computed")
 
     @property
     def source(self) -> str | None:
@@ -85,7 +88,9 @@ class ModelRecord:
         return {**self.description, "label_order_used": list(self.label_order_used),
                 "truncated_inputs": {"original": self.truncated_original, "rewritten": self.truncated_rewritten},
                 "distinct_sequences_encoded": self.distinct_sequences_encoded,
-                "inference_seconds": self.inference_seconds}
+                "inference_seconds": self.inference_seconds,
+                **{key: getattr(self, key) for key in ("outputs_from_store", "outputs_computed")
+                   if getattr(self, key) is not None}}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ModelRecord":
@@ -94,7 +99,8 @@ class ModelRecord:
                    label_order_used=list(data["label_order_used"]), truncated_original=truncated["original"],
                    truncated_rewritten=truncated["rewritten"],
                    distinct_sequences_encoded=data["distinct_sequences_encoded"],
-                   inference_seconds=data["inference_seconds"])
+                   inference_seconds=data["inference_seconds"],
+                   outputs_from_store=data.get("outputs_from_store"), outputs_computed=data.get("outputs_computed"))
 
 
 @dataclass

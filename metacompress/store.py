@@ -1,0 +1,408 @@
+"""A persistent store of model outputs, so a teacher is computed once and an interrupted run resumes.
+
+One SQLite file (stdlib ``sqlite3``, WAL journal) holds every output a model gave, keyed by what
+determines it:
+
+- the model (``models``): the weight fingerprint, the preprocessing fingerprint (tokenizer,
+  encoder config, the loader's preprocessing: ``ModelInfo.preprocessing_fingerprint``), the
+  precision (fp32/fp16/bf16) and the device kind (cpu, cuda, mps). The device kind is part of the
+  key because CPU and CUDA fp32 differ in the last digits (about 1e-6): an audit on a GPU never
+  takes its figures from a CPU run, or the other way round. Batch size is not: within one device
+  and precision it moves probabilities by less than 1e-6 (``tests/test_inference.py``);
+- the exact model input (``outputs.input``): a 128-bit BLAKE2b hash of the snippet, or of the
+  (first, second) pair.
+
+A value is the float64 probabilities in the model's own label order, the truncation flag and the
+token digest, i.e. everything ``inference.predict_proba`` reports per input. ``predict_with_store``
+looks every input up first, runs the model on the missing ones only and writes each finished
+batch in its own transaction, so a crash (SIGKILL included) loses at most the batch in flight and
+re-running the same command resumes from what was saved. A model without a preprocessing
+fingerprint (a plugin loader that does not set one) is never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+
+from .errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from .inference import InferenceSettings, Predictions
+    from .models.base import CodeClassifier
+
+SCHEMA_VERSION = 1
+FILE_NAME = "predictions.sqlite"
+BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write before calling the store locked
+LOOKUP_CHUNK = 500  # keys per SELECT (SQLite allows 999 parameters in old builds)
+SECONDS_PER_DAY = 86400
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS models (
+    id INTEGER PRIMARY KEY,
+    weights TEXT NOT NULL,
+    preprocessing TEXT NOT NULL,
+    precision TEXT NOT NULL,
+    device TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL,
+    last_used REAL NOT NULL,
+    UNIQUE (weights, preprocessing, precision, device)
+);
+CREATE TABLE IF NOT EXISTS outputs (
+    model INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    input BLOB NOT NULL,
+    probs BLOB NOT NULL,
+    truncated INTEGER NOT NULL,
+    digest BLOB NOT NULL,
+    PRIMARY KEY (model, input)
+) WITHOUT ROWID;
+"""
+
+
+def default_path() -> Path:
+    """``$XDG_CACHE_HOME/metacompress/predictions.sqlite``, else ``~/.cache/metacompress/...``."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "metacompress" / FILE_NAME
+
+
+@dataclass(frozen=True)
+class ModelKey:
+    """Everything besides the input that determines a model's outputs."""
+
+    weights: str
+    preprocessing: str
+    precision: str
+    device: str  # the device kind: cpu, cuda or mps (not the index: two GPUs of a kind agree)
+
+
+def model_key(model: "CodeClassifier", precision: str, device_kind: str) -> ModelKey | None:
+    """The model's store key, or None when the model does not say what its preprocessing is."""
+    info = model.info
+    if not info.fingerprint or not getattr(info, "preprocessing_fingerprint", ""):
+        return None
+    return ModelKey(info.fingerprint, info.preprocessing_fingerprint, precision, device_kind)
+
+
+def input_key(item: str | tuple[str, str]) -> bytes:
+    """128-bit hash of one model input; a pair is hashed with its parts' lengths, so no two collide by concatenation."""
+    digest = hashlib.blake2b(digest_size=16)
+    if isinstance(item, str):
+        digest.update(b"s")
+        digest.update(item.encode("utf-8", "surrogatepass"))
+    else:
+        first, second = (part.encode("utf-8", "surrogatepass") for part in item)
+        digest.update(b"p%d:%d:" % (len(first), len(second)))
+        digest.update(first)
+        digest.update(second)
+    return digest.digest()
+
+
+@dataclass
+class StoredOutput:
+    probs: np.ndarray  # float64, the model's label order
+    truncated: bool
+    digest: int  # uint64 token digest
+
+
+@dataclass
+class ModelEntry:
+    """One model (weights + preprocessing + precision + device) in ``cache info``."""
+
+    weights: str
+    preprocessing: str
+    precision: str
+    device: str
+    source: str
+    entries: int
+    last_used: float
+
+
+@dataclass
+class StoreInfo:
+    path: Path
+    size_bytes: int
+    models: list[ModelEntry] = field(default_factory=list)
+
+    @property
+    def entries(self) -> int:
+        return sum(m.entries for m in self.models)
+
+
+class PredictionStore:
+    """An open store file; ``open_store`` makes one. Use as a context manager or ``close()`` it."""
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = True):
+        self.path = Path(path).expanduser()
+        if not create and not self.path.is_file():
+            raise InputError(f"{self.path}: no prediction store here")
+        if self.path.exists() and not self.path.is_file():
+            raise UsageError(f"--cache {self.path}: is a folder, not a prediction store file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--cache {self.path}: cannot create its folder ({exc.strerror or exc})") from None
+        self._connection = None
+        try:
+            with self._errors():
+                self._connection = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+                self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        connection = self._connection
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and not {"meta", "models", "outputs"} <= tables:
+            raise InputError(f"{self.path}: an SQLite file, but not a metacompress prediction store "
+                             "(delete it or choose another --cache)")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a committed batch survives a process crash
+        if not tables:
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+                connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version is None or version[0] != str(SCHEMA_VERSION):
+            raise InputError(f"{self.path}: a prediction store of another metacompress version "
+                             f"(schema {version[0] if version else 'unknown'}, this one reads {SCHEMA_VERSION}); "
+                             "delete it or choose another --cache")
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> "PredictionStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _errors(self):
+        return _StoreErrors(self.path)
+
+    def _transaction(self):
+        return _Transaction(self._connection)
+
+    # ---- outputs ---------------------------------------------------------------------------------
+
+    def model_id(self, key: ModelKey, source: str = "") -> int:
+        """The model's row (created on first use); marks it used now."""
+        now = time.time()
+        with self._errors(), self._transaction():
+            self._connection.execute(
+                "INSERT INTO models (weights, preprocessing, precision, device, source, created, last_used) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (weights, preprocessing, precision, device) "
+                "DO UPDATE SET last_used = excluded.last_used, source = excluded.source",
+                (key.weights, key.preprocessing, key.precision, key.device, source, now, now))
+            row = self._connection.execute(
+                "SELECT id FROM models WHERE weights = ? AND preprocessing = ? AND precision = ? AND device = ?",
+                (key.weights, key.preprocessing, key.precision, key.device)).fetchone()
+        return int(row[0])
+
+    def lookup(self, model: int, keys: Sequence[bytes]) -> dict[bytes, StoredOutput]:
+        """The stored outputs of ``model`` among ``keys``."""
+        found: dict[bytes, StoredOutput] = {}
+        with self._errors():
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                chunk = list(keys[start : start + LOOKUP_CHUNK])
+                marks = ",".join("?" * len(chunk))
+                for key, probs, truncated, digest in self._connection.execute(
+                        f"SELECT input, probs, truncated, digest FROM outputs WHERE model = ? AND input IN ({marks})",
+                        [model, *chunk]):
+                    found[bytes(key)] = StoredOutput(np.frombuffer(probs, dtype="<f8").astype(np.float64),
+                                                     bool(truncated), int.from_bytes(digest, "little"))
+        return found
+
+    def write(self, model: int, rows: Iterable[tuple[bytes, np.ndarray, bool, int]]) -> None:
+        """Save (input key, probabilities, truncated, digest) rows in one transaction."""
+        values = [(model, key, np.asarray(probs, dtype="<f8").tobytes(), int(bool(truncated)),
+                   int(digest).to_bytes(8, "little")) for key, probs, truncated, digest in rows]
+        with self._errors(), self._transaction():
+            self._connection.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", values)
+
+    def count(self) -> int:
+        with self._errors():
+            return int(self._connection.execute("SELECT COUNT(*) FROM outputs").fetchone()[0])
+
+    # ---- cache info / prune ----------------------------------------------------------------------
+
+    def info(self) -> StoreInfo:
+        with self._errors():
+            rows = self._connection.execute(
+                "SELECT m.weights, m.preprocessing, m.precision, m.device, m.source, "
+                "(SELECT COUNT(*) FROM outputs o WHERE o.model = m.id), m.last_used FROM models m "
+                "ORDER BY m.last_used DESC").fetchall()
+        return StoreInfo(self.path, _file_size(self.path), [ModelEntry(*row) for row in rows])
+
+    def prune(self, *, model: str | None = None, older_than_days: float | None = None, everything: bool = False) -> tuple[int, int]:
+        """Remove the models matching every condition given (all of them with ``everything``), with
+        their outputs; (models removed, outputs removed). ``model`` is a weight fingerprint or a
+        prefix of it, with or without ``sha256:``."""
+        conditions, values = [], []
+        if model is not None:
+            prefix = model if model.startswith("sha256:") else "sha256:" + model
+            conditions.append("substr(weights, 1, ?) = ?")
+            values += [len(prefix), prefix]
+        if older_than_days is not None:
+            conditions.append("last_used < ?")
+            values.append(time.time() - older_than_days * SECONDS_PER_DAY)
+        if not conditions and not everything:
+            raise UsageError("cache prune: say what to remove: --model FINGERPRINT, --older-than DAYS or --all")
+        where = " AND ".join(conditions) if conditions else "1"
+        with self._errors():
+            with self._transaction():
+                ids = [row[0] for row in self._connection.execute(f"SELECT id FROM models WHERE {where}", values)]
+                removed = 0
+                for model_id in ids:
+                    removed += self._connection.execute("DELETE FROM outputs WHERE model = ?", (model_id,)).rowcount
+                    self._connection.execute("DELETE FROM models WHERE id = ?", (model_id,))
+            if ids:
+                self._connection.execute("VACUUM")
+                self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(ids), removed
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (Ctrl-C included)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __enter__(self):
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.connection.execute("COMMIT")
+        else:
+            self.connection.execute("ROLLBACK")
+
+
+class _StoreErrors:
+    """sqlite3 errors as one-line messages naming the store file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None or not issubclass(kind, sqlite3.Error):
+            return
+        text = str(value)
+        if "locked" in text or "busy" in text:
+            raise UsageError(f"{self.path}: the prediction store is locked by another process (waited "
+                             f"{BUSY_TIMEOUT_S:g} s); wait for it, or use --cache OTHER_FILE or --no-cache") from None
+        if isinstance(value, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text
+                                                         or "encrypted" in text):
+            raise InputError(f"{self.path}: not a usable prediction store ({text}); delete it or choose another --cache") from None
+        if isinstance(value, sqlite3.OperationalError):
+            raise UsageError(f"{self.path}: cannot use the prediction store ({text})") from None
+        raise InputError(f"{self.path}: prediction store error ({text})") from None
+
+
+def _file_size(path: Path) -> int:
+    """The store's bytes on disk, its write-ahead log included."""
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.is_file())
+
+
+def open_store(cache: str | None, no_cache: bool) -> PredictionStore | None:
+    """The store a run uses: none with ``no_cache``, else ``cache`` or the default file."""
+    if no_cache:
+        return None
+    return PredictionStore(cache if cache else default_path())
+
+
+# ---- inference through the store -----------------------------------------------------------------
+
+
+@dataclass
+class StoreCounts:
+    """Distinct model inputs of one call: taken from the store, and computed by the model."""
+
+    from_store: int = 0
+    computed: int = 0
+
+
+def predict_with_store(model: "CodeClassifier", inputs: Sequence[str] | Sequence[tuple[str, str]],
+                       settings: "InferenceSettings", store: PredictionStore | None) -> tuple["Predictions", StoreCounts]:
+    """``inference.predict_proba`` that takes what ``store`` holds and saves what it computes.
+
+    Results are the stored values for inputs found, and for the others the values handed to the
+    store batch by batch, so a warm, a cold and a resumed run agree exactly.
+    """
+    from .inference import Predictions, predict_proba, resolve_device
+
+    items = list(inputs)
+    device = resolve_device(settings.device)
+    key = model_key(model, settings.precision, device.type) if store is not None else None
+    keys = [input_key(item) for item in items] if key is not None else []
+    distinct = list(dict.fromkeys(keys))
+    if key is None:
+        predicted = predict_proba(model, items, settings)
+        return predicted, StoreCounts(0, len(set(map(_hashable, items))))
+    start = time.perf_counter()
+    model_row = store.model_id(key, model.info.source)
+    found = store.lookup(model_row, distinct)
+    first_of = {k: i for i, k in reversed(list(enumerate(keys)))}
+    missing = [k for k in distinct if k not in found]
+    computed: dict[bytes, StoredOutput] = {}
+    failed_keys: dict[bytes, str] = {}
+    distinct_sequences = 0
+    device_name = None
+    if missing:
+        batch_inputs = [items[first_of[k]] for k in missing]
+
+        def save(done) -> None:
+            rows = [(missing[i], p, t, d) for i, p, t, d in zip(done.indices.tolist(), done.probs, done.truncated, done.digests)]
+            store.write(model_row, rows)
+            for k, p, t, d in rows:
+                computed[k] = StoredOutput(p, bool(t), int(d))
+
+        predicted = predict_proba(model, batch_inputs, settings, on_batch=save)
+        distinct_sequences, device_name = predicted.distinct_sequences, predicted.device
+        failed_keys = {missing[i]: why for i, why in predicted.failed.items()}
+        for i, k in enumerate(missing):  # a failed input has NaN probabilities and is not stored
+            if k in failed_keys:
+                computed[k] = StoredOutput(predicted.probs[i], bool(predicted.truncated[i]), int(predicted.digests[i]))
+    outputs = {**found, **computed}
+    labels = len(model.info.labels)
+    probs = np.empty((len(items), labels), dtype=np.float64)
+    truncated = np.zeros(len(items), dtype=bool)
+    digests = np.zeros(len(items), dtype=np.uint64)
+    failed: dict[int, str] = {}
+    for i, k in enumerate(keys):
+        out = outputs[k]
+        probs[i], truncated[i], digests[i] = out.probs, out.truncated, out.digest
+        if k in failed_keys:
+            failed[i] = failed_keys[k]
+    result = Predictions(probs, truncated, distinct_sequences, time.perf_counter() - start,
+                         device_name or _device_name(device), digests, failed)
+    return result, StoreCounts(len(found), len(missing))
+
+
+def _hashable(item):
+    return item if isinstance(item, str) else tuple(item)
+
+
+def _device_name(device) -> str:
+    from .inference import _device_name as name
+
+    return name(device)
