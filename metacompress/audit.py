@@ -20,7 +20,9 @@ from .config import AuditConfig, Plan
 from .errors import InputError
 from .labels import align
 from .outputs import ModelOutputs, Outputs
-from .rewriting import RewrittenExample, rewrite_all
+from . import distributed
+from .distributed import current_team
+from .rewriting import RewrittenExample
 
 __all__ = ["AuditConfig", "AuditResult", "run_audit"]
 
@@ -36,6 +38,8 @@ class AuditResult:
         is the report.json document.
     samples: the samples table (pandas.DataFrame), one row per input x relation.
     out_dir: where the files were written (None without ``out``).
+    Under ``accelerate launch`` only the main process judges and writes: on the others all
+    three are None (``metacompress.distributed``).
     """
 
     report: Any  # metacompress.report.Report (imported lazily: it needs pandas)
@@ -75,13 +79,15 @@ class Audited:
 
 def run_audit(config: AuditConfig) -> AuditResult:
     """Validate every setting, then (holding ``--out``) load, rewrite, infer, judge and write."""
-    plan = config.validate()  # everything checkable without loading anything: a typo fails in milliseconds
+    team = current_team(config.device)  # one process unless launched by accelerate (metacompress.distributed)
+    # everything checkable without loading anything: a typo fails in milliseconds
+    plan = team.together(config.validate)
     if plan.out is None:
         return _audit(config, plan)
     from .outdir import check_out, lock_out
 
-    with lock_out(plan.out):
-        check_out(config.out, config.overwrite)  # again: another run may have written it meanwhile
+    with team.main_only(lambda: lock_out(plan.out)):  # the main process alone holds and writes --out
+        team.together(lambda: check_out(config.out, config.overwrite) if team.is_main else None)  # again: another run may have written it meanwhile
         return _audit(config, plan)
 
 
@@ -106,12 +112,14 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
 
     start = time.perf_counter()
     both_see = _both_see(task, models["teacher"], models["student"], examples)
-    rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
+    rewrites = distributed.rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
                            config.progress, visible=both_see)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
     outputs = _infer(config, task, examples, rewrites, models)
+    if not current_team().is_main:
+        return AuditResult(None, None, None)  # the main process judges and writes the report
     examples, rewrites, outputs = _drop_failed(examples, rewrites, outputs, data.skipped)
     timings["inference"] = time.perf_counter() - start
 
@@ -176,7 +184,8 @@ def _load_models(config: AuditConfig, task_labels: tuple[str, ...]) -> dict[str,
 
 def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dict[str, LoadedModel]) -> Outputs:
     """Both models over originals and every applied rewrite (by row); probabilities in task label order."""
-    from .inference import InferenceSettings, predict_proba
+    from .distributed import predict_proba
+    from .inference import InferenceSettings
 
     applied = sorted((r for r in rewrites if r.applied), key=lambda r: r.row)
     inputs = [task.model_input(e.code) for e in examples] + [task.model_input(r.code) for r in applied]

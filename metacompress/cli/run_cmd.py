@@ -35,12 +35,18 @@ Exit codes:
 
 def audit(**values: Any) -> None:
     from ..audit import run_audit
+    from ..distributed import StoppedElsewhere
     from ..gates import raise_if_breached
     from ..report import render_terminal
 
     out = values.pop("out") or f"runs/{values['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = config_from_values(AuditConfig, values, out=out, command=shlex.join(["metacompress", *sys.argv[1:]]))
-    result = run_audit(config)
+    try:
+        result = run_audit(config)
+    except StoppedElsewhere as exc:  # another process of a sharded run failed; the main one says why
+        raise click.exceptions.Exit(exc.exit_code) from None
+    if result.report is None:  # not the main process of an accelerate launch: it prints
+        return
     click.echo(render_terminal(result.report), nl=False)
     files = sorted(p.name for p in result.out_dir.iterdir() if p.is_file())
     click.echo(f"report: {result.out_dir} ({', '.join(files)})")
