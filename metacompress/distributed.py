@@ -27,7 +27,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Callable, ContextManager, Iterator, Sequence, TypeVar
 
-from .errors import MetacompressError
+from .errors import MetacompressError, UsageError
 
 T = TypeVar("T")
 
@@ -141,7 +141,12 @@ def current_team(device: str = "auto") -> Team:
 
 def _join(device: str) -> Team:
     import torch
-    from accelerate import PartialState
+
+    try:
+        from accelerate import PartialState
+    except ImportError:
+        raise UsageError(f"this run was launched as {os.environ.get('WORLD_SIZE')} processes (WORLD_SIZE), which needs "
+                         "Hugging Face Accelerate: pip install 'metacompress[distributed]'") from None
 
     cpu = device == "cpu" or not torch.cuda.is_available()
     state = PartialState(cpu=cpu)
