@@ -80,19 +80,25 @@ class Team:
         process, raise on all of them (see the module docstring) instead of leaving some waiting."""
         if self.size == 1:
             return [step()]
-        try:
-            outcome: tuple[Any, Any] = (None, step())
-        except Exception as exc:  # noqa: BLE001 - shared with the other processes, then raised
-            outcome = (exc, None)
-        outcomes = self.gather(_portable(outcome))
-        failed = [(rank, problem) for rank, (problem, _) in enumerate(outcomes) if problem is not None]
-        if failed:
-            raise self._failure(failed, outcome[0])
-        return [value for _, value in outcomes]
+        return self._run(step, share=True)
 
     def together(self, step: Callable[[], T]) -> T:
-        """``step`` on every process, its own result here; an error anywhere stops every process."""
-        return self.run_everywhere(step)[self.rank]
+        """``step`` on every process, its own result here (only whether it failed is shared); an
+        error anywhere stops every process."""
+        if self.size == 1:
+            return step()
+        return self._run(step, share=False)
+
+    def _run(self, step: Callable[[], Any], share: bool) -> Any:
+        try:
+            problem, value = None, step()
+        except Exception as exc:  # noqa: BLE001 - shared with the other processes, then raised
+            problem, value = exc, None
+        outcomes = self.gather((_portable(problem), value if share else None))
+        failed = [(rank, theirs) for rank, (theirs, _) in enumerate(outcomes) if theirs is not None]
+        if failed:
+            raise self._failure(failed, problem)
+        return [v for _, v in outcomes] if share else value
 
     @contextmanager
     def main_only(self, make: Callable[[], ContextManager[Any]]) -> Iterator[None]:
@@ -116,12 +122,12 @@ class Team:
         return RuntimeError(f"process {rank}: {getattr(kind, '__name__', kind)}: {message}")
 
 
-def _portable(outcome: tuple[Any, Any]) -> tuple[Any, Any]:
-    """An outcome that survives pickling: an exception travels as (its class, its message)."""
-    problem, value = outcome
+def _portable(problem: BaseException | None) -> tuple[type, str] | None:
+    """An exception as it can travel between processes: (its class, the first line of its message)."""
     if problem is None:
-        return outcome
-    return (type(problem), str(problem).strip().splitlines()[0] if str(problem).strip() else ""), None
+        return None
+    text = str(problem).strip()
+    return type(problem), text.splitlines()[0] if text else ""
 
 
 _TEAM: Team | None = None

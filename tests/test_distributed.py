@@ -245,3 +245,25 @@ def test_a_usage_error_under_launch_stops_every_process_with_one_message(launch_
     errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "--limit" in errors[0], done.stderr
     assert not (tmp_path / "r").exists()
+
+
+class Beside(Team):
+    """A team whose other processes' outcomes are given: ``gather`` puts this one's among them."""
+
+    def __init__(self, rank: int, others: list):
+        super().__init__(rank, len(others) + 1)
+        self.others = others
+
+    def gather(self, part):
+        return self.others[: self.rank] + [part] + self.others[self.rank :]
+
+
+def test_together_raises_on_every_process_when_one_fails():
+    broken = (distributed._portable(InputError("pairs.jsonl: no usable examples")), None)
+    with pytest.raises(InputError, match="^process 1: pairs.jsonl: no usable examples$"):
+        Beside(0, [broken]).together(lambda: "fine here")
+    with pytest.raises(StoppedElsewhere) as stopped:
+        Beside(1, [broken, (None, None)]).together(lambda: "fine here")
+    assert stopped.value.exit_code == 2
+    assert Beside(0, [(None, None)]).together(lambda: "fine") == "fine"
+    assert Beside(1, [(None, "a")]).run_everywhere(lambda: "b") == ["a", "b"]
