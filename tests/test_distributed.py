@@ -129,7 +129,7 @@ def _accelerate_imported(*args: str, block: bool = False) -> subprocess.Complete
 def test_help_and_transform_do_not_import_accelerate(tmp_path):
     snippet = tmp_path / "A.java"
     snippet.write_text("class A { int f(int a) { return a + 1; } }\n")
-    for args in (["--help"], ["transform", "rename-identifiers", str(snippet)]):
+    for args in (["--help"], ["transform", "--relation", "rename-identifiers", str(snippet)]):
         done = _accelerate_imported(*args)
         assert done.returncode == 0 and done.stdout.strip().splitlines()[-1] == "False", (args, done.stderr)
 
