@@ -20,7 +20,9 @@ from .config import AuditConfig, Plan
 from .errors import InputError
 from .labels import align
 from .outputs import ModelOutputs, Outputs
-from .rewriting import RewrittenExample, rewrite_all
+from . import distributed
+from .distributed import current_team
+from .rewriting import RewrittenExample
 
 __all__ = ["AuditConfig", "AuditResult", "run_audit"]
 
@@ -38,6 +40,8 @@ class AuditResult:
         is the report.json document.
     samples: the samples table (pandas.DataFrame), one row per input x relation.
     out_dir: where the files were written (None without ``out``).
+    Under ``accelerate launch`` only the main process judges and writes: on the others all
+    three are None (``metacompress.distributed``).
     """
 
     report: Any  # metacompress.report.Report (imported lazily: it needs pandas)
@@ -77,13 +81,15 @@ class Audited:
 
 def run_audit(config: AuditConfig) -> AuditResult:
     """Validate every setting, then (holding ``--out``) load, rewrite, infer, judge and write."""
-    plan = config.validate()  # everything checkable without loading anything: a typo fails in milliseconds
+    team = current_team(config.device)  # one process unless launched by accelerate (metacompress.distributed)
+    # everything checkable without loading anything: a typo fails in milliseconds
+    plan = team.together(config.validate)
     if plan.out is None:
         return _audit(config, plan)
     from .outdir import check_out, lock_out
 
-    with lock_out(plan.out):
-        check_out(config.out, config.overwrite)  # again: another run may have written it meanwhile
+    with team.main_only(lambda: lock_out(plan.out)):  # the main process alone holds and writes --out
+        team.together(lambda: check_out(config.out, config.overwrite) if team.is_main else None)  # again: another run may have written it meanwhile
         return _audit(config, plan)
 
 
@@ -110,13 +116,15 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
 
     start = time.perf_counter()
     both_see = _both_see(task, models["teacher"], models["student"], examples)
-    rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
+    rewrites = distributed.rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
                            config.progress, visible=both_see)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
     with _open_store(config) as store:
         outputs = _infer(config, task, examples, rewrites, models, store)
+    if not current_team().is_main:
+        return AuditResult(None, None, None)  # the main process judges and writes the report
     examples, rewrites, outputs = _drop_failed(examples, rewrites, outputs, data.skipped)
     timings["inference"] = time.perf_counter() - start
 
@@ -156,11 +164,17 @@ def _check_device(config: AuditConfig) -> None:
 
 
 def _open_store(config: AuditConfig):
-    """The prediction store (``metacompress.store``) of the run, or a stand-in None with --no-cache."""
+    """The prediction store (``metacompress.store``) of the run, or a stand-in None with --no-cache.
+
+    A sharded run (accelerate launch) does not use the store yet: every process would have to see
+    the same hits for the shares to line up, so it computes everything and says so in report.json
+    (no output from the store)."""
     from contextlib import nullcontext
 
     from .store import open_store
 
+    if current_team().size > 1:
+        return nullcontext()
     store = open_store(config.cache, config.no_cache)
     return nullcontext() if store is None else store
 

@@ -348,7 +348,8 @@ def predict_with_store(model: "CodeClassifier", inputs: Sequence[str] | Sequence
     Results are the stored values for inputs found, and for the others the values handed to the
     store batch by batch, so a warm, a cold and a resumed run agree exactly.
     """
-    from .inference import Predictions, predict_proba, resolve_device
+    from .distributed import predict_proba  # one process: inference.predict_proba itself
+    from .inference import Predictions, resolve_device
 
     items = list(inputs)
     device = resolve_device(settings.device)

@@ -38,6 +38,7 @@ interruption (Ctrl-C, a killed job) the same command resumes where it stopped.
 
 def audit(**values: Any) -> None:
     from ..audit import run_audit
+    from ..distributed import StoppedElsewhere
     from ..gates import raise_if_breached
     from ..report import render_terminal
 
@@ -52,6 +53,10 @@ def audit(**values: Any) -> None:
             click.echo(f"metacompress: the outputs computed so far are saved in {config.cache or default_path()}; "
                        "run the same command again to resume from them", err=True)
         raise
+    except StoppedElsewhere as exc:  # another process of a sharded run failed; the main one says why
+        raise click.exceptions.Exit(exc.exit_code) from None
+    if result.report is None:  # not the main process of an accelerate launch: it prints
+        return
     click.echo(render_terminal(result.report), nl=False)
     files = sorted(p.name for p in result.out_dir.iterdir() if p.is_file())
     click.echo(f"report: {result.out_dir} ({', '.join(files)})")
