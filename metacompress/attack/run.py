@@ -109,6 +109,7 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
     timings["load"] = time.perf_counter() - clock
 
     start = time.perf_counter()
+    oracle.phase = "originals"
     originals = {role: oracle.probs(role, [e.code for e in examples]) for role in models}
     usable = [k for k in range(len(examples)) if all(np.isfinite(p[k]).all() for p in originals.values())]
     if not usable:
@@ -123,6 +124,7 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
 
     start = time.perf_counter()
     attacked = Attacked(examples, spaces, originals, {}, oracle)
+    oracle.phase = "search"
     for attack in ATTACKS[config.objective]:
         attacked.outcomes[attack] = [_search(config, attack, k, attacked) for k in range(len(examples))]
     _probe_best(attacked)
@@ -130,6 +132,7 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
     search_calls, search_sent = oracle.calls, oracle.sent
 
     start = time.perf_counter()
+    oracle.phase = "random rewrites"
     attacked.random_rewrites = _random_rewrites(config, plan, attacked)
     timings["random_rewrites"] = time.perf_counter() - start
     timings["total"] = time.perf_counter() - clock

@@ -35,9 +35,10 @@ class Oracle:
         self.calls = 0  # predict_proba calls
         self.sent = 0  # inputs sent (cache misses)
         self.seconds = 0.0  # inside predict_proba
-        self.steps: list[list[Any]] = []  # the inputs of every call, kept only when recording
+        self.phase = ""  # what the calls are for now: originals, search, random rewrites
+        self.steps: list[tuple[str, str, list[Any]]] = []  # (phase, role, inputs) of every call, when recording
 
-    record = False
+    record = False  # scripts/bench_attack.py sets it to replay the same calls without the search
 
     def probs(self, role: str, codes: list[tuple[str, ...]]) -> np.ndarray:
         """[len(codes), labels] in task label order; a row of NaN where the model cannot take the input."""
@@ -53,7 +54,7 @@ class Oracle:
             self.sent += len(missing)
             self.seconds += predicted.seconds
             if self.record:
-                self.steps.append(missing)
+                self.steps.append((self.phase, role, missing))
             for key, row in zip(missing, predicted.probs[:, loaded.order]):
                 cache[key] = row
         if not keys:
