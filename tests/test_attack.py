@@ -116,6 +116,16 @@ def test_equal_seeds_give_identical_files(models, pairs, tmp_path, strategy):
     assert texts[0] == texts[1]
 
 
+def test_success_against_the_label_skips_wrong_inputs_and_flips_right_ones(models, pairs, tmp_path):
+    result = run_attack(config(models, pairs, tmp_path / "r", objective="flip-teacher", success_against="label"))
+    for record in result.records:
+        attack = record["attacks"]["teacher"]
+        right = int(np.argmax(record["teacher_probs"])) == record["label"]
+        assert (attack["status"] == "already misclassified") == (not right)
+        if attack["success"]:
+            assert int(np.argmax(attack["teacher_probs"])) != record["label"]
+
+
 def test_budget_0_is_reported_as_such(models, pairs, tmp_path):
     result = run_attack(config(models, pairs, tmp_path / "r", budget=0, objective="flip-student"))
     attack = result.report.data["attacks"]["student"]
@@ -181,6 +191,8 @@ def base_args(models, pairs, out) -> list[str]:
     (["--relations", "rename-identifiers"], "attack's own renaming search"),
     (["--fail-on", "success_rat>0.5"], "unknown metric 'success_rat'"),
     (["--fail-on", "disagree:success_rate>0.5"], "relation 'disagree' is not in this run"),
+    (["--fail-on", "success_rate>0.5"], "scope it, e.g. 'student:success_rate'"),
+    (["--fail-on", "student:student_extra_drop>0.5"], "headline figure"),
     (["--candidates", "0"], "--candidates must be at least 1"),
 ])
 def test_bad_options_give_one_line_errors(models, pairs, tmp_path, flags, message):

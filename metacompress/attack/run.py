@@ -102,6 +102,8 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
     examples = sample(data.examples, config.limit, config.seed)
     if not examples:
         raise InputError(f"{config.data}: no usable examples")
+    if config.success_against == "label" and any(e.label is None for e in examples):
+        raise InputError(f"{config.data}: --success-against label needs a gold label on every example")
     models = _load_models(config, data.label_names)
     settings = InferenceSettings(batch_size=config.batch_size, device=config.device, precision=config.precision,
                                  progress=False)

@@ -45,8 +45,21 @@ def parse_attack_gates(conditions: list[str], objective: str | None = None):
     """``--fail-on`` conditions on the attack's figures; the scope is a row (teacher, student, disagree)."""
     from ..metrics.gates import parse_gates
 
+    from ..errors import UsageError
+    from ..metrics.gates import ALL, ANY
+
     rows = attack_rows(objective) if objective in ("flip-student", "flip-teacher", "flip-both", "disagree") else None
-    return parse_gates(conditions, rows, ATTACK_METRICS)
+    gates = parse_gates(conditions, rows, ATTACK_METRICS)
+    for gate in gates:
+        if gate.scope == ALL and gate.metric not in HEADLINE_METRICS:
+            raise UsageError(f"--fail-on {gate.condition!r}: {gate.metric} is a figure of each attack; scope it, "
+                             f"e.g. 'student:{gate.metric}' (unscoped gates take {', '.join(HEADLINE_METRICS)})")
+        if gate.scope not in (ALL, ANY) and (rows is None or gate.scope not in rows):
+            raise UsageError(f"--fail-on {gate.condition!r}: no attack {gate.scope!r} in this run "
+                             f"(attacks: {', '.join(rows or ())})")
+        if gate.scope != ALL and gate.metric in HEADLINE_METRICS:
+            raise UsageError(f"--fail-on {gate.condition!r}: {gate.metric} is a headline figure; leave the scope out")
+    return gates
 
 
 @dataclass
@@ -74,14 +87,14 @@ class AttackReport:
 
 
 def share(num: np.ndarray, den: np.ndarray, seed: int, n_bootstrap: int, count: bool = True,
-          shift: float = 0.0) -> Metric:
+          shift: float = 0.0, undefined: str = "no input") -> Metric:
     """sum(num) / sum(den) (+ shift) with a 95% BCa interval, inputs resampled."""
     num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
     total_num, total_den = num.sum(), den.sum()
     n = int(round(total_den))
     counted = int(round(total_num)) if count else None
     if total_den <= 0:
-        return Metric(None, counted, 0, null_reason="no input")
+        return Metric(None, counted, 0, null_reason=undefined)
     value = float(total_num / total_den) + shift
     if n_bootstrap == 0 or len(num) < 2:
         return Metric(value, counted, n)
@@ -249,7 +262,7 @@ def _headline(config, attacked, rows: dict[str, Row], labelled: bool) -> Row:
             won = np.array([o.success for o in attacked.outcomes[role]])
             lost[role] = (attacked.originals[role].argmax(axis=1) == labels) & won
         metrics["student_extra_drop"] = share(lost["student"], lost["teacher"], config.seed, config.bootstrap,
-                                              count=False, shift=-1.0)
+                                              count=False, shift=-1.0, undefined="the teacher lost no accuracy")
     if "disagree" in rows:
         metrics["disagreement_found_rate"] = rows["disagree"].metrics["success_rate"]
     return Row(metrics)
