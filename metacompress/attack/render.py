@@ -50,8 +50,9 @@ def render_markdown(report: Any) -> str:
             if any(m in attacks[a]["metrics"] for a in names)]
     lines += _table(["metric", *names], rows)
     lines += ["", "### Inputs", ""]
-    statuses = sorted({s for a in names for s in attacks[a]["counts"]})
-    lines += _table(["status", *names], [[s] + [str(attacks[a]["counts"].get(s, 0)) for a in names] for s in statuses])
+    statuses = sorted({s for a in names for s in attacks[a]["counts"] if s != "queries"}) + ["queries"]
+    lines += _table(["inputs by status", *names],
+                    [[s] + [str(attacks[a]["counts"].get(s, 0)) for a in names] for s in statuses])
     random = doc["random_rewrites"]
     lines += ["", "## Teacher-student relations: adversarial inputs vs random rewrites", "",
               f"Random rewrites: every relation once per input with the run's seed ({random['rewrites']} rewrites).", ""]
