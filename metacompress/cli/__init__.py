@@ -24,6 +24,8 @@ DEBUG_VARIABLE = "METACOMPRESS_DEBUG"
 
 SUBCOMMANDS = {
     "run": ("metacompress.cli.run_cmd:run", "Audit a student against its teacher with metamorphic relations."),
+    "attack": ("metacompress.cli.attack_cmd:attack_command",
+               "Search semantics-preserving rewrites that flip a model or split teacher and student."),
     "compare": ("metacompress.cli.compare_cmd:compare", "Compare audits of the same task and data side by side."),
     "relations": ("metacompress.cli.relations_cmd:relations", "List the relations and the languages each supports."),
     "transform": ("metacompress.cli.relations_cmd:transform", "Rewrite code with one relation (one snippet or a JSONL batch)."),

@@ -84,15 +84,17 @@ class JudgedRows(Protocol):
     baseline: _Row
 
 
-def parse_gate(condition: str, relations: Iterable[str] | None = None) -> Gate:
-    """Parse one condition; with ``relations`` also check that its relation exists."""
+def parse_gate(condition: str, relations: Iterable[str] | None = None,
+               metrics: Iterable[str] | None = None) -> Gate:
+    """Parse one condition; with ``relations`` also check that its relation exists. ``metrics``
+    replaces the registered metric names (``metacompress attack`` gates on its own figures)."""
     match = _PATTERN.match(condition or "")
     if not match:
         raise UsageError(f"--fail-on {condition!r}: expected [RELATION:]METRIC OP NUMBER with OP "
                          f"one of > >= < <=, e.g. 'rename-identifiers:student_flip_rate>=0.05'")
     scope = (match["scope"] or ALL).strip()
     metric, op = match["metric"], match["op"]
-    known = BASELINE_METRICS if scope == BASELINE else tuple(METRICS)
+    known = tuple(metrics) if metrics is not None else BASELINE_METRICS if scope == BASELINE else tuple(METRICS)
     if metric not in known:
         raise UsageError(f"--fail-on {condition!r}: unknown metric {metric!r}{_hint(metric, known)}; "
                          f"known: {', '.join(known)}")
@@ -108,9 +110,11 @@ def parse_gate(condition: str, relations: Iterable[str] | None = None) -> Gate:
     return Gate(condition, scope, metric, op, threshold)
 
 
-def parse_gates(conditions: Iterable[str], relations: Iterable[str] | None = None) -> list[Gate]:
+def parse_gates(conditions: Iterable[str], relations: Iterable[str] | None = None,
+                metrics: Iterable[str] | None = None) -> list[Gate]:
     relations = list(relations) if relations is not None else None
-    return [parse_gate(c, relations) for c in conditions]
+    metrics = list(metrics) if metrics is not None else None
+    return [parse_gate(c, relations, metrics) for c in conditions]
 
 
 def evaluate_gates(conditions: Iterable[str | Gate], judged: JudgedRows) -> list[GateResult]:

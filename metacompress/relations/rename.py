@@ -181,3 +181,19 @@ def _reasons(variables: list[Variable]) -> str:
     shown = [f"{v.name} ({v.excluded})" for v in variables[:MAX_REASONS]]
     more = len(variables) - len(shown)
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def renamable_variables(parsed: ParsedCode, targets: str = "locals") -> list[Variable]:
+    """The variables rename-identifiers may rename under ``targets`` (same scope and interface
+    rules), in order of first occurrence; used by ``metacompress attack`` to search renamings."""
+    chosen = set(targets.split("+"))
+    variables = _restrict(local_variables(parsed), chosen, parameter_exposure(parsed))
+    if "function" in chosen:
+        variables += finish(parsed, function_names(parsed), [])
+        variables.sort(key=lambda v: (v.occurrences[0][0], v.name))
+    return [v for v in variables if not v.excluded]
+
+
+def rename_edits(source: bytes, new_names: list[tuple[Variable, str]]) -> list[Edit]:
+    """The edits that give each variable its new name at every occurrence."""
+    return _splices(source, new_names)

@@ -1,0 +1,103 @@
+"""AttackConfig: an audit's model, task, data, sampling and threshold settings plus the attack's.
+
+``validate()`` checks every setting without loading data or models, like ``AuditConfig``'s, and
+resolves the task, language, relations (the ones composed into candidates), gates and out folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config import (
+    AuditConfig,
+    Plan,
+    _check_choices,
+    _check_label_map,
+    _check_numbers,
+    _check_relation_options,
+    _task_and_language,
+    check_whole_number,
+    select_relations,
+    task_load_options,
+)
+from ..errors import UsageError
+
+OBJECTIVES = ("flip-student", "flip-teacher", "flip-both", "disagree")
+STRATEGIES = ("random", "greedy", "genetic")
+SUCCESS_AGAINST = ("prediction", "label")
+SUBSTITUTE_SOURCES = ("auto", "data", "generated")
+#: rename-identifiers is the attack's own renaming search: composing it would undo the chosen names
+OWN_RELATION = "rename-identifiers"
+#: what --out may hold; the first marks a previous attack
+ATTACK_FILES = ("report.json", "report.md", "adversarial.jsonl")
+
+
+@dataclass
+class AttackConfig(AuditConfig):
+    """Everything that determines an attack's figures (all of it is recorded in report.json)."""
+
+    objective: str = field(default="flip-both", metadata={
+        "help": "flip-student / flip-teacher: attack one model; flip-both: each model on its own; "
+                "disagree: from inputs where both agree, search for one where they do not.",
+        "choices": lambda: OBJECTIVES, "metavar": "NAME"})
+    strategy: str = field(default="greedy", metadata={
+        "help": "random: sample edit sets; greedy: rank variables and relations by how much editing them "
+                "moves the objective, then try candidates in that order; genetic: crossover and mutation of edit sets.",
+        "choices": lambda: STRATEGIES, "metavar": "NAME"})
+    budget: int = field(default=100, metadata={
+        "help": "Model queries per input and per model (the original's query is not counted; 0: no search)."})
+    success_against: str = field(default="prediction", metadata={
+        "help": "A flip succeeds when the prediction on the rewrite differs from the model's prediction on the "
+                "original (prediction) or from the gold label (label: inputs it already gets wrong are not attacked).",
+        "choices": lambda: SUCCESS_AGAINST, "metavar": "WHAT"})
+    substitutes: str = field(default="auto", metadata={
+        "help": "Rename candidates: the data's per-variable substitutes where a record has them, else generated "
+                "(auto); only the data's (data); only generated (generated).",
+        "choices": lambda: SUBSTITUTE_SOURCES, "metavar": "SOURCE"})
+    substitutes_field: str = field(default="substitutes", metadata={
+        "help": "Record field holding {variable: [candidate names]}.", "metavar": "FIELD"})
+    candidates: int = field(default=30, metadata={
+        "help": "Rename candidates kept per variable."})
+    max_relations: int = field(default=2, metadata={
+        "help": "Relations composed into one candidate on top of its renamings (0: renamings only)."})
+
+    def validate(self) -> Plan:
+        """Check every setting without loading data or models; UsageError names the first bad one."""
+        from ..outdir import check_out
+
+        _check_numbers(self)
+        _check_choices(self)
+        _check_label_map(self.label_map)
+        self._check_attack_settings()
+        task, language = _task_and_language(self)
+        load_options = task_load_options(self, task, language)
+        relations = self._relations(language)
+        _check_relation_options(self.relation_options, relations)
+        from .summary import parse_attack_gates
+
+        gates = parse_attack_gates(self.fail_on, self.objective)
+        sides = task.rewrite_sides(self.pair_side)
+        out = check_out(self.out, self.overwrite, ATTACK_FILES) if self.out is not None else None
+        return Plan(task, language, relations, sides, gates, out, load_options)
+
+    def _relations(self, language: str) -> list[str]:
+        if self.relations is None:
+            return [n for n in select_relations(None, language) if n != OWN_RELATION]
+        chosen = select_relations(self.relations, language)
+        if OWN_RELATION in chosen:
+            raise UsageError(f"--relations: {OWN_RELATION} is the attack's own renaming search; "
+                             "leave it out (the relations named are composed on top of the renamings)")
+        return chosen
+
+    def _check_attack_settings(self) -> None:
+        for flag, value, allowed in (("--objective", self.objective, OBJECTIVES),
+                                     ("--strategy", self.strategy, STRATEGIES),
+                                     ("--success-against", self.success_against, SUCCESS_AGAINST),
+                                     ("--substitutes", self.substitutes, SUBSTITUTE_SOURCES)):
+            if value not in allowed:
+                raise UsageError(f"{flag} must be one of {', '.join(allowed)}, not {value!r}")
+        check_whole_number("--budget", self.budget, 0)
+        check_whole_number("--candidates", self.candidates, 1)
+        check_whole_number("--max-relations", self.max_relations, 0)
+        if not isinstance(self.substitutes_field, str) or not self.substitutes_field.strip():
+            raise UsageError(f"--substitutes-field must name a field, not {self.substitutes_field!r}")

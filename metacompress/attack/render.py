@@ -1,0 +1,82 @@
+"""report.md and the terminal table of an attack (from report.json's document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SHOWN = ("success_rate", "accuracy_before", "accuracy_after", "accuracy_drop", "relative_drop", "transfer_rate",
+         "disagreement_rate_x", "disagreement_rate_after", "violations_per_query",
+         "random_rewrite_violations_per_query", "mean_queries_to_success", "median_queries_to_success",
+         "identifiers_renamed", "tokens_changed")
+RELATIONS = ("prediction_agreement", "probability_similarity", "high_confidence_preservation",
+             "calibration_alignment", "discrepancy_rate", "induced_discrepancy_rate")
+
+
+def _value(metric: dict[str, Any] | None) -> str:
+    if metric is None:
+        return ""
+    if metric["value"] is None:
+        return "-"
+    text = f"{metric['value']:.4g}"
+    if metric.get("ci95"):
+        low, high = metric["ci95"]
+        text += f" [{low:.3g}, {high:.3g}]"
+    if metric.get("count") is not None:
+        text += f" ({metric['count']}/{metric['n']})"
+    return text
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(report: Any) -> str:
+    doc = report.data
+    run, attacks = doc["run"], doc["attacks"]
+    config = run["config"]
+    lines = [f"# metacompress attack: {run['task']}", "",
+             f"- objective `{config['objective']}`, strategy `{config['strategy']}`, budget {config['budget']} "
+             f"queries per input and model, success against {config['success_against']}, seed {config['seed']}",
+             f"- teacher `{config['teacher']}`, student `{config['student']}`",
+             f"- data `{config['data']}`: {run['data']['examples_attacked']} inputs attacked "
+             f"({run['data']['inputs_with_substitutes']} with precomputed substitutes)", ""]
+    for sentence in doc["headline"]["summary"]:
+        lines.append(f"- {sentence}")
+    names = list(attacks)
+    lines += ["", "## Attacks", "", "Values with 95% intervals (inputs resampled) and (count/n).", ""]
+    rows = [[m] + [_value(attacks[a]["metrics"].get(m)) for a in names] for m in SHOWN
+            if any(m in attacks[a]["metrics"] for a in names)]
+    lines += _table(["metric", *names], rows)
+    lines += ["", "### Inputs", ""]
+    statuses = sorted({s for a in names for s in attacks[a]["counts"] if s != "queries"}) + ["queries"]
+    lines += _table(["inputs by status", *names],
+                    [[s] + [str(attacks[a]["counts"].get(s, 0)) for a in names] for s in statuses])
+    random = doc["random_rewrites"]
+    lines += ["", "## Teacher-student relations: adversarial inputs vs random rewrites", "",
+              f"Random rewrites: every relation once per input with the run's seed ({random['rewrites']} rewrites).", ""]
+    header = ["relation", *(f"adversarial ({a})" for a in names), "random rewrites"]
+    rows = [[m] + [_value(attacks[a]["metrics"].get(f"adversarial_{m}")) for a in names]
+            + [_value(random["metrics"].get(m))] for m in RELATIONS if m in random["metrics"]]
+    lines += _table(header, rows)
+    if doc["gates"]:
+        lines += ["", "## Gates", ""]
+        lines += _table(["condition", "row", "value", "status"],
+                        [[g["condition"], g["relation"], "-" if g["value"] is None else f"{g['value']:.4g}", g["status"]]
+                         for g in doc["gates"]])
+    return "\n".join(lines) + "\n"
+
+
+def render_terminal(report: Any) -> str:
+    doc = report.data
+    attacks = doc["attacks"]
+    names = list(attacks)
+    width = max(len(m) for m in SHOWN) + 2
+    lines = ["attack".ljust(width) + "".join(n.ljust(34) for n in names)]
+    for metric in SHOWN:
+        if any(metric in attacks[a]["metrics"] for a in names):
+            lines.append(metric.ljust(width) + "".join(_value(attacks[a]["metrics"].get(metric)).ljust(34)
+                                                      for a in names))
+    lines += [f"- {s}" for s in doc["headline"]["summary"]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,231 @@
+"""run_attack(config) -> AttackResult: adversarial and fidelity search over a sample, one call.
+
+Load the task's data and both models exactly as ``run_audit`` does, build each input's edit
+space, run both models once over the originals, search every input under the objective (each
+search step one batched model call per model it reads), run both models on every input's best
+rewrite, judge, and write report.json, report.md and adversarial.jsonl into ``--out``.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from .config import AttackConfig
+from .search import STRATEGIES, Evaluated, Oracle, Search, disagree_objective, flip_objective
+from .space import Candidate, EditSpace, SpaceSettings, build_spaces, tokens_changed
+
+SUCCESS, FAILED = "success", "failed"
+NOTHING_TO_EDIT, NO_BUDGET = "nothing to edit", "budget 0"
+ALREADY_WRONG, ALREADY_DISAGREE = "already misclassified", "models already disagree"
+ATTACKED = (SUCCESS, FAILED)
+#: the objective -> the attacks it runs, each named by the row it fills
+ATTACKS = {"flip-student": ("student",), "flip-teacher": ("teacher",), "flip-both": ("teacher", "student"),
+           "disagree": ("disagree",)}
+
+
+@dataclass
+class Outcome:
+    """One input under one attack."""
+
+    status: str
+    queries: int = 0
+    candidate: Candidate | None = None  # the best edit set found (a success when status is success)
+    code: tuple[str, ...] | None = None
+    probs: dict[str, np.ndarray] = field(default_factory=dict)  # both models on ``code``
+
+    @property
+    def success(self) -> bool:
+        return self.status == SUCCESS
+
+
+@dataclass
+class Attacked:
+    """What the searches found, before judging."""
+
+    examples: list[Any]
+    spaces: list[EditSpace]
+    originals: dict[str, np.ndarray]  # role -> [n, labels]
+    outcomes: dict[str, list[Outcome]]  # attack -> one per example
+    oracle: Oracle
+    random_rewrites: Any = None  # (T_x, T_xp, S_x, S_xp, ids) over the relations' random rewrites
+
+
+@dataclass
+class AttackResult:
+    """What ``run_attack`` returns: the report (``report.data`` is report.json), the per-input
+    records of adversarial.jsonl, and where they were written."""
+
+    report: Any  # metacompress.attack.summary.AttackReport
+    records: list[dict[str, Any]]
+    out_dir: Path | None
+
+    @property
+    def gates(self) -> list[Any]:
+        return self.report.gates
+
+    @property
+    def gate_breached(self) -> bool:
+        return any(g.holds for g in self.gates)
+
+
+def run_attack(config: AttackConfig) -> AttackResult:
+    """Validate every setting, then (holding ``--out``) load, search, judge and write."""
+    plan = config.validate()
+    if plan.out is None:
+        return _attack(config, plan)
+    from ..outdir import check_out, lock_out
+    from .config import ATTACK_FILES
+
+    with lock_out(plan.out):
+        check_out(config.out, config.overwrite, ATTACK_FILES)
+        return _attack(config, plan)
+
+
+def _attack(config: AttackConfig, plan) -> AttackResult:
+    from ..audit import _check_device, _load_models, _load_options
+    from ..inference import InferenceSettings
+    from ..tasks import sample
+    from .summary import build_report, records
+
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+    _check_device(config)
+    data = plan.task.load(config.data, **_load_options(config, plan.task, plan.language))
+    examples = sample(data.examples, config.limit, config.seed)
+    if not examples:
+        raise InputError(f"{config.data}: no usable examples")
+    if config.success_against == "label" and any(e.label is None for e in examples):
+        raise InputError(f"{config.data}: --success-against label needs a gold label on every example")
+    models = _load_models(config, data.label_names)
+    settings = InferenceSettings(batch_size=config.batch_size, device=config.device, precision=config.precision,
+                                 progress=False)
+    oracle = Oracle(plan.task, models, settings)
+    timings["load"] = time.perf_counter() - clock
+
+    start = time.perf_counter()
+    oracle.phase = "originals"
+    originals = {role: oracle.probs(role, [e.code for e in examples]) for role in models}
+    usable = [k for k in range(len(examples)) if all(np.isfinite(p[k]).all() for p in originals.values())]
+    if not usable:
+        raise InputError("no example could be given to the models")
+    _skip_unusable(examples, usable, data.skipped)
+    examples = [examples[k] for k in usable]
+    originals = {role: p[usable] for role, p in originals.items()}
+    spaces = build_spaces(examples, SpaceSettings(
+        plan.language, plan.sides, plan.relations, config.relation_options, config.substitutes,
+        config.substitutes_field, config.candidates, config.max_relations, config.seed))
+    timings["spaces"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    attacked = Attacked(examples, spaces, originals, {}, oracle)
+    oracle.phase = "search"
+    for attack in ATTACKS[config.objective]:
+        attacked.outcomes[attack] = [_search(config, attack, k, attacked) for k in range(len(examples))]
+    _probe_best(attacked)
+    timings["search"] = time.perf_counter() - start
+    search_calls, search_sent = oracle.calls, oracle.sent
+
+    start = time.perf_counter()
+    oracle.phase = "random rewrites"
+    attacked.random_rewrites = _random_rewrites(config, plan, attacked)
+    timings["random_rewrites"] = time.perf_counter() - start
+    timings["total"] = time.perf_counter() - clock
+    report = build_report(config, plan, data, models, attacked, {k: round(v, 3) for k, v in timings.items()},
+                          {"predict_proba_calls": search_calls, "inputs_encoded": search_sent})
+    rows = records(attacked, data.label_names)
+    if plan.out is not None:
+        from ..outdir import publish
+        from .summary import write_attack
+
+        publish(plan.out, lambda folder: write_attack(folder, report, rows))
+    return AttackResult(report, rows, plan.out)
+
+
+def _skip_unusable(examples, usable: list[int], skipped: list) -> None:
+    from ..tasks import Skipped
+
+    kept = set(usable)
+    for k, example in enumerate(examples):
+        if k not in kept:
+            skipped.append(Skipped(example.id, "cannot be given to the models"))
+
+
+def _search(config: AttackConfig, attack: str, k: int, attacked: Attacked) -> Outcome:
+    example, space = attacked.examples[k], attacked.spaces[k]
+    here = {role: p[k:k + 1] for role, p in attacked.originals.items()}
+    if attack == "disagree":
+        objective = disagree_objective(config.js_threshold)
+        if objective.success(here)[0]:
+            return Outcome(ALREADY_DISAGREE)
+    else:
+        predicted = int(here[attack][0].argmax())
+        reference = predicted
+        if config.success_against == "label" and example.label is not None:
+            if predicted != example.label:
+                return Outcome(ALREADY_WRONG)
+            reference = int(example.label)
+        objective = flip_objective(attack, reference)
+    if config.budget == 0:
+        return Outcome(NO_BUDGET)
+    if space.empty:
+        return Outcome(NOTHING_TO_EDIT)
+    search = Search(space, objective, attacked.oracle, config.budget, float(objective.score(here)[0]))
+    rng = random.Random(f"{config.seed}|{example.id}|{attack}|{config.strategy}")
+    STRATEGIES[config.strategy](search, rng, config.max_relations)
+    found: Evaluated | None = search.success or search.best
+    if found is None:
+        return Outcome(NOTHING_TO_EDIT, search.queries)
+    return Outcome(SUCCESS if search.success else FAILED, search.queries, found.candidate, found.code)
+
+
+def _probe_best(attacked: Attacked) -> None:
+    """Both models on every best rewrite (mostly cached: the searches queried them already)."""
+    for outcomes in attacked.outcomes.values():
+        found = [o for o in outcomes if o.code is not None]
+        for role in attacked.originals:
+            probs = attacked.oracle.probs(role, [o.code for o in found])
+            for outcome, row in zip(found, probs):
+                outcome.probs[role] = row
+
+
+def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
+    """Every relation once per input with the run's seed (what ``run`` draws), both models on it."""
+    from ..relations import RELATIONS, get_relation
+    from ..rewriting import rewrite_all
+    from .config import OWN_RELATION
+
+    relations = list(plan.relations)
+    if OWN_RELATION in RELATIONS.names() and plan.language in get_relation(OWN_RELATION).languages:
+        relations.append(OWN_RELATION)
+    rewrites = [r for r in rewrite_all(attacked.examples, relations, plan.language, plan.sides, config.seed,
+                                       config.relation_options, progress=False) if r.applied]
+    codes = [r.code for r in rewrites]
+    index = [r.example_index for r in rewrites]
+    probs = {role: attacked.oracle.probs(role, codes) for role in attacked.originals}
+    keep = np.all([np.isfinite(p).all(axis=1) for p in probs.values()], axis=0) if codes else np.zeros(0, bool)
+    index = [i for i, ok in zip(index, keep) if ok]
+    return {"T_x": attacked.originals["teacher"][index], "T_xp": probs["teacher"][keep],
+            "S_x": attacked.originals["student"][index], "S_xp": probs["student"][keep],
+            "ids": [attacked.examples[i].id for i in index], "count": int(keep.sum())}
+
+
+def queries_to_success(outcomes: list[Outcome]) -> tuple[float | None, float | None]:
+    spent = [o.queries for o in outcomes if o.success]
+    if not spent:
+        return None, None
+    return float(np.mean(spent)), float(statistics.median(spent))
+
+
+def edit_size(example_code: tuple[str, ...], outcome: Outcome) -> tuple[int, int]:
+    """(identifiers renamed, tokens changed) of an outcome's best rewrite."""
+    if outcome.candidate is None or outcome.code is None:
+        return 0, 0
+    return len(outcome.candidate.renames), tokens_changed(example_code, outcome.code)

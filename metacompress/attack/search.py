@@ -1,0 +1,290 @@
+"""Search: the model oracle (batched, cached), the objectives, and the three strategies.
+
+One search attacks one input under one objective. Each step hands a list of candidates to
+``Search.evaluate``, which builds and validates their code, drops invalid ones and ones already
+queried, cuts the list to the budget left, and sends what remains to each model the objective
+reads as ONE ``predict_proba`` call. ``--budget`` counts the distinct candidates sent per model;
+the original's own query, made once for the whole sample, is not counted.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..metrics.core import js_distance
+from .space import Candidate, EditSpace
+
+RANDOM_STEP = 10  # candidates per step of the random strategy
+POPULATION = 10  # genetic population (and children per generation)
+RELATION_SEEDS = 5  # seeds greedy tries per relation site
+STALE_ROUNDS = 3  # steps that propose nothing new before a strategy gives up
+
+
+class Oracle:
+    """Both models behind one cache keyed by model input: each distinct text runs once per model."""
+
+    def __init__(self, task: Any, models: dict[str, Any], settings: Any):
+        self.task = task
+        self.models = models  # role -> audit.LoadedModel (model, order)
+        self.settings = settings
+        self.cache: dict[str, dict[Any, np.ndarray]] = {role: {} for role in models}
+        self.calls = 0  # predict_proba calls
+        self.sent = 0  # inputs sent (cache misses)
+        self.seconds = 0.0  # inside predict_proba
+        self.phase = ""  # what the calls are for now: originals, search, random rewrites
+        self.steps: list[tuple[str, str, list[Any]]] = []  # (phase, role, inputs) of every call, when recording
+
+    record = False  # scripts/bench_attack.py sets it to replay the same calls without the search
+
+    def probs(self, role: str, codes: list[tuple[str, ...]]) -> np.ndarray:
+        """[len(codes), labels] in task label order; a row of NaN where the model cannot take the input."""
+        from ..inference import predict_proba
+
+        cache = self.cache[role]
+        keys = [self.task.model_input(code) for code in codes]
+        missing = list(dict.fromkeys(k for k in keys if k not in cache))
+        if missing:
+            loaded = self.models[role]
+            predicted = predict_proba(loaded.model, missing, self.settings)
+            self.calls += 1
+            self.sent += len(missing)
+            self.seconds += predicted.seconds
+            if self.record:
+                self.steps.append((self.phase, role, missing))
+            for key, row in zip(missing, predicted.probs[:, loaded.order]):
+                cache[key] = row
+        if not keys:
+            return np.zeros((0, len(self.models[role].order)))
+        return np.stack([cache[k] for k in keys])
+
+
+@dataclass
+class Objective:
+    """What a search maximises (``score``) and when it stops (``success``), from the models' probabilities."""
+
+    roles: tuple[str, ...]
+    score: Callable[[dict[str, np.ndarray]], np.ndarray]
+    success: Callable[[dict[str, np.ndarray]], np.ndarray]
+
+
+def flip_objective(role: str, reference: int) -> Objective:
+    """Move the model away from class ``reference`` (its prediction on x, or the gold label)."""
+    return Objective(
+        (role,),
+        score=lambda p: 1.0 - p[role][:, reference],
+        success=lambda p: p[role].argmax(axis=1) != reference,
+    )
+
+
+def disagree_objective(js_threshold: float) -> Objective:
+    """Drive teacher and student apart: guided by their JS distance; success at a label
+    disagreement or a JS distance over the threshold."""
+    def score(p):
+        return js_distance(p["teacher"], p["student"]) + (p["teacher"].argmax(axis=1) != p["student"].argmax(axis=1))
+
+    def success(p):
+        differ = p["teacher"].argmax(axis=1) != p["student"].argmax(axis=1)
+        return differ | (js_distance(p["teacher"], p["student"]) > js_threshold)
+
+    return Objective(("teacher", "student"), score, success)
+
+
+@dataclass
+class Evaluated:
+    candidate: Candidate
+    code: tuple[str, ...]
+    score: float
+    success: bool
+    probs: dict[str, np.ndarray]  # role -> [labels]
+
+
+@dataclass
+class Search:
+    """The state of one input's search: queries spent, the best candidate, success."""
+
+    space: EditSpace
+    objective: Objective
+    oracle: Oracle
+    budget: int
+    start_score: float
+    queries: int = 0
+    best: Evaluated | None = None
+    success: Evaluated | None = None
+    seen_codes: set[tuple[str, ...]] = field(default_factory=set)
+    seen: dict[Candidate, Evaluated | None] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.success is not None or self.queries >= self.budget
+
+    def is_new(self, candidate: Candidate) -> bool:
+        if candidate in self.seen:
+            return False
+        code = self.space.build(candidate)
+        return code is not None and code not in self.seen_codes
+
+    def evaluate(self, candidates: list[Candidate]) -> list[Evaluated | None]:
+        """Score the candidates (one model call per role); None for invalid ones and those over budget."""
+        fresh: list[tuple[Candidate, tuple[str, ...]]] = []
+        codes_now: set[tuple[str, ...]] = set()
+        for candidate in dict.fromkeys(candidates):
+            if candidate in self.seen or len(fresh) >= self.budget - self.queries:
+                continue
+            code = self.space.build(candidate)
+            if code is None or code in self.seen_codes or code in codes_now:
+                self.seen[candidate] = None
+                continue
+            codes_now.add(code)
+            fresh.append((candidate, code))
+        if fresh:
+            self._query(fresh)
+        return [self.seen.get(candidate) for candidate in candidates]
+
+    def _query(self, fresh: list[tuple[Candidate, tuple[str, ...]]]) -> None:
+        codes = [code for _, code in fresh]
+        probs = {role: self.oracle.probs(role, codes) for role in self.objective.roles}
+        usable = np.all([np.isfinite(p).all(axis=1) for p in probs.values()], axis=0)
+        scores = self.objective.score(probs)
+        wins = self.objective.success(probs)
+        self.queries += len(fresh)
+        self.seen_codes.update(codes)
+        for k, (candidate, code) in enumerate(fresh):
+            if not usable[k]:
+                self.seen[candidate] = None
+                continue
+            result = Evaluated(candidate, code, float(scores[k]), bool(wins[k]),
+                               {role: p[k] for role, p in probs.items()})
+            self.seen[candidate] = result
+            if self.best is None or _better(result, self.best):
+                self.best = result
+            if result.success and (self.success is None or result.score > self.success.score):
+                self.success = result
+
+
+def _better(a: Evaluated, b: Evaluated) -> bool:
+    return (a.success, a.score) > (b.success, b.score)
+
+
+# ---- strategies -----------------------------------------------------------------------------------
+
+
+def random_search(search: Search, rng: random.Random, max_relations: int) -> None:
+    """Random edit sets, RANDOM_STEP per step, until success or the budget is spent."""
+    stale = 0
+    while not search.done and stale < STALE_ROUNDS:
+        want = min(RANDOM_STEP, search.budget - search.queries)
+        batch: list[Candidate] = []
+        for _ in range(20 * want):
+            if len(batch) == want:
+                break
+            candidate = search.space.random_candidate(rng, max_relations)
+            if candidate not in batch and search.is_new(candidate):
+                batch.append(candidate)
+        stale = stale + 1 if not batch else 0
+        if batch:
+            search.evaluate(batch)
+
+
+def greedy_search(search: Search, rng: random.Random, max_relations: int) -> None:
+    """ALERT's first stage: rank sites by how far one edit there moves the objective, then
+    improve the edit set site by site in that order, each site's candidates as one step."""
+    space = search.space
+    probes: list[tuple[Any, Candidate]] = []
+    for index, slot in enumerate(space.slots):
+        probes.append((("slot", index), Candidate(((index, slot.names[0]),))))
+    if max_relations:
+        for name in space.relations:
+            probes.append((("relation", name), Candidate((), ((name, 0, space.relation_sides[name][0]),))))
+    results = search.evaluate([c for _, c in probes])
+    ranked = sorted(range(len(probes)), key=lambda k: (-(results[k].score if results[k] else -np.inf), k))
+    current, current_score = Candidate(), search.start_score
+    relations_used = 0
+    for k in ranked:
+        if search.done:
+            return
+        (kind, site), _ = probes[k]
+        if kind == "slot":
+            options = [current.with_rename(site, name) for name in space.slots[site].names]
+        else:
+            if relations_used >= max_relations:
+                continue
+            options = [Candidate(current.renames, current.relations + ((site, seed, side),))
+                       for side in space.relation_sides[site] for seed in range(RELATION_SEEDS)]
+        scored = [r for r in search.evaluate(options) if r is not None]
+        if results[k] is not None:
+            scored.append(results[k])
+        best = max(scored, key=lambda r: (r.success, r.score), default=None)
+        if best is not None and best.score > current_score:
+            current, current_score = best.candidate, best.score
+            relations_used = len(current.relations)
+
+
+def genetic_search(search: Search, rng: random.Random, max_relations: int) -> None:
+    """ALERT's second stage: a population of edit sets bred by crossover and mutation,
+    POPULATION children per generation (one step each), the fittest kept."""
+    space = search.space
+    population: list = []
+    first: list[Candidate] = []
+    for _ in range(20 * POPULATION):
+        if len(first) == POPULATION:
+            break
+        candidate = _mutate(Candidate(), space, rng, max_relations)
+        if candidate not in first and search.is_new(candidate):
+            first.append(candidate)
+    population = [r for r in search.evaluate(first) if r is not None]
+    stale = 0
+    while population and not search.done and stale < STALE_ROUNDS:
+        children: list[Candidate] = []
+        for _ in range(20 * POPULATION):
+            if len(children) == POPULATION:
+                break
+            a, b = _pick(population, rng), _pick(population, rng)
+            child = _mutate(_crossover(a.candidate, b.candidate, rng), space, rng, max_relations)
+            if child not in children and search.is_new(child):
+                children.append(child)
+        stale = stale + 1 if not children else 0
+        born = [r for r in search.evaluate(children) if r is not None]
+        population = sorted(population + born, key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
+        population = population[:POPULATION]
+
+
+def _pick(population: list[Evaluated], rng: random.Random) -> Evaluated:
+    """Tournament of two."""
+    a, b = rng.choice(population), rng.choice(population)
+    return a if a.score >= b.score else b
+
+
+def _crossover(a: Candidate, b: Candidate, rng: random.Random) -> Candidate:
+    first, second = dict(a.renames), dict(b.renames)
+    renames = {}
+    for slot in sorted(set(first) | set(second)):
+        options = [x for x in (first.get(slot), second.get(slot)) if x is not None]
+        if slot in first and slot in second:
+            renames[slot] = rng.choice(options)
+        elif rng.random() < 0.5:
+            renames[slot] = options[0]
+    relations = rng.choice([a.relations, b.relations])
+    return Candidate(tuple(sorted(renames.items())), relations)
+
+
+def _mutate(candidate: Candidate, space: EditSpace, rng: random.Random, max_relations: int) -> Candidate:
+    """One slot given a random candidate name, or (sometimes, or when nothing is renamable) one relation changed."""
+    use_relation = space.relations and max_relations and (not space.slots or rng.random() < 0.2)
+    if use_relation:
+        relations = list(candidate.relations)
+        if relations and (len(relations) >= max_relations or rng.random() < 0.5):
+            relations[rng.randrange(len(relations))] = space.random_relation(rng)
+        else:
+            relations.append(space.random_relation(rng))
+        return Candidate(candidate.renames, tuple(relations))
+    if not space.slots:
+        return candidate
+    slot = rng.randrange(len(space.slots))
+    return candidate.with_rename(slot, rng.choice(space.slots[slot].names))
+
+
+STRATEGIES = {"random": random_search, "greedy": greedy_search, "genetic": genetic_search}

@@ -1,0 +1,277 @@
+"""The search space of one input: semantics-preserving edit sets and the code each one gives.
+
+A candidate is an edit set: renamings of renamable variables (the scope and interface rules of
+rename-identifiers decide which variables may be renamed, and rename-identifiers' splicing gives
+every occurrence the new name) plus up to ``max_relations`` relation applications, each a
+(relation, seed, side) applied after the renamings through ``Relation.apply``. Every candidate is
+validated as a relation's output is: the renamed text re-parses with the same parse errors (and
+compiles, for Python), and every relation application is validated by ``Relation.apply`` itself;
+an invalid candidate has no code and is never sent to a model.
+
+Rename candidates per variable (``--substitutes``):
+- the record's substitutes field ({variable name: [candidate names]}, ALERT's precomputed
+  candidates in the BigCloneBench and Devign test sets), where the record has an entry for it;
+- otherwise generated: the variable's other case style (camelCase <-> snake_case), then the names
+  of renamable variables harvested from the whole sample, most frequent first (shuffled within a
+  seeded draw so that each variable sees a different order), then two-word names in
+  rename-identifiers' ``words`` style, until ``--candidates`` names are found.
+A candidate name is kept only when it is an identifier, no keyword or common builtin of the
+language, and no word of the snippet's text, so it can neither capture nor be captured.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..code.name_styles import random_words, switch_case
+from ..code.names import is_usable
+from ..code.parsing import ParsedCode, error_signature, python_compiles
+from ..errors import InputError
+from ..relations import get_relation
+from ..relations.base import splice
+from ..relations.rename import rename_edits, renamable_variables
+
+WORD = re.compile(r"\w+")
+TOKEN = re.compile(r"\w+|[^\w\s]")
+HARVESTED = 200  # most frequent harvested names offered to the generator
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An edit set: (slot, new name) renamings and (relation, seed, side) applications."""
+
+    renames: tuple[tuple[int, str], ...] = ()
+    relations: tuple[tuple[str, int, int], ...] = ()
+
+    def with_rename(self, slot: int, name: str) -> "Candidate":
+        renames = dict(self.renames)
+        renames[slot] = name
+        return Candidate(tuple(sorted(renames.items())), self.relations)
+
+    @property
+    def size(self) -> int:
+        return len(self.renames) + len(self.relations)
+
+
+@dataclass
+class Slot:
+    """One renamable variable of one side, and its rename candidates."""
+
+    side: int
+    variable: Any  # code.scopes.Variable
+    line: int
+    names: list[str]
+    source: str  # "data" or "generated"
+
+    @property
+    def name(self) -> str:
+        return self.variable.name
+
+
+@dataclass
+class EditSpace:
+    """Every edit that may be made to one example, and the code of any edit set."""
+
+    code: tuple[str, ...]
+    language: str
+    sides: tuple[int, ...]
+    slots: list[Slot]
+    relations: list[str]  # relations that apply to some side of the original
+    relation_sides: dict[str, list[int]]
+    relation_options: dict[str, dict[str, str]]
+    _parsed: dict[int, ParsedCode] = field(default_factory=dict, repr=False)
+    _built: dict[Candidate, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return not self.slots and not self.relations
+
+    def build(self, candidate: Candidate) -> tuple[str, ...] | None:
+        """The code of ``candidate``, or None when it is not a valid rewrite."""
+        if candidate not in self._built:
+            self._built[candidate] = self._build(candidate)
+        return self._built[candidate]
+
+    def _build(self, candidate: Candidate) -> tuple[str, ...] | None:
+        code = list(self.code)
+        for side in self.sides:
+            chosen = [(self.slots[i].variable, name) for i, name in candidate.renames if self.slots[i].side == side]
+            if not chosen:
+                continue
+            names = [name for _, name in chosen]
+            if len(set(names)) != len(names):
+                return None  # one new name per variable
+            parsed = self._parsed[side]
+            text = splice(parsed.source, rename_edits(parsed.source, chosen)).decode("utf-8")
+            if not _valid(parsed, text):
+                return None
+            code[side] = text
+        for name, seed, side in candidate.relations:
+            try:
+                rewrite = get_relation(name).apply(code[side], self.language, seed=seed,
+                                                   **self.relation_options.get(name, {}))
+            except InputError:
+                return None
+            if not rewrite.applied:
+                return None
+            code[side] = rewrite.code
+        result = tuple(code)
+        return None if result == self.code else result
+
+    def random_candidate(self, rng: random.Random, max_relations: int) -> Candidate:
+        """A random edit set: a random subset of the slots renamed, and maybe relations."""
+        renames: dict[int, str] = {}
+        if self.slots:
+            count = rng.randint(1, len(self.slots))
+            for slot in sorted(rng.sample(range(len(self.slots)), count)):
+                renames[slot] = rng.choice(self.slots[slot].names)
+        relations = []
+        if self.relations and max_relations and (not self.slots or rng.random() < 0.5):
+            for _ in range(rng.randint(1, max_relations)):
+                relations.append(self.random_relation(rng))
+        return Candidate(tuple(sorted(renames.items())), tuple(relations))
+
+    def random_relation(self, rng: random.Random) -> tuple[str, int, int]:
+        name = rng.choice(self.relations)
+        return name, rng.randrange(1_000_000), rng.choice(self.relation_sides[name])
+
+    def describe(self, candidate: Candidate) -> list[dict[str, Any]]:
+        """The edits of ``candidate`` for adversarial.jsonl."""
+        edits: list[dict[str, Any]] = []
+        for slot_index, name in candidate.renames:
+            slot = self.slots[slot_index]
+            edits.append({"kind": "rename", "side": slot.side, "line": slot.line, "from": slot.name, "to": name,
+                          "occurrences": len(slot.variable.occurrences), "candidates_from": slot.source})
+        for relation, seed, side in candidate.relations:
+            edits.append({"kind": "relation", "relation": relation, "seed": seed, "side": side})
+        return edits
+
+
+def _valid(parsed: ParsedCode, new_text: str) -> bool:
+    """The checks ``Relation.apply`` makes on its output: same parse errors; Python compiles."""
+    after = ParsedCode.parse(new_text, parsed.language)
+    if error_signature(after.tree) != error_signature(parsed.tree):
+        return False
+    return not (parsed.language == "python" and not python_compiles(new_text) and python_compiles(parsed.text))
+
+
+def tokens_changed(before: tuple[str, ...], after: tuple[str, ...]) -> int:
+    """Tokens (words and punctuation) that differ between two versions of an example."""
+    import difflib
+
+    changed = 0
+    for old, new in zip(before, after):
+        a, b = TOKEN.findall(old), TOKEN.findall(new)
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if tag != "equal":
+                changed += max(i2 - i1, j2 - j1)
+    return changed
+
+
+# ---- building the spaces of a sample ------------------------------------------------------------
+
+
+@dataclass
+class SpaceSettings:
+    language: str
+    sides: tuple[int, ...]
+    relations: list[str]
+    relation_options: dict[str, dict[str, str]]
+    substitutes: str  # auto | data | generated
+    substitutes_field: str
+    candidates: int
+    max_relations: int
+    seed: int
+
+
+def build_spaces(examples: list[Any], settings: SpaceSettings) -> list[EditSpace]:
+    """One EditSpace per example; names for the generator are harvested from the whole sample."""
+    found = [_variables(example, settings) for example in examples]
+    harvest = Counter(v.name for per_example in found for _, _, variables in per_example for v in variables)
+    pool = [name for name, _ in sorted(harvest.items(), key=lambda item: (-item[1], item[0]))[:HARVESTED]]
+    return [_space(example, per_example, pool, settings) for example, per_example in zip(examples, found)]
+
+
+def _variables(example: Any, settings: SpaceSettings) -> list[tuple[int, ParsedCode, list[Any]]]:
+    found = []
+    for side in settings.sides:
+        parsed = ParsedCode.parse(example.code[side], settings.language)
+        try:
+            variables = renamable_variables(parsed)
+        except (RecursionError, MemoryError):
+            variables = []
+        found.append((side, parsed, variables))
+    return found
+
+
+def _space(example: Any, per_example, pool: list[str], settings: SpaceSettings) -> EditSpace:
+    substitutes = example.extra.get(settings.substitutes_field) if settings.substitutes != "generated" else None
+    substitutes = substitutes if isinstance(substitutes, dict) else {}
+    slots: list[Slot] = []
+    parsed_sides: dict[int, ParsedCode] = {}
+    for side, parsed, variables in per_example:
+        parsed_sides[side] = parsed
+        words = set(WORD.findall(parsed.text))
+        for variable in variables:
+            rng = random.Random(f"{settings.seed}|{example.id}|{side}|{variable.name}|{variable.occurrences[0][0]}")
+            names, source = _names(variable.name, substitutes.get(variable.name), words, pool, rng, settings)
+            if names:
+                slots.append(Slot(side, variable, parsed.source[:variable.occurrences[0][0]].count(b"\n") + 1,
+                                  names, source))
+    relations, relation_sides = _applicable(example, settings)
+    return EditSpace(tuple(example.code), settings.language, settings.sides, slots, relations, relation_sides,
+                     settings.relation_options, parsed_sides)
+
+
+def _names(name: str, offered: Any, words: set[str], pool: list[str], rng: random.Random,
+           settings: SpaceSettings) -> tuple[list[str], str]:
+    def usable(candidate: Any) -> bool:
+        return (isinstance(candidate, str) and candidate not in words and candidate not in kept
+                and is_usable(candidate, settings.language, set()))
+
+    kept: list[str] = []
+    if isinstance(offered, list) and offered:
+        for candidate in offered:
+            candidate = candidate.strip() if isinstance(candidate, str) else candidate
+            if usable(candidate):
+                kept.append(candidate)
+            if len(kept) == settings.candidates:
+                break
+        if kept or settings.substitutes == "data":
+            return kept, "data"
+    if settings.substitutes == "data":
+        return [], "data"
+    generated = [switch_case(name)] + rng.sample(pool, len(pool))
+    for candidate in generated:
+        if len(kept) == settings.candidates:
+            break
+        if usable(candidate):
+            kept.append(candidate)
+    for _ in range(10 * settings.candidates):
+        if len(kept) == settings.candidates:
+            break
+        candidate = random_words(rng, settings.language)
+        if usable(candidate):
+            kept.append(candidate)
+    return kept, "generated"
+
+
+def _applicable(example: Any, settings: SpaceSettings) -> tuple[list[str], dict[str, list[int]]]:
+    """The relations that rewrite some side of the original (with the run's seed), and where."""
+    if not settings.max_relations:
+        return [], {}
+    sides: dict[str, list[int]] = {}
+    for name in settings.relations:
+        for side in settings.sides:
+            try:
+                rewrite = get_relation(name).apply(example.code[side], settings.language, seed=settings.seed,
+                                                   **settings.relation_options.get(name, {}))
+            except InputError:
+                continue
+            if rewrite.applied:
+                sides.setdefault(name, []).append(side)
+    return [n for n in settings.relations if n in sides], sides

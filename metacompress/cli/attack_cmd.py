@@ -1,0 +1,55 @@
+"""``metacompress attack``: parse flags (and an optional config file), call run_attack, print.
+
+The options are AttackConfig's fields: ``run``'s model, task, data, sampling and threshold
+settings plus the attack's own; every value is checked by ``AttackConfig.validate``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from typing import Any
+
+import click
+
+from ..attack.config import AttackConfig
+from .options import config_file_option, config_from_values, field_options
+
+ATTACK_HELP = """Search semantics-preserving rewrites that flip a model or split teacher and student.
+
+Every setting is checked before data or models load. The report (report.json, report.md,
+adversarial.jsonl) is written to a temporary folder beside --out and moved into place.
+
+\b
+Exit codes:
+  0    no gate breached
+  1    a --fail-on gate breached (the report is still written)
+  2    usage, input or output error (one line on stderr)
+  70   internal error (a bug: please report; traceback in a file, or with --debug)
+  130  interrupted (nothing half-written is left)
+"""
+
+
+def attack(**values: Any) -> None:
+    from ..attack import run_attack
+    from ..attack.render import render_terminal
+    from ..gates import raise_if_breached
+
+    out = values.pop("out") or f"runs/attack-{values['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
+    config = config_from_values(AttackConfig, values, out=out, command=shlex.join(["metacompress", *sys.argv[1:]]))
+    result = run_attack(config)
+    click.echo(render_terminal(result.report), nl=False)
+    files = sorted(p.name for p in result.out_dir.iterdir() if p.is_file())
+    click.echo(f"report: {result.out_dir} ({', '.join(files)})")
+    raise_if_breached(result.gates)
+
+
+attack_command = click.Command(
+    "attack",
+    callback=attack,
+    params=[config_file_option(), *field_options(AttackConfig)],
+    help=ATTACK_HELP,
+    short_help="Search semantics-preserving rewrites that flip a model or split teacher and student.",
+    context_settings={"show_default": True},
+)

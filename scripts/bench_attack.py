@@ -1,0 +1,127 @@
+"""How fast does `metacompress attack` query its models, against a bare batched forward pass?
+
+The attack's search time (building and validating candidates, the cache, one predict_proba
+call per search step) is compared with a bare forward pass (scripts/bench_inference.py's loop:
+pre-tokenised, padded, softmax) over exactly the inputs the search sent, in the same step
+batches. overhead = search time / bare time - 1 (the issue aims at <= 30% with a 12-layer model).
+
+Without --student, two seeded 12-layer RoBERTa models of tiny width (--hidden 64) are built like
+the test fixtures' and attacked on clone pairs of examples/clone-detection/methods.jsonl:
+
+    .venv/bin/python scripts/bench_attack.py --pairs 6 --budget 100
+    .venv/bin/python scripts/bench_attack.py --teacher configs/models/compressor-devign.toml \\
+        --student configs/models/avatar-devign.toml --task vulnerability-prediction \\
+        --data ../shared/data/devign-test --pairs 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from metacompress.attack import AttackConfig, run_attack  # noqa: E402
+from metacompress.attack import run as attack_run  # noqa: E402
+from metacompress.inference import InferenceSettings  # noqa: E402
+
+METHODS = REPO / "examples" / "clone-detection" / "methods.jsonl"
+
+
+def bench_inference():
+    spec = importlib.util.spec_from_file_location("bench_inference", REPO / "scripts" / "bench_inference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build(folder: Path, args) -> tuple[str, str, str]:
+    """Two 12-layer tiny-width models and a pairs file."""
+    from metacompress.demo.tiny import build_tiny_classifier, train_bpe
+
+    methods = [json.loads(line) for line in METHODS.read_text().splitlines() if line.strip()]
+    texts = [m["code"] for m in methods]
+    tokenizer = train_bpe(texts, 500)
+    sizes = dict(hidden=args.hidden, layers=args.layers, heads=args.heads, intermediate=4 * args.hidden)
+    paths = []
+    for role, seed in (("teacher", 0), ("student", 1)):
+        build_tiny_classifier(folder / role, texts, ("not-clone", "clone"), seed=seed, tokenizer=tokenizer,
+                              max_length=256, **sizes)
+        paths.append(str(folder / role))
+    rng = random.Random(0)
+    lines = []
+    for _ in range(args.pairs):
+        first, second = rng.sample(methods, 2)
+        lines.append(json.dumps({"code1": first["code"], "code2": second["code"],
+                                 "label": int(first["functionality"] == second["functionality"])}))
+    data = folder / "pairs.jsonl"
+    data.write_text("\n".join(lines) + "\n")
+    return paths[0], paths[1], str(data)
+
+
+class RecordingOracle(attack_run.Oracle):
+    last = None
+
+    def __init__(self, *a, **k):
+        super().__init__(*a, **k)
+        self.record = True
+        RecordingOracle.last = self
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--teacher")
+    parser.add_argument("--student")
+    parser.add_argument("--data")
+    parser.add_argument("--task", default="clone-detection")
+    parser.add_argument("--pairs", type=int, default=6, help="inputs attacked (--limit)")
+    parser.add_argument("--budget", type=int, default=100)
+    parser.add_argument("--strategy", default="greedy")
+    parser.add_argument("--objective", default="flip-student")
+    parser.add_argument("--layers", type=int, default=12)
+    parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--heads", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--device", default="auto")
+    args = parser.parse_args(argv)
+
+    if args.student:
+        teacher, student, data = args.teacher, args.student, args.data
+    else:
+        teacher, student, data = build(Path(tempfile.mkdtemp(prefix="bench-attack-")), args)
+    attack_run.Oracle = RecordingOracle
+    config = AttackConfig(teacher=teacher, student=student, task=args.task, data=data, limit=args.pairs,
+                          budget=args.budget, strategy=args.strategy, objective=args.objective, bootstrap=0,
+                          batch_size=args.batch_size, device=args.device, progress=False)
+    start = time.perf_counter()
+    result = run_attack(config)
+    total = time.perf_counter() - start
+    oracle = RecordingOracle.last
+    steps = [(role, inputs) for phase, role, inputs in oracle.steps if phase == "search"]
+    search_s = result.report.data["run"]["timings_s"]["search"]
+    sent = sum(len(inputs) for _, inputs in steps)
+    settings = InferenceSettings(args.batch_size, args.device, "fp32", progress=False)
+    bare_forward = bench_inference().bare_forward
+    models = oracle.models
+    bare_forward(models["student"].model, steps[0][1], settings)  # warm-up
+    bare = sum(bare_forward(models[role].model, inputs, settings) for role, inputs in steps)
+    engine = oracle.seconds
+    info = models["student"].model.info
+    print(f"model: {info.source} ({info.num_parameters:,} parameters); device {args.device}")
+    print(f"attack: {args.objective}, {args.strategy}, budget {args.budget}, {len(result.records)} inputs, "
+          f"{len(steps)} search steps (one predict_proba call each), {sent} inputs encoded")
+    print(f"search:          {sent / search_s:9.1f} queries/s ({search_s:.2f} s; whole run {total:.2f} s)")
+    print(f"  of which predict_proba {engine:.2f} s over all phases")
+    print(f"bare forward:    {sent / bare:9.1f} queries/s ({bare:.2f} s, pre-tokenised, same step batches)")
+    print(f"overhead: {search_s / bare - 1:+.0%} (search time / bare forward time - 1)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""`metacompress attack` with the tiny fixture models: real successes, valid rewrites, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from audit_fixtures import build_models, write_pairs
+from metacompress.attack import AttackConfig, run_attack
+from metacompress.cli import cli
+from metacompress.code.parsing import ParsedCode, error_signature
+
+NO_LOCALS = "    public static int one() {\n        return 1;\n    }\n"
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    return build_models(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory):
+    return write_pairs(tmp_path_factory.mktemp("data") / "pairs.jsonl", count=6)
+
+
+def config(models, pairs, out, **settings) -> AttackConfig:
+    values = dict(teacher=str(models["teacher"]), student=str(models["perturbed"]), task="clone-detection",
+                  data=str(pairs), out=str(out), bootstrap=20, budget=12, progress=False, overwrite=True)
+    return AttackConfig(**{**values, **settings})
+
+
+def read_records(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "adversarial.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def flip_both(models, pairs, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "flip"
+    return run_attack(config(models, pairs, out)), out
+
+
+def probabilities(model_path: Path, code: list[str]) -> np.ndarray:
+    from metacompress.inference import InferenceSettings, predict_proba
+    from metacompress.models import load_model
+
+    model = load_model(str(model_path))
+    return predict_proba(model, [tuple(code)], InferenceSettings(progress=False)).probs[0]
+
+
+def test_every_success_is_real(flip_both, models):
+    _, out = flip_both
+    paths = {"teacher": models["teacher"], "student": models["perturbed"]}
+    successes = 0
+    for record in read_records(out):
+        for role, attack in record["attacks"].items():
+            if not attack["success"]:
+                continue
+            successes += 1
+            again = probabilities(paths[role], attack["adversarial"])
+            np.testing.assert_allclose(again, attack[f"{role}_probs"], atol=1e-6)
+            assert again.argmax() != int(np.argmax(record[f"{role}_probs"]))  # flipped from the original's prediction
+            np.testing.assert_allclose(probabilities(paths[role], record["original"]), record[f"{role}_probs"],
+                                       atol=1e-6)
+    assert successes > 0
+
+
+def test_every_adversarial_example_parses_with_no_new_errors(flip_both):
+    _, out = flip_both
+    checked = 0
+    for record in read_records(out):
+        for attack in record["attacks"].values():
+            if attack["adversarial"] is None:
+                continue
+            assert attack["edits"] and attack["adversarial"] != record["original"]
+            for before, after in zip(record["original"], attack["adversarial"]):
+                assert error_signature(ParsedCode.parse(after, "java").tree) == \
+                    error_signature(ParsedCode.parse(before, "java").tree)
+                checked += 1
+    assert checked > 0
+
+
+def test_report_has_schema_metrics_and_relations(flip_both):
+    result, out = flip_both
+    report = json.loads((out / "report.json").read_text())
+    assert (report["schema"], report["schema_version"]) == ("metacompress-attack", "1.0")
+    for role in ("teacher", "student"):
+        metrics = report["attacks"][role]["metrics"]
+        rate = metrics["success_rate"]
+        counts = report["attacks"][role]["counts"]
+        assert rate["n"] == counts.get("success", 0) + counts.get("failed", 0)
+        assert rate["count"] == counts.get("success", 0)
+        for name in ("accuracy_before", "accuracy_after", "accuracy_drop", "relative_drop", "transfer_rate",
+                     "adversarial_prediction_agreement", "adversarial_probability_similarity"):
+            assert name in metrics
+        assert metrics["accuracy_after"]["value"] <= metrics["accuracy_before"]["value"]
+    assert "prediction_agreement" in report["random_rewrites"]["metrics"]
+    assert (out / "report.md").read_text().startswith("# metacompress attack")
+    # queries never exceed the budget
+    for record in result.records:
+        assert all(a["queries"] <= 12 for a in record["attacks"].values())
+
+
+@pytest.mark.parametrize("strategy", ["random", "greedy", "genetic"])
+def test_equal_seeds_give_identical_files(models, pairs, tmp_path, strategy):
+    texts = []
+    for _ in range(2):
+        out = tmp_path / "same"
+        run_attack(config(models, pairs, out, strategy=strategy, objective="flip-student", limit=3, seed=4))
+        report = json.loads((out / "report.json").read_text())
+        report["run"].pop("timings_s")
+        texts.append(((out / "adversarial.jsonl").read_text(), (out / "report.md").read_text(), report))
+    assert texts[0] == texts[1]
+
+
+def test_success_against_the_label_skips_wrong_inputs_and_flips_right_ones(models, pairs, tmp_path):
+    result = run_attack(config(models, pairs, tmp_path / "r", objective="flip-teacher", success_against="label"))
+    for record in result.records:
+        attack = record["attacks"]["teacher"]
+        right = int(np.argmax(record["teacher_probs"])) == record["label"]
+        assert (attack["status"] == "already misclassified") == (not right)
+        if attack["success"]:
+            assert int(np.argmax(attack["teacher_probs"])) != record["label"]
+
+
+def test_budget_0_is_reported_as_such(models, pairs, tmp_path):
+    result = run_attack(config(models, pairs, tmp_path / "r", budget=0, objective="flip-student"))
+    attack = result.report.data["attacks"]["student"]
+    assert attack["counts"] == {"budget 0": 6, "queries": 0}
+    assert attack["metrics"]["success_rate"]["value"] is None
+    assert all(r["attacks"]["student"]["status"] == "budget 0" for r in result.records)
+
+
+def test_an_input_with_nothing_to_edit_is_reported_as_such(models, tmp_path):
+    data = tmp_path / "pairs.jsonl"
+    data.write_text(json.dumps({"code1": NO_LOCALS, "code2": NO_LOCALS, "label": 1}) + "\n")
+    result = run_attack(config(models, data, tmp_path / "r", objective="flip-student", max_relations=0))
+    assert result.records[0]["attacks"]["student"]["status"] == "nothing to edit"
+    assert result.report.data["attacks"]["student"]["metrics"]["success_rate"]["n"] == 0
+
+
+def test_rename_candidates_come_from_the_substitutes_field(models, tmp_path):
+    from audit_fixtures import methods
+
+    code = next(m["code"] for m in methods() if "cleaned" in m["code"])
+    offered = ["alpha", "beta", "gamma"]
+    data = tmp_path / "pairs.jsonl"
+    data.write_text(json.dumps({"code1": code, "code2": NO_LOCALS, "label": 0, "substitutes": {"cleaned": offered}})
+                    + "\n")
+    result = run_attack(config(models, data, tmp_path / "r", objective="flip-student", strategy="random",
+                               max_relations=0, budget=30))
+    attack = result.records[0]["attacks"]["student"]
+    renames = [e for e in attack["edits"] if e["kind"] == "rename" and e["from"] == "cleaned"]
+    assert all(e["to"] in offered and e["candidates_from"] == "data" for e in renames)
+    assert result.report.data["run"]["data"]["inputs_with_substitutes"] == 1
+
+
+def test_disagree_starts_from_agreement_and_succeeds_only_on_a_disagreement(models, pairs, tmp_path):
+    result = run_attack(config(models, pairs, tmp_path / "r", objective="disagree", budget=10))
+    for record in result.records:
+        attack = record["attacks"]["disagree"]
+        teacher, student = np.array(record["teacher_probs"]), np.array(record["student_probs"])
+        from metacompress.metrics.core import js_distance
+
+        apart = teacher.argmax() != student.argmax() or js_distance(teacher[None], student[None])[0] > 0.1
+        assert (attack["status"] == "models already disagree") == apart
+        if attack["success"]:
+            t, s = np.array(attack["teacher_probs"]), np.array(attack["student_probs"])
+            assert t.argmax() != s.argmax() or js_distance(t[None], s[None])[0] > 0.1
+    metrics = result.report.data["attacks"]["disagree"]["metrics"]
+    assert "disagreement_rate_x" in metrics and "random_rewrite_violations_per_query" in metrics
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, ["attack", *args], catch_exceptions=False)
+
+
+def base_args(models, pairs, out) -> list[str]:
+    return ["--teacher", str(models["teacher"]), "--student", str(models["perturbed"]), "--task", "clone-detection",
+            "--data", str(pairs), "--bootstrap", "20", "--budget", "6", "--limit", "2", "--quiet", "--out", str(out)]
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--budget", "-1"], "--budget must be at least 0"),
+    (["--objective", "flip"], "--objective must be one of"),
+    (["--strategy", "beam"], "--strategy must be one of"),
+    (["--success-against", "gold"], "--success-against must be one of"),
+    (["--relations", "rename-identifiers"], "attack's own renaming search"),
+    (["--fail-on", "success_rat>0.5"], "unknown metric 'success_rat'"),
+    (["--fail-on", "disagree:success_rate>0.5"], "relation 'disagree' is not in this run"),
+    (["--fail-on", "success_rate>0.5"], "scope it, e.g. 'student:success_rate'"),
+    (["--fail-on", "student:student_extra_drop>0.5"], "headline figure"),
+    (["--candidates", "0"], "--candidates must be at least 1"),
+])
+def test_bad_options_give_one_line_errors(models, pairs, tmp_path, flags, message):
+    result = invoke(*base_args(models, pairs, tmp_path / "r"), *flags)
+    assert result.exit_code == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_cli_gate_breach_exits_1_after_writing(models, pairs, tmp_path):
+    result = invoke(*base_args(models, pairs, tmp_path / "r"), "--objective", "flip-student",
+                    "--fail-on", "student:success_rate>=0")
+    assert result.exit_code == 1, result.output
+    assert "gate(s) breached" in result.stderr and "success_rate" in result.stdout
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["gates"][0]["status"] == "breached"
