@@ -20,8 +20,7 @@ from .config import AuditConfig, Plan
 from .errors import InputError
 from .labels import align
 from .outputs import ModelOutputs, Outputs
-from . import distributed
-from .distributed import current_team
+from .distributed import current_team, rewrite_all  # rewriting.rewrite_all, sharded when launched by accelerate
 from .rewriting import RewrittenExample
 
 __all__ = ["AuditConfig", "AuditResult", "run_audit"]
@@ -116,7 +115,7 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
 
     start = time.perf_counter()
     both_see = _both_see(task, models["teacher"], models["student"], examples)
-    rewrites = distributed.rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
+    rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
                            config.progress, visible=both_see)
     timings["transform"] = time.perf_counter() - start
 
