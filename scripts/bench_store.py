@@ -74,7 +74,9 @@ def describe(name: str, result: dict) -> str:
     models = result["models"]
     parts = [f"{role} {m['inference_seconds']:.1f} s inference ({m.get('outputs_from_store', 0)} from store, "
              f"{m.get('outputs_computed', 0)} computed)" for role, m in models.items()]
-    return f"{name:<6} run_audit {result['total']:7.1f} s   process {result['wall']:7.1f} s   " + "; ".join(parts)
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in result["timings"].items() if k != "total")
+    return (f"{name:<6} run_audit {result['total']:7.1f} s   process {result['wall']:7.1f} s   " + "; ".join(parts)
+            + f"\n       stages (s): {stages}")
 
 
 def main() -> None:
@@ -92,12 +94,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-store-") as scratch:
         scratch = Path(scratch)
         student_b = perturbed_copy(args.student, scratch / "student-b")
-        cache = ["--cache", str(scratch / "store.sqlite")]
-        cold = audit(args.teacher, args.student, args, scratch / "cold", *cache)
+        cold_store = scratch / "store.sqlite"
+        cold = audit(args.teacher, args.student, args, scratch / "cold", "--cache", str(cold_store))
         print(describe("cold", cold), flush=True)
         warms, alones = [], []
         for attempt in range(args.repeat):  # interleaved, so a busy spell of the machine hits both
-            warms.append(audit(args.teacher, student_b, args, scratch / f"warm{attempt}", *cache))
+            store = scratch / f"warm{attempt}.sqlite"  # each warm run starts from the cold run's store
+            shutil.copy(cold_store, store)
+            warms.append(audit(args.teacher, student_b, args, scratch / f"warm{attempt}", "--cache", str(store)))
             print(describe("warm", warms[-1]), flush=True)
             alones.append(audit(args.teacher, student_b, args, scratch / f"alone{attempt}", "--no-cache"))
             print(describe("alone", alones[-1]), flush=True)
