@@ -6,15 +6,13 @@ settings plus the attack's own; every value is checked by ``AttackConfig.validat
 
 from __future__ import annotations
 
-import shlex
-import sys
 import time
 from typing import Any
 
 import click
 
 from ..attack.config import AttackConfig
-from .options import config_file_option, config_from_values, field_options
+from .options import command_line, config_file_option, config_from_values, echo_written, field_options
 
 ATTACK_HELP = """Search semantics-preserving rewrites that flip a model or split teacher and student.
 
@@ -34,15 +32,11 @@ Exit codes:
 def attack(**values: Any) -> None:
     from ..attack import run_attack
     from ..attack.render import render_terminal
-    from ..gates import raise_if_breached
 
     out = values.pop("out") or f"runs/attack-{values['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
-    config = config_from_values(AttackConfig, values, out=out, command=shlex.join(["metacompress", *sys.argv[1:]]))
+    config = config_from_values(AttackConfig, values, out=out, command=command_line())
     result = run_attack(config)
-    click.echo(render_terminal(result.report), nl=False)
-    files = sorted(p.name for p in result.out_dir.iterdir() if p.is_file())
-    click.echo(f"report: {result.out_dir} ({', '.join(files)})")
-    raise_if_breached(result.gates)
+    echo_written(render_terminal(result.report), result.out_dir, result.gates)
 
 
 attack_command = click.Command(

@@ -205,3 +205,24 @@ def _table_value(value: Any, refuse: Callable[[str], UsageError]) -> str:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return ",".join(value)
     raise refuse("a table of key = string (or list of strings)")
+
+
+def command_line() -> str:
+    """The command as typed, for report.json's provenance."""
+    import shlex
+    import sys
+
+    return shlex.join(["metacompress", *sys.argv[1:]])
+
+
+def echo_written(summary: str, out_dir, gates) -> None:
+    """What ``run`` and ``attack`` end with: the terminal summary, the files written, and exit
+    code 1 when a --fail-on gate was breached."""
+    import click
+
+    from ..gates import raise_if_breached
+
+    click.echo(summary, nl=False)
+    files = sorted(p.name for p in out_dir.iterdir() if p.is_file())
+    click.echo(f"report: {out_dir} ({', '.join(files)})")
+    raise_if_breached(gates)

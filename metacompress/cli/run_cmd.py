@@ -8,15 +8,13 @@ value is checked by ``AuditConfig.validate``, the same check a library call gets
 
 from __future__ import annotations
 
-import shlex
-import sys
 import time
 from typing import Any
 
 import click
 
 from ..config import AuditConfig
-from .options import config_file_option, config_from_values, field_options
+from .options import command_line, config_file_option, config_from_values, echo_written, field_options
 
 RUN_HELP = """Audit a student against its teacher with metamorphic relations.
 
@@ -39,11 +37,10 @@ interruption (Ctrl-C, a killed job) the same command resumes where it stopped.
 def audit(**values: Any) -> None:
     from ..audit import run_audit
     from ..distributed import StoppedElsewhere
-    from ..gates import raise_if_breached
     from ..report import render_terminal
 
     out = values.pop("out") or f"runs/{values['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
-    config = config_from_values(AuditConfig, values, out=out, command=shlex.join(["metacompress", *sys.argv[1:]]))
+    config = config_from_values(AuditConfig, values, out=out, command=command_line())
     try:
         result = run_audit(config)
     except KeyboardInterrupt:
@@ -57,10 +54,7 @@ def audit(**values: Any) -> None:
         raise click.exceptions.Exit(exc.exit_code) from None
     if result.report is None:  # not the main process of an accelerate launch: it prints
         return
-    click.echo(render_terminal(result.report), nl=False)
-    files = sorted(p.name for p in result.out_dir.iterdir() if p.is_file())
-    click.echo(f"report: {result.out_dir} ({', '.join(files)})")
-    raise_if_breached(result.gates)
+    echo_written(render_terminal(result.report), result.out_dir, result.gates)
 
 
 run = click.Command(
