@@ -234,17 +234,13 @@ def _paired(a: Audit, b: Audit, relation: str) -> PairedTest | None:
 
 
 def _judged(samples, relation: str):
-    import numpy as np
+    from .metrics.summary import judged_rows
 
     if samples is None or PAIRED_FLAG not in samples:
         return None
-    rows = samples[samples["applied"].astype(bool)]
+    rows = samples[judged_rows(samples)]
     if relation != "all relations":
         rows = rows[rows["relation"] == relation]
-    if "teacher_sees_rewrite" in rows and "student_sees_rewrite" in rows:
-        seen = np.array([bool(t) or bool(s) for t, s in zip(rows["teacher_sees_rewrite"].fillna(False),
-                                                            rows["student_sees_rewrite"].fillna(False))], dtype=bool)
-        rows = rows[seen]
     columns = ["example_id", "relation", PAIRED_FLAG] + (["rewritten_code"] if "rewritten_code" in rows else [])
     out = rows[columns].copy()
     out[PAIRED_FLAG] = out[PAIRED_FLAG].fillna(False)

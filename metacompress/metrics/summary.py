@@ -144,7 +144,7 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
                    positive_label=positive_label)
     applied = samples["applied"].astype(bool).to_numpy()
     teacher_sees, student_sees = _sees(samples)
-    judged = applied & (teacher_sees | student_sees)
+    judged = judged_rows(samples)
     relations, reasons_all, visible_all = {}, Counter(), Visibility()
     for relation in dict.fromkeys(samples["relation"]):
         mine = (samples["relation"] == relation).to_numpy()
@@ -173,6 +173,13 @@ def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dic
                                     teacher_only_flips=summary.metrics["teacher_only_flip_rate"].count,
                                     note=note)
     return summary
+
+
+def judged_rows(samples: pd.DataFrame) -> np.ndarray:
+    """Which rows every metric judges: applied rewrites that changed at least one model's input.
+    The report's page and ``compare`` select rows with this too, so they show what was judged."""
+    teacher_sees, student_sees = _sees(samples)
+    return samples["applied"].astype(bool).to_numpy() & (teacher_sees | student_sees)
 
 
 def _sees(samples: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

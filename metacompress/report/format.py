@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
+import pandas as pd
+
 from ..metrics import Metric, RelationSummary
 from .document import Report
 
@@ -74,3 +77,8 @@ def p_value(row: RelationSummary) -> str:
     if value is None:
         return MISSING
     return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def true_flags(column: pd.Series) -> np.ndarray:
+    """A flag column of the samples table as booleans, a missing flag counting as False."""
+    return np.array([False if pd.isna(v) else bool(v) for v in column], dtype=bool)

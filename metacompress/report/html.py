@@ -18,9 +18,10 @@ import pandas as pd
 
 from ..metrics import GateResult, Metric, decode_probs
 from ..metrics.samples import has_probs
+from ..metrics.summary import judged_rows
 from . import plots
 from .document import Report
-from .format import MISSING, counts, interval, number, p_value
+from .format import MISSING, counts, interval, number, p_value, true_flags
 
 WORST_CASES = 10
 OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
@@ -174,11 +175,7 @@ def _metric_cell(report: Report, metric: str, entry: Metric | None) -> str:
 
 
 def _judged_rows(samples: pd.DataFrame) -> pd.DataFrame:
-    applied = samples["applied"].astype(bool).to_numpy()
-    sees = np.ones(len(samples), dtype=bool)
-    if "teacher_sees_rewrite" in samples and "student_sees_rewrite" in samples:
-        sees = _flag(samples["teacher_sees_rewrite"]) | _flag(samples["student_sees_rewrite"])
-    rows = samples[applied & sees]
+    rows = samples[judged_rows(samples)]
     return rows[has_probs(rows["teacher_probs_xp"]) & has_probs(rows["student_probs_xp"])]
 
 
@@ -186,10 +183,6 @@ def _originals(samples: pd.DataFrame) -> pd.DataFrame:
     """Each example once, with both models' probabilities on x."""
     rows = samples[has_probs(samples["teacher_probs_x"]) & has_probs(samples["student_probs_x"])]
     return rows.drop_duplicates("example_id")
-
-
-def _flag(column: pd.Series) -> np.ndarray:
-    return np.array([False if pd.isna(v) else bool(v) for v in column], dtype=bool)
 
 
 def _calibration(report: Report, samples: pd.DataFrame | None) -> str:
@@ -252,10 +245,10 @@ def _worst_cases(report: Report, samples: pd.DataFrame | None, k: int) -> str:
     if samples is None or not len(samples) or k <= 0 or "student_only_flip" not in samples:
         return ""
     rows = _judged_rows(samples)
-    only = rows[_flag(rows["student_only_flip"])]
+    only = rows[true_flags(rows["student_only_flip"])]
     title = "student-only flips, largest Jensen-Shannon distance first"
     if not len(only):
-        only = rows[_flag(rows["violated"])]
+        only = rows[true_flags(rows["violated"])]
         title = "no student-only flip; discrepancies, largest Jensen-Shannon distance first"
     if not len(only):
         return "<h2>Worst cases</h2>\n<p>No judged input violated any relation.</p>"

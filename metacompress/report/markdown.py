@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..metrics import GateResult, Metric, RelationSummary
 from .document import MetricDefinition, Report, registered_definitions
-from .format import INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, p_value, value_of
+from .format import INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, p_value, true_flags, value_of
 
 MAX_DIFF_LINES = 30  # per worst case, so that report.md fits a pull-request comment
 
@@ -286,11 +286,11 @@ def _worst_cases(samples: pd.DataFrame, k: int, names: list[str] | None = None) 
     needed = ("applied", "student_only_flip", "violated", "js_distance")
     if not len(samples) or not all(c in samples for c in needed):
         return ""
-    applied = _true(samples["applied"])
-    only = applied & _true(samples["student_only_flip"])
+    applied = true_flags(samples["applied"])
+    only = applied & true_flags(samples["student_only_flip"])
     title, chosen = "student-only flips, largest JS distance first", only
     if not only.any():
-        title, chosen = "no student-only flip; discrepancies, largest JS distance first", applied & _true(samples["violated"])
+        title, chosen = "no student-only flip; discrepancies, largest JS distance first", applied & true_flags(samples["violated"])
     js = pd.to_numeric(samples["js_distance"], errors="coerce").to_numpy(dtype=float)
     order = [i for i in np.argsort(-np.nan_to_num(js, nan=-1.0), kind="stable") if chosen[i]][:k]
     if not order:
@@ -305,10 +305,6 @@ def _worst_cases(samples: pd.DataFrame, k: int, names: list[str] | None = None) 
             f"gold label {_label(row['label'], names)}, "
             f"JS distance {js[i]:.3f}" + _diff(row))
     return "\n\n".join(blocks)
-
-
-def _true(column: pd.Series) -> np.ndarray:
-    return np.array([False if pd.isna(v) else bool(v) for v in column], dtype=bool)
 
 
 def _label(value: Any, names: list[str] | None) -> str:
