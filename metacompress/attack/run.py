@@ -37,6 +37,8 @@ class Outcome:
 
     status: str
     queries: int = 0
+    queries_to_success: int | None = None  # queries spent when the first success was found
+    successes: int = 0  # distinct candidates that met the objective (a hunt counts them all)
     candidate: Candidate | None = None  # the best edit set found (a success when status is success)
     code: tuple[str, ...] | None = None
     probs: dict[str, np.ndarray] = field(default_factory=dict)  # both models on ``code``
@@ -177,13 +179,15 @@ def _search(config: AttackConfig, attack: str, k: int, attacked: Attacked) -> Ou
         return Outcome(NO_BUDGET)
     if space.empty:
         return Outcome(NOTHING_TO_EDIT)
-    search = Search(space, objective, attacked.oracle, config.budget, float(objective.score(here)[0]))
+    search = Search(space, objective, attacked.oracle, config.budget, float(objective.score(here)[0]),
+                    hunt=attack == "disagree")
     rng = random.Random(f"{config.seed}|{example.id}|{attack}|{config.strategy}")
     STRATEGIES[config.strategy](search, rng, config.max_relations)
     found: Evaluated | None = search.success or search.best
     if found is None:
         return Outcome(NOTHING_TO_EDIT, search.queries)
-    return Outcome(SUCCESS if search.success else FAILED, search.queries, found.candidate, found.code)
+    return Outcome(SUCCESS if search.success else FAILED, search.queries, search.queries_to_success,
+                   search.successes, found.candidate, found.code)
 
 
 def _probe_best(attacked: Attacked) -> None:
@@ -218,7 +222,7 @@ def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
 
 
 def queries_to_success(outcomes: list[Outcome]) -> tuple[float | None, float | None]:
-    spent = [o.queries for o in outcomes if o.success]
+    spent = [o.queries_to_success for o in outcomes if o.success]
     if not spent:
         return None, None
     return float(np.mean(spent)), float(statistics.median(spent))

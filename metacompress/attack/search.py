@@ -5,6 +5,11 @@ One search attacks one input under one objective. Each step hands a list of cand
 queried, cuts the list to the budget left, and sends what remains to each model the objective
 reads as ONE ``predict_proba`` call. ``--budget`` counts the distinct candidates sent per model;
 the original's own query, made once for the whole sample, is not counted.
+
+A flip attack stops at its first success. A hunt (the ``disagree`` objective) does not: it
+spends its budget and counts every distinct candidate that meets the objective, since each one
+is a semantics-preserving input on which the two models disagree; the first success still
+gives the queries to success.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from .space import Candidate, EditSpace
 
 RANDOM_STEP = 10  # candidates per step of the random strategy
 POPULATION = 10  # genetic population (and children per generation)
+IMMIGRANTS = 2  # random edit sets among each generation's children
 RELATION_SEEDS = 5  # seeds greedy tries per relation site
+GREEDY_NAMES = 5  # names greedy tries per variable (its first candidates), so one pass reaches many variables
 STALE_ROUNDS = 3  # steps that propose nothing new before a strategy gives up
 
 
@@ -111,15 +118,18 @@ class Search:
     oracle: Oracle
     budget: int
     start_score: float
+    hunt: bool = False  # keep searching after a success, counting each one
     queries: int = 0
     best: Evaluated | None = None
     success: Evaluated | None = None
+    successes: int = 0  # distinct candidates that met the objective
+    queries_to_success: int | None = None  # queries spent when the first one was found
     seen_codes: set[tuple[str, ...]] = field(default_factory=set)
     seen: dict[Candidate, Evaluated | None] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
-        return self.success is not None or self.queries >= self.budget
+        return self.queries >= self.budget or (self.success is not None and not self.hunt)
 
     def is_new(self, candidate: Candidate) -> bool:
         if candidate in self.seen:
@@ -161,8 +171,12 @@ class Search:
             self.seen[candidate] = result
             if self.best is None or _better(result, self.best):
                 self.best = result
-            if result.success and (self.success is None or result.score > self.success.score):
-                self.success = result
+            if result.success:
+                self.successes += 1
+                if self.queries_to_success is None:
+                    self.queries_to_success = self.queries
+                if self.success is None or result.score > self.success.score:
+                    self.success = result
 
 
 def _better(a: Evaluated, b: Evaluated) -> bool:
@@ -191,7 +205,17 @@ def random_search(search: Search, rng: random.Random, max_relations: int) -> Non
 
 def greedy_search(search: Search, rng: random.Random, max_relations: int) -> None:
     """ALERT's first stage: rank sites by how far one edit there moves the objective, then
-    improve the edit set site by site in that order, each site's candidates as one step."""
+    improve the edit set site by site in that order, each site's candidates as one step. Budget
+    left after the last site goes, as in ALERT, to the genetic stage, bred from the best edit
+    sets the first stage found."""
+    _greedy_pass(search, max_relations)
+    if not search.done:
+        found = sorted((r for r in search.seen.values() if r is not None),
+                       key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
+        genetic_search(search, rng, max_relations, found[:POPULATION])
+
+
+def _greedy_pass(search: Search, max_relations: int) -> None:
     space = search.space
     probes: list[tuple[Any, Candidate]] = []
     for index, slot in enumerate(space.slots):
@@ -208,7 +232,7 @@ def greedy_search(search: Search, rng: random.Random, max_relations: int) -> Non
             return
         (kind, site), _ = probes[k]
         if kind == "slot":
-            options = [current.with_rename(site, name) for name in space.slots[site].names]
+            options = [current.with_rename(site, name) for name in space.slots[site].names[:GREEDY_NAMES]]
         else:
             if relations_used >= max_relations:
                 continue
@@ -223,33 +247,40 @@ def greedy_search(search: Search, rng: random.Random, max_relations: int) -> Non
             relations_used = len(current.relations)
 
 
-def genetic_search(search: Search, rng: random.Random, max_relations: int) -> None:
+def genetic_search(search: Search, rng: random.Random, max_relations: int,
+                   population: list[Evaluated] | None = None) -> None:
     """ALERT's second stage: a population of edit sets bred by crossover and mutation,
-    POPULATION children per generation (one step each), the fittest kept."""
+    POPULATION children per generation (one step each), the fittest kept. Without a starting
+    ``population``, the first is POPULATION random edit sets, drawn as the random strategy draws."""
     space = search.space
-    population: list = []
-    first: list[Candidate] = []
-    for _ in range(20 * POPULATION):
-        if len(first) == POPULATION:
-            break
-        candidate = _mutate(Candidate(), space, rng, max_relations)
-        if candidate not in first and search.is_new(candidate):
-            first.append(candidate)
-    population = [r for r in search.evaluate(first) if r is not None]
+    if not population:
+        first = _new_candidates(search, lambda: space.random_candidate(rng, max_relations), POPULATION, [])
+        population = [r for r in search.evaluate(first) if r is not None]
     stale = 0
     while population and not search.done and stale < STALE_ROUNDS:
-        children: list[Candidate] = []
-        for _ in range(20 * POPULATION):
-            if len(children) == POPULATION:
-                break
+        def bred() -> Candidate:
             a, b = _pick(population, rng), _pick(population, rng)
-            child = _mutate(_crossover(a.candidate, b.candidate, rng), space, rng, max_relations)
-            if child not in children and search.is_new(child):
-                children.append(child)
+            return _mutate(_crossover(a.candidate, b.candidate, rng), space, rng, max_relations)
+
+        children = _new_candidates(search, bred, POPULATION - IMMIGRANTS, [])
+        # random immigrants keep exploring, and fill the generation when breeding runs out of new children
+        children = _new_candidates(search, lambda: space.random_candidate(rng, max_relations), POPULATION, children)
         stale = stale + 1 if not children else 0
         born = [r for r in search.evaluate(children) if r is not None]
         population = sorted(population + born, key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
         population = population[:POPULATION]
+
+
+def _new_candidates(search: Search, make: Callable[[], Candidate], want: int, taken: list[Candidate]) -> list[Candidate]:
+    """``taken`` plus candidates from ``make`` never queried before, up to ``want`` in all (20 tries each)."""
+    chosen = list(taken)
+    for _ in range(20 * want):
+        if len(chosen) >= want:
+            break
+        candidate = make()
+        if candidate not in chosen and search.is_new(candidate):
+            chosen.append(candidate)
+    return chosen
 
 
 def _pick(population: list[Evaluated], rng: random.Random) -> Evaluated:

@@ -131,10 +131,10 @@ def build_report(config, plan, data, models, attacked, timings: dict[str, float]
     if "teacher" in rows and "student" in rows:
         _transfer(attacked, rows)
     random_relations = _random_relations(attacked, labels if labelled else None, thresholds, config)
-    per_query = _random_per_query(attacked, random_relations)
+    per_query, counted = _random_per_query(attacked, config.js_threshold)
     if "disagree" in rows:
         rows["disagree"].metrics["random_rewrite_violations_per_query"] = plain(
-            per_query, attacked.random_rewrites["count"], "no rewrite")
+            per_query, counted, "no rewrite of an input the models agree on")
     headline = _headline(config, attacked, rows, labelled)
     baseline = Row({})
     report = AttackReport({}, rows, headline, baseline)
@@ -205,11 +205,13 @@ def _disagree_row(config, attacked, outcomes, thresholds) -> Row:
         "success_rate": share(won, tried, seed, b),
         "disagreement_rate_x": share(standing, ones, seed, b),
         "disagreement_rate_after": share(standing | won, ones, seed, b),
-        "violations_per_query": plain(float(won.sum() / spent) if spent else None, spent, "no query"),
+        "violations_per_query": plain(float(sum(o.successes for o in outcomes) / spent) if spent else None, spent,
+                                      "no query"),
     }
     metrics["mean_queries_to_success"], metrics["median_queries_to_success"] = _queries(outcomes)
     metrics["identifiers_renamed"], metrics["tokens_changed"] = _sizes(attacked, outcomes)
-    return Row(metrics, {**_status_counts(outcomes), "queries": int(spent)})
+    return Row(metrics, {**_status_counts(outcomes), "queries": int(spent),
+                         "violations": int(sum(o.successes for o in outcomes))})
 
 
 def _relations_on(attacked, outcomes, labels, thresholds, config) -> dict[str, Metric]:
@@ -268,13 +270,20 @@ def _headline(config, attacked, rows: dict[str, Row], labelled: bool) -> Row:
     return Row(metrics)
 
 
-def _random_per_query(attacked, random_relations: dict[str, Metric]) -> float | None:
-    """Induced teacher-student violations per random rewrite (each rewrite is one query per model)."""
-    count = attacked.random_rewrites["count"]
-    induced = random_relations.get("induced_discrepancy_rate")
-    if not count or induced is None or induced.count is None:
-        return None
-    return induced.count / count
+def _random_per_query(attacked, js_threshold: float) -> tuple[float | None, int]:
+    """Violations per random rewrite, counted as the disagree search counts its finds: rewrites of
+    inputs on which the models agree (label and JS distance) that make them disagree. Each rewrite
+    is one query per model. Returns (rate, rewrites counted)."""
+    from .search import disagree_objective
+
+    r = attacked.random_rewrites
+    if not r["count"]:
+        return None, 0
+    objective = disagree_objective(js_threshold)
+    agree = ~objective.success({"teacher": r["T_x"], "student": r["S_x"]})
+    found = objective.success({"teacher": r["T_xp"], "student": r["S_xp"]}) & agree
+    counted = int(agree.sum())
+    return (float(found.sum() / counted) if counted else None), counted
 
 
 def _document(config, plan, data, models, attacked, rows, headline, random_relations, per_query, gates,
@@ -350,6 +359,7 @@ def records(attacked, label_names: tuple[str, ...]) -> list[dict[str, Any]]:
             renamed, changed = edit_size(example.code, o)
             record["attacks"][attack] = {
                 "status": o.status, "success": o.success, "queries": o.queries,
+                "queries_to_success": o.queries_to_success, "successes_found": o.successes,
                 "adversarial": list(o.code) if o.code is not None else None,
                 "edits": attacked.spaces[k].describe(o.candidate) if o.candidate is not None else [],
                 "identifiers_renamed": renamed, "tokens_changed": changed,
