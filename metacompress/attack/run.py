@@ -79,20 +79,29 @@ class AttackResult:
 
 
 def run_attack(config: AttackConfig) -> AttackResult:
-    """Validate every setting, then (holding ``--out``) load, search, judge and write."""
-    plan = config.validate()
+    """Validate every setting, then (holding ``--out``) load, search, judge and write.
+
+    Launched as several processes (``accelerate launch -m metacompress attack ...``), every
+    process searches a share of the inputs and the main process alone judges and writes; the
+    files equal one process's (``metacompress.distributed``). The others return an empty result.
+    """
+    from ..distributed import current_team
+
+    team = current_team(config.device)
+    plan = team.together(config.validate)
     if plan.out is None:
         return _attack(config, plan)
     from ..outdir import check_out, lock_out
     from .config import ATTACK_FILES
 
-    with lock_out(plan.out):
-        check_out(config.out, config.overwrite, ATTACK_FILES)
+    with team.main_only(lambda: lock_out(plan.out)):
+        team.together(lambda: check_out(config.out, config.overwrite, ATTACK_FILES) if team.is_main else None)
         return _attack(config, plan)
 
 
 def _attack(config: AttackConfig, plan) -> AttackResult:
     from ..audit import _check_device, _load_models, _load_options
+    from ..distributed import current_team
     from ..inference import InferenceSettings
     from ..tasks import sample
     from .summary import build_report, records
@@ -114,7 +123,7 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
 
     start = time.perf_counter()
     oracle.phase = "originals"
-    originals = {role: oracle.probs(role, [e.code for e in examples]) for role in models}
+    originals = {role: oracle.probs_everywhere(role, [e.code for e in examples]) for role in models}
     usable = [k for k in range(len(examples)) if all(np.isfinite(p[k]).all() for p in originals.values())]
     if not usable:
         raise InputError("no example could be given to the models")
@@ -129,15 +138,19 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
     start = time.perf_counter()
     attacked = Attacked(examples, spaces, originals, {}, oracle)
     oracle.phase = "search"
+    team = current_team()
+    parts = team.run_everywhere(lambda: _search_share(config, attacked, team.share(len(examples))))
     for attack in ATTACKS[config.objective]:
-        attacked.outcomes[attack] = [_search(config, attack, k, attacked) for k in range(len(examples))]
-    _probe_best(attacked)
+        attacked.outcomes[attack] = [o for outcomes, _ in parts for o in outcomes[attack]]
     timings["search"] = time.perf_counter() - start
-    search_calls, search_sent = oracle.calls, oracle.sent
+    search_calls = sum(calls["predict_proba_calls"] for _, calls in parts)
+    search_sent = sum(calls["inputs_encoded"] for _, calls in parts)
 
     start = time.perf_counter()
     oracle.phase = "random rewrites"
     attacked.random_rewrites = _random_rewrites(config, plan, attacked)
+    if not team.is_main:
+        return AttackResult(None, [], None)  # the main process judges and writes
     timings["random_rewrites"] = time.perf_counter() - start
     timings["total"] = time.perf_counter() - clock
     report = build_report(config, plan, data, models, attacked, {k: round(v, 3) for k, v in timings.items()},
@@ -149,6 +162,21 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
 
         publish(plan.out, lambda folder: write_attack(folder, report, rows))
     return AttackResult(report, rows, plan.out)
+
+
+def _search_share(config: AttackConfig, attacked: Attacked, share: range) -> tuple[dict[str, list[Outcome]], dict]:
+    """Every attack on the inputs of ``share`` (one process's), each input's best rewrites probed
+    on both models; and the model calls it took."""
+    oracle = attacked.oracle
+    calls, sent = oracle.calls, oracle.sent
+    outcomes: dict[str, list[Outcome]] = {attack: [] for attack in ATTACKS[config.objective]}
+    for k in share:
+        oracle.begin(attacked.examples[k].code, {role: p[k] for role, p in attacked.originals.items()})
+        for attack in outcomes:
+            outcome = _search(config, attack, k, attacked)
+            _probe(oracle, outcome)
+            outcomes[attack].append(outcome)
+    return outcomes, {"predict_proba_calls": oracle.calls - calls, "inputs_encoded": oracle.sent - sent}
 
 
 def _skip_unusable(examples, usable: list[int], skipped: list) -> None:
@@ -190,20 +218,17 @@ def _search(config: AttackConfig, attack: str, k: int, attacked: Attacked) -> Ou
                    search.successes, found.candidate, found.code)
 
 
-def _probe_best(attacked: Attacked) -> None:
-    """Both models on every best rewrite (mostly cached: the searches queried them already)."""
-    for outcomes in attacked.outcomes.values():
-        found = [o for o in outcomes if o.code is not None]
-        for role in attacked.originals:
-            probs = attacked.oracle.probs(role, [o.code for o in found])
-            for outcome, row in zip(found, probs):
-                outcome.probs[role] = row
+def _probe(oracle: Oracle, outcome: Outcome) -> None:
+    """Both models on the outcome's best rewrite (mostly cached: the search queried it already)."""
+    if outcome.code is not None:
+        for role in oracle.models:
+            outcome.probs[role] = oracle.probs(role, [outcome.code])[0]
 
 
 def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
     """Every relation once per input with the run's seed (what ``run`` draws), both models on it."""
     from ..relations import RELATIONS, get_relation
-    from ..rewriting import rewrite_all
+    from ..distributed import rewrite_all
     from .config import OWN_RELATION
 
     relations = list(plan.relations)
@@ -213,7 +238,7 @@ def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
                                        config.relation_options, progress=False) if r.applied]
     codes = [r.code for r in rewrites]
     index = [r.example_index for r in rewrites]
-    probs = {role: attacked.oracle.probs(role, codes) for role in attacked.originals}
+    probs = {role: attacked.oracle.probs_everywhere(role, codes) for role in attacked.originals}
     keep = np.all([np.isfinite(p).all(axis=1) for p in probs.values()], axis=0) if codes else np.zeros(0, bool)
     index = [i for i, ok in zip(index, keep) if ok]
     return {"T_x": attacked.originals["teacher"][index], "T_xp": probs["teacher"][keep],

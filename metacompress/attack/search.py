@@ -32,7 +32,11 @@ STALE_ROUNDS = 3  # steps that propose nothing new before a strategy gives up
 
 
 class Oracle:
-    """Both models behind one cache keyed by model input: each distinct text runs once per model."""
+    """Both models behind one cache keyed by model input: each distinct text runs once per model.
+
+    The cache holds one input's search at a time (``begin``), so what a search sees never depends
+    on which inputs were searched before it, nor on which process of a sharded run searches it.
+    """
 
     def __init__(self, task: Any, models: dict[str, Any], settings: Any):
         self.task = task
@@ -47,26 +51,42 @@ class Oracle:
 
     record = False  # scripts/bench_attack.py sets it to replay the same calls without the search
 
+    def begin(self, code: tuple[str, ...], original: dict[str, np.ndarray]) -> None:
+        """Start one input's search: forget the last one's outputs, keep the models' rows on ``code``."""
+        key = self.task.model_input(code)
+        self.cache = {role: {key: original[role]} for role in self.models}
+
     def probs(self, role: str, codes: list[tuple[str, ...]]) -> np.ndarray:
         """[len(codes), labels] in task label order; a row of NaN where the model cannot take the input."""
-        from ..inference import predict_proba
-
         cache = self.cache[role]
         keys = [self.task.model_input(code) for code in codes]
         missing = list(dict.fromkeys(k for k in keys if k not in cache))
         if missing:
-            loaded = self.models[role]
-            predicted = predict_proba(loaded.model, missing, self.settings)
-            self.calls += 1
-            self.sent += len(missing)
-            self.seconds += predicted.seconds
-            if self.record:
-                self.steps.append((self.phase, role, missing))
-            for key, row in zip(missing, predicted.probs[:, loaded.order]):
-                cache[key] = row
+            cache.update(zip(missing, self._predict(role, missing, everywhere=False)))
         if not keys:
             return np.zeros((0, len(self.models[role].order)))
         return np.stack([cache[k] for k in keys])
+
+    def probs_everywhere(self, role: str, codes: list[tuple[str, ...]]) -> np.ndarray:
+        """``probs`` for inputs every process of a sharded run asks for together (the originals,
+        the random rewrites): each process computes a share; nothing is read from the cache."""
+        keys = [self.task.model_input(code) for code in codes]
+        if not keys:
+            return np.zeros((0, len(self.models[role].order)))
+        return self._predict(role, keys, everywhere=True)
+
+    def _predict(self, role: str, inputs: list[Any], everywhere: bool) -> np.ndarray:
+        from .. import distributed, inference
+
+        loaded = self.models[role]
+        predict = distributed.predict_proba if everywhere else inference.predict_proba
+        predicted = predict(loaded.model, inputs, self.settings)
+        self.calls += 1
+        self.sent += len(dict.fromkeys(inputs))
+        self.seconds += predicted.seconds
+        if self.record:
+            self.steps.append((self.phase, role, inputs))
+        return predicted.probs[:, loaded.order]
 
 
 @dataclass

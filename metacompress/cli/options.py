@@ -215,6 +215,25 @@ def command_line() -> str:
     return shlex.join(["metacompress", *sys.argv[1:]])
 
 
+def run_engine(engine: Callable[[Any], Any], config: Any) -> Any:
+    """``engine(config)`` (run_audit, run_attack) as the commands call it: on Ctrl-C, say where the
+    outputs computed so far are and how to resume; on a process of a sharded run that stops because
+    another failed, exit with that code quietly (the main process prints the error)."""
+    from ..distributed import StoppedElsewhere
+
+    try:
+        return engine(config)
+    except KeyboardInterrupt:
+        if not config.no_cache:
+            from ..store import default_path
+
+            click.echo(f"metacompress: the outputs computed so far are saved in {config.cache or default_path()}; "
+                       "run the same command again to resume from them", err=True)
+        raise
+    except StoppedElsewhere as exc:
+        raise click.exceptions.Exit(exc.exit_code) from None
+
+
 def echo_written(summary: str, out_dir, gates) -> None:
     """What ``run`` and ``attack`` end with: the terminal summary, the files written, and exit
     code 1 when a --fail-on gate was breached."""

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..config import AuditConfig
-from .options import command_line, config_file_option, config_from_values, echo_written, field_options
+from .options import command_line, config_file_option, config_from_values, echo_written, field_options, run_engine
 
 RUN_HELP = """Audit a student against its teacher with metamorphic relations.
 
@@ -36,22 +36,11 @@ interruption (Ctrl-C, a killed job) the same command resumes where it stopped.
 
 def audit(**values: Any) -> None:
     from ..audit import run_audit
-    from ..distributed import StoppedElsewhere
     from ..report import render_terminal
 
     out = values.pop("out") or f"runs/{values['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = config_from_values(AuditConfig, values, out=out, command=command_line())
-    try:
-        result = run_audit(config)
-    except KeyboardInterrupt:
-        if not config.no_cache:
-            from ..store import default_path
-
-            click.echo(f"metacompress: the outputs computed so far are saved in {config.cache or default_path()}; "
-                       "run the same command again to resume from them", err=True)
-        raise
-    except StoppedElsewhere as exc:  # another process of a sharded run failed; the main one says why
-        raise click.exceptions.Exit(exc.exit_code) from None
+    result = run_engine(run_audit, config)
     if result.report is None:  # not the main process of an accelerate launch: it prints
         return
     echo_written(render_terminal(result.report), result.out_dir, result.gates)
