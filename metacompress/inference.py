@@ -12,6 +12,8 @@ share methods (4,000 BigCloneBench pairs hold 859 distinct method texts), so the
   whether a rewrite changed what the model actually saw.
 
 The same code path runs on CPU and CUDA; only the device, pinned host memory and autocast differ.
+Under ``accelerate launch`` every process makes the same batch plan and computes every N-th
+batch of it (``metacompress.distributed``), so the results are those of one process.
 """
 
 from __future__ import annotations

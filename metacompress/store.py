@@ -17,7 +17,8 @@ token digest, i.e. everything ``inference.predict_proba`` reports per input. ``p
 looks every input up first, runs the model on the missing ones only and writes each finished
 batch in its own transaction, so a crash (SIGKILL included) loses at most the batch in flight and
 re-running the same command resumes from what was saved. A model without a preprocessing
-fingerprint (a plugin loader that does not set one) is never stored.
+fingerprint (a plugin loader that does not set one) is never stored. In a sharded run the main
+process alone reads and writes the store (``predict_with_store``).
 """
 
 from __future__ import annotations
