@@ -163,19 +163,19 @@ def _check_device(config: AuditConfig) -> None:
 
 
 def _open_store(config: AuditConfig):
-    """The prediction store (``metacompress.store``) of the run, or a stand-in None with --no-cache.
+    """The prediction store (``metacompress.store``) of the run as a context, None with --no-cache.
 
-    A sharded run (accelerate launch) does not use the store yet: every process would have to see
-    the same hits for the shares to line up, so it computes everything and says so in report.json
-    (no output from the store)."""
+    In a sharded run (accelerate launch) the main process alone opens it (the others get None)
+    and a failure to open it stops every process; ``store.predict_with_store`` shares its lookups."""
     from contextlib import nullcontext
 
     from .store import open_store
 
-    if current_team().size > 1:
-        return nullcontext()
-    store = open_store(config.cache, config.no_cache)
-    return nullcontext() if store is None else store
+    def opened():
+        store = open_store(config.cache, config.no_cache)
+        return nullcontext() if store is None else store
+
+    return current_team().main_only(opened)
 
 
 def _both_see(task, teacher: LoadedModel, student: LoadedModel, examples):

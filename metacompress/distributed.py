@@ -4,8 +4,12 @@ A launch starts one process per GPU (or CPU worker), each running the whole comm
 process validates the settings, loads the data and both models, then takes its share of the work:
 - rewriting: a contiguous share of the sampled examples (all relations), gathered back in order;
   rewrites are seeded per snippet, so where a snippet is rewritten does not change the result;
-- inference: a contiguous share of each model's distinct inputs, gathered back into the
-  Predictions one process would have computed (probabilities, truncation, digests, failures).
+- inference: whole batches of the batch plan one process would follow, round by round, the
+  unit outputs gathered after each round, so the Predictions are bitwise those of one process
+  (``predict_proba``);
+- the prediction store (``metacompress.store``): the main process alone opens it, looks every
+  input up and shares what it found, so only the missing inputs are computed; it writes each
+  round's finished inputs as one process would (see ``store.predict_with_store``).
 Only the main process holds ``--out``, judges, writes the report and prints; the others stop after
 the last gather and exit quietly.
 
@@ -22,7 +26,6 @@ A single process (no launcher, or ``WORLD_SIZE`` 1) never imports accelerate or 
 from __future__ import annotations
 
 import os
-import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Callable, ContextManager, Iterator, Sequence, TypeVar
@@ -100,13 +103,46 @@ class Team:
             raise self._failure(failed, problem)
         return [v for _, v in outcomes] if share else value
 
+    def from_main(self, step: Callable[[], T]) -> T:
+        """``step`` run on the main process only, its result on every process; an error there
+        stops every process."""
+        return self.run_everywhere(lambda: step() if self.is_main else None)[0]
+
+    def run_batches(self, batches: list[list[int]], compute: Callable[[list[int]], Any],
+                    consume: Callable[[list[int], Any], None]) -> None:
+        """``consume(batch, compute(batch))`` for every batch in order, on every process, each
+        batch computed by one process: in round ``k``, process ``r`` computes batch
+        ``k * size + r``, then the round's results are gathered (on the CPU) and consumed in
+        order. One collective per round: an error in ``consume`` (e.g. a store write on the
+        main process) is raised in the next round's step, so it stops every process."""
+        if self.size == 1:
+            for batch in batches:
+                consume(batch, compute(batch))
+            return
+        problem: list[BaseException] = []
+
+        def mine(first: int):
+            if problem:
+                raise problem[0]
+            k = first + self.rank
+            return compute(batches[k]).cpu() if k < len(batches) else None
+
+        for first in range(0, len(batches), self.size):
+            results = self.run_everywhere(lambda: mine(first))
+            try:
+                for batch, result in zip(batches[first : first + self.size], results):
+                    consume(batch, result)
+            except Exception as exc:  # noqa: BLE001 - raised in the next step, shared with the others
+                problem.append(exc)
+        self.together(lambda: mine(len(batches)))
+
     @contextmanager
-    def main_only(self, make: Callable[[], ContextManager[Any]]) -> Iterator[None]:
-        """Hold the context ``make()`` gives on the main process only (e.g. the --out lock); the
-        others wait to hear that it was entered, so a refusal stops every process."""
+    def main_only(self, make: Callable[[], ContextManager[Any]]) -> Iterator[Any]:
+        """Hold the context ``make()`` gives on the main process only (e.g. the --out lock, the
+        prediction store) and give what it entered (None on the others); the others wait to hear
+        that it was entered, so a refusal stops every process."""
         with ExitStack() as stack:
-            self.together(lambda: stack.enter_context(make()) if self.is_main else None)
-            yield
+            yield self.together(lambda: stack.enter_context(make()) if self.is_main else None)
 
     def _failure(self, failed: list[tuple[int, Any]], mine: BaseException | None) -> BaseException:
         rank, problem = failed[0]
@@ -186,31 +222,31 @@ def rewrite_all(examples: list, relations: list[str], language: str, sides: tupl
     return rewriting.number_rows(ordered)
 
 
-def predict_proba(model, inputs: Sequence, settings=None, **options):
-    """``inference.predict_proba``, each process classifying a share of the distinct inputs.
+def predict_proba(model, inputs: Sequence, settings=None, *, on_batch=None):
+    """``inference.predict_proba``, each process computing whole batches of one process's plan.
 
-    The gathered Predictions equal one process's: probabilities, truncation, digests and
-    failures in input order, and ``distinct_sequences`` counts the distinct sequences of all
-    inputs (as one process would encode them; processes sharing a pair's function each encode
-    it). ``seconds`` is this call's wall time, gathering included; ``device`` lists the devices
-    of all processes, e.g. ``cuda:0,cuda:1`` (``cpu`` when all ran on the CPU).
+    Every process tokenises all the distinct units (a small share of the time) and so knows the
+    batch plan one process would follow: the same units, sorted and padded the same way, in the
+    same batches. Process ``r`` computes batches ``r``, ``r + size``, ...; after each round the
+    unit outputs are gathered, and every process puts them in place and combines them (a
+    pair-concat head's two vectors) exactly as one process does, so the Predictions are bitwise
+    those of one process (given the same torch thread count: CPU kernels may round differently
+    with another): probabilities, truncation, digests, failures, ``distinct_sequences``.
+    ``on_batch`` runs on the main process only, after each batch in plan order, with the inputs
+    one process would hand over there. ``seconds`` is this call's wall time, gathering included;
+    ``device`` lists the devices of all processes, e.g. ``cuda:0,cuda:1`` (``cpu`` when all ran
+    on the CPU).
     """
     from . import inference
 
     team = current_team()
     if team.size == 1:
-        return inference.predict_proba(model, inputs, settings, **options)
-    start = time.perf_counter()
+        return inference.predict_proba(model, inputs, settings, on_batch=on_batch)
     settings = settings or inference.InferenceSettings()
-    distinct, positions = _distinct(list(inputs))
-
-    def my_share():
-        mine = team.share(len(distinct))
-        return inference.predict_proba(model, distinct[mine.start : mine.stop], _settings_here(settings, team),
-                                       **options)
-
-    parts = team.run_everywhere(my_share)
-    return _joined(parts, positions, _encoded_count(model, distinct), time.perf_counter() - start)
+    predicted = inference.predict_proba(model, inputs, _settings_here(settings, team),
+                                        on_batch=on_batch if team.is_main else None, team=team)
+    devices = ",".join(dict.fromkeys(team.gather(predicted.device)))
+    return replace(predicted, device=devices)
 
 
 def _settings_here(settings, team: Team):
@@ -220,45 +256,3 @@ def _settings_here(settings, team: Team):
     if team.device and team.device.startswith("cuda") and device in ("auto", "cuda"):
         device = team.device
     return replace(settings, device=device, progress=settings.progress and team.is_main)
-
-
-def _distinct(inputs: list) -> tuple[list, list[int]]:
-    """Distinct inputs in first-seen order, and each input's position among them."""
-    seen: dict = {}
-    positions = [seen.setdefault(tuple(x) if isinstance(x, list) else x, len(seen)) for x in inputs]
-    return list(seen), positions
-
-
-def _encoded_count(model, distinct: list) -> int:
-    """How many distinct sequences one process would encode for these inputs."""
-    if not distinct:
-        return 0
-    from .inference import _are_pairs
-
-    units, _, _ = model.layout.units(model, distinct, _are_pairs(distinct))
-    return len(set(units))
-
-
-def _joined(parts: list, positions: list[int], distinct_sequences: int, seconds: float):
-    """One Predictions over all inputs from the processes' Predictions over their shares."""
-    import numpy as np
-
-    from .inference import Predictions
-
-    index = np.asarray(positions, dtype=np.int64)
-    failed_distinct: dict[int, str] = {}
-    offset = 0
-    for part in parts:
-        failed_distinct.update({offset + k: why for k, why in part.failed.items()})
-        offset += len(part.probs)
-    failed = {i: failed_distinct[p] for i, p in enumerate(positions) if p in failed_distinct}
-    devices = ",".join(dict.fromkeys(part.device for part in parts))
-    return Predictions(
-        probs=np.concatenate([p.probs for p in parts])[index],
-        truncated=np.concatenate([p.truncated for p in parts])[index],
-        distinct_sequences=distinct_sequences,
-        seconds=seconds,
-        device=devices,
-        digests=np.concatenate([p.digests for p in parts])[index],
-        failed=failed,
-    )

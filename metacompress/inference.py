@@ -12,6 +12,8 @@ share methods (4,000 BigCloneBench pairs hold 859 distinct method texts), so the
   whether a rewrite changed what the model actually saw.
 
 The same code path runs on CPU and CUDA; only the device, pinned host memory and autocast differ.
+Under ``accelerate launch`` every process makes the same batch plan and computes every N-th
+batch of it (``metacompress.distributed``), so the results are those of one process.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -30,6 +32,7 @@ from .errors import UsageError
 from .models.base import CodeClassifier, Encoded
 
 AUTOCAST_DTYPES = {"fp16": "float16", "bf16": "bfloat16"}
+T = TypeVar("T")
 TOKENISE_CHUNK = 256  # texts per tokenizer call: large enough to be fast, small enough for progress
 
 
@@ -108,27 +111,52 @@ def resolve_precision(name: str, device):
     return getattr(torch, AUTOCAST_DTYPES[name])
 
 
+class Alone:
+    """The processes sharing one ``predict_proba`` call: only this one.
+
+    ``metacompress.distributed.Team`` has the same two methods for a sharded run: ``together``
+    runs a step that every process runs on its own, so that an error on one stops them all, and
+    ``run_batches`` spreads the forward batches over the processes.
+    """
+
+    def together(self, step: Callable[[], T]) -> T:
+        return step()
+
+    def run_batches(self, batches: list[list[int]], compute: Callable[[list[int]], object],
+                    consume: Callable[[list[int], object], None]) -> None:
+        """``consume(batch, compute(batch))`` for every batch, in order."""
+        for batch in batches:
+            consume(batch, compute(batch))
+
+
+ALONE = Alone()
+
+
 def predict_proba(
     model: CodeClassifier,
     inputs: Sequence[str] | Sequence[tuple[str, str]],
     settings: InferenceSettings | None = None,
     *,
     on_batch: Callable[[FinishedInputs], None] | None = None,
+    team: Alone | None = None,
 ) -> Predictions:
     """Class probabilities for single snippets, or for (first, second) pairs.
 
     ``on_batch``, if given, is called after every forward batch with the inputs that batch
     completed (``FinishedInputs``), so a caller can save results as they come (the prediction
     store commits each call in one transaction); the returned ``Predictions`` are unchanged.
+
+    ``team`` is for ``metacompress.distributed``: the processes that share this call, each
+    computing whole batches of the batch plan one process would follow (see ``Alone``).
     """
     settings = settings or InferenceSettings()
-    check_whole_number("--batch-size", settings.batch_size, 1)
-    device = resolve_device(settings.device)
-    runner = _Runner(model, device, resolve_precision(settings.precision, device), settings)
+    team = team or ALONE
     pairs = _are_pairs(inputs)
+    runner = team.together(lambda: _Runner(model, settings, team))
     start = time.perf_counter()
     probs, truncated, distinct, digests, failed = runner.run(list(inputs), pairs, on_batch)
-    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(device), digests, failed)
+    return Predictions(probs, truncated, distinct, time.perf_counter() - start, _device_name(runner.device), digests,
+                       failed)
 
 
 def tokenised(model: CodeClassifier, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -148,13 +176,17 @@ def tokenised(model: CodeClassifier, inputs: Sequence[str] | Sequence[tuple[str,
 class _Runner:
     """One predict_proba call: the model placed on its device, and the stages that use it."""
 
-    def __init__(self, model: CodeClassifier, device, dtype, settings: InferenceSettings):
+    def __init__(self, model: CodeClassifier, settings: InferenceSettings, team: Alone):
         import torch
 
+        check_whole_number("--batch-size", settings.batch_size, 1)
+        device = resolve_device(settings.device)
+        dtype = resolve_precision(settings.precision, device)
         self.torch = torch
         self.model = model
         self.device = device
         self.settings = settings
+        self.team = team
         self.labels = len(model.info.labels)
         self.autocast = torch.autocast(device.type, dtype=dtype) if dtype is not None else nullcontext()
         self.pin = device.type == "cuda"
@@ -165,7 +197,24 @@ class _Runner:
         if not inputs:
             return self._empty()
         layout = self.model.layout
-        units, encode, per_input = layout.units(self.model, inputs, pairs)
+        prepared = self.team.together(lambda: self._prepare(inputs, pairs))
+        distinct, encoded, positions, truncated, digests, failures = prepared
+        done = _Finisher(self, positions, truncated, digests, failures, on_batch).batch_done if on_batch else None
+        torch = self.torch
+        with torch.inference_mode(), self.autocast:
+            outputs = self._forward(encoded.ids, layout.step(self.model), layout.stage, done)
+
+            def combine():
+                index = torch.as_tensor(positions, device=self.device)
+                return layout.combine(self.model, outputs, index, self).cpu().numpy().astype(np.float64)
+
+            probs = self.team.together(combine)
+        probs[list(failures)] = np.nan
+        return probs, truncated, len(distinct), digests, failures
+
+    def _prepare(self, inputs: list, pairs: bool):
+        """Each distinct unit (``models.heads``) tokenised once, and what each input is made of."""
+        units, encode, per_input = self.model.layout.units(self.model, inputs, pairs)
         distinct, positions = _dedupe(units)
         positions = positions.reshape(len(inputs), per_input)
         encoded, failed = self._tokenise(distinct, encode)
@@ -173,14 +222,7 @@ class _Runner:
         for unit in reversed(range(per_input)):  # the first unit's reason wins
             failures.update(_failed_inputs(failed, positions[:, unit]))
         truncated, digests = _input_truncated(encoded.truncated, positions), _input_digests(encoded.ids, positions)
-        done = _Finisher(self, positions, truncated, digests, failures, on_batch).batch_done if on_batch else None
-        torch = self.torch
-        with torch.inference_mode(), self.autocast:
-            outputs = self._forward(encoded.ids, layout.step(self.model), layout.stage, done)
-            index = torch.as_tensor(positions, device=self.device)
-            probs = layout.combine(self.model, outputs, index, self).cpu().numpy().astype(np.float64)
-        probs[list(failures)] = np.nan
-        return probs, truncated, len(distinct), digests, failures
+        return distinct, encoded, positions, truncated, digests, failures
 
     # ---- stages ----------------------------------------------------------------------------------
 
@@ -195,26 +237,34 @@ class _Runner:
     def _forward(self, ids: list[list[int]], step: Callable, stage: str, done: Callable | None = None):
         """``step`` over length-sorted, dynamically padded batches; rows back in ``ids`` order.
 
-        ``done(batch, out)``, if given, runs after each batch with the rows it filled."""
+        The batch plan depends on the ids alone, so every process of a team follows the same one
+        and computes whole batches of it (``Alone.run_batches``): the results are those of one
+        process. ``done(batch, out)``, if given, runs after each batch with the rows it filled."""
         torch = self.torch
         order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
         size = self.settings.batch_size
-        out = None
+        batches = [order[start : start + size] for start in range(0, len(order), size)]
+        rows: list = []  # the output tensor, made when the first batch's width is known
         bar = self.progress(None, stage, total=len(ids), unit="seq")
+
+        def compute(batch: list[int]):
+            input_ids, mask = self._pad([ids[i] for i in batch])
+            return step(input_ids, mask).float()
+
+        def consume(batch: list[int], result) -> None:
+            result = result.to(self.device)
+            if not rows:
+                rows.append(torch.empty((len(ids), *result.shape[1:]), dtype=torch.float32, device=self.device))
+            rows[0][torch.as_tensor(batch, device=self.device)] = result
+            if done is not None:
+                done(batch, rows[0])
+            bar.update(len(batch))
+
         try:
-            for start in range(0, len(order), size):
-                batch = order[start : start + size]
-                input_ids, mask = self._pad([ids[i] for i in batch])
-                result = step(input_ids, mask).float()
-                if out is None:
-                    out = torch.empty((len(ids), *result.shape[1:]), dtype=torch.float32, device=self.device)
-                out[torch.as_tensor(batch, device=self.device)] = result
-                if done is not None:
-                    done(batch, out)
-                bar.update(len(batch))
+            self.team.run_batches(batches, compute, consume)
         finally:
             bar.close()
-        return out
+        return rows[0] if rows else None
 
     def _pad(self, rows: list[list[int]]):
         """Right-padded ids and the mask of real tokens, copied to the device without a stall."""

@@ -17,7 +17,8 @@ token digest, i.e. everything ``inference.predict_proba`` reports per input. ``p
 looks every input up first, runs the model on the missing ones only and writes each finished
 batch in its own transaction, so a crash (SIGKILL included) loses at most the batch in flight and
 re-running the same command resumes from what was saved. A model without a preprocessing
-fingerprint (a plugin loader that does not set one) is never stored.
+fingerprint (a plugin loader that does not set one) is never stored. In a sharded run the main
+process alone reads and writes the store (``predict_with_store``).
 """
 
 from __future__ import annotations
@@ -347,29 +348,33 @@ def predict_with_store(model: "CodeClassifier", inputs: Sequence[str] | Sequence
 
     Results are the stored values for inputs found, and for the others the values handed to the
     store batch by batch, so a warm, a cold and a resumed run agree exactly.
+
+    In a sharded run (``metacompress.distributed``) the main process alone holds the store (the
+    others pass None): it looks the inputs up and shares what it found, every process takes its
+    batches of the missing inputs, and the main process writes each finished batch as the
+    results are gathered, round by round, in the plan's order. One writer keeps the store free
+    of lock contention, and what it writes, batch by batch, is what one process would write, so
+    a crash loses at most the round in flight and a sharded and a single run give the same
+    outputs. The figures returned are the main process's (the ones reported).
     """
-    from .distributed import predict_proba  # one process: inference.predict_proba itself
+    from .distributed import current_team, predict_proba  # one process: inference.predict_proba itself
     from .inference import Predictions, resolve_device
 
     items = list(inputs)
-    device = resolve_device(settings.device)
-    key = model_key(model, settings.precision, device.type) if store is not None else None
-    keys = [input_key(item) for item in items] if key is not None else []
-    distinct = list(dict.fromkeys(keys))
-    if key is None:
+    keys = [input_key(item) for item in items]
+    looked_up = current_team().from_main(lambda: _look_up(model, keys, settings, store))
+    if looked_up is None:
         predicted = predict_proba(model, items, settings)
         return predicted, StoreCounts(0, len(set(map(_hashable, items))))
+    model_row, found = looked_up
     start = time.perf_counter()
-    model_row = store.model_id(key, model.info.source)
-    found = store.lookup(model_row, distinct)
     first_of = {k: i for i, k in reversed(list(enumerate(keys)))}
-    missing = [k for k in distinct if k not in found]
+    missing = [k for k in dict.fromkeys(keys) if k not in found]
     computed: dict[bytes, StoredOutput] = {}
     failed_keys: dict[bytes, str] = {}
     distinct_sequences = 0
     device_name = None
     if missing:
-        batch_inputs = [items[first_of[k]] for k in missing]
 
         def save(done) -> None:
             rows = [(missing[i], p, t, d) for i, p, t, d in zip(done.indices.tolist(), done.probs, done.truncated, done.digests)]
@@ -377,12 +382,12 @@ def predict_with_store(model: "CodeClassifier", inputs: Sequence[str] | Sequence
             for k, p, t, d in rows:
                 computed[k] = StoredOutput(p, bool(t), int(d))
 
-        predicted = predict_proba(model, batch_inputs, settings, on_batch=save)
+        predicted = predict_proba(model, [items[first_of[k]] for k in missing], settings,
+                                  on_batch=save if store is not None else None)
         distinct_sequences, device_name = predicted.distinct_sequences, predicted.device
         failed_keys = {missing[i]: why for i, why in predicted.failed.items()}
-        for i, k in enumerate(missing):  # a failed input has NaN probabilities and is not stored
-            if k in failed_keys:
-                computed[k] = StoredOutput(predicted.probs[i], bool(predicted.truncated[i]), int(predicted.digests[i]))
+        for i, k in enumerate(missing):  # failed inputs (NaN, not stored); on the other processes, all
+            computed.setdefault(k, StoredOutput(predicted.probs[i], bool(predicted.truncated[i]), int(predicted.digests[i])))
     outputs = {**found, **computed}
     labels = len(model.info.labels)
     probs = np.empty((len(items), labels), dtype=np.float64)
@@ -395,8 +400,23 @@ def predict_with_store(model: "CodeClassifier", inputs: Sequence[str] | Sequence
         if k in failed_keys:
             failed[i] = failed_keys[k]
     result = Predictions(probs, truncated, distinct_sequences, time.perf_counter() - start,
-                         device_name or _device_name(device), digests, failed)
+                         device_name or _device_name(resolve_device(settings.device)), digests, failed)
     return result, StoreCounts(len(found), len(missing))
+
+
+def _look_up(model: "CodeClassifier", keys: list[bytes], settings: "InferenceSettings",
+             store: PredictionStore | None) -> tuple[int, dict[bytes, StoredOutput]] | None:
+    """(the model's row, the stored outputs among ``keys``), or None when nothing is stored for
+    this model (no store, or a model that does not say what its preprocessing is)."""
+    if store is None:
+        return None
+    from .inference import resolve_device
+
+    key = model_key(model, settings.precision, resolve_device(settings.device).type)
+    if key is None:
+        return None
+    model_row = store.model_id(key, model.info.source)
+    return model_row, store.lookup(model_row, list(dict.fromkeys(keys)))
 
 
 def _hashable(item):

@@ -6,10 +6,7 @@ launch two real processes with ``accelerate launch`` over gloo on the CPU.
 
 from __future__ import annotations
 
-import ast
-import csv
 import json
-import math
 import os
 import subprocess
 import sys
@@ -18,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from audit_fixtures import build_models, write_pairs
+from audit_fixtures import build_models, methods, write_pairs
 from metacompress import distributed
 from metacompress.distributed import StoppedElsewhere, Team
 from metacompress.errors import InputError, UsageError
-from metacompress.inference import InferenceSettings, predict_proba
+from metacompress.inference import InferenceSettings
 from metacompress.rewriting import rewrite_all
 from metacompress.tasks.base import Example
 from test_inference import CharClassifier, snippets
@@ -33,7 +31,8 @@ PYTHON = sys.executable
 
 
 class Simulated(Team):
-    """A team whose every rank runs here, one after the other: what gather would collect."""
+    """A team whose every rank runs here, one after the other: what gather would collect. The
+    ranks share this process's state, so a step every process runs on its own runs once."""
 
     def run_everywhere(self, step):
         parts = []
@@ -42,6 +41,12 @@ class Simulated(Team):
             parts.append(step())
         self.rank = 0
         return parts
+
+    def together(self, step):
+        return step()
+
+    def gather(self, part):
+        return [part] * self.size
 
 
 @pytest.fixture
@@ -60,34 +65,98 @@ def test_shares_are_contiguous_and_cover_every_item_once(count, size):
     assert [i for share in shares for i in share] == list(range(count))
 
 
-@pytest.mark.parametrize("size", [2, 3])
-def test_sharded_predictions_equal_one_process(team_of, size):
-    model = CharClassifier("sequence")
-    texts = snippets(30)
-    texts = texts + texts[:9] + ["\ud800 cannot be encoded"]  # duplicates and one the tokenizer rejects
-    settings = InferenceSettings(batch_size=4, device="cpu", progress=False)
-    alone = predict_proba(model, texts, settings)
-    team_of(size)
-    shared = distributed.predict_proba(model, texts, settings)
-    np.testing.assert_allclose(shared.probs, alone.probs, atol=1e-6, rtol=0)  # the engine's batching contract
+def _finished(model, inputs, settings) -> list[tuple]:
+    """What ``on_batch`` is handed, call by call, as plain values."""
+    seen = []
+    predicted = distributed.predict_proba(model, inputs, settings, on_batch=seen.append)
+    return predicted, [(f.indices.tolist(), f.probs.tobytes(), f.truncated.tolist(), f.digests.tolist()) for f in seen]
+
+
+def _same(shared, alone) -> None:
+    """Bitwise equal Predictions (timings aside)."""
+    assert shared.probs.tobytes() == alone.probs.tobytes()
     assert np.array_equal(shared.digests, alone.digests)
     assert np.array_equal(shared.truncated, alone.truncated)
     assert shared.failed == alone.failed
     assert shared.distinct_sequences == alone.distinct_sequences
-    assert shared.device == "cpu"
+    assert shared.device == alone.device == "cpu"
 
 
-def test_sharded_pair_predictions_equal_one_process(team_of):
+@pytest.mark.parametrize("size", [2, 3])
+def test_sharded_predictions_are_bitwise_those_of_one_process(team_of, size):
+    model = CharClassifier("sequence")
+    texts = snippets(30)
+    texts = texts + texts[:9] + ["\ud800 cannot be encoded"]  # duplicates and one the tokenizer rejects
+    settings = InferenceSettings(batch_size=4, device="cpu", progress=False)
+    alone, handed_alone = _finished(model, texts, settings)
+    encoded_alone, model.rows_encoded = model.rows_encoded, 0
+    team_of(size)
+    shared, handed_shared = _finished(model, texts, settings)
+    _same(shared, alone)
+    assert handed_shared == handed_alone  # the store saves the same inputs after the same batches
+    assert model.rows_encoded == encoded_alone  # no unit is encoded by two processes
+
+
+def test_sharded_pair_predictions_are_bitwise_those_of_one_process(team_of):
     model = CharClassifier("pair-concat", labels=2, seed=1)
     texts = snippets(12)
     pairs = [(texts[i], texts[(i * 5) % 12]) for i in range(12)] + [[texts[0], texts[0]]]
     settings = InferenceSettings(batch_size=3, device="cpu", progress=False)
-    alone = predict_proba(model, pairs, settings)
+    alone, handed_alone = _finished(model, pairs, settings)
     team_of(2)
-    shared = distributed.predict_proba(model, pairs, settings)
-    np.testing.assert_allclose(shared.probs, alone.probs, atol=1e-6, rtol=0)
-    assert np.array_equal(shared.digests, alone.digests)
-    assert shared.distinct_sequences == alone.distinct_sequences
+    shared, handed_shared = _finished(model, pairs, settings)
+    _same(shared, alone)
+    assert handed_shared == handed_alone
+
+
+def test_each_process_computes_every_size_th_batch_and_all_consume_them_in_order(team_of):
+    team = team_of(3)
+    computed_by: dict[int, int] = {}
+
+    def compute(batch):
+        computed_by[batch[0]] = team.rank
+        return torch.tensor(batch)
+
+    consumed = []
+    team.run_batches([[b] for b in range(7)], compute, lambda batch, result: consumed.append(result.tolist()))
+    assert computed_by == {b: b % 3 for b in range(7)}
+    assert consumed == [[b] for b in range(7)]
+
+
+def test_an_error_while_consuming_a_round_stops_the_next_one(team_of):
+    team = team_of(2)
+    computed = []
+
+    def consume(batch, result):
+        if batch == [1]:
+            raise InputError("store.sqlite: disk full")
+
+    with pytest.raises(InputError, match="disk full"):
+        team.run_batches([[b] for b in range(6)], lambda batch: computed.append(batch) or torch.zeros(1), consume)
+    assert computed == [[0], [1]]  # the round after the failing one computed nothing
+
+
+def test_a_sharded_run_takes_stored_outputs_from_the_main_process_and_computes_only_the_rest(team_of, tmp_path):
+    from models_fixtures import build_tiny_checkpoint
+
+    from metacompress.models import load_model
+    from metacompress.store import PredictionStore, predict_with_store
+
+    model = load_model(str(build_tiny_checkpoint(tmp_path / "pair", "pair-concat-cls")))
+    texts = [m["code"] for m in methods()]
+    pairs = [(texts[i], texts[(i * 7 + 3) % len(texts)]) for i in range(20)]
+    settings = InferenceSettings(batch_size=3, device="cpu", progress=False)
+    with PredictionStore(tmp_path / "alone.sqlite") as store:
+        predict_with_store(model, pairs[:8], settings, store)
+        alone, _ = predict_with_store(model, pairs, settings, store)
+    team_of(2)
+    with PredictionStore(tmp_path / "shared.sqlite") as store:
+        predict_with_store(model, pairs[:8], settings, store)
+        shared, counts = predict_with_store(model, pairs, settings, store)
+        assert (counts.from_store, counts.computed) == (8, 12)
+        warm, counts = predict_with_store(model, pairs, settings, store)
+        assert (counts.from_store, counts.computed) == (20, 0)
+    assert shared.probs.tobytes() == alone.probs.tobytes() == warm.probs.tobytes()
 
 
 def test_sharded_rewrites_equal_one_process(team_of):
@@ -163,7 +232,9 @@ def _run_args(models, pairs, out, *extra) -> list[str]:
 
 
 def _launch(args: list[str], processes: int, port: int, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # CPU kernels may round differently with another thread count, and torchrun gives each of
+    # several processes one thread: one process gets one too, so the two runs can agree bitwise
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     command = [PYTHON, "-m", "metacompress", *args]
     if processes > 1:
         command = [PYTHON, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(processes),
@@ -179,60 +250,90 @@ def launch_inputs(tmp_path_factory):
     return build_models(root / "models"), write_pairs(root / "pairs.jsonl", count=12)
 
 
-UNSHARED = {"command", "created", "timings_s", "inference_seconds", "out"}
+#: what differs between any two runs: when, how long, how it was started, where it wrote
+UNSHARED = {"command", "created", "timings_s", "inference_seconds", "out", "cache"}
+STORE_COUNTS = {"outputs_from_store", "outputs_computed", "distinct_sequences_encoded"}
 
 
-def _close(a, b, where: str = "") -> None:
-    """Equal documents, with floats within the engine's 1e-6 (batch composition differs by shard)."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and a.keys() == b.keys(), where
-        for key in a:
-            if key not in UNSHARED:
-                _close(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            _close(x, y, f"{where}[{i}]")
-    elif isinstance(a, float) and isinstance(b, float):
-        assert math.isclose(a, b, abs_tol=1e-6) or (math.isnan(a) and math.isnan(b)), (where, a, b)
-    else:
-        assert a == b, (where, a, b)
+def _figures(folder: Path, leave_out: set[str] = frozenset()) -> dict:
+    """report.json without what differs between two runs of the same audit."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in UNSHARED | leave_out}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(json.loads((folder / "report.json").read_text()))
 
 
-def _cell(text: str):
-    """A samples.csv cell as a value: numbers and probability lists compared as numbers."""
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    if text.startswith("[") and text.endswith("]"):
-        return [float(x) for x in ast.literal_eval(text)]
-    return text
+def _store_counts(folder: Path) -> dict[str, tuple[int, int]]:
+    models = json.loads((folder / "report.json").read_text())["run"]["models"]
+    return {role: (m["outputs_from_store"], m["outputs_computed"]) for role, m in models.items()}
 
 
-def _samples(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+def _same_report(one: Path, two: Path, leave_out: set[str] = frozenset()) -> None:
+    assert _figures(one, leave_out) == _figures(two, leave_out)
+    assert (one / "samples.csv").read_bytes() == (two / "samples.csv").read_bytes()
+    assert (one / "rewrites.jsonl").read_bytes() == (two / "rewrites.jsonl").read_bytes()
+
+
+def _timed(args: list[str], processes: int, port: int) -> float:
+    clock = time.perf_counter()
+    done = _launch(args, processes, port)
+    assert done.returncode == 0, done.stderr
+    if processes > 1:
+        assert done.stdout.count("report:") == 1  # only the main process prints
+    return time.perf_counter() - clock
 
 
 @pytest.mark.slow
-def test_two_processes_write_the_report_of_one(launch_inputs, tmp_path):
+def test_two_processes_write_the_report_of_one_and_share_its_store(launch_inputs, tmp_path):
     models, pairs = launch_inputs
-    clock = time.perf_counter()
-    alone = _launch(_run_args(models, pairs, tmp_path / "one"), 1, 0)
-    one_s = time.perf_counter() - clock
-    assert alone.returncode == 0, alone.stderr
-    clock = time.perf_counter()
-    shared = _launch(_run_args(models, pairs, tmp_path / "two"), 2, 29631)
-    two_s = time.perf_counter() - clock
-    assert shared.returncode == 0, shared.stderr
-    print(f"wall time: 1 process {one_s:.1f} s, 2 processes {two_s:.1f} s")
-    assert shared.stdout.count("report:") == 1  # only the main process prints
-    one = json.loads((tmp_path / "one" / "report.json").read_text())
-    two = json.loads((tmp_path / "two" / "report.json").read_text())
-    _close(one, two)
-    _close(_samples(tmp_path / "one" / "samples.csv"), _samples(tmp_path / "two" / "samples.csv"))
-    assert (tmp_path / "one" / "rewrites.jsonl").read_bytes() == (tmp_path / "two" / "rewrites.jsonl").read_bytes()
+    # small batches, so that a process computing another batch plan than one process would
+    # (other batch members, other padding) gives other last bits
+    one_store, two_store = (f"--cache={tmp_path / name}.sqlite --batch-size=5".split() for name in ("one", "two"))
+    one_s = _timed(_run_args(models, pairs, tmp_path / "one", *one_store), 1, 0)
+    two_s = _timed(_run_args(models, pairs, tmp_path / "two", *two_store), 2, 29631)
+    print(f"wall time, cold store: 1 process {one_s:.1f} s, 2 processes {two_s:.1f} s")
+    _same_report(tmp_path / "one", tmp_path / "two")
+    computed = _store_counts(tmp_path / "one")
+    assert all(hits == 0 and made > 0 for hits, made in computed.values())
+    # a warm store (written by one process) leaves two processes nothing to compute
+    _timed(_run_args(models, pairs, tmp_path / "warm-two", *one_store), 2, 29633)
+    assert _store_counts(tmp_path / "warm-two") == {role: (made, 0) for role, (_, made) in computed.items()}
+    _same_report(tmp_path / "one", tmp_path / "warm-two", STORE_COUNTS)
+    # and the store two processes filled leaves one process nothing to compute
+    _timed(_run_args(models, pairs, tmp_path / "warm-one", *two_store), 1, 0)
+    assert _store_counts(tmp_path / "warm-one") == {role: (made, 0) for role, (_, made) in computed.items()}
+    _same_report(tmp_path / "one", tmp_path / "warm-one", STORE_COUNTS)
+
+
+@pytest.mark.slow
+def test_two_processes_match_one_for_a_pair_concat_head_and_for_single_snippets(tmp_path):
+    pytest.importorskip("accelerate")
+    from models_fixtures import build_tiny_checkpoint
+
+    # a pair-concat head encodes each function once, then classifies pairs from the two vectors
+    heads = {role: build_tiny_checkpoint(tmp_path / role, "pair-concat-cls", seed=seed)
+             for role, seed in (("teacher", 0), ("perturbed", 1))}
+    pairs = write_pairs(tmp_path / "pairs.jsonl", count=10, seed=3)
+    for processes, port in ((1, 0), (2, 29634)):
+        _timed(_run_args(heads, pairs, tmp_path / f"pairs-{processes}", "--no-cache", "--batch-size", "3"),
+               processes, port)
+    _same_report(tmp_path / "pairs-1", tmp_path / "pairs-2")
+    # a single-snippet task
+    models = build_models(tmp_path / "models")
+    snippets_file = tmp_path / "snippets.jsonl"
+    snippets_file.write_text("".join(json.dumps({"key": f"m{k}", "code": m["code"], "label": k % 2}) + "\n"
+                                     for k, m in enumerate(methods()[:10])), encoding="utf-8")
+    for processes, port in ((1, 0), (2, 29635)):
+        args = _run_args(models, snippets_file, tmp_path / f"single-{processes}", "--batch-size", "4",
+                         f"--cache={tmp_path / f'single-{processes}.sqlite'}")
+        args[args.index("clone-detection")] = "code-classification"
+        args += ["--language", "java", "--task-option", "label_names=not-clone,clone", "--task-option", "id-field=key"]
+        _timed(args, processes, port)
+    _same_report(tmp_path / "single-1", tmp_path / "single-2")
 
 
 @pytest.mark.slow

@@ -147,3 +147,25 @@ def read_png(path: Path) -> tuple[int, int, bytes]:
             chunks.append(body)
         position += 12 + length
     return width, height, zlib.decompress(b"".join(chunks))
+
+
+def test_report_md_and_html_say_per_model_how_many_outputs_came_from_the_store(tmp_path):
+    models = build_models(tmp_path / "models")
+    pairs = write_pairs(tmp_path / "pairs.jsonl", count=6)
+    store = str(tmp_path / "store.sqlite")
+    for student in ("teacher", "perturbed"):  # the second run finds the teacher's outputs stored
+        out = tmp_path / student
+        result = CliRunner().invoke(cli, [
+            "run", "--teacher", str(models["teacher"]), "--student", str(models[student]), "--task", "clone-detection",
+            "--data", str(pairs), "--relations", "insert-dead-code", "--bootstrap", "0", "--cache", store,
+            "--format", "json,md,html", "--out", str(out), "--quiet"])
+        assert result.exit_code == 0, result.output
+    recorded = json.loads((out / "report.json").read_text())["run"]["models"]
+    assert recorded["teacher"]["outputs_computed"] == 0 and recorded["student"]["outputs_from_store"] == 0
+    markdown = {line.split(":")[0]: line for line in (out / "report.md").read_text().splitlines()
+                if line.startswith(("- teacher:", "- student:"))}
+    page = Page((out / "report.html").read_text(encoding="utf-8")).text
+    for role, model in recorded.items():
+        said = f"{model['outputs_from_store']} from the prediction store, {model['outputs_computed']} computed"
+        assert markdown[f"- {role}"].endswith(f"; outputs: {said}")
+        assert page[page.index(f"{role} outputs") + 1] == said

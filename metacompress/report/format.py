@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import Metric, RelationSummary
-from .document import Report
+from .document import ModelRecord, Report
 
 MISSING = "n/a"
 INTERVALS_OFF = "off (--bootstrap 0)"
@@ -61,6 +61,15 @@ def counts(entry: Metric) -> str:
     if entry.count is None:
         return f"n={entry.n}"
     return f"{entry.count}/{entry.n}"
+
+
+def outputs_source(model: ModelRecord) -> str | None:
+    """Where a model's outputs came from, e.g. "48 from the prediction store, 12 computed" (the
+    distinct inputs of report.json's outputs_from_store and outputs_computed); None when the
+    report does not say."""
+    if model.outputs_from_store is None and model.outputs_computed is None:
+        return None
+    return f"{model.outputs_from_store or 0} from the prediction store, {model.outputs_computed or 0} computed"
 
 
 def headline_columns(report: Report) -> list[tuple[str, str]]:

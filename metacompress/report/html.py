@@ -21,7 +21,7 @@ from ..metrics.samples import has_probs
 from ..metrics.summary import judged_rows
 from . import plots
 from .document import Report
-from .format import MISSING, counts, interval, number, p_value, true_flags
+from .format import MISSING, counts, interval, number, outputs_source, p_value, true_flags
 
 WORST_CASES = 10
 OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
@@ -372,7 +372,9 @@ def _provenance(report: Report) -> str:
         rows.append((f"{role} fingerprint", _or_missing(model.fingerprint)))
         rows.append((f"{role} model", f"{info.get('format', '')}, {info.get('num_parameters', MISSING)} parameters, "
                                       f"max length {info.get('max_length', MISSING)}"))
+        if outputs_source(model):
+            rows.append((f"{role} outputs", outputs_source(model)))
     rows += [(f"version: {name}", version) for name, version in (run.versions or {}).items()]
     rows += [(f"time: {name}", f"{seconds} s") for name, seconds in (run.timings_s or {}).items()]
     body = "".join(f"<tr><th>{_e(k)}</th><td><code>{_e(v)}</code></td></tr>" for k, v in rows)
-    return f"<h2>Provenance</h2>\n<details><summary>versions, fingerprints, seed, command</summary><table>{body}</table></details>"
+    return f"<h2>Provenance</h2>\n<details><summary>versions, fingerprints, outputs from the store, seed, command</summary><table>{body}</table></details>"

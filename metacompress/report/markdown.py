@@ -22,7 +22,8 @@ import pandas as pd
 
 from ..metrics import GateResult, Metric, RelationSummary
 from .document import MetricDefinition, Report, registered_definitions
-from .format import INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, p_value, true_flags, value_of
+from .format import (INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, outputs_source, p_value,
+                     true_flags, value_of)
 
 MAX_DIFF_LINES = 30  # per worst case, so that report.md fits a pull-request comment
 
@@ -76,7 +77,9 @@ def _run(report: Report) -> str:
              ("device", run.device), ("created", run.created))  # in report.json's order
     lines = [f"- {key}: `{_short(value)}`" for key, value in shown if value not in ("", None)]
     for role, model in (run.models or {}).items():
-        lines.append(f"- {role}: `{model.source or MISSING}` ({model.fingerprint or MISSING})")
+        source = outputs_source(model)
+        lines.append(f"- {role}: `{model.source or MISSING}` ({model.fingerprint or MISSING})"
+                     + (f"; outputs: {source}" if source else ""))
     intervals = (f"{judging.ci}, {judging.n_bootstrap} resamples, seed {judging.seed}; "
                  f"resampling unit `{judging.resampling_unit}` (clusters per row in the tables below)"
                  if judging.n_bootstrap != 0 else INTERVALS_OFF)
