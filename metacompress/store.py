@@ -343,7 +343,8 @@ class StoreCounts:
 
 
 def predict_with_store(model: "CodeClassifier", inputs: Sequence[str] | Sequence[tuple[str, str]],
-                       settings: "InferenceSettings", store: PredictionStore | None) -> tuple["Predictions", StoreCounts]:
+                       settings: "InferenceSettings", store: PredictionStore | None,
+                       *, here: bool = False) -> tuple["Predictions", StoreCounts]:
     """``inference.predict_proba`` that takes what ``store`` holds and saves what it computes.
 
     Results are the stored values for inputs found, and for the others the values handed to the
@@ -356,13 +357,20 @@ def predict_with_store(model: "CodeClassifier", inputs: Sequence[str] | Sequence
     of lock contention, and what it writes, batch by batch, is what one process would write, so
     a crash loses at most the round in flight and a sharded and a single run give the same
     outputs. The figures returned are the main process's (the ones reported).
+
+    ``here``: this process alone, with its own ``store`` (an attack's search, where each process
+    searches its own inputs; SQLite lets the processes' connections write in turn).
     """
-    from .distributed import current_team, predict_proba  # one process: inference.predict_proba itself
+    from . import distributed, inference
     from .inference import Predictions, resolve_device
 
     items = list(inputs)
     keys = [input_key(item) for item in items]
-    looked_up = current_team().from_main(lambda: _look_up(model, keys, settings, store))
+    if here:
+        looked_up, predict_proba = _look_up(model, keys, settings, store), inference.predict_proba
+    else:
+        looked_up = distributed.current_team().from_main(lambda: _look_up(model, keys, settings, store))
+        predict_proba = distributed.predict_proba
     if looked_up is None:
         predicted = predict_proba(model, items, settings)
         return predicted, StoreCounts(0, len(set(map(_hashable, items))))

@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="no prediction store (default: a fresh, empty one, as a first run has)")
     args = parser.parse_args(argv)
 
     if args.student:
@@ -99,7 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     attack_run.Oracle = RecordingOracle
     config = AttackConfig(teacher=teacher, student=student, task=args.task, data=data, limit=args.pairs,
                           budget=args.budget, strategy=args.strategy, objective=args.objective, bootstrap=0,
-                          batch_size=args.batch_size, device=args.device, progress=False)
+                          batch_size=args.batch_size, device=args.device, progress=False, no_cache=args.no_cache,
+                          cache=str(Path(tempfile.mkdtemp(prefix="bench-attack-store-")) / "store.sqlite"))
     start = time.perf_counter()
     result = run_attack(config)
     total = time.perf_counter() - start
@@ -115,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     engine = oracle.seconds
     info = models["student"].model.info
     print(f"model: {info.source} ({info.num_parameters:,} parameters); device {args.device}")
+    print(f"prediction store: {'none' if args.no_cache else 'a fresh one (cold)'}")
     print(f"attack: {args.objective}, {args.strategy}, budget {args.budget}, {len(result.records)} inputs, "
           f"{len(steps)} search steps (one predict_proba call each), {sent} inputs encoded")
     print(f"search:          {sent / search_s:9.1f} queries/s ({search_s:.2f} s; whole run {total:.2f} s)")

@@ -104,16 +104,51 @@ def test_report_has_schema_metrics_and_relations(flip_both):
         assert all(a["queries"] <= 12 for a in record["attacks"].values())
 
 
+def _files(out: Path) -> tuple[str, str, dict]:
+    """adversarial.jsonl, report.md and report.json without what may differ between equal runs:
+    timings, and where the outputs came from (the prediction store or the models)."""
+    report = json.loads((out / "report.json").read_text())
+    report["run"].pop("timings_s")
+    for model in report["run"]["models"].values():
+        model.pop("outputs_from_store"), model.pop("outputs_computed")
+    return (out / "adversarial.jsonl").read_text(), (out / "report.md").read_text(), report
+
+
+def _sources(out: Path) -> dict[str, tuple[int, int]]:
+    models = json.loads((out / "report.json").read_text())["run"]["models"]
+    return {role: (m["outputs_from_store"], m["outputs_computed"]) for role, m in models.items()}
+
+
 @pytest.mark.parametrize("strategy", ["random", "greedy", "genetic"])
-def test_equal_seeds_give_identical_files(models, pairs, tmp_path, strategy):
+def test_equal_seeds_give_identical_files_and_a_warm_store_computes_nothing(models, pairs, tmp_path, strategy):
     texts = []
+    store = tmp_path / "store.sqlite"
     for _ in range(2):
         out = tmp_path / "same"
-        run_attack(config(models, pairs, out, strategy=strategy, objective="flip-student", limit=3, seed=4))
-        report = json.loads((out / "report.json").read_text())
-        report["run"].pop("timings_s")
-        texts.append(((out / "adversarial.jsonl").read_text(), (out / "report.md").read_text(), report))
+        run_attack(config(models, pairs, out, strategy=strategy, objective="flip-student", limit=3, seed=4,
+                          cache=str(store)))
+        texts.append(_files(out))
     assert texts[0] == texts[1]
+    warm = _sources(out)
+    assert all(computed == 0 and taken > 0 for taken, computed in warm.values()), warm
+
+
+def test_an_attack_resumed_from_a_partly_filled_store_equals_an_uninterrupted_one(models, pairs, tmp_path):
+    # a run that stopped part-way leaves some of the search's outputs in the store; a smaller
+    # budget stands for it (the same searches, cut short)
+    store = str(tmp_path / "store.sqlite")
+    settings = dict(strategy="random", objective="flip-both", limit=4, seed=2)
+    run_attack(config(models, pairs, tmp_path / "part", budget=2, cache=store, **settings))
+    run_attack(config(models, pairs, tmp_path / "resumed", budget=12, cache=store, **settings))
+    run_attack(config(models, pairs, tmp_path / "cold", budget=12, no_cache=True, **settings))
+    resumed, cold = _files(tmp_path / "resumed"), _files(tmp_path / "cold")
+    for report in (resumed[2], cold[2]):
+        for key in ("cache", "no_cache", "out"):
+            report["run"]["config"].pop(key)
+        report["run"].pop("command")
+    assert resumed[0] == cold[0] and resumed[2] == cold[2]
+    taken = _sources(tmp_path / "resumed")
+    assert all(from_store > 0 and computed > 0 for from_store, computed in taken.values()), taken
 
 
 def test_success_against_the_label_skips_wrong_inputs_and_flips_right_ones(models, pairs, tmp_path):

@@ -368,3 +368,28 @@ def test_together_raises_on_every_process_when_one_fails():
     assert stopped.value.exit_code == 2
     assert Beside(0, [(None, None)]).together(lambda: "fine") == "fine"
     assert Beside(1, [(None, "a")]).run_everywhere(lambda: "b") == ["a", "b"]
+
+
+def _attack_args(models, pairs, out, *extra) -> list[str]:
+    return ["attack", "--teacher", str(models["teacher"]), "--student", str(models["perturbed"]),
+            "--task", "clone-detection", "--data", str(pairs), "--device", "cpu", "--objective", "flip-both",
+            "--strategy", "genetic", "--budget", "12", "--limit", "7", "--bootstrap", "50", "--batch-size", "4",
+            "--quiet", "--out", str(out), *extra]
+
+
+@pytest.mark.slow
+def test_two_processes_write_the_attack_of_one_and_share_its_store(launch_inputs, tmp_path):
+    models, pairs = launch_inputs
+    store = f"--cache={tmp_path / 'store.sqlite'}"
+    one_s = _timed(_attack_args(models, pairs, tmp_path / "one", "--no-cache"), 1, 0)
+    two_s = _timed(_attack_args(models, pairs, tmp_path / "two", store), 2, 29636)
+    print(f"attack wall time: 1 process {one_s:.1f} s, 2 processes {two_s:.1f} s")
+    for name in ("adversarial.jsonl", "report.md"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    assert _figures(tmp_path / "one", STORE_COUNTS | {"no_cache"}) == _figures(tmp_path / "two", STORE_COUNTS | {"no_cache"})
+    filled = _store_counts(tmp_path / "two")
+    assert all(hits == 0 and made > 0 for hits, made in filled.values())
+    # each process stored its own searches: one process later finds every output there
+    _timed(_attack_args(models, pairs, tmp_path / "warm", store), 1, 0)
+    assert _store_counts(tmp_path / "warm") == {role: (made, 0) for role, (_, made) in filled.items()}
+    assert (tmp_path / "warm" / "adversarial.jsonl").read_bytes() == (tmp_path / "one" / "adversarial.jsonl").read_bytes()

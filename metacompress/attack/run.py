@@ -100,15 +100,21 @@ def run_attack(config: AttackConfig) -> AttackResult:
 
 
 def _attack(config: AttackConfig, plan) -> AttackResult:
-    from ..audit import _check_device, _load_models, _load_options
+    from ..audit import _check_device
+
+    clock = time.perf_counter()
+    _check_device(config)
+    with _open_store(config) as store:  # a corrupt or locked --cache fails now, before any data or model loads
+        return _load_and_search(config, plan, store, clock)
+
+
+def _load_and_search(config: AttackConfig, plan, store, clock: float) -> AttackResult:
+    from ..audit import _load_models, _load_options
     from ..distributed import current_team
     from ..inference import InferenceSettings
     from ..tasks import sample
-    from .summary import build_report, records
 
-    clock = time.perf_counter()
     timings: dict[str, float] = {}
-    _check_device(config)
     data = plan.task.load(config.data, **_load_options(config, plan.task, plan.language))
     examples = sample(data.examples, config.limit, config.seed)
     if not examples:
@@ -118,8 +124,30 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
     models = _load_models(config, data.label_names)
     settings = InferenceSettings(batch_size=config.batch_size, device=config.device, precision=config.precision,
                                  progress=False)
-    oracle = Oracle(plan.task, models, settings)
+    oracle = Oracle(plan.task, models, settings, store, current_team().is_main)
     timings["load"] = time.perf_counter() - clock
+    return _search_all(config, plan, data, examples, oracle, clock, timings)
+
+
+def _open_store(config: AttackConfig):
+    """This process's connection to the prediction store (every process of a sharded attack has
+    its own: each searches its own inputs), or a stand-in None with --no-cache. A corrupt or
+    locked --cache stops every process."""
+    from contextlib import nullcontext
+
+    from ..distributed import current_team
+    from ..store import open_store
+
+    store = current_team().together(lambda: open_store(config.cache, config.no_cache))
+    return nullcontext() if store is None else store
+
+
+def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle, clock: float,
+                timings: dict[str, float]) -> AttackResult:
+    from ..distributed import current_team
+    from .summary import build_report, records
+
+    models = oracle.models
 
     start = time.perf_counter()
     oracle.phase = "originals"
@@ -145,6 +173,10 @@ def _attack(config: AttackConfig, plan) -> AttackResult:
     timings["search"] = time.perf_counter() - start
     search_calls = sum(calls["predict_proba_calls"] for _, calls in parts)
     search_sent = sum(calls["inputs_encoded"] for _, calls in parts)
+    for _, calls in parts[1:]:  # the other processes' searches (the main one counted its own)
+        for role in models:
+            oracle.from_store[role] += calls["from_store"][role]
+            oracle.computed[role] += calls["computed"][role]
 
     start = time.perf_counter()
     oracle.phase = "random rewrites"
@@ -169,6 +201,7 @@ def _search_share(config: AttackConfig, attacked: Attacked, share: range) -> tup
     on both models; and the model calls it took."""
     oracle = attacked.oracle
     calls, sent = oracle.calls, oracle.sent
+    from_store, computed = dict(oracle.from_store), dict(oracle.computed)
     outcomes: dict[str, list[Outcome]] = {attack: [] for attack in ATTACKS[config.objective]}
     for k in share:
         oracle.begin(attacked.examples[k].code, {role: p[k] for role, p in attacked.originals.items()})
@@ -176,7 +209,9 @@ def _search_share(config: AttackConfig, attacked: Attacked, share: range) -> tup
             outcome = _search(config, attack, k, attacked)
             _probe(oracle, outcome)
             outcomes[attack].append(outcome)
-    return outcomes, {"predict_proba_calls": oracle.calls - calls, "inputs_encoded": oracle.sent - sent}
+    return outcomes, {"predict_proba_calls": oracle.calls - calls, "inputs_encoded": oracle.sent - sent,
+                      "from_store": {r: oracle.from_store[r] - n for r, n in from_store.items()},
+                      "computed": {r: oracle.computed[r] - n for r, n in computed.items()}}
 
 
 def _skip_unusable(examples, usable: list[int], skipped: list) -> None:

@@ -36,12 +36,18 @@ class Oracle:
 
     The cache holds one input's search at a time (``begin``), so what a search sees never depends
     on which inputs were searched before it, nor on which process of a sharded run searches it.
+    Behind it, the prediction store (``store``: this process's connection, None with --no-cache)
+    gives what an earlier run computed and keeps what this one computes, step by step.
     """
 
-    def __init__(self, task: Any, models: dict[str, Any], settings: Any):
+    def __init__(self, task: Any, models: dict[str, Any], settings: Any, store: Any = None, main: bool = True):
         self.task = task
         self.models = models  # role -> audit.LoadedModel (model, order)
         self.settings = settings
+        self.store = store
+        self.main = main  # the main process of a sharded run (or the only one): holds the store in shared calls
+        self.from_store = {role: 0 for role in models}  # distinct inputs taken from the store
+        self.computed = {role: 0 for role in models}  # distinct inputs the model computed
         self.cache: dict[str, dict[Any, np.ndarray]] = {role: {} for role in models}
         self.calls = 0  # predict_proba calls
         self.sent = 0  # inputs sent (cache misses)
@@ -76,11 +82,14 @@ class Oracle:
         return self._predict(role, keys, everywhere=True)
 
     def _predict(self, role: str, inputs: list[Any], everywhere: bool) -> np.ndarray:
-        from .. import distributed, inference
+        from ..store import predict_with_store
 
         loaded = self.models[role]
-        predict = distributed.predict_proba if everywhere else inference.predict_proba
-        predicted = predict(loaded.model, inputs, self.settings)
+        store = self.store if self.main or not everywhere else None
+        predicted, counts = predict_with_store(loaded.model, inputs, self.settings, store, here=not everywhere)
+        if self.main or not everywhere:  # a shared call's counts are the main process's
+            self.from_store[role] += counts.from_store
+            self.computed[role] += counts.computed
         self.calls += 1
         self.sent += len(dict.fromkeys(inputs))
         self.seconds += predicted.seconds

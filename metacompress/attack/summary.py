@@ -307,7 +307,8 @@ def _document(config, plan, data, models, attacked, rows, headline, random_relat
                      "labelled": all(e.label is not None for e in attacked.examples),
                      "inputs_with_substitutes": sum(isinstance(e.extra.get(config.substitutes_field), dict)
                                                     for e in attacked.examples)},
-            "models": {role: asdict(loaded.model.info) for role, loaded in models.items()},
+            "models": {role: {**asdict(loaded.model.info), "outputs_from_store": attacked.oracle.from_store[role],
+                              "outputs_computed": attacked.oracle.computed[role]} for role, loaded in models.items()},
             "versions": _versions(),
             "timings_s": timings,
             "model_calls": calls,
