@@ -16,13 +16,14 @@ from .document import (SCHEMA_VERSION, DataInfo, MetricDefinition, ModelRecord, 
                        load_report)
 from .json_report import report_json, write_report_json
 from .markdown import definitions_table, render_markdown
-from .schema import schema_errors, validate_report
+from .schema import load_schema, schema_errors, validate_adversarial_record, validate_attack_report, validate_report
 from .terminal import render_terminal
 
 __all__ = [
     "SCHEMA_VERSION", "DataInfo", "MetricDefinition", "ModelRecord", "Report", "RunInfo", "SkippedRecord",
     "definitions_table", "load_report", "read_samples_csv", "render_markdown", "render_terminal",
-    "report_json", "samples_for_csv", "schema_errors", "validate_report", "write_report_json",
+    "report_json", "samples_for_csv", "load_schema", "schema_errors", "validate_adversarial_record",
+    "validate_attack_report", "validate_report", "write_report_json",
     "write_reports", "write_rewrites_jsonl", "write_samples_csv",
 ]
 

@@ -1,9 +1,10 @@
-"""Check a report against metacompress/schema/report.schema.json without a new dependency.
+"""Check a document against one of metacompress/schema/*.schema.json without a new dependency.
 
-The schema is standard JSON Schema (draft 2020-12), so users may validate with any tool; this
-small validator understands the subset the schema uses: type, const, enum, required,
-properties, additionalProperties, items, minItems, maxItems, minimum, maximum, oneOf and
-local ``$ref``. Tests run every written report through it.
+The schemas (``SCHEMAS``: run's report.json, attack's report.json, one line of attack's
+adversarial.jsonl) are standard JSON Schema (draft 2020-12), so users may validate with any tool;
+this small validator understands the subset they use: type, const, enum, required, properties,
+additionalProperties, items, minItems, maxItems, minimum, maximum, oneOf and local ``$ref``.
+Tests run every written report through it.
 """
 
 from __future__ import annotations
@@ -24,26 +25,54 @@ _TYPES = {
 }
 
 
-@lru_cache(maxsize=1)
-def load_schema() -> dict[str, Any]:
-    text = resources.files("metacompress").joinpath("schema/report.schema.json").read_text("utf-8")
+#: schema name -> file under metacompress/schema/
+SCHEMAS = {
+    "report": "report.schema.json",  # run's report.json
+    "attack": "attack.schema.json",  # attack's report.json
+    "adversarial": "adversarial.schema.json",  # one line of attack's adversarial.jsonl
+}
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str = "report") -> dict[str, Any]:
+    """The named schema (a key of ``SCHEMAS``) as a dict; run's report schema by default."""
+    if name not in SCHEMAS:
+        raise ValueError(f"no schema {name!r}; known: {', '.join(SCHEMAS)}")
+    text = resources.files("metacompress").joinpath(f"schema/{SCHEMAS[name]}").read_text("utf-8")
     return json.loads(text)
 
 
-def schema_errors(report: Any, schema: dict[str, Any] | None = None) -> list[str]:
-    """Every place where ``report`` departs from the schema, as 'path: problem' lines."""
-    root = schema or load_schema()
+def schema_errors(report: Any, schema: dict[str, Any] | str | None = None) -> list[str]:
+    """Every place where ``report`` departs from the schema, as 'path: problem' lines.
+
+    ``schema`` is a schema dict, a name of ``SCHEMAS`` (``"attack"``), or None for run's report schema."""
+    root = load_schema(schema) if isinstance(schema, str) else schema or load_schema()
     errors: list[str] = []
     _check(report, root, root, "$", errors)
     return errors
 
 
 def validate_report(report: Any) -> None:
-    """Raise ValueError listing the schema violations, if any."""
-    errors = schema_errors(report)
+    """Raise ValueError listing the schema violations of run's report.json, if any."""
+    _validate(report, "report", "report")
+
+
+def validate_attack_report(report: Any) -> None:
+    """Raise ValueError listing the schema violations of attack's report.json, if any."""
+    _validate(report, "attack", "attack report")
+
+
+def validate_adversarial_record(record: Any) -> None:
+    """Raise ValueError listing the schema violations of one adversarial.jsonl record, if any."""
+    _validate(record, "adversarial", "adversarial.jsonl record")
+
+
+def _validate(document: Any, name: str, what: str) -> None:
+    errors = schema_errors(document, name)
     if errors:
-        version = load_schema()["properties"]["schema_version"]["const"]
-        raise ValueError(f"report does not match schema {version}: " + "; ".join(errors[:10]))
+        version = load_schema(name)["properties"].get("schema_version", {}).get("const")
+        against = f"schema {version}" if version else SCHEMAS[name]
+        raise ValueError(f"{what} does not match {against}: " + "; ".join(errors[:10]))
 
 
 def _check(value: Any, schema: dict, root: dict, path: str, errors: list[str]) -> None:
