@@ -225,7 +225,7 @@ def base_args(models, pairs, out) -> list[str]:
     (["--success-against", "gold"], "--success-against must be one of"),
     (["--relations", "rename-identifiers"], "attack's own renaming search"),
     (["--fail-on", "success_rat>0.5"], "unknown metric 'success_rat'"),
-    (["--fail-on", "disagree:success_rate>0.5"], "relation 'disagree' is not in this run"),
+    (["--fail-on", "disagree:success_rate>0.5"], "no attack 'disagree' in a flip-both run"),
     (["--fail-on", "success_rate>0.5"], "scope it, e.g. 'student:success_rate'"),
     (["--fail-on", "student:student_extra_drop>0.5"], "headline figure"),
     (["--candidates", "0"], "--candidates must be at least 1"),

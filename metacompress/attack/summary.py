@@ -42,21 +42,31 @@ def attack_rows(objective: str) -> tuple[str, ...]:
 
 
 def parse_attack_gates(conditions: list[str], objective: str | None = None):
-    """``--fail-on`` conditions on the attack's figures; the scope is a row (teacher, student, disagree)."""
-    from ..metrics.gates import parse_gates
+    """``--fail-on`` conditions on the attack's figures; the scope is an attack of the objective
+    (teacher, student, disagree) or ``*`` (each), and none for a headline figure. Usage errors speak
+    of attacks, not of ``run``'s relations."""
+    import difflib
 
     from ..errors import UsageError
-    from ..metrics.gates import ALL, ANY
+    from ..metrics.gates import ALL, ANY, parse_gates
 
-    rows = attack_rows(objective) if objective in ("flip-student", "flip-teacher", "flip-both", "disagree") else None
-    gates = parse_gates(conditions, rows, ATTACK_METRICS)
+    rows = attack_rows(objective) if objective in ("flip-student", "flip-teacher", "flip-both", "disagree") else ()
+    example = "student" if "student" in rows or not rows else rows[0]
+    headline = "disagreement_found_rate" if example == "disagree" else f"{example}_success_rate"
+    form = (f"[ATTACK:]METRIC OP NUMBER with OP one of > >= < <= and ATTACK one of {', '.join(rows) or '(none)'} "
+            f"or '*' (no ATTACK for a headline figure), e.g. '{example}:success_rate>0.3' or '{headline}>0.3'")
+    run = f"a {objective} run" if rows else "this run"
+    gates = parse_gates(conditions, None, ATTACK_METRICS, form)
     for gate in gates:
         if gate.scope == ALL and gate.metric not in HEADLINE_METRICS:
             raise UsageError(f"--fail-on {gate.condition!r}: {gate.metric} is a figure of each attack; scope it, "
-                             f"e.g. 'student:{gate.metric}' (unscoped gates take {', '.join(HEADLINE_METRICS)})")
-        if gate.scope not in (ALL, ANY) and (rows is None or gate.scope not in rows):
-            raise UsageError(f"--fail-on {gate.condition!r}: no attack {gate.scope!r} in this run "
-                             f"(attacks: {', '.join(rows or ())})")
+                             f"e.g. '{example}:{gate.metric}' (unscoped gates take {', '.join(HEADLINE_METRICS)})")
+        if gate.scope not in (ALL, ANY) and gate.scope not in rows:
+            close = difflib.get_close_matches(gate.scope, rows, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(f"--fail-on {gate.condition!r}: no attack {gate.scope!r} in {run}{hint}; "
+                             f"scope a figure with {', '.join(rows) or '(none)'} or '*' (every attack), "
+                             f"or leave the scope out for a headline figure")
         if gate.scope != ALL and gate.metric in HEADLINE_METRICS:
             raise UsageError(f"--fail-on {gate.condition!r}: {gate.metric} is a headline figure; leave the scope out")
     return gates

@@ -29,6 +29,9 @@ from .core import BASELINE_METRICS, METRICS, Metric
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 ALL, ANY, BASELINE = "all", "*", "baseline"
+#: what a condition looks like, as the audit's usage errors say it (``metacompress attack`` says its own)
+GATE_FORM = ("[RELATION:]METRIC OP NUMBER with OP one of > >= < <=, "
+             "e.g. 'rename-identifiers:student_flip_rate>=0.05'")
 _PATTERN = re.compile(r"^\s*(?:(?P<scope>[^:<>=]+?)\s*:)?\s*(?P<metric>[A-Za-z0-9_\-]+)\s*"
                       r"(?P<op>>=|<=|>|<)\s*(?P<number>\S+)\s*$")
 
@@ -85,13 +88,13 @@ class JudgedRows(Protocol):
 
 
 def parse_gate(condition: str, relations: Iterable[str] | None = None,
-               metrics: Iterable[str] | None = None) -> Gate:
+               metrics: Iterable[str] | None = None, form: str = GATE_FORM) -> Gate:
     """Parse one condition; with ``relations`` also check that its relation exists. ``metrics``
-    replaces the registered metric names (``metacompress attack`` gates on its own figures)."""
+    replaces the registered metric names and ``form`` the syntax a malformed condition is told
+    (``metacompress attack`` gates on its own figures and rows)."""
     match = _PATTERN.match(condition or "")
     if not match:
-        raise UsageError(f"--fail-on {condition!r}: expected [RELATION:]METRIC OP NUMBER with OP "
-                         f"one of > >= < <=, e.g. 'rename-identifiers:student_flip_rate>=0.05'")
+        raise UsageError(f"--fail-on {condition!r}: expected {form}")
     scope = (match["scope"] or ALL).strip()
     metric, op = match["metric"], match["op"]
     known = tuple(metrics) if metrics is not None else BASELINE_METRICS if scope == BASELINE else tuple(METRICS)
@@ -111,10 +114,10 @@ def parse_gate(condition: str, relations: Iterable[str] | None = None,
 
 
 def parse_gates(conditions: Iterable[str], relations: Iterable[str] | None = None,
-                metrics: Iterable[str] | None = None) -> list[Gate]:
+                metrics: Iterable[str] | None = None, form: str = GATE_FORM) -> list[Gate]:
     relations = list(relations) if relations is not None else None
     metrics = list(metrics) if metrics is not None else None
-    return [parse_gate(c, relations, metrics) for c in conditions]
+    return [parse_gate(c, relations, metrics, form) for c in conditions]
 
 
 def evaluate_gates(conditions: Iterable[str | Gate], judged: JudgedRows) -> list[GateResult]:
