@@ -220,3 +220,28 @@ def test_gate_scope_errors_speak_of_attacks(models, pairs, tmp_path, flags, mess
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "relation" not in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "r").exists()
+
+
+def property_names(node) -> set[str]:
+    """Every key a schema names under ``properties``, at any depth."""
+    names: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                names |= set(value)
+            names |= property_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            names |= property_names(value)
+    return names
+
+
+def test_schema_md_documents_every_key():
+    text = (Path(__file__).parents[1] / "metacompress" / "attack" / "SCHEMA.md").read_text()
+    keys = property_names(load_schema("attack")) | property_names(load_schema("adversarial"))
+    keys -= set(definitions()["config"]["properties"]) - {"objective", "strategy", "budget", "success_against",
+                                                           "substitutes", "substitutes_field", "candidates",
+                                                           "max_relations"}
+    undocumented = sorted(k for k in keys if f"`{k}`" not in text and f'"{k}"' not in text
+                          and not (k.startswith("adversarial_") and "`adversarial_*`" in text))
+    assert undocumented == []
