@@ -100,17 +100,17 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     task, language, relations = plan.task, plan.language, plan.relations
-    _check_device(config)
+    check_device(config)
     with _open_store(config):  # a corrupt or locked --cache fails now, before any data or model loads
         pass
 
-    data = task.load(config.data, **_load_options(config, task, language))
+    data = task.load(config.data, **plan.load_options)
     examples = sample(data.examples, config.limit, config.seed)
     if not examples:
         raise InputError(f"{config.data}: no usable examples")
     timings["load_data"] = _lap(clock)
 
-    models = _load_models(config, data.label_names)
+    models = load_models(config, data.label_names)
     timings["load_models"] = _lap(clock) - timings["load_data"]
 
     start = time.perf_counter()
@@ -155,7 +155,7 @@ def _lap(clock: float) -> float:
     return time.perf_counter() - clock
 
 
-def _check_device(config: AuditConfig) -> None:
+def check_device(config: AuditConfig) -> None:
     """Whether the device and precision exist here, before any data or model loads."""
     from .inference import resolve_device, resolve_precision
 
@@ -184,14 +184,7 @@ def _both_see(task, teacher: LoadedModel, student: LoadedModel, examples):
     return BothSee(task, [teacher.model, student.model], examples)
 
 
-def _load_options(config: AuditConfig, task, language: str) -> dict[str, Any]:
-    """The data options the user set (--language, --code-field, --label-field, --task-option)."""
-    from .config import task_load_options
-
-    return task_load_options(config, task, language)
-
-
-def _load_models(config: AuditConfig, task_labels: tuple[str, ...]) -> dict[str, LoadedModel]:
+def load_models(config: AuditConfig, task_labels: tuple[str, ...]) -> dict[str, LoadedModel]:
     from .models import load_model
 
     loaded = {}
@@ -376,12 +369,12 @@ def _run_info(config: AuditConfig, audited: Audited):
         models=models,
         device=str(audited.outputs.teacher.device),
         precision=config.precision,
-        versions=_versions(),
+        versions=package_versions(),
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
     from importlib import metadata
 
     versions = {"metacompress": __version__, "python": platform.python_version()}

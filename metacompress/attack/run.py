@@ -100,28 +100,28 @@ def run_attack(config: AttackConfig) -> AttackResult:
 
 
 def _attack(config: AttackConfig, plan) -> AttackResult:
-    from ..audit import _check_device
+    from ..audit import check_device
 
     clock = time.perf_counter()
-    _check_device(config)
+    check_device(config)
     with _open_store(config) as store:  # a corrupt or locked --cache fails now, before any data or model loads
         return _load_and_search(config, plan, store, clock)
 
 
 def _load_and_search(config: AttackConfig, plan, store, clock: float) -> AttackResult:
-    from ..audit import _load_models, _load_options
+    from ..audit import load_models
     from ..distributed import current_team
     from ..inference import InferenceSettings
     from ..tasks import sample
 
     timings: dict[str, float] = {}
-    data = plan.task.load(config.data, **_load_options(config, plan.task, plan.language))
+    data = plan.task.load(config.data, **plan.load_options)
     examples = sample(data.examples, config.limit, config.seed)
     if not examples:
         raise InputError(f"{config.data}: no usable examples")
     if config.success_against == "label" and any(e.label is None for e in examples):
         raise InputError(f"{config.data}: --success-against label needs a gold label on every example")
-    models = _load_models(config, data.label_names)
+    models = load_models(config, data.label_names)
     settings = InferenceSettings(batch_size=config.batch_size, device=config.device, precision=config.precision,
                                  progress=False)
     oracle = Oracle(plan.task, models, settings, store, current_team().is_main)

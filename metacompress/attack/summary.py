@@ -298,7 +298,7 @@ def _random_per_query(attacked, js_threshold: float) -> tuple[float | None, int]
 
 def _document(config, plan, data, models, attacked, rows, headline, random_relations, per_query, gates,
               timings, calls) -> dict:
-    from ..audit import _versions
+    from ..audit import package_versions
 
     def metrics(row_metrics: dict[str, Metric]) -> dict[str, Any]:
         return {name: m.as_dict() for name, m in row_metrics.items()}
@@ -319,7 +319,7 @@ def _document(config, plan, data, models, attacked, rows, headline, random_relat
                                                     for e in attacked.examples)},
             "models": {role: {**asdict(loaded.model.info), "outputs_from_store": attacked.oracle.from_store[role],
                               "outputs_computed": attacked.oracle.computed[role]} for role, loaded in models.items()},
-            "versions": _versions(),
+            "versions": package_versions(),
             "timings_s": timings,
             "model_calls": calls,
         },
