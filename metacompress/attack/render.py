@@ -50,9 +50,12 @@ def render_markdown(report: Any) -> str:
             if any(m in attacks[a]["metrics"] for a in names)]
     lines += _table(["metric", *names], rows)
     lines += ["", "### Inputs", ""]
-    statuses = sorted({s for a in names for s in attacks[a]["counts"] if s != "queries"}) + ["queries"]
+    totals = [t for t in ("queries", "violations") if any(t in attacks[a]["counts"] for a in names)]
+    statuses = sorted({s for a in names for s in attacks[a]["counts"]} - set(totals))
     lines += _table(["inputs by status", *names],
                     [[s] + [str(attacks[a]["counts"].get(s, 0)) for a in names] for s in statuses])
+    lines += ["", "Queries spent (distinct candidates per model) and, for a hunt, the violating rewrites it found:", ""]
+    lines += _table(["total", *names], [[t] + [str(attacks[a]["counts"].get(t, "")) for a in names] for t in totals])
     random = doc["random_rewrites"]
     lines += ["", "## Teacher-student relations: adversarial inputs vs random rewrites", "",
               f"Random rewrites: every relation once per input with the run's seed ({random['rewrites']} rewrites).", ""]
