@@ -209,6 +209,27 @@ def test_disagree_starts_from_agreement_and_succeeds_only_on_a_disagreement(mode
     assert "disagreement_rate_x" in metrics and "random_rewrite_violations_per_query" in metrics
 
 
+@pytest.mark.parametrize("strategy", ["random", "greedy", "genetic"])
+def test_disagree_hunts_on_after_its_first_find_and_counts_every_find(models, pairs, tmp_path, strategy):
+    result = run_attack(config(models, pairs, tmp_path / "r", objective="disagree", budget=40, strategy=strategy,
+                               js_threshold=0.5))
+    attack = result.report.data["attacks"]["disagree"]
+    records = [r["attacks"]["disagree"] for r in result.records]
+    found = [r for r in records if r["success"]]
+    assert found, "the fixture should give the hunt something to find"
+    for record in found:
+        assert 1 <= record["successes_found"] and 1 <= record["queries_to_success"] <= record["queries"] <= 40
+    assert all(r["successes_found"] == 0 for r in records if not r["success"])
+    # the hunt went on after its first find (it stops only at the budget or when nothing new is left)
+    assert any(r["queries"] > r["queries_to_success"] for r in found)
+    assert attack["counts"]["violations"] == sum(r["successes_found"] for r in records)
+    assert attack["counts"]["queries"] == sum(r["queries"] for r in records)
+    per_query = attack["metrics"]["violations_per_query"]["value"]
+    assert per_query == pytest.approx(attack["counts"]["violations"] / attack["counts"]["queries"])
+    assert attack["metrics"]["mean_queries_to_success"]["value"] == pytest.approx(
+        np.mean([r["queries_to_success"] for r in found]))
+
+
 def invoke(*args: str):
     return CliRunner().invoke(cli, ["attack", *args], catch_exceptions=False)
 
