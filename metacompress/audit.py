@@ -30,8 +30,22 @@ RUN_ONLY_SETTINGS = ("command", "progress", "cache", "no_cache")
 SHOWN_SKIPS = 200  # skipped records listed one by one in report.json (all are counted)
 
 
+class GatedResult:
+    """``gates`` and ``gate_breached`` of what ``run_audit`` or ``run_attack`` returns: a result
+    whose ``report`` carries the gate results."""
+
+    @property
+    def gates(self) -> list[Any]:
+        """The gate results (``GateResult``), one per condition and row it was checked on."""
+        return self.report.gates
+
+    @property
+    def gate_breached(self) -> bool:
+        return any(g.holds for g in self.gates)
+
+
 @dataclass
-class AuditResult:
+class AuditResult(GatedResult):
     """What ``run_audit`` returns.
 
     report: the typed report (``metacompress.report.Report``): attribute access, e.g.
@@ -46,15 +60,6 @@ class AuditResult:
     report: Any  # metacompress.report.Report (imported lazily: it needs pandas)
     samples: Any  # pandas.DataFrame
     out_dir: Path | None
-
-    @property
-    def gates(self) -> list[Any]:
-        """The gate results (``GateResult``), one per condition and row it was checked on."""
-        return self.report.gates
-
-    @property
-    def gate_breached(self) -> bool:
-        return any(g.holds for g in self.gates)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..audit import GatedResult
 from ..errors import InputError
 from .config import AttackConfig
 from .search import STRATEGIES, Evaluated, Oracle, Search, disagree_objective, flip_objective
@@ -61,21 +62,13 @@ class Attacked:
 
 
 @dataclass
-class AttackResult:
+class AttackResult(GatedResult):
     """What ``run_attack`` returns: the report (``report.data`` is report.json), the per-input
     records of adversarial.jsonl, and where they were written."""
 
     report: Any  # metacompress.attack.summary.AttackReport
     records: list[dict[str, Any]]
     out_dir: Path | None
-
-    @property
-    def gates(self) -> list[Any]:
-        return self.report.gates
-
-    @property
-    def gate_breached(self) -> bool:
-        return any(g.holds for g in self.gates)
 
 
 def run_attack(config: AttackConfig) -> AttackResult:

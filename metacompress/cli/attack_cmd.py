@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ..attack.config import AttackConfig
-from .options import command_line, config_file_option, config_from_values, echo_written, field_options, run_engine
+from .options import command_line, config_file_option, config_from_values, field_options, run_engine
 
 ATTACK_HELP = """Search semantics-preserving rewrites that flip a model or split teacher and student.
 
@@ -35,10 +35,7 @@ def attack(**values: Any) -> None:
 
     out = values.pop("out") or f"runs/attack-{values['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = config_from_values(AttackConfig, values, out=out, command=command_line())
-    result = run_engine(run_attack, config)
-    if result.report is None:  # not the main process of an accelerate launch: it prints
-        return
-    echo_written(render_terminal(result.report), result.out_dir, result.gates)
+    run_engine(run_attack, config, render_terminal)
 
 
 attack_command = click.Command(

@@ -215,14 +215,16 @@ def command_line() -> str:
     return shlex.join(["metacompress", *sys.argv[1:]])
 
 
-def run_engine(engine: Callable[[Any], Any], config: Any) -> Any:
-    """``engine(config)`` (run_audit, run_attack) as the commands call it: on Ctrl-C, say where the
-    outputs computed so far are and how to resume; on a process of a sharded run that stops because
-    another failed, exit with that code quietly (the main process prints the error)."""
+def run_engine(engine: Callable[[Any], Any], config: Any, render: Callable[[Any], str]) -> None:
+    """What ``run`` and ``attack`` do once their config is built: ``engine(config)`` (run_audit,
+    run_attack), then on the main process the terminal summary ``render(report)``, the files
+    written, and exit code 1 when a --fail-on gate was breached. On Ctrl-C, say where the
+    outputs computed so far are and how to resume; on a process of a sharded run that stops
+    because another failed, exit with that code quietly (the main process prints the error)."""
     from ..distributed import StoppedElsewhere
 
     try:
-        return engine(config)
+        result = engine(config)
     except KeyboardInterrupt:
         if not config.no_cache:
             from ..store import default_path
@@ -232,11 +234,13 @@ def run_engine(engine: Callable[[Any], Any], config: Any) -> Any:
         raise
     except StoppedElsewhere as exc:
         raise click.exceptions.Exit(exc.exit_code) from None
+    if result.report is None:  # not the main process of an accelerate launch: it prints
+        return
+    echo_written(render(result.report), result.out_dir, result.gates)
 
 
 def echo_written(summary: str, out_dir, gates) -> None:
-    """What ``run`` and ``attack`` end with: the terminal summary, the files written, and exit
-    code 1 when a --fail-on gate was breached."""
+    """The terminal summary, the files written, and exit code 1 when a --fail-on gate was breached."""
     import click
 
     from ..gates import raise_if_breached

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..config import AuditConfig
-from .options import command_line, config_file_option, config_from_values, echo_written, field_options, run_engine
+from .options import command_line, config_file_option, config_from_values, field_options, run_engine
 
 RUN_HELP = """Audit a student against its teacher with metamorphic relations.
 
@@ -40,10 +40,7 @@ def audit(**values: Any) -> None:
 
     out = values.pop("out") or f"runs/{values['task']}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = config_from_values(AuditConfig, values, out=out, command=command_line())
-    result = run_engine(run_audit, config)
-    if result.report is None:  # not the main process of an accelerate launch: it prints
-        return
-    echo_written(render_terminal(result.report), result.out_dir, result.gates)
+    run_engine(run_audit, config, render_terminal)
 
 
 run = click.Command(
