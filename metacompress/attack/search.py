@@ -220,13 +220,7 @@ def random_search(search: Search, rng: random.Random, max_relations: int) -> Non
     stale = 0
     while not search.done and stale < STALE_ROUNDS:
         want = min(RANDOM_STEP, search.budget - search.queries)
-        batch: list[Candidate] = []
-        for _ in range(20 * want):
-            if len(batch) == want:
-                break
-            candidate = search.space.random_candidate(rng, max_relations)
-            if candidate not in batch and search.is_new(candidate):
-                batch.append(candidate)
+        batch = _new_candidates(search, lambda: search.space.random_candidate(rng, max_relations), want, [])
         stale = stale + 1 if not batch else 0
         if batch:
             search.evaluate(batch)
