@@ -169,7 +169,7 @@ class PredictionStore:
         if tables and not {"meta", "models", "outputs"} <= tables:
             raise InputError(f"{self.path}: an SQLite file, but not a metacompress prediction store "
                              "(delete it or choose another --cache)")
-        connection.execute("PRAGMA journal_mode = WAL")
+        self._use_write_ahead_log()
         connection.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a committed batch survives a process crash
         if not tables:
             with self._transaction():
@@ -182,6 +182,24 @@ class PredictionStore:
             raise InputError(f"{self.path}: a prediction store of another metacompress version "
                              f"(schema {version[0] if version else 'unknown'}, this one reads {SCHEMA_VERSION}); "
                              "delete it or choose another --cache")
+
+    def _use_write_ahead_log(self) -> None:
+        """Switch the file to WAL once. SQLite answers "locked" at once, without waiting, when
+        another process holds the file while it switches (two runs creating one store together),
+        so the switch is retried until the other has finished or ``BUSY_TIMEOUT_S`` is up."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        pause = 0.01
+        while True:
+            try:
+                mode = self._connection.execute("PRAGMA journal_mode").fetchone()[0]
+                if mode.lower() != "wal":
+                    self._connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
     def close(self) -> None:
         if self._connection is not None:
@@ -308,7 +326,7 @@ class _StoreErrors:
         if kind is None or not issubclass(kind, sqlite3.Error):
             return
         text = str(value)
-        if "locked" in text or "busy" in text:
+        if _is_busy(value):
             raise UsageError(f"{self.path}: the prediction store is locked by another process (waited "
                              f"{BUSY_TIMEOUT_S:g} s); wait for it, or use --cache OTHER_FILE or --no-cache") from None
         if isinstance(value, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text
@@ -317,6 +335,11 @@ class _StoreErrors:
         if isinstance(value, sqlite3.OperationalError):
             raise UsageError(f"{self.path}: cannot use the prediction store ({text})") from None
         raise InputError(f"{self.path}: prediction store error ({text})") from None
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error)
+    return "locked" in text or "busy" in text
 
 
 def _file_size(path: Path) -> int:

@@ -269,6 +269,30 @@ def test_a_locked_store_is_a_one_line_error(models, pairs, tmp_path, monkeypatch
         holder.close()
 
 
+OPEN_AT_ONCE = """
+import sys, time
+from metacompress.store import PredictionStore
+first, gap, paths = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3:]
+for k, path in enumerate(paths):
+    time.sleep(max(0.0, first + k * gap - time.time()))
+    PredictionStore(path).close()
+"""
+
+
+def test_processes_creating_one_store_at_the_same_moment_all_open_it(tmp_path):
+    # Two runs (or the processes of one sharded attack) creating the same store at once: SQLite
+    # refuses a switch to WAL at once, without waiting, while another process switches. Every
+    # round below starts three processes on a fresh file in the same instant.
+    paths = [str(tmp_path / f"s{k}.sqlite") for k in range(15)]
+    first = time.time() + 2.0
+    children = [subprocess.Popen([sys.executable, "-c", OPEN_AT_ONCE, str(first), "0.15", *paths],
+                                 cwd=REPO, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    problems = [child.communicate(timeout=120)[1] for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0], "\n".join(problems)
+    for path in paths:
+        assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_cache_and_no_cache_together_are_refused(models, pairs, tmp_path):
     result = invoke(*run_args(models, pairs, tmp_path / "a", "--cache", str(tmp_path / "c"), "--no-cache"))
     assert result.exit_code == 2 and "--no-cache" in result.output
