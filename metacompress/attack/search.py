@@ -14,6 +14,7 @@ gives the queries to success.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -28,6 +29,7 @@ POPULATION = 10  # genetic population (and children per generation)
 IMMIGRANTS = 2  # random edit sets among each generation's children
 RELATION_SEEDS = 5  # seeds greedy tries per relation site
 GREEDY_NAMES = 5  # names greedy tries per variable (its first candidates), so one pass reaches many variables
+REACH = 0.5  # greedy ascends site by site only where the probes' summed gains cover this share of the distance
 STALE_ROUNDS = 3  # steps that propose nothing new before a strategy gives up
 
 
@@ -105,15 +107,25 @@ class Objective:
     roles: tuple[str, ...]
     score: Callable[[dict[str, np.ndarray]], np.ndarray]
     success: Callable[[dict[str, np.ndarray]], np.ndarray]
+    #: how far a score is from success, in units that roughly add up over independent edits
+    #: (None: no such scale, and greedy never judges its reach)
+    distance: Callable[[float], float] | None = None
 
 
 def flip_objective(role: str, reference: int) -> Objective:
-    """Move the model away from class ``reference`` (its prediction on x, or the gold label)."""
+    """Move the model away from class ``reference`` (its prediction on x, or the gold label).
+    Distance: the log-odds of the reference class, which single edits shift roughly additively."""
     return Objective(
         (role,),
         score=lambda p: 1.0 - p[role][:, reference],
         success=lambda p: p[role].argmax(axis=1) != reference,
+        distance=_log_odds_of_staying,
     )
+
+
+def _log_odds_of_staying(score: float) -> float:
+    staying = min(max(1.0 - score, 1e-12), 1.0 - 1e-12)
+    return math.log(staying / (1.0 - staying))
 
 
 def disagree_objective(js_threshold: float) -> Objective:
@@ -230,15 +242,26 @@ def greedy_search(search: Search, rng: random.Random, max_relations: int) -> Non
     """ALERT's first stage: rank sites by how far one edit there moves the objective, then
     improve the edit set site by site in that order, each site's candidates as one step. Budget
     left after the last site goes, as in ALERT, to the genetic stage, bred from the best edit
-    sets the first stage found."""
-    _greedy_pass(search, max_relations)
-    if not search.done:
+    sets the first stage found.
+
+    When the probes show that single edits cannot reach success even all added together (a
+    saturated model: one rename moves a 0.9997 prediction by a few thousandths), site-by-site
+    ascent cannot get there within any budget; the budget left goes at once to the genetic stage
+    from random edit sets, whose large varied edits are what flips such a model."""
+    probes, results = _probe(search, max_relations)
+    if _within_reach(search, results):
+        _greedy_pass(search, max_relations, probes, results)
         found = sorted((r for r in search.seen.values() if r is not None),
                        key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
-        genetic_search(search, rng, max_relations, found[:POPULATION])
+        population = found[:POPULATION]
+    else:
+        population = None
+    if not search.done:
+        genetic_search(search, rng, max_relations, population)
 
 
-def _greedy_pass(search: Search, max_relations: int) -> None:
+def _probe(search: Search, max_relations: int) -> tuple[list[tuple[Any, Candidate]], list[Evaluated | None]]:
+    """One edit at each site (a variable renamed to its first name, a relation applied once), as one step."""
     space = search.space
     probes: list[tuple[Any, Candidate]] = []
     for index, slot in enumerate(space.slots):
@@ -246,7 +269,22 @@ def _greedy_pass(search: Search, max_relations: int) -> None:
     if max_relations:
         for name in space.relations:
             probes.append((("relation", name), Candidate((), ((name, 0, space.relation_sides[name][0]),))))
-    results = search.evaluate([c for _, c in probes])
+    return probes, search.evaluate([c for _, c in probes])
+
+
+def _within_reach(search: Search, results: list[Evaluated | None]) -> bool:
+    """Whether the probes' gains, all added up, cover the distance to success (REACH of it)."""
+    distance = search.objective.distance
+    if distance is None or search.success is not None:
+        return True
+    start = distance(search.start_score)
+    gains = sum(max(0.0, start - distance(r.score)) for r in results if r is not None)
+    return gains >= REACH * start
+
+
+def _greedy_pass(search: Search, max_relations: int, probes: list[tuple[Any, Candidate]],
+                 results: list[Evaluated | None]) -> None:
+    space = search.space
     ranked = sorted(range(len(probes)), key=lambda k: (-(results[k].score if results[k] else -np.inf), k))
     current, current_score = Candidate(), search.start_score
     relations_used = 0
