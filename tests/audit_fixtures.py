@@ -50,3 +50,9 @@ def build_models(root: Path) -> dict[str, Path]:
     save_file(noisy, str(perturbed / "model.safetensors"), metadata={"format": "pt"})
     three = build_tiny_classifier(root / "three", texts, ("a", "b", "c"), seed=2, tokenizer=tokenizer, max_length=96)
     return {"teacher": teacher, "same": same, "perturbed": perturbed, "three": three}
+
+
+def store_counts(out: Path) -> dict[str, tuple[int, int]]:
+    """Per model of a written report.json: (outputs taken from the prediction store, outputs computed)."""
+    models = json.loads((out / "report.json").read_text())["run"]["models"]
+    return {role: (m["outputs_from_store"], m["outputs_computed"]) for role, m in models.items()}

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from audit_fixtures import build_models, write_pairs
+from audit_fixtures import build_models, store_counts, write_pairs
 from metacompress.attack import AttackConfig, run_attack
 from metacompress.cli import cli
 from metacompress.code.parsing import ParsedCode, error_signature
@@ -114,11 +114,6 @@ def _files(out: Path) -> tuple[str, str, dict]:
     return (out / "adversarial.jsonl").read_text(), (out / "report.md").read_text(), report
 
 
-def _sources(out: Path) -> dict[str, tuple[int, int]]:
-    models = json.loads((out / "report.json").read_text())["run"]["models"]
-    return {role: (m["outputs_from_store"], m["outputs_computed"]) for role, m in models.items()}
-
-
 @pytest.mark.parametrize("strategy", ["random", "greedy", "genetic"])
 def test_equal_seeds_give_identical_files_and_a_warm_store_computes_nothing(models, pairs, tmp_path, strategy):
     texts = []
@@ -129,7 +124,7 @@ def test_equal_seeds_give_identical_files_and_a_warm_store_computes_nothing(mode
                           cache=str(store)))
         texts.append(_files(out))
     assert texts[0] == texts[1]
-    warm = _sources(out)
+    warm = store_counts(out)
     assert all(computed == 0 and taken > 0 for taken, computed in warm.values()), warm
 
 
@@ -147,7 +142,7 @@ def test_an_attack_resumed_from_a_partly_filled_store_equals_an_uninterrupted_on
             report["run"]["config"].pop(key)
         report["run"].pop("command")
     assert resumed[0] == cold[0] and resumed[2] == cold[2]
-    taken = _sources(tmp_path / "resumed")
+    taken = store_counts(tmp_path / "resumed")
     assert all(from_store > 0 and computed > 0 for from_store, computed in taken.values()), taken
 
 

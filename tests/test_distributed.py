@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from audit_fixtures import build_models, methods, write_pairs
+from audit_fixtures import build_models, methods, store_counts, write_pairs
 from metacompress import distributed
 from metacompress.distributed import StoppedElsewhere, Team
 from metacompress.errors import InputError, UsageError
@@ -267,11 +267,6 @@ def _figures(folder: Path, leave_out: set[str] = frozenset()) -> dict:
     return strip(json.loads((folder / "report.json").read_text()))
 
 
-def _store_counts(folder: Path) -> dict[str, tuple[int, int]]:
-    models = json.loads((folder / "report.json").read_text())["run"]["models"]
-    return {role: (m["outputs_from_store"], m["outputs_computed"]) for role, m in models.items()}
-
-
 def _same_report(one: Path, two: Path, leave_out: set[str] = frozenset()) -> None:
     assert _figures(one, leave_out) == _figures(two, leave_out)
     assert (one / "samples.csv").read_bytes() == (two / "samples.csv").read_bytes()
@@ -297,15 +292,15 @@ def test_two_processes_write_the_report_of_one_and_share_its_store(launch_inputs
     two_s = _timed(_run_args(models, pairs, tmp_path / "two", *two_store), 2, 29631)
     print(f"wall time, cold store: 1 process {one_s:.1f} s, 2 processes {two_s:.1f} s")
     _same_report(tmp_path / "one", tmp_path / "two")
-    computed = _store_counts(tmp_path / "one")
+    computed = store_counts(tmp_path / "one")
     assert all(hits == 0 and made > 0 for hits, made in computed.values())
     # a warm store (written by one process) leaves two processes nothing to compute
     _timed(_run_args(models, pairs, tmp_path / "warm-two", *one_store), 2, 29633)
-    assert _store_counts(tmp_path / "warm-two") == {role: (made, 0) for role, (_, made) in computed.items()}
+    assert store_counts(tmp_path / "warm-two") == {role: (made, 0) for role, (_, made) in computed.items()}
     _same_report(tmp_path / "one", tmp_path / "warm-two", STORE_COUNTS)
     # and the store two processes filled leaves one process nothing to compute
     _timed(_run_args(models, pairs, tmp_path / "warm-one", *two_store), 1, 0)
-    assert _store_counts(tmp_path / "warm-one") == {role: (made, 0) for role, (_, made) in computed.items()}
+    assert store_counts(tmp_path / "warm-one") == {role: (made, 0) for role, (_, made) in computed.items()}
     _same_report(tmp_path / "one", tmp_path / "warm-one", STORE_COUNTS)
 
 
@@ -387,9 +382,9 @@ def test_two_processes_write_the_attack_of_one_and_share_its_store(launch_inputs
     for name in ("adversarial.jsonl", "report.md"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     assert _figures(tmp_path / "one", STORE_COUNTS | {"no_cache"}) == _figures(tmp_path / "two", STORE_COUNTS | {"no_cache"})
-    filled = _store_counts(tmp_path / "two")
+    filled = store_counts(tmp_path / "two")
     assert all(hits == 0 and made > 0 for hits, made in filled.values())
     # each process stored its own searches: one process later finds every output there
     _timed(_attack_args(models, pairs, tmp_path / "warm", store), 1, 0)
-    assert _store_counts(tmp_path / "warm") == {role: (made, 0) for role, (_, made) in filled.items()}
+    assert store_counts(tmp_path / "warm") == {role: (made, 0) for role, (_, made) in filled.items()}
     assert (tmp_path / "warm" / "adversarial.jsonl").read_bytes() == (tmp_path / "one" / "adversarial.jsonl").read_bytes()
