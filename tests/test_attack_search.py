@@ -1,7 +1,7 @@
 """The strategies on scripted models: what each one does with the scores it sees.
 
 The oracle here is a stand-in for a model whose probability of the reference class depends only
-on how many of the snippet's variables an edit set renamed, so each test fixes the shape of the
+on which of the snippet's variables an edit set renamed, so each test fixes the shape of the
 landscape (a cliff, a slope) and checks the strategy's answer to it.
 """
 
@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from metacompress.attack.search import Search, flip_objective, greedy_search
+from metacompress.attack.search import POPULATION, Search, flip_objective, greedy_search
 from metacompress.attack.space import SpaceSettings, build_spaces
 from metacompress.tasks.base import Example
 
@@ -29,16 +29,16 @@ VARIABLES = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta
 
 
 class ScriptedOracle:
-    """P(reference class) = staying(number of the original variables renamed); every call recorded."""
+    """P(reference class) = staying(the original variables renamed); every call recorded."""
 
     def __init__(self, staying):
         self.staying = staying
-        self.calls: list[list[int]] = []  # variables renamed, per candidate, per call
+        self.calls: list[list[int]] = []  # how many variables each candidate renamed, per call
 
     def probs(self, role: str, codes: list[tuple[str, ...]]) -> np.ndarray:
-        renamed = [sum(1 for v in VARIABLES if not re.search(rf"\b{v}\b", code[0])) for code in codes]
-        self.calls.append(renamed)
-        stay = np.array([self.staying(n) for n in renamed])
+        renamed = [frozenset(v for v in VARIABLES if not re.search(rf"\b{v}\b", code[0])) for code in codes]
+        self.calls.append([len(r) for r in renamed])
+        stay = np.array([self.staying(r) for r in renamed])
         return np.stack([stay, 1.0 - stay], axis=1)
 
 
@@ -48,25 +48,39 @@ def _search(staying, budget: int = 100) -> tuple[Search, ScriptedOracle]:
     space = build_spaces([example], settings)[0]
     assert sorted(slot.name for slot in space.slots) == sorted(VARIABLES)
     oracle = ScriptedOracle(staying)
-    start = 1.0 - staying(0)
+    start = 1.0 - staying(frozenset())
     search = Search(space, flip_objective("student", 0), oracle, budget, start)
     greedy_search(search, random.Random(0), 0)
     return search, oracle
 
 
+def _logistic(logit: float) -> float:
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+HELPFUL = {"alpha", "beta", "gamma"}
+
+
 def test_greedy_climbs_site_by_site_where_single_edits_add_up():
-    # each rename lowers the log-odds of staying by 1.5, from 3: three renames flip it
-    search, oracle = _search(lambda n: 1.0 / (1.0 + np.exp(-(3.0 - 1.5 * n))))
+    # renaming alpha, beta or gamma lowers the log-odds of staying by 1.5 from 3, any other raises
+    # them by 3: random edit sets fail, and the three helpful renames are the smallest flip
+    search, oracle = _search(lambda r: _logistic(3.0 - 1.5 * len(r & HELPFUL) + 3.0 * len(r - HELPFUL)))
     assert search.success is not None
-    assert len(search.success.candidate.renames) == 3  # the smallest flipping edit set
-    assert oracle.calls[0] == [1] * len(VARIABLES)  # the probes: one rename each
-    assert [max(call) for call in oracle.calls[1:]] == [1, 2, 3]  # then one more site per step
+    assert {search.space.slots[i].name for i, _ in search.success.candidate.renames} == HELPFUL
+    assert len(oracle.calls[0]) == POPULATION  # first a generation of random edit sets
+    assert oracle.calls[1] == [1] * len(VARIABLES)  # then the probes: one rename each
+    assert [max(call) for call in oracle.calls[2:]] == [1, 2, 3]  # then one more site per step
 
 
-def test_greedy_hands_a_saturated_model_to_large_random_edit_sets_at_once():
-    # a cliff: 0.9999 until six of the eight variables are renamed; no single edit shows a gain
-    search, oracle = _search(lambda n: 0.9999 - 1e-6 * n if n < 6 else 0.2)
-    assert oracle.calls[0] == [1] * len(VARIABLES)
-    assert max(oracle.calls[1]) > 1  # the step after the probes already tries large edit sets
+def test_greedy_flips_a_model_that_any_large_edit_flips_in_its_first_step():
+    search, oracle = _search(lambda r: 0.9999 if len(r) < 6 else 0.2)
+    assert search.success is not None and search.queries_to_success <= POPULATION
+
+
+def test_greedy_hands_a_saturated_model_to_the_genetic_stage_once_the_probes_show_no_reach():
+    # a cliff no single edit shows: 0.9999 until delta..theta are all renamed and alpha is not
+    cliff = {"delta", "epsilon", "zeta", "eta", "theta"}
+    search, oracle = _search(lambda r: 0.2 if cliff <= r and "alpha" not in r else 0.9999)
+    assert oracle.calls[1] == [1] * len(VARIABLES)
+    assert max(oracle.calls[2]) > 2  # bred from large edit sets, not a climb from one site
     assert search.success is not None
-    assert search.queries_to_success <= len(VARIABLES) + 20

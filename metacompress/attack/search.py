@@ -239,25 +239,29 @@ def random_search(search: Search, rng: random.Random, max_relations: int) -> Non
 
 
 def greedy_search(search: Search, rng: random.Random, max_relations: int) -> None:
-    """ALERT's first stage: rank sites by how far one edit there moves the objective, then
-    improve the edit set site by site in that order, each site's candidates as one step. Budget
-    left after the last site goes, as in ALERT, to the genetic stage, bred from the best edit
-    sets the first stage found.
+    """ALERT's two stages, after one look at random edit sets.
 
-    When the probes show that single edits cannot reach success even all added together (a
-    saturated model: one rename moves a 0.9997 prediction by a few thousandths), site-by-site
-    ascent cannot get there within any budget; the budget left goes at once to the genetic stage
-    from random edit sets, whose large varied edits are what flips such a model."""
+    1. POPULATION random edit sets, as one step: the genetic stage's first generation, drawn
+       first because on a saturated model (one that only large, varied edits flip) they are
+       the likeliest candidates to succeed outright.
+    2. ALERT's first stage: probe each site with one edit, rank the sites by how far that edit
+       moved the objective, and improve the edit set site by site in that order, each site's
+       candidates as one step. It runs only where it can arrive: where the probes' gains, all
+       added up, cover REACH of the distance to success. On a 0.9997 prediction that one rename
+       moves by a few thousandths, a site-by-site climb spends the budget and gets nowhere.
+    3. ALERT's second stage with whatever budget is left, bred from the best edit sets found.
+    """
+    first = _new_candidates(search, lambda: search.space.random_candidate(rng, max_relations), POPULATION, [])
+    search.evaluate(first)
+    if search.done:
+        return
     probes, results = _probe(search, max_relations)
     if _within_reach(search, results):
         _greedy_pass(search, max_relations, probes, results)
+    if not search.done:
         found = sorted((r for r in search.seen.values() if r is not None),
                        key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
-        population = found[:POPULATION]
-    else:
-        population = None
-    if not search.done:
-        genetic_search(search, rng, max_relations, population)
+        genetic_search(search, rng, max_relations, found[:POPULATION])
 
 
 def _probe(search: Search, max_relations: int) -> tuple[list[tuple[Any, Candidate]], list[Evaluated | None]]:
