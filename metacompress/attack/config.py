@@ -41,8 +41,9 @@ class AttackConfig(AuditConfig):
                 "disagree: from inputs where both agree, search for one where they do not.",
         "choices": lambda: OBJECTIVES, "metavar": "NAME"})
     strategy: str = field(default="greedy", metadata={
-        "help": "random: sample edit sets; greedy: rank variables and relations by how much editing them "
-                "moves the objective, then try candidates in that order; genetic: crossover and mutation of edit sets.",
+        "help": "random: sample edit sets; greedy: a step of random edit sets, then rank variables and relations "
+                "by how much editing them moves the objective and try candidates in that order (where single edits "
+                "can add up to success), then genetic; genetic: crossover and mutation of edit sets.",
         "choices": lambda: STRATEGIES, "metavar": "NAME"})
     budget: int = field(default=100, metadata={
         "help": "Model queries per input and per model (the original's query is not counted; 0: no search)."})
