@@ -77,10 +77,13 @@ def test_greedy_flips_a_model_that_any_large_edit_flips_in_its_first_step():
     assert search.success is not None and search.queries_to_success <= POPULATION
 
 
-def test_greedy_hands_a_saturated_model_to_the_genetic_stage_once_the_probes_show_no_reach():
-    # a cliff no single edit shows: 0.9999 until delta..theta are all renamed and alpha is not
+def test_greedy_spends_no_probe_on_a_saturated_model_and_breeds_large_edit_sets():
+    # a cliff that neither single edits nor most large ones show: 0.9999 until delta..theta are
+    # all renamed and alpha is not. The first random edit sets gain nothing, so no single edit can
+    # add up to a flip: greedy spends nothing on probes and goes on as the genetic stage.
     cliff = {"delta", "epsilon", "zeta", "eta", "theta"}
     search, oracle = _search(lambda r: 0.2 if cliff <= r and "alpha" not in r else 0.9999)
-    assert oracle.calls[1] == [1] * len(VARIABLES)
-    assert max(oracle.calls[2]) > 2  # bred from large edit sets, not a climb from one site
-    assert search.success is not None
+    assert len(oracle.calls[0]) == POPULATION
+    assert [1] * len(VARIABLES) not in oracle.calls  # no probes
+    assert max(oracle.calls[1]) > 2  # bred from large edit sets, not a climb from one site
+    assert search.queries == 100  # the whole budget went to the search

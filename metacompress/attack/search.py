@@ -252,12 +252,13 @@ def greedy_search(search: Search, rng: random.Random, max_relations: int) -> Non
     3. ALERT's second stage with whatever budget is left, bred from the best edit sets found.
     """
     first = _new_candidates(search, lambda: search.space.random_candidate(rng, max_relations), POPULATION, [])
-    search.evaluate(first)
+    sets = [r for r in search.evaluate(first) if r is not None]
     if search.done:
         return
-    probes, results = _probe(search, max_relations)
-    if _within_reach(search, results):
-        _greedy_pass(search, max_relations, probes, results)
+    if _within_reach(search, _single_gains_seen_in(search, sets, max_relations)):
+        probes, results = _probe(search, max_relations)
+        if _within_reach(search, _single_gains(search, results)):
+            _greedy_pass(search, max_relations, probes, results)
     if not search.done:
         found = sorted((r for r in search.seen.values() if r is not None),
                        key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
@@ -276,14 +277,31 @@ def _probe(search: Search, max_relations: int) -> tuple[list[tuple[Any, Candidat
     return probes, search.evaluate([c for _, c in probes])
 
 
-def _within_reach(search: Search, results: list[Evaluated | None]) -> bool:
-    """Whether the probes' gains, all added up, cover the distance to success (REACH of it)."""
+def _within_reach(search: Search, gains: float | None) -> bool:
+    """Whether single edits' gains, all added up, cover REACH of the distance to success
+    (None: the objective has no distance, and every climb is worth trying)."""
+    return gains is None or gains >= REACH * search.objective.distance(search.start_score)
+
+
+def _gain(search: Search, result: Evaluated) -> float:
     distance = search.objective.distance
-    if distance is None or search.success is not None:
-        return True
-    start = distance(search.start_score)
-    gains = sum(max(0.0, start - distance(r.score)) for r in results if r is not None)
-    return gains >= REACH * start
+    return max(0.0, distance(search.start_score) - distance(result.score))
+
+
+def _single_gains(search: Search, probes: list[Evaluated | None]) -> float | None:
+    """The probes' gains added up."""
+    if search.objective.distance is None:
+        return None
+    return sum(_gain(search, r) for r in probes if r is not None)
+
+
+def _single_gains_seen_in(search: Search, sets: list[Evaluated], max_relations: int) -> float | None:
+    """The same sum estimated from random edit sets, before any probe is spent: where gains add
+    up, a set of k of the n sites gains k/n of the whole sum on average."""
+    if search.objective.distance is None or not sets:
+        return None
+    sites = len(search.space.slots) + (len(search.space.relations) if max_relations else 0)  # what _probe probes
+    return sum(_gain(search, r) * sites / max(1, r.candidate.size) for r in sets) / len(sets)
 
 
 def _greedy_pass(search: Search, max_relations: int, probes: list[tuple[Any, Candidate]],
