@@ -246,9 +246,11 @@ def greedy_search(search: Search, rng: random.Random, max_relations: int) -> Non
        the likeliest candidates to succeed outright.
     2. ALERT's first stage: probe each site with one edit, rank the sites by how far that edit
        moved the objective, and improve the edit set site by site in that order, each site's
-       candidates as one step. It runs only where it can arrive: where the probes' gains, all
-       added up, cover REACH of the distance to success. On a 0.9997 prediction that one rename
-       moves by a few thousandths, a site-by-site climb spends the budget and gets nowhere.
+       candidates as one step. It runs only where it can arrive: where single edits' gains,
+       all added up, cover REACH of the distance to success, as estimated first from the random
+       sets (no probe is spent where even they show no reach) and then from the probes. On a
+       0.9997 prediction that one rename moves by a few thousandths, a site-by-site climb
+       spends the budget and gets nowhere.
     3. ALERT's second stage with whatever budget is left, bred from the best edit sets found.
     """
     first = _new_candidates(search, lambda: search.space.random_candidate(rng, max_relations), POPULATION, [])
