@@ -173,6 +173,20 @@ def tokenised(model: CodeClassifier, inputs: Sequence[str] | Sequence[tuple[str,
     return _input_digests(encoded.ids, positions), _input_truncated(encoded.truncated, positions)
 
 
+def _place(module, device) -> None:
+    """The module on ``device`` in eval mode. Both walk every submodule, so they run only when
+    something is to change: an attack makes hundreds of calls with the model already in place."""
+    import torch
+
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())
+    first = next(module.parameters(), None)
+    if first is None or first.device != device:
+        module.to(device)
+    if any(sub.training for sub in module.modules()):
+        module.eval()
+
+
 class _Runner:
     """One predict_proba call: the model placed on its device, and the stages that use it."""
 
@@ -190,7 +204,7 @@ class _Runner:
         self.labels = len(model.info.labels)
         self.autocast = torch.autocast(device.type, dtype=dtype) if dtype is not None else nullcontext()
         self.pin = device.type == "cuda"
-        model.module.to(device).eval()
+        _place(model.module, device)
 
     def run(self, inputs: list, pairs: bool, on_batch: Callable[[FinishedInputs], None] | None = None):
         """Each distinct unit (``models.heads``) encoded once; the head's layout combines them."""

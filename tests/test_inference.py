@@ -276,3 +276,15 @@ def test_real_pair_concat_student_matches_reference(shared_dir):
     result = predict_proba(model, pairs, InferenceSettings(batch_size=8, device="cpu", progress=False))
     assert result.distinct_sequences == len({t for p in pairs for t in p})
     np.testing.assert_allclose(result.probs, reference(model, pairs), atol=1e-6, rtol=0)
+
+
+def test_a_model_left_in_training_mode_is_put_in_eval_mode_before_it_predicts():
+    # dropout left on (in the whole model, or in one layer) would make every call differ
+    model = CharClassifier("sequence", seed=3)
+    inputs = snippets(12, seed=4)
+    expected = reference(model, inputs)
+    dropouts = [m for m in model.module.modules() if isinstance(m, torch.nn.Dropout)]
+    for leave_on in (lambda: model.module.train(), lambda: dropouts[-1].train()):
+        leave_on()
+        assert np.allclose(predict_proba(model, inputs, QUIET).probs, expected, atol=1e-6)
+        assert not any(sub.training for sub in model.module.modules())
