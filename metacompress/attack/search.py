@@ -29,7 +29,7 @@ POPULATION = 10  # genetic population (and children per generation)
 IMMIGRANTS = 2  # random edit sets among each generation's children
 RELATION_SEEDS = 5  # seeds greedy tries per relation site
 GREEDY_NAMES = 5  # names greedy tries per variable (its first candidates), so one pass reaches many variables
-REACH = 0.5  # greedy climbs only where single edits' summed gains (random sets, then probes) reach this share
+REACH = 0.5  # share of the distance to success single edits' summed gains must cover for greedy to climb
 STALE_ROUNDS = 3  # steps that propose nothing new before a strategy gives up
 
 
