@@ -64,6 +64,16 @@ def load(args):
     return load_model(str(folder))
 
 
+def pre_tokenise(model, inputs: list) -> list[list[list[int]]]:
+    """The token ids bare_forward feeds the model: one list per side for a pair-concat head
+    (each function encoded on its own), else one list."""
+    if model.head == "pair-concat":
+        return [model.encode([a for a, _ in inputs]).ids, model.encode([b for _, b in inputs]).ids]
+    if isinstance(inputs[0], tuple):
+        return [model.encode_pairs(inputs).ids]
+    return [model.encode(inputs).ids]
+
+
 def bare_forward(model, inputs: list, settings: InferenceSettings) -> float:
     """Seconds for the naive loop over pre-tokenised inputs (tokenising is done before the clock)."""
     import torch
@@ -72,12 +82,7 @@ def bare_forward(model, inputs: list, settings: InferenceSettings) -> float:
     device = resolve_device(settings.device)
     dtype = resolve_precision(settings.precision, device)
     pair_concat = model.head == "pair-concat"
-    if pair_concat:
-        encoded = [model.encode([a for a, _ in inputs]).ids, model.encode([b for _, b in inputs]).ids]
-    elif isinstance(inputs[0], tuple):
-        encoded = [model.encode_pairs(inputs).ids]
-    else:
-        encoded = [model.encode(inputs).ids]
+    encoded = pre_tokenise(model, inputs)
     model.module.to(device).eval()
     autocast = torch.autocast(device.type, dtype=dtype) if dtype is not None else nullcontext()
 
