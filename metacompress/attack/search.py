@@ -253,8 +253,7 @@ def greedy_search(search: Search, rng: random.Random, max_relations: int) -> Non
        spends the budget and gets nowhere.
     3. ALERT's second stage with whatever budget is left, bred from the best edit sets found.
     """
-    first = _new_candidates(search, lambda: search.space.random_candidate(rng, max_relations), POPULATION, [])
-    sets = [r for r in search.evaluate(first) if r is not None]
+    sets = _first_generation(search, rng, max_relations)
     if search.done:
         return
     if _within_reach(search, _single_gains_seen_in(search, sets, max_relations)):
@@ -339,8 +338,7 @@ def genetic_search(search: Search, rng: random.Random, max_relations: int,
     ``population``, the first is POPULATION random edit sets, drawn as the random strategy draws."""
     space = search.space
     if not population:
-        first = _new_candidates(search, lambda: space.random_candidate(rng, max_relations), POPULATION, [])
-        population = [r for r in search.evaluate(first) if r is not None]
+        population = _first_generation(search, rng, max_relations)
     stale = 0
     while population and not search.done and stale < STALE_ROUNDS:
         def bred() -> Candidate:
@@ -354,6 +352,12 @@ def genetic_search(search: Search, rng: random.Random, max_relations: int,
         born = [r for r in search.evaluate(children) if r is not None]
         population = sorted(population + born, key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
         population = population[:POPULATION]
+
+
+def _first_generation(search: Search, rng: random.Random, max_relations: int) -> list[Evaluated]:
+    """POPULATION random edit sets, drawn as the random strategy draws, scored as one step."""
+    first = _new_candidates(search, lambda: search.space.random_candidate(rng, max_relations), POPULATION, [])
+    return [r for r in search.evaluate(first) if r is not None]
 
 
 def _new_candidates(search: Search, make: Callable[[], Candidate], want: int, taken: list[Candidate]) -> list[Candidate]:
