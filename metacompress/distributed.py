@@ -17,7 +17,8 @@ Errors. Each sharded step runs inside ``Team.run_everywhere``, which gathers eve
 outcome, so an error on one process stops all of them: the main process reports it ("process 1:
 ..."), the others exit with the same code without printing. A process that dies outright (killed,
 out of memory) cannot report: the launcher (torchrun under ``accelerate launch``) then stops the
-others.
+others. At exit every process closes its process group (``_leave``), so that no thread of
+gloo's outlives the interpreter.
 
 A single process (no launcher, or ``WORLD_SIZE`` 1) never imports accelerate or torch here: the
 ``Team`` of one runs every step in place.
@@ -25,6 +26,7 @@ A single process (no launcher, or ``WORLD_SIZE`` 1) never imports accelerate or 
 
 from __future__ import annotations
 
+import atexit
 import os
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
@@ -190,9 +192,25 @@ def _join(device: str) -> Team:
         raise UsageError(f"this run was launched as {os.environ.get('WORLD_SIZE')} processes (WORLD_SIZE), which needs "
                          "Hugging Face Accelerate: pip install 'metacompress[distributed]'") from None
 
+    # imported before the group exists: torch.distributed.nn's functions take the group current at
+    # import as a default argument, which would keep it, and gloo's threads, alive past _leave;
+    # transformers imports the module when it loads a RoBERTa model, after the group exists
+    import torch.distributed.nn  # noqa: F401
+
     cpu = device == "cpu" or not torch.cuda.is_available()
     state = PartialState(cpu=cpu)
+    atexit.register(_leave)
     return Team(rank=state.process_index, size=state.num_processes, device=str(state.device))
+
+
+def _leave() -> None:
+    """Close this process's process group, joining gloo's threads, while the interpreter is whole.
+    Left running, a thread still releasing the last collective's tensors when the interpreter
+    shuts down aborts the process now and then ("terminate called without an active exception",
+    exit code -6), failing a run whose work was done."""
+    from accelerate import PartialState
+
+    PartialState().destroy_process_group()
 
 
 # ---- sharded steps of an audit -------------------------------------------------------------------
