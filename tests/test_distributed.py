@@ -231,15 +231,18 @@ def _run_args(models, pairs, out, *extra) -> list[str]:
             "--quiet", "--out", str(out), *extra]
 
 
-def _launch(args: list[str], processes: int, port: int, timeout: int = 300) -> subprocess.CompletedProcess:
+def _launch(args: list[str], processes: int, port: int, timeout: int = 300,
+            script: Path | None = None) -> subprocess.CompletedProcess:
+    """``metacompress ARGS`` (or ``python SCRIPT ARGS``), as one process or launched as several."""
     # CPU kernels may round differently with another thread count, and torchrun gives each of
     # several processes one thread: one process gets one too, so the two runs can agree bitwise
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    command = [PYTHON, "-m", "metacompress", *args]
+    target = [str(script)] if script else ["-m", "metacompress"]
+    command = [PYTHON, *target, *args]
     if processes > 1:
         command = [PYTHON, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(processes),
                    "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-                   "--main_process_port", str(port), "-m", "metacompress", *args]
+                   "--main_process_port", str(port), *target, *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, cwd=REPO)
 
 
@@ -368,11 +371,7 @@ def test_every_process_closes_its_process_group_and_its_threads_before_it_exits(
     pytest.importorskip("accelerate")
     script = tmp_path / "join.py"
     script.write_text(AT_EXIT_SCRIPT, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([PYTHON, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-                           "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-                           "--main_process_port", "29637", str(script)],
-                          capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    done = _launch([], 2, 29637, timeout=120, script=script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("gathered [0, 1]") == 2, done.stdout
     assert done.stdout.count("at exit: group open False, threads 1 of 1") == 2, done.stdout
