@@ -331,14 +331,25 @@ def _show(code: tuple[str, ...]) -> str:
     return code[0] if len(code) == 1 else "\n// ---- second function of the pair ----\n".join(code)
 
 
+def count_reasons(skipped) -> dict[str, int]:
+    """Skipped records counted by reason (report.json's ``skip_reasons``; ``attack``'s too)."""
+    reasons: dict[str, int] = {}
+    for item in skipped:
+        reasons[item.reason] = reasons.get(item.reason, 0) + 1
+    return reasons
+
+
+def first_skipped(skipped) -> list:
+    """The skipped records report.json lists one by one (all are counted)."""
+    return skipped[:SHOWN_SKIPS]
+
+
 def _run_info(config: AuditConfig, audited: Audited):
     """report.json's ``run``: settings, data, models and versions (timings are added at the end)."""
     from .report import DataInfo, ModelRecord, RunInfo, SkippedRecord
 
     data, examples = audited.data, audited.examples
-    skip_reasons: dict[str, int] = {}
-    for item in data.skipped:
-        skip_reasons[item.reason] = skip_reasons.get(item.reason, 0) + 1
+    skip_reasons = count_reasons(data.skipped)
     models = {}
     for role, outputs in audited.outputs.by_role():
         loaded = audited.models[role]
@@ -367,7 +378,7 @@ def _run_info(config: AuditConfig, audited: Audited):
             records_loaded=len(data.examples),
             records_skipped=len(data.skipped),
             skip_reasons=skip_reasons,
-            skipped_records=[SkippedRecord(s.where, s.reason) for s in data.skipped[:SHOWN_SKIPS]],
+            skipped_records=[SkippedRecord(s.where, s.reason) for s in first_skipped(data.skipped)],
             examples_audited=len(examples),
             labelled=all(e.label is not None for e in examples),
         ),

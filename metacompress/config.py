@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import UsageError
 
@@ -185,18 +185,29 @@ class AuditConfig:
         """Check every setting without loading data or models; UsageError names the first bad one."""
         from .outdir import check_out
 
-        _check_numbers(self)
-        _check_choices(self)
-        _check_label_map(self.label_map)
-        _check_cache(self)
-        task, language = _task_and_language(self)
-        load_options = task_load_options(self, task, language)
-        relations = select_relations(self.relations, language)
-        _check_relation_options(self.relation_options, relations)
+        self.formats = check_formats(self.formats)
+        task, language, load_options, relations = check_shared(self, lambda lang: select_relations(self.relations, lang))
         gates = _gates(self.fail_on, relations)
         sides = task.rewrite_sides(self.pair_side)
         out = check_out(self.out, self.overwrite) if self.out is not None else None
         return Plan(task, language, relations, sides, gates, out, load_options)
+
+
+def check_shared(config: AuditConfig, choose_relations: Callable[[str], list[str]]) -> tuple[Any, str, dict[str, str], list[str]]:
+    """The checks of every setting ``run`` and ``attack`` share, in one place so that neither
+    accepts what the other refuses: numbers, paths, device, precision, gates' form, label map,
+    the prediction store, task, language, task options, relations and their options.
+    ``choose_relations(language)`` picks the command's relations. Returns (task, language,
+    load options, relations)."""
+    _check_numbers(config)
+    _check_choices(config)
+    _check_label_map(config.label_map)
+    _check_cache(config)
+    task, language = _task_and_language(config)
+    load_options = task_load_options(config, task, language)
+    relations = choose_relations(language)
+    _check_relation_options(config.relation_options, relations)
+    return task, language, load_options, relations
 
 
 @dataclass
@@ -262,7 +273,6 @@ def _check_choices(config: AuditConfig) -> None:
     check_device(config.device)
     if not isinstance(config.fail_on, (list, tuple)) or not all(isinstance(g, str) for g in config.fail_on):
         raise UsageError(f"--fail-on must be a list of conditions, not {config.fail_on!r}")
-    config.formats = check_formats(config.formats)
 
 
 def check_formats(formats: Any) -> list[str]:

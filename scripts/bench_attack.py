@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> None:
     config = AttackConfig(teacher=teacher, student=student, task=args.task, data=data, limit=args.pairs,
                           budget=args.budget, strategy=args.strategy, objective=args.objective, bootstrap=0,
                           batch_size=args.batch_size, device=args.device, progress=False, no_cache=args.no_cache,
-                          cache=str(Path(tempfile.mkdtemp(prefix="bench-attack-store-")) / "store.sqlite"))
+                          cache=None if args.no_cache else str(Path(tempfile.mkdtemp(prefix="bench-attack-store-"))
+                                                               / "store.sqlite"))
     start = time.perf_counter()
     result = run_attack(config)
     total = time.perf_counter() - start

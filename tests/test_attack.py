@@ -231,7 +231,7 @@ def invoke(*args: str):
 
 def base_args(models, pairs, out) -> list[str]:
     return ["--teacher", str(models["teacher"]), "--student", str(models["perturbed"]), "--task", "clone-detection",
-            "--data", str(pairs), "--bootstrap", "20", "--budget", "6", "--limit", "2", "--quiet", "--out", str(out)]
+            "--data", str(pairs), "--bootstrap", "20", "--budget", "6", "--limit", "2", "--out", str(out)]
 
 
 @pytest.mark.parametrize(("flags", "message"), [

@@ -403,7 +403,7 @@ def _attack_args(models, pairs, out, *extra) -> list[str]:
     return ["attack", "--teacher", str(models["teacher"]), "--student", str(models["perturbed"]),
             "--task", "clone-detection", "--data", str(pairs), "--device", "cpu", "--objective", "flip-both",
             "--strategy", "genetic", "--budget", "12", "--limit", "7", "--bootstrap", "50", "--batch-size", "4",
-            "--quiet", "--out", str(out), *extra]
+            "--out", str(out), *extra]
 
 
 @pytest.mark.slow

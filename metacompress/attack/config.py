@@ -8,18 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..config import (
-    AuditConfig,
-    Plan,
-    _check_choices,
-    _check_label_map,
-    _check_numbers,
-    _check_relation_options,
-    _task_and_language,
-    check_whole_number,
-    select_relations,
-    task_load_options,
-)
+from ..config import REPORT_FORMATS, AuditConfig, Plan, check_shared, check_whole_number, select_relations
 from ..errors import UsageError
 
 OBJECTIVES = ("flip-student", "flip-teacher", "flip-both", "disagree")
@@ -30,6 +19,8 @@ SUBSTITUTE_SOURCES = ("auto", "data", "generated")
 OWN_RELATION = "rename-identifiers"
 #: what --out may hold; the first marks a previous attack
 ATTACK_FILES = ("report.json", "report.md", "adversarial.jsonl")
+#: AuditConfig's fields the attack does not use: `attack` has no flag or config key for them
+NOT_ATTACK_SETTINGS = ("formats", "progress")
 
 
 @dataclass
@@ -66,17 +57,11 @@ class AttackConfig(AuditConfig):
         """Check every setting without loading data or models; UsageError names the first bad one."""
         from ..outdir import check_out
 
-        _check_numbers(self)
-        _check_choices(self)
-        _check_label_map(self.label_map)
+        task, language, load_options, relations = check_shared(self, self._relations)
         self._check_attack_settings()
-        task, language = _task_and_language(self)
-        load_options = task_load_options(self, task, language)
-        relations = self._relations(language)
-        _check_relation_options(self.relation_options, relations)
         from .summary import parse_attack_gates
 
-        gates = parse_attack_gates(self.fail_on, self.objective)
+        gates = parse_attack_gates(self.fail_on, self.objective, self.budget)
         sides = task.rewrite_sides(self.pair_side)
         out = check_out(self.out, self.overwrite, ATTACK_FILES) if self.out is not None else None
         return Plan(task, language, relations, sides, gates, out, load_options)
@@ -102,3 +87,6 @@ class AttackConfig(AuditConfig):
         check_whole_number("--max-relations", self.max_relations, 0)
         if not isinstance(self.substitutes_field, str) or not self.substitutes_field.strip():
             raise UsageError(f"--substitutes-field must name a field, not {self.substitutes_field!r}")
+        if self.formats != list(REPORT_FORMATS):
+            raise UsageError(f"formats {self.formats!r}: an attack always writes {', '.join(ATTACK_FILES)}; "
+                             "leave formats out")

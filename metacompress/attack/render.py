@@ -63,6 +63,7 @@ def render_markdown(report: Any) -> str:
     rows = [[m] + [_value(attacks[a]["metrics"].get(f"adversarial_{m}")) for a in names]
             + [_value(random["metrics"].get(m))] for m in RELATIONS if m in random["metrics"]]
     lines += _table(header, rows)
+    lines += _skipped_markdown(doc)
     if doc["gates"]:
         lines += ["", "## Gates", ""]
         lines += _table(["condition", "row", "value", "status"],
@@ -82,4 +83,32 @@ def render_terminal(report: Any) -> str:
             lines.append(metric.ljust(width) + "".join(_value(attacks[a]["metrics"].get(metric)).ljust(34)
                                                       for a in names))
     lines += [f"- {s}" for s in doc["headline"]["summary"]]
+    lines += _skipped_terminal(doc)
+    lines += _gates_terminal(doc)
     return "\n".join(lines) + "\n"
+
+
+def _skipped_markdown(doc: dict[str, Any]) -> list[str]:
+    """report.md's skipped data records, as ``run``'s report.md shows them."""
+    from ..report.markdown import skipped_section
+
+    data = doc["run"]["data"]
+    if not data["skip_reasons"]:
+        return []
+    where = [s["where"] for s in data["skipped_records"]]
+    return ["", skipped_section(data["records_skipped"], data["skip_reasons"], where, "not attacked")]
+
+
+def _skipped_terminal(doc: dict[str, Any]) -> list[str]:
+    from ..report.terminal import skipped_line
+
+    data = doc["run"]["data"]
+    return [skipped_line(data["records_skipped"], data["skip_reasons"])] if data["skip_reasons"] else []
+
+
+def _gates_terminal(doc: dict[str, Any]) -> list[str]:
+    """Each gate's status, as ``run`` prints them."""
+    from ..metrics.gates import GateResult
+    from ..report.terminal import gate_lines
+
+    return gate_lines([GateResult.from_dict(g) for g in doc["gates"]])

@@ -33,6 +33,10 @@ HEADLINE_METRICS = ("teacher_success_rate", "student_success_rate", "teacher_acc
                     "student_accuracy_drop", "student_extra_drop", "disagreement_found_rate")
 ATTACK_METRICS = tuple(dict.fromkeys(FLIP_METRICS + DISAGREE_METRICS + HEADLINE_METRICS
                                      + tuple(f"adversarial_{m}" for m in RELATION_METRICS)))
+#: the figures a search does not make (the originals', and run's random rewrites'): the only ones
+#: with a value under --budget 0
+NO_SEARCH_METRICS = ("accuracy_before", "disagreement_rate_x", "random_rewrite_violations_per_query")
+NO_SEARCH = "no search (--budget 0)"
 
 
 def attack_rows(objective: str) -> tuple[str, ...]:
@@ -41,10 +45,47 @@ def attack_rows(objective: str) -> tuple[str, ...]:
     return ATTACKS[objective]
 
 
-def parse_attack_gates(conditions: list[str], objective: str | None = None):
+def attack_figures(objective: str) -> dict[str, tuple[str, ...]]:
+    """The figures the objective's report can hold: per attack (its row) and, under ``all``, the
+    headline figures."""
+    rows = attack_rows(objective)
+    adversarial = tuple(f"adversarial_{m}" for m in RELATION_METRICS)
+    flip = tuple(m for m in FLIP_METRICS if m != "transfer_rate" or {"teacher", "student"} <= set(rows))
+    figures = {row: (DISAGREE_METRICS if row == "disagree" else flip) + adversarial for row in rows}
+    headline = [f"{role}_{m}" for role in ("teacher", "student") if role in rows for m in ("success_rate", "accuracy_drop")]
+    if {"teacher", "student"} <= set(rows):
+        headline.append("student_extra_drop")
+    if "disagree" in rows:
+        headline.append("disagreement_found_rate")
+    figures["all"] = tuple(headline)
+    return figures
+
+
+def _check_gate_has_a_figure(gate, objective: str, budget: int | None) -> None:
+    """UsageError for a gate that could never be evaluated: on a figure no attack of the objective
+    computes, or on a search's figure when --budget 0 runs no search."""
+    from ..errors import UsageError
+    from ..metrics.gates import ANY
+    from .config import OBJECTIVES
+
+    figures = attack_figures(objective)
+    rows = [row for row in figures if row != "all"] if gate.scope == ANY else [gate.scope]
+    if not any(gate.metric in figures[row] for row in rows):
+        where = [o for o in OBJECTIVES if any(gate.metric in f for f in attack_figures(o).values())]
+        raise UsageError(f"--fail-on {gate.condition!r}: {objective} runs the attacks "
+                         f"{', '.join(attack_rows(objective))}, none of which computes {gate.metric} "
+                         f"(--objective {' or '.join(where)} does)")
+    # Refused rather than left "not evaluated": a CI job would pass a gate that checked nothing.
+    if budget == 0 and gate.metric not in NO_SEARCH_METRICS:
+        raise UsageError(f"--fail-on {gate.condition!r}: --budget 0 runs no search, so {gate.metric} has no "
+                         f"value; give a budget, or gate on {', '.join(NO_SEARCH_METRICS)}")
+
+
+def parse_attack_gates(conditions: list[str], objective: str | None = None, budget: int | None = None):
     """``--fail-on`` conditions on the attack's figures; the scope is an attack of the objective
     (teacher, student, disagree) or ``*`` (each), and none for a headline figure. Usage errors speak
-    of attacks, not of ``run``'s relations."""
+    of attacks, not of ``run``'s relations; a gate on a figure the run cannot have (another
+    objective's, or a search's under ``--budget 0``) is one."""
     import difflib
 
     from ..errors import UsageError
@@ -69,6 +110,8 @@ def parse_attack_gates(conditions: list[str], objective: str | None = None):
                              f"or leave the scope out for a headline figure")
         if gate.scope != ALL and gate.metric in HEADLINE_METRICS:
             raise UsageError(f"--fail-on {gate.condition!r}: {gate.metric} is a headline figure; leave the scope out")
+        if rows:
+            _check_gate_has_a_figure(gate, objective, budget)
     return gates
 
 
@@ -138,6 +181,8 @@ def build_report(config, plan, data, models, attacked, timings: dict[str, float]
                                                                     thresholds, config)
         for name, metric in rows[attack].extra["adversarial_relations"].items():
             rows[attack].metrics[f"adversarial_{name}"] = metric
+    if config.budget == 0:
+        _blank_search_figures(rows)
     if "teacher" in rows and "student" in rows:
         _transfer(attacked, rows)
     random_relations = _random_relations(attacked, labels if labelled else None, thresholds, config)
@@ -152,6 +197,16 @@ def build_report(config, plan, data, models, attacked, timings: dict[str, float]
     report.data = _document(config, plan, data, models, attacked, rows, headline, random_relations, per_query,
                             report.gates, timings, calls)
     return report
+
+
+def _blank_search_figures(rows: dict[str, Row]) -> None:
+    """Under --budget 0 a search's figure has no value: accuracy after attack equals accuracy before
+    only because nothing was tried, and a drop of 0 would pass a gate on it. (validate refuses such
+    gates up front; report.json says why the figures are empty.)"""
+    for row in rows.values():
+        for name in row.metrics:
+            if name not in NO_SEARCH_METRICS:
+                row.metrics[name] = Metric(None, None, 0, null_reason=NO_SEARCH)
 
 
 def _status_counts(outcomes) -> dict[str, int]:
@@ -298,7 +353,8 @@ def _random_per_query(attacked, js_threshold: float) -> tuple[float | None, int]
 
 def _document(config, plan, data, models, attacked, rows, headline, random_relations, per_query, gates,
               timings, calls) -> dict:
-    from ..audit import package_versions
+    from ..audit import count_reasons, first_skipped, package_versions
+    from .config import NOT_ATTACK_SETTINGS
 
     def metrics(row_metrics: dict[str, Metric]) -> dict[str, Any]:
         return {name: m.as_dict() for name, m in row_metrics.items()}
@@ -309,10 +365,12 @@ def _document(config, plan, data, models, attacked, rows, headline, random_relat
         "schema_version": SCHEMA_VERSION,
         "run": {
             "command": config.command,
-            "config": {k: v for k, v in asdict(config).items() if k not in ("command", "progress")},
+            "config": {k: v for k, v in asdict(config).items() if k not in ("command", *NOT_ATTACK_SETTINGS)},
             "task": plan.task.name, "language": plan.language, "relations_composed": plan.relations,
             "label_names": list(data.label_names),
             "data": {"path": config.data, "records_loaded": len(data.examples), "records_skipped": len(data.skipped),
+                     "skip_reasons": count_reasons(data.skipped),
+                     "skipped_records": [{"where": s.where, "reason": s.reason} for s in first_skipped(data.skipped)],
                      "examples_attacked": len(attacked.examples),
                      "labelled": all(e.label is not None for e in attacked.examples),
                      "inputs_with_substitutes": sum(isinstance(e.extra.get(config.substitutes_field), dict)

@@ -1,7 +1,9 @@
 """``metacompress attack``: parse flags (and an optional config file), call run_attack, print.
 
 The options are AttackConfig's fields: ``run``'s model, task, data, sampling and threshold
-settings plus the attack's own; every value is checked by ``AttackConfig.validate``.
+settings plus the attack's own; every value is checked by ``AttackConfig.validate``. The
+fields attack does not use (``--format``, ``--quiet``) are not offered, so neither a flag nor a
+config file key can set them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 import click
 
-from ..attack.config import AttackConfig
+from ..attack.config import NOT_ATTACK_SETTINGS, AttackConfig
 from .options import command_line, config_file_option, config_from_values, field_options, run_engine
 
 ATTACK_HELP = """Search semantics-preserving rewrites that flip a model or split teacher and student.
@@ -41,7 +43,7 @@ def attack(**values: Any) -> None:
 attack_command = click.Command(
     "attack",
     callback=attack,
-    params=[config_file_option(), *field_options(AttackConfig)],
+    params=[config_file_option(), *field_options(AttackConfig, exclude=NOT_ATTACK_SETTINGS)],
     help=ATTACK_HELP,
     short_help="Search semantics-preserving rewrites that flip a model or split teacher and student.",
     context_settings={"show_default": True},

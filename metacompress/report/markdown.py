@@ -92,11 +92,15 @@ def _skipped_records(report: Report) -> str:
     data = report.run.data
     if data is None or not data.skip_reasons:
         return ""
-    reasons = data.skip_reasons
-    body = [[reason, str(n)] for reason, n in sorted(reasons.items(), key=lambda item: -item[1])]
-    listed = data.skipped_records
-    where = ", ".join(f"{r.where}" for r in listed[:10]) + (", ..." if len(listed) > 10 else "")
-    return (f"## Skipped records ({data.records_skipped}, not audited)\n\n"
+    return skipped_section(data.records_skipped, data.skip_reasons, [r.where for r in data.skipped_records])
+
+
+def skipped_section(records_skipped: int, skip_reasons: Mapping[str, int], listed: list[str],
+                    left_out: str = "not audited") -> str:
+    """The skipped data records: a table of reasons with counts, then where the first ones are."""
+    body = [[reason, str(n)] for reason, n in sorted(skip_reasons.items(), key=lambda item: -item[1])]
+    where = ", ".join(listed[:10]) + (", ..." if len(listed) > 10 else "")
+    return (f"## Skipped records ({records_skipped}, {left_out})\n\n"
             + _table(["reason", "records"], body, "lr") + (f"\n\nFirst ones: {where}." if where else ""))
 
 

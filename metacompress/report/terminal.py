@@ -28,7 +28,7 @@ def render_terminal(report: Report) -> str:
         lines.append("* McNemar p of all relations counts an original once per relation, as if independent")
     lines.append(_baseline_line(report))
     lines.extend(_notes(report))
-    lines.extend(_gate_lines(report.gates))
+    lines.extend(gate_lines(report.gates))
     return "\n".join(lines) + "\n"
 
 
@@ -54,9 +54,7 @@ def _notes(report: Report) -> list[str]:
     lines = []
     data = report.run.data
     if data is not None and data.skip_reasons:
-        top = sorted(data.skip_reasons.items(), key=lambda item: -item[1])
-        shown = "; ".join(f"{reason} ({n})" for reason, n in top[:3]) + ("; ..." if len(top) > 3 else "")
-        lines.append(f"skipped records: {data.records_skipped} ({shown})")
+        lines.append(skipped_line(data.records_skipped, data.skip_reasons))
     failures = _row_failures(report)
     if failures:
         shown = "; ".join(f"{reason} ({n})" for reason, n in failures[:3]) + ("; ..." if len(failures) > 3 else "")
@@ -66,6 +64,13 @@ def _notes(report: Report) -> list[str]:
     return lines
 
 
+def skipped_line(records_skipped: int, skip_reasons: dict[str, int]) -> str:
+    """One line: how many data records were skipped, and the three commonest reasons (``attack`` too)."""
+    top = sorted(skip_reasons.items(), key=lambda item: -item[1])
+    shown = "; ".join(f"{reason} ({n})" for reason, n in top[:3]) + ("; ..." if len(top) > 3 else "")
+    return f"skipped records: {records_skipped} ({shown})"
+
+
 def _row_failures(report: Report) -> list[tuple[str, int]]:
     """(relation: reason, count) of rows skipped because something failed, not for lack of a site."""
     found = [(f"{name}: {reason}", n) for name, row in report.relations.items()
@@ -73,7 +78,8 @@ def _row_failures(report: Report) -> list[tuple[str, int]]:
     return sorted(found, key=lambda item: -item[1])
 
 
-def _gate_lines(gates: Sequence[GateResult]) -> list[str]:
+def gate_lines(gates: Sequence[GateResult]) -> list[str]:
+    """The gates' tally and one line per gate (``run``'s and ``attack``'s terminal summary)."""
     if not gates:
         return []
     tally = {s: sum(g.status == s for g in gates) for s in ("breached", "passed", "not evaluated")}

@@ -21,7 +21,9 @@ from .formats import (
     data_files,
     draft_all,
     finish,
+    keep_identified,
     keep_labelled,
+    own_id,
     read_records,
     record_id,
 )
@@ -49,6 +51,7 @@ class CodeClassification(Task):
         check_options(self.name, options, self.options)
         language = check_language(self.name, options.get("language"), self.default_language)
         code_name, label_field, id_field = (options.get(k) or v for k, v in self.default_fields.items())
+        explicit_id = bool(options.get("id_field"))
         files = data_files(path)
 
         def convert(record: Record) -> Draft:
@@ -56,9 +59,12 @@ class CodeClassification(Task):
             code = (code_field(fields, code_name),)
             label = self.parse_label(fields.get(label_field), label_field)
             extra = {k: v for k, v in fields.items() if k not in (code_name, label_field)}
-            return Draft(record.where, record_id(fields, (id_field,), record.where), code, label, extra)
+            identity = own_id(fields, id_field) if explicit_id else record_id(fields, (id_field,), record.where)
+            return Draft(record.where, identity, code, label, extra)
 
         drafts, skipped = draft_all(read_records(files), convert)
+        if explicit_id:
+            drafts = keep_identified(drafts, skipped, id_field, str(path))
         drafts = keep_labelled(drafts, skipped, label_field, bool(options.get("label_field")), str(path))
         names, drafts = self.index_labels(drafts, skipped, options)
         return finish(drafts, skipped, names, files, str(path), language)

@@ -42,7 +42,7 @@ class Draft:
     """An Example before label names are known (classification learns them from the data)."""
 
     where: str
-    id: str
+    id: str | None  # None: the record lacks the id field it was asked for (see keep_identified)
     code: tuple[str, ...]
     label: Any  # None when the record has no label
     extra: dict[str, Any]
@@ -241,6 +241,12 @@ def record_id(fields: dict[str, Any], names: tuple[str, ...], where: str) -> str
     return where
 
 
+def own_id(fields: dict[str, Any], name: str) -> str | None:
+    """The record's id from field ``name``, or None when it has none."""
+    value = fields.get(name)
+    return None if value is None or str(value) == "" else str(value)
+
+
 def check_options(task: str, options: dict[str, Any], allowed: dict[str, str]) -> None:
     unknown = sorted(set(options) - set(allowed))
     if unknown:
@@ -292,6 +298,21 @@ def keep_labelled(drafts: list[Draft], skipped: list[Skipped], label_field: str,
     for draft in drafts:
         if draft.label is None:
             skipped.append(Skipped(draft.where, f"no label in field {label_field!r} (other records have one)"))
+        else:
+            kept.append(draft)
+    return kept
+
+
+def keep_identified(drafts: list[Draft], skipped: list[Skipped], id_field: str, source: str) -> list[Draft]:
+    """With ``--task-option id_field`` given, ids come from that field (a draft without one has id
+    None): no record having it is an error, and a record without one is skipped, since its line
+    number would pass for an id that the reports and adversarial.jsonl name it by."""
+    if drafts and all(d.id is None for d in drafts):
+        raise InputError(f"{source}: no record has the id field {id_field!r} (--task-option id_field)")
+    kept = []
+    for draft in drafts:
+        if draft.id is None:
+            skipped.append(Skipped(draft.where, f"no id in field {id_field!r} (other records have one)"))
         else:
             kept.append(draft)
     return kept
