@@ -295,7 +295,7 @@ def _paired(a: Audit, b: Audit, relation: str) -> PairedTest | None:
     left, right = _judged(a.samples, relation), _judged(b.samples, relation)
     if left is None or right is None:
         return None
-    joined = left.merge(right, on=["example_id", "relation"], suffixes=("_a", "_b"))
+    joined = left.merge(right, on=list(ROW_KEY), suffixes=("_a", "_b"), validate="one_to_one")
     excluded = {}
     judged_once = len(left) + len(right) - 2 * len(joined)
     if judged_once:
@@ -314,15 +314,23 @@ def _paired(a: Audit, b: Audit, relation: str) -> PairedTest | None:
     return PairedTest(a.name, b.name, relation, len(joined), a_only, b_only, test.p_value, excluded)
 
 
+#: what identifies one row across audits of the same data. An example id can occur twice (the
+#: loader's "#2" suffix can meet an id that already ends in "#2"), so the k-th row of an
+#: (example, relation) in one audit pairs with the k-th in the other, never with all of them.
+ROW_KEY = ("example_id", "relation", "occurrence")
+
+
 def _judged(samples, relation: str):
     from .metrics.summary import judged_rows
 
     if samples is None or PAIRED_FLAG not in samples:
         return None
-    rows = samples[judged_rows(samples)]
+    occurrence = samples.groupby(["example_id", "relation"], sort=False, dropna=False).cumcount()
+    numbered = samples.assign(occurrence=occurrence)
+    rows = numbered[judged_rows(samples)]
     if relation != "all relations":
         rows = rows[rows["relation"] == relation]
-    columns = ["example_id", "relation", PAIRED_FLAG] + (["rewritten_code"] if "rewritten_code" in rows else [])
+    columns = [*ROW_KEY, PAIRED_FLAG] + (["rewritten_code"] if "rewritten_code" in rows else [])
     out = rows[columns].copy()
     out[PAIRED_FLAG] = out[PAIRED_FLAG].fillna(False)
     return out
