@@ -177,6 +177,8 @@ def publish(out: Path, write: Callable[[Path], object]) -> None:
 
     On any failure the temporary folder is removed and ``out`` is as it was; an OSError (a full
     disk, a folder made read-only meanwhile) becomes an OutputError with a one-line message.
+    Call it holding ``lock_out(out)``: that lock is what tells the next run's clean-up that this
+    run's staging and set-aside folders are not leftovers.
     """
     parent = out.absolute().parent
     try:
