@@ -42,6 +42,8 @@ def check_out(out: str, overwrite: bool, files: tuple[str, ...] = REPORT_FILES) 
     if not isinstance(out, str) or not out.strip():
         raise UsageError(f"--out must name a folder, not {out!r}")
     path = Path(out)
+    if path.name in ("", ".."):  # '.', '..', 'x/..': the lock and staging names need the folder's own name
+        path = Path(os.path.abspath(out))
     if _OWN_NAME.fullmatch(path.name):
         raise UsageError(f"--out {out}: names like this are reserved for metacompress's lock and temporary folders; "
                          "choose another name")

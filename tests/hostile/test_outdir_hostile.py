@@ -115,3 +115,17 @@ def test_a_real_run_with_a_glob_out_leaves_the_neighbours_files_intact(tmp_path)
     assert result.exit_code == 0, result.output
     assert (runs / "exp?" / "report.json").is_file()
     assert {k: v for k, v in snapshot(runs).items() if not k.startswith("exp?")} == before
+
+
+def test_out_dot_locks_its_own_folder_not_one_lock_shared_by_every_sibling(tmp_path, monkeypatch):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    monkeypatch.chdir(first)
+    out_first = check_out(".", overwrite=False)
+    with lock_out(out_first):
+        monkeypatch.chdir(second)
+        out_second = check_out(".", overwrite=False)
+        with lock_out(out_second):  # used to be the same '..lock' beside both: "another run is writing"
+            publish(out_second, lambda folder: (folder / "report.json").write_text("second's report"))
+    assert (second / "report.json").read_text() == "second's report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first", "second"]
