@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,18 +183,18 @@ RUN_SCHEMA = {
         "models": {"type": "object", "properties": {"teacher": _MODEL, "student": _MODEL}},
     },
 }
-_LARGEST_COUNT = 2 ** 63  # rows and seeds are int64 in pandas and numpy
+_LARGEST_NUMBER = sys.float_info.max  # beyond it an integer cannot be shown as a rate or a figure
 
 
 def _first_unusable_number(document: Any) -> str | None:
-    """NaN, an infinity or an integer too large for int64: JSON written by metacompress has none.
+    """NaN, an infinity or an integer beyond any float: JSON written by metacompress has none.
     Walked without recursion, so that any depth json could read is safe."""
     stack: list[tuple[str, Any]] = [("$", document)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, float) and not math.isfinite(value):
             return f"{path}: {value} is not a number a report may hold"
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _LARGEST_COUNT:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST_NUMBER:
             return f"{path}: integer too large ({len(str(abs(value)))} digits)"
         if isinstance(value, dict):
             stack.extend((f"{path}.{key}", item) for key, item in reversed(list(value.items())))
