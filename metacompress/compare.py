@@ -142,8 +142,13 @@ def read_report(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: cannot read the report ({exc})") from None
     problem = _report_problem(report)
     if problem:
-        raise InputError(f"{path}: not a report of metacompress run: {problem}")
+        raise InputError(f"{path}: not a report of metacompress run: {_printable(problem)}")
     return report
+
+
+def _printable(text: str) -> str:
+    """One line, whatever keys a hand-edited document holds (a newline, a terminal escape)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _report_problem(report: Any) -> str | None:

@@ -94,6 +94,8 @@ CORPUS = [
     ("student as list", edited_report(lambda r: r["run"]["models"].update(student=[])),
      "$.run.models.student: expected object, got list"),
     ("attack report", lambda r: json.dumps(ATTACK), "report of metacompress attack"),
+    ("key with a newline", edited_report(lambda r: r["relations"].update({"evil\nError: forged": {}})),
+     "$.relations.evil\\nError: forged: missing 'inputs'"),
 ]
 
 
