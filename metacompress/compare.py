@@ -15,6 +15,8 @@ inputs that separate intervals carry, so it detects smaller differences.
 from __future__ import annotations
 
 import json
+import math
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,17 +118,9 @@ def compare_reports(folders: list[str | Path], metrics: list[str] | None = None)
 
 
 def _read(folder: Path) -> Audit:
-    path = folder / "report.json"
     if not folder.is_dir():
         raise InputError(f"{folder}: not a report folder (it does not exist or is not a folder)")
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{folder}: no report.json (is it a folder metacompress run wrote?)") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the report ({exc})") from None
-    if not isinstance(report, dict) or "run" not in report or "relations" not in report:
-        raise InputError(f"{path}: not a metacompress audit report")
+    report = read_report(folder / "report.json")
     samples = None
     if (folder / "samples.csv").is_file():
         from .report import read_samples_csv
@@ -136,20 +130,113 @@ def _read(folder: Path) -> Audit:
     return Audit(folder.name, folder, report, samples)
 
 
+def read_report(path: Path) -> dict[str, Any]:
+    """run's report.json, checked against its schema; InputError naming the file and the first fault."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path.parent}: no report.json (is it a folder metacompress run wrote?)") from None
+    except RecursionError:
+        raise InputError(f"{path}: cannot read the report (nested too deeply)") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the report ({exc})") from None
+    problem = _report_problem(report)
+    if problem:
+        raise InputError(f"{path}: not a report of metacompress run: {_printable(problem)}")
+    return report
+
+
+def _printable(text: str) -> str:
+    """One line, whatever keys a hand-edited document holds (a newline, a terminal escape)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _report_problem(report: Any) -> str | None:
+    """The first way ``report`` departs from run's report.json, as 'path: problem', or None."""
+    from .report import schema_errors
+    from .report.document import SCHEMA_VERSION
+
+    if not isinstance(report, dict):
+        return f"$: expected an object, got {_json_type(report)}"
+    if report.get("schema") == "metacompress-attack":
+        return "it is the report of metacompress attack, which compare does not read"
+    version = report.get("schema_version")
+    if isinstance(version, str) and version != SCHEMA_VERSION:
+        return f"$.schema_version: report schema {version!r}, but this version reads {SCHEMA_VERSION!r}"
+    unusable = _first_unusable_number(report)
+    if unusable:
+        return unusable
+    errors = schema_errors(report) or [f"$.run{e[1:]}" for e in schema_errors(report["run"], RUN_SCHEMA)]
+    if errors:
+        return errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    return None
+
+
+#: the fields of report.json's ``run`` that compare reads (the report schema leaves ``run`` open)
+_TEXT, _COUNT = {"type": ["string", "null"]}, {"type": ["integer", "null"], "minimum": 0}
+_MODEL = {"type": "object", "properties": {"source": _TEXT, "fingerprint": _TEXT}}
+RUN_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "seed": _COUNT,
+        "task": _TEXT,
+        "language": _TEXT,
+        "label_names": {"type": ["array", "null"], "items": {"type": "string"}},
+        "data": {"type": "object", "properties": {
+            "files": {"type": ["array", "null"], "items": {"type": "string"}},
+            "records_loaded": _COUNT, "examples_audited": _COUNT}},
+        "models": {"type": "object", "properties": {"teacher": _MODEL, "student": _MODEL}},
+    },
+}
+_LARGEST_NUMBER = sys.float_info.max  # beyond it an integer cannot be shown as a rate or a figure
+
+
+def _first_unusable_number(document: Any) -> str | None:
+    """NaN, an infinity or an integer beyond any float: JSON written by metacompress has none.
+    Walked without recursion, so that any depth json could read is safe."""
+    stack: list[tuple[str, Any]] = [("$", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{path}: {value} is not a number a report may hold"
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST_NUMBER:
+            return f"{path}: integer too large ({len(str(abs(value)))} digits)"
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{key}", item) for key, item in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+    return None
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
 def _attach_rewrites(folder: Path, samples) -> None:
     """The rewritten code of each row (rewrites.jsonl, same order), so pairs can be checked equal."""
     path = folder / "rewrites.jsonl"
     if not path.is_file():
         return
     codes = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            try:
-                codes.append(json.loads(line).get("rewritten_code"))
-            except ValueError:
-                return
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                codes.append(_rewritten_code(path, number, line))
+    except RecursionError:
+        raise InputError(f"{path}:{len(codes) + 1}: cannot read the record (nested too deeply)") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}:{len(codes) + 1}: cannot read the record ({exc})") from None
     if len(codes) == len(samples):
         samples["rewritten_code"] = codes
+
+
+def _rewritten_code(path: Path, number: int, line: str) -> str | None:
+    record = json.loads(line)
+    code = record.get("rewritten_code") if isinstance(record, dict) else None
+    if not isinstance(record, dict) or not isinstance(code, (str, type(None))):
+        raise InputError(f"{path}:{number}: not a rewrites.jsonl record (rewritten_code must be text or null)")
+    return code
 
 
 def _named(audits: list[Audit]) -> list[Audit]:
@@ -214,7 +301,7 @@ def _paired(a: Audit, b: Audit, relation: str) -> PairedTest | None:
     left, right = _judged(a.samples, relation), _judged(b.samples, relation)
     if left is None or right is None:
         return None
-    joined = left.merge(right, on=["example_id", "relation"], suffixes=("_a", "_b"))
+    joined = left.merge(right, on=list(ROW_KEY), suffixes=("_a", "_b"), validate="one_to_one")
     excluded = {}
     judged_once = len(left) + len(right) - 2 * len(joined)
     if judged_once:
@@ -233,15 +320,23 @@ def _paired(a: Audit, b: Audit, relation: str) -> PairedTest | None:
     return PairedTest(a.name, b.name, relation, len(joined), a_only, b_only, test.p_value, excluded)
 
 
+#: what identifies one row across audits of the same data. An example id can occur twice (the
+#: loader's "#2" suffix can meet an id that already ends in "#2"), so the k-th row of an
+#: (example, relation) in one audit pairs with the k-th in the other, never with all of them.
+ROW_KEY = ("example_id", "relation", "occurrence")
+
+
 def _judged(samples, relation: str):
     from .metrics.summary import judged_rows
 
     if samples is None or PAIRED_FLAG not in samples:
         return None
-    rows = samples[judged_rows(samples)]
+    occurrence = samples.groupby(["example_id", "relation"], sort=False, dropna=False).cumcount()
+    numbered = samples.assign(occurrence=occurrence)
+    rows = numbered[judged_rows(samples)]
     if relation != "all relations":
         rows = rows[rows["relation"] == relation]
-    columns = ["example_id", "relation", PAIRED_FLAG] + (["rewritten_code"] if "rewritten_code" in rows else [])
+    columns = [*ROW_KEY, PAIRED_FLAG] + (["rewritten_code"] if "rewritten_code" in rows else [])
     out = rows[columns].copy()
     out[PAIRED_FLAG] = out[PAIRED_FLAG].fillna(False)
     return out

@@ -7,6 +7,11 @@
   kernel drops the lock when its process dies, so a lock left by a killed run never blocks.
 - ``publish`` writes every file into a temporary folder beside ``--out`` and renames it into
   place: readers see the previous report or the new one, never a half-written folder.
+
+The names beside ``--out`` are ``.<name>.lock``, ``.<name>.tmp-<16 hex digits>`` (staging) and
+``.<name>.old-<pid>`` (the previous report during the swap). Clean-up matches them exactly: an
+``--out`` such as ``exp?``, ``v[12]`` or ``a`` never touches the files of ``exp1``, ``v1`` or
+``a.tmp-b`` in the same folder.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
+import secrets
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -24,6 +31,9 @@ from .errors import OutputError, UsageError
 
 REPORT_FILES = ("report.json", "report.md", "report.html", "samples.csv", "rewrites.jsonl")
 COMPARE_FILES = ("compare.json", "compare.md", "compare.html")
+STAGING_TOKEN_BYTES = 8  # 16 hex digits: hex has no 'o', 'l' or '.', so no other name of ours can end like one
+#: the names metacompress gives the files beside an --out folder; a user's --out may not look like one
+_OWN_NAME = re.compile(r"\..+\.(lock|old-[0-9]+|tmp-[0-9a-f]{%d})" % (2 * STAGING_TOKEN_BYTES), re.DOTALL)
 
 
 def check_out(out: str, overwrite: bool, files: tuple[str, ...] = REPORT_FILES) -> Path:
@@ -32,6 +42,11 @@ def check_out(out: str, overwrite: bool, files: tuple[str, ...] = REPORT_FILES) 
     if not isinstance(out, str) or not out.strip():
         raise UsageError(f"--out must name a folder, not {out!r}")
     path = Path(out)
+    if path.name in ("", ".."):  # '.', '..', 'x/..': the lock and staging names need the folder's own name
+        path = Path(os.path.abspath(out))
+    if _OWN_NAME.fullmatch(path.name):
+        raise UsageError(f"--out {out}: names like this are reserved for metacompress's lock and temporary folders; "
+                         "choose another name")
     if path.exists() and not path.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
     if path.is_dir():
@@ -114,18 +129,49 @@ def _release(path: Path, fd: int) -> None:
 
 
 def _remove_leftovers(out: Path) -> None:
-    """Folders of a run killed while writing (we hold the lock: none is live).
+    """Folders of a run on this very ``out`` killed while writing (we hold its lock: none is live).
 
     A run killed between its two renames left the previous report aside: put it back.
+    Names are compared whole (never as a glob or a prefix), so other runs' folders are untouched.
     """
-    parent = out.absolute().parent
-    for aside in parent.glob(f".{out.name}.old-*"):
+    asides, stagings = _leftovers(out)
+    for aside in asides:
         if not out.exists():
             os.rename(aside, out)
         else:
             shutil.rmtree(aside, ignore_errors=True)
-    for staging in parent.glob(f".{out.name}.tmp-*"):
+    for staging in stagings:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _leftovers(out: Path) -> tuple[list[Path], list[Path]]:
+    """The set-aside and staging folders of ``out`` itself, oldest run's aside first."""
+    parent = out.absolute().parent
+    if not parent.is_dir():
+        return [], []
+    aside = re.compile(re.escape(f".{out.name}.old-") + r"([0-9]+)", re.DOTALL)
+    staging = re.compile(re.escape(f".{out.name}.tmp-") + "[0-9a-f]{%d}" % (2 * STAGING_TOKEN_BYTES), re.DOTALL)
+    names = sorted(os.listdir(parent))
+    asides = [n for n in names if aside.fullmatch(n) and _is_folder(parent / n)]
+    asides.sort(key=lambda n: int(aside.fullmatch(n).group(1)))
+    stagings = [n for n in names if staging.fullmatch(n) and _is_folder(parent / n)]
+    return [parent / n for n in asides], [parent / n for n in stagings]
+
+
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _make_staging(out: Path) -> Path:
+    """A new, empty folder ``.<name>.tmp-<16 hex digits>`` beside ``out``."""
+    parent = out.absolute().parent
+    while True:
+        staging = parent / f".{out.name}.tmp-{secrets.token_hex(STAGING_TOKEN_BYTES)}"
+        try:
+            staging.mkdir(mode=0o700)
+            return staging
+        except FileExistsError:
+            continue
 
 
 def publish(out: Path, write: Callable[[Path], object]) -> None:
@@ -133,11 +179,13 @@ def publish(out: Path, write: Callable[[Path], object]) -> None:
 
     On any failure the temporary folder is removed and ``out`` is as it was; an OSError (a full
     disk, a folder made read-only meanwhile) becomes an OutputError with a one-line message.
+    Call it holding ``lock_out(out)``: that lock is what tells the next run's clean-up that this
+    run's staging and set-aside folders are not leftovers.
     """
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+        staging = _make_staging(out)
     except OSError as exc:
         raise _output_error(out, exc) from None
     try:

@@ -274,7 +274,7 @@ def test_a_run_killed_between_its_renames_gets_its_previous_report_back(tmp_path
     aside = tmp_path / ".r.old-12345"
     aside.mkdir()
     (aside / "report.json").write_text("{}")
-    (tmp_path / ".r.tmp-abc").mkdir()
+    (tmp_path / ".r.tmp-0123456789abcdef").mkdir()
     with lock_out(out):
         assert (out / "report.json").read_text() == "{}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]

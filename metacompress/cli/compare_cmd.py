@@ -22,9 +22,12 @@ def compare(report_dirs: tuple[str, ...], metrics: str | None, out: str | None, 
     Exit codes: 0 compared, 2 a report cannot be read or the reports are not comparable.
     """
     from ..compare import compare_reports
+    from ..outdir import COMPARE_FILES, check_out
     from ..report.comparison import render_comparison_terminal
 
     chosen = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
+    if out is not None:  # before any report is read: a bad --out fails at once, not after the table
+        check_out(out, overwrite, COMPARE_FILES)
     comparison = compare_reports(list(report_dirs), chosen)
     click.echo(render_comparison_terminal(comparison), nl=False)
     if out is not None:
@@ -33,9 +36,10 @@ def compare(report_dirs: tuple[str, ...], metrics: str | None, out: str | None, 
 
 
 def write_comparison(comparison, out: str, overwrite: bool):
+    """Write compare.json, .md and .html into ``out`` atomically, holding its lock like run does."""
     import json
 
-    from ..outdir import COMPARE_FILES, check_out, publish
+    from ..outdir import COMPARE_FILES, check_out, lock_out, publish
     from ..report.comparison import render_comparison_html, render_comparison_markdown
 
     folder = check_out(out, overwrite, COMPARE_FILES)
@@ -46,5 +50,7 @@ def write_comparison(comparison, out: str, overwrite: bool):
         (target / "compare.md").write_text(render_comparison_markdown(comparison), encoding="utf-8")
         (target / "compare.html").write_text(render_comparison_html(comparison), encoding="utf-8")
 
-    publish(folder, write)
+    with lock_out(folder):
+        check_out(out, overwrite, COMPARE_FILES)  # again: another run may have written it meanwhile
+        publish(folder, write)
     return folder
