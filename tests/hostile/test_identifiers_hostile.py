@@ -17,7 +17,7 @@ from metacompress.attack.space import Candidate, SpaceSettings, build_spaces
 from metacompress.code.names import safe_new_name, used_words
 from metacompress.relations import transform
 from metacompress.tasks.base import Example
-from relation_exec import assert_same_behaviour, outputs
+from relation_exec import assert_same_behaviour, outputs, variants
 
 FULL_WIDTH_BAR = "ｂａｒ"
 BOLD_BAR = "\U0001d41b\U0001d41a\U0001d42b"  # mathematical bold "bar": NFKC folds it to bar
@@ -195,6 +195,24 @@ def test_rename_placeholders_do_not_capture_a_name_the_program_spells_full_width
     rewrite = transform(PYTHON_FULL_WIDTH_GLOBAL, "python", "rename-identifiers", seed=0)
     assert rewrite.applied and "var0" not in rewrite.code
     assert_same_behaviour("python", PYTHON_FULL_WIDTH_GLOBAL, [rewrite.code], tmp_path)
+
+
+PYTHON_MIXED_SPELLING = """def total(count):
+    foo = 0
+    for step in range(count):
+        ｆｏｏ = foo + 3
+    return ｆｏｏ
+
+
+print(total(2))
+"""
+
+
+def test_rename_renames_every_spelling_of_one_python_name(tmp_path):
+    """``foo`` and ``ｆｏｏ`` are one variable: renaming only one spelling returned 3, not 6."""
+    rewrites = variants(PYTHON_MIXED_SPELLING, "python", "rename-identifiers", range(3), style="words")
+    assert all("ｆｏｏ" not in code and "foo" not in code for code in rewrites)
+    assert_same_behaviour("python", PYTHON_MIXED_SPELLING, rewrites, tmp_path)
 
 
 @pytest.mark.slow
