@@ -69,7 +69,7 @@ C_RESERVED_SHAPE = re.compile(r"_[A-Z_].*|[A-Z][A-Z0-9_]*|.*_t")
 JAVA_START = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
 JAVA_PART = JAVA_START | {"Nd", "Mn", "Mc", "Pc"}
 #: marks a BPE or SentencePiece vocabulary puts before a token that starts a word (``Ġx5``)
-WORD_START_MARKS = "Ġ▁ \t"
+WORD_START_MARKS = "Ġ▁"
 JAVA_ESCAPE = re.compile(r"\\+u+([0-9A-Fa-f]{4})")
 LINE_SPLICE = re.compile(r"\\\r?\n")
 
@@ -140,8 +140,9 @@ def used_words(text: str) -> set[str]:
 
 
 def strip_word_mark(name: str) -> str:
-    """``Ġx5`` and `` err`` (a subword vocabulary's word-start marks) are ``x5`` and ``err``."""
-    return name.lstrip(WORD_START_MARKS).rstrip()
+    """``Ġx5`` and `` err`` (a subword vocabulary's word-start marks, or white space) are ``x5``
+    and ``err``."""
+    return name.strip().lstrip(WORD_START_MARKS).strip()
 
 
 def safe_new_name(language: str, name: object, used: Container[str]) -> str | None:

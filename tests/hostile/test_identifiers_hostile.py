@@ -108,6 +108,7 @@ HOSTILE = [FULL_WIDTH_BAR, BOLD_BAR, CYRILLIC_BAR, "bar", "__class__", "__init__
         ("java", "x\u00b7y", None),  # middle dot: Python's identifier part, not javac's
         ("java", "Ġx5", "x5"),
         ("java", "def", "def"),  # a Python keyword is a Java name
+        ("java", "\xa0mode", "mode"),  # white space around a substitute, as in BigCloneBench
         ("c", FULL_WIDTH_BAR, None),  # ASCII only
         ("c", "$x", None),
         ("c", "_Private", None),
