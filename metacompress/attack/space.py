@@ -15,8 +15,11 @@ Rename candidates per variable (``--substitutes``):
   of renamable variables harvested from the whole sample, most frequent first (shuffled within a
   seeded draw so that each variable sees a different order), then two-word names in
   rename-identifiers' ``words`` style, until ``--candidates`` names are found.
-A candidate name is kept only when it is an identifier, no keyword or common builtin of the
-language, and no word of the snippet's text, so it can neither capture nor be captured.
+A candidate name passes code.names.safe_new_name, as rename-identifiers' own names do: a
+subword vocabulary's word-start mark (``Ġx5``, `` err``) is stripped, a Python name is folded
+under NFKC and kept in that form (``ｂａｒ`` *is* ``bar`` to Python), and the result must be a
+valid identifier of the language, no keyword, builtin or reserved name, and no word of the
+snippet's text as written or folded, so it can neither capture nor be captured.
 """
 
 from __future__ import annotations
@@ -28,14 +31,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..code.name_styles import random_words, switch_case
-from ..code.names import is_usable
+from ..code.names import safe_new_name, used_words
 from ..code.parsing import ParsedCode, error_signature, python_compiles
 from ..errors import InputError
 from ..relations import get_relation
 from ..relations.base import splice
 from ..relations.rename import rename_edits, renamable_variables
 
-WORD = re.compile(r"\w+")
 TOKEN = re.compile(r"\w+|[^\w\s]")
 HARVESTED = 200  # most frequent harvested names offered to the generator
 
@@ -215,7 +217,7 @@ def _space(example: Any, per_example, pool: list[str], settings: SpaceSettings) 
     parsed_sides: dict[int, ParsedCode] = {}
     for side, parsed, variables in per_example:
         parsed_sides[side] = parsed
-        words = set(WORD.findall(parsed.text))
+        words = used_words(parsed.text)
         for variable in variables:
             rng = random.Random(f"{settings.seed}|{example.id}|{side}|{variable.name}|{variable.occurrences[0][0]}")
             names, source = _names(variable.name, substitutes.get(variable.name), words, pool, rng, settings)
@@ -229,16 +231,16 @@ def _space(example: Any, per_example, pool: list[str], settings: SpaceSettings) 
 
 def _names(name: str, offered: Any, words: set[str], pool: list[str], rng: random.Random,
            settings: SpaceSettings) -> tuple[list[str], str]:
-    def usable(candidate: Any) -> bool:
-        return (isinstance(candidate, str) and candidate not in words and candidate not in kept
-                and is_usable(candidate, settings.language, set()))
-
     kept: list[str] = []
+
+    def keep(candidate: Any) -> None:
+        safe = safe_new_name(settings.language, candidate, words)
+        if safe is not None and safe not in kept:
+            kept.append(safe)
+
     if isinstance(offered, list) and offered:
         for candidate in offered:
-            candidate = candidate.strip() if isinstance(candidate, str) else candidate
-            if usable(candidate):
-                kept.append(candidate)
+            keep(candidate)
             if len(kept) == settings.candidates:
                 break
         if kept or settings.substitutes == "data":
@@ -249,14 +251,11 @@ def _names(name: str, offered: Any, words: set[str], pool: list[str], rng: rando
     for candidate in generated:
         if len(kept) == settings.candidates:
             break
-        if usable(candidate):
-            kept.append(candidate)
+        keep(candidate)
     for _ in range(10 * settings.candidates):
         if len(kept) == settings.candidates:
             break
-        candidate = random_words(rng, settings.language)
-        if usable(candidate):
-            kept.append(candidate)
+        keep(random_words(rng, settings.language))
     return kept, "generated"
 
 

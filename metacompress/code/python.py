@@ -10,17 +10,20 @@ in the enclosing scope. Names declared ``global``/``nonlocal``, bound by ``impor
 ``class`` or a ``match`` pattern, shown by an ``f"{x=}"`` debug field, or living in a function
 that reads its locals dynamically (``locals()``, ``vars()``, ``eval``, ``exec``) keep their
 names; so do parameters passed by keyword somewhere in the file, ``self`` and ``cls``.
+Identifiers are read as Python reads them, folded under NFKC (PEP 3131): ``ｆｏｏ`` is ``foo``.
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query
 
 from .dataflow import ANYWHERE, Access, Unmovable
-from .parsing import ParsedCode, get_language, node_text, query_captures, walk
+from .parsing import ParsedCode, get_language, query_captures, walk
+from .parsing import node_text as _raw_text
 from .scopes import Ban, Span, Variable, identifiers_under, span
 
 QUERY = """
@@ -95,7 +98,7 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     scopes = _scopes(parsed.root, captures)
     identifiers = captures.get("id", [])
     placed = _place(identifiers, scopes, parsed.source)
-    bans = [Ban(node_text(n), "a type parameter") for node in captures.get("banned_all", ()) for n in identifiers_under(node)]
+    bans = [Ban(_identifier(n), "a type parameter") for node in captures.get("banned_all", ()) for n in identifiers_under(node)]
     for node, name, scope in placed:
         role = roles.get(node.start_byte, "use")
         if role == "walrus":
@@ -115,8 +118,17 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     for node in captures.get("dynamic", ()):
         _mark_dynamic(_innermost(scopes, node.start_byte))
     variables = _resolve(placed, roles)
-    _exclude(variables, {node_text(n) for n in captures.get("keyword", ())})
+    _exclude(variables, {_identifier(n) for n in captures.get("keyword", ())})
     return [v for v, _ in variables.values()], bans
+
+
+def fold_name(text: str) -> str:
+    """An identifier as Python reads it: NFKC-folded, so ``ｆｏｏ`` is ``foo``."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def _identifier(node: Node) -> str:
+    return fold_name(_raw_text(node))
 
 
 @functools.cache
@@ -179,7 +191,7 @@ def _place(identifiers: list[Node], scopes: list[_Scope], source: bytes) -> list
         depth = len(stack) - 1
         while depth > 0 and not stack[depth].evaluates(position):
             depth -= 1
-        placed.append((node, source[position : node.end_byte].decode("utf-8", "replace"), stack[depth]))
+        placed.append((node, fold_name(source[position : node.end_byte].decode("utf-8", "replace")), stack[depth]))
     while index < len(scopes):
         _push(stack, scopes[index])
         index += 1
@@ -331,19 +343,19 @@ class PythonScope:
         shared: set[str] = set()
         parameters = function.child_by_field_name("parameters")
         if parameters is not None:
-            bound.update(node_text(n) for n in _parameter_names(parameters))
+            bound.update(_identifier(n) for n in _parameter_names(parameters))
         stack = list(function.child_by_field_name("body").children)
         while stack:
             node = stack.pop()
             if node.type in NESTED_SCOPES:
-                shared.update(node_text(n) for n in walk(node) if n.type == "identifier")
+                shared.update(_identifier(n) for n in walk(node) if n.type == "identifier")
                 continue
             if node.type in ("global_statement", "nonlocal_statement"):
-                shared.update(node_text(n) for n in node.named_children)
+                shared.update(_identifier(n) for n in node.named_children)
             elif node.type in ("assignment", "augmented_assignment", "for_statement"):
                 left = node.child_by_field_name("left")
                 if left is not None:
-                    bound.update(node_text(n) for n in _target_names(left))
+                    bound.update(_identifier(n) for n in _target_names(left))
             stack.extend(node.children)
         return cls(frozenset(bound - shared), False)
 
@@ -394,7 +406,7 @@ class PythonStatement:
     def _target(self, target: Node, value: Node | None, read: bool) -> None:
         kind = target.type
         if kind == "identifier":
-            self._name(node_text(target), write=True, read=read)
+            self._name(_identifier(target), write=True, read=read)
         elif kind in PATTERN_TYPES or kind == "parenthesized_expression":
             parts = target.named_children
             if not _same_shape(parts, value):
@@ -422,7 +434,7 @@ class PythonStatement:
         """``o.x`` or ``d[k]``: memory anywhere, through code we cannot see."""
         self._hidden()
         if node.type == "attribute":
-            self.access.mentions.add(node_text(node.child_by_field_name("attribute")))
+            self.access.mentions.add(_identifier(node.child_by_field_name("attribute")))
             self.expression(node.child_by_field_name("object"))
         else:
             self.expression(node.child_by_field_name("value"))
@@ -438,7 +450,7 @@ class PythonStatement:
         if kind in LITERAL_TYPES:
             return
         if kind == "identifier":
-            self._name(node_text(node), write=False, read=True)
+            self._name(_identifier(node), write=False, read=True)
         elif kind in ("string", "concatenated_string"):
             for part in walk(node):
                 if part.type == "interpolation":

@@ -19,8 +19,9 @@ names no caller can see. The ``targets`` option (a ``+`` or ``,`` separated set 
   snippet calling it by name, tests found by name, and the name shown in tracebacks, by
   ``__name__`` or by ``__func__``.
 
-A new name never occurs anywhere in the snippet's text, is no keyword or common builtin, and is
-given to one variable only (the case style may give two same-named variables from disjoint
+A new name never occurs anywhere in the snippet's text (as written or as a compiler folds it: see
+code.names), is a valid identifier of the language and no keyword, common builtin or reserved
+name (``safe_new_name``), and is given to one variable only (the case style may give two same-named variables from disjoint
 scopes the same new name, exactly as they shared the old one), so it can neither capture nor be
 captured by any other name.
 
@@ -33,11 +34,12 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Container
 
 from ..code.analysis import local_variables
 from ..code.interfaces import function_names, parameter_exposure
 from ..code.name_styles import random_words, switch_case
-from ..code.names import is_usable
+from ..code.names import TextNames, safe_new_name, used_words
 from ..code.parsing import ParsedCode
 from ..code.scopes import Variable, finish
 from ..errors import NotApplicable, UsageError
@@ -45,7 +47,6 @@ from .base import Edit, Relation, register_relation
 
 MAX_REASONS = 3
 LONG_TEXT = 20_000
-WORD = re.compile(r"\w+")
 TARGETS = ("locals", "parameters", "function")
 TARGET_SEPARATORS = re.compile(r"[+,\s]+")
 
@@ -149,29 +150,29 @@ def _choose_names(variables: list[Variable], style: str, language: str, text: st
     chosen: list[tuple[Variable, str]] = []
     taken: set[str] = set()
     # a word set for long texts, where a substring test per candidate would be quadratic
-    in_text = set(WORD.findall(text)).__contains__ if len(text) > LONG_TEXT else text.__contains__
+    in_text: Container[str] = used_words(text) if len(text) > LONG_TEXT else TextNames(text)
 
-    def free(name: str) -> bool:
-        return is_usable(name, language, taken) and not in_text(name)
+    def free(name: str) -> str | None:
+        safe = safe_new_name(language, name, in_text)
+        return None if safe is None or safe in taken else safe
 
     if style == "case":
         owner: dict[str, str] = {}
         for variable in variables:
-            new = switch_case(variable.name)
-            if new != variable.name and free(new) and owner.get(new, variable.name) == variable.name:
+            new = free(switch_case(variable.name))
+            if new is not None and new != variable.name and owner.get(new, variable.name) == variable.name:
                 owner[new] = variable.name
                 chosen.append((variable, new))
         return chosen
     counter = 0
     for variable in variables:
-        while True:
+        new = None
+        while new is None:
             if style == "placeholder":
-                new = f"var{counter}"
+                new = free(f"var{counter}")
                 counter += 1
             else:
-                new = random_words(rng, language)
-            if new not in taken and not in_text(new) and is_usable(new, language, taken):
-                break
+                new = free(random_words(rng, language))
         taken.add(new)
         chosen.append((variable, new))
     return chosen
