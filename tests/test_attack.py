@@ -114,6 +114,20 @@ def _files(out: Path) -> tuple[str, str, dict]:
     return (out / "adversarial.jsonl").read_text(), (out / "report.md").read_text(), report
 
 
+def _equal_but_for_float_noise(first, second, tolerance: float = 1e-6) -> bool:
+    """Equal documents, where two floats count as equal within ``tolerance``."""
+    if isinstance(first, float) or isinstance(second, float):
+        return isinstance(first, (int, float)) and isinstance(second, (int, float)) \
+            and abs(first - second) <= tolerance
+    if isinstance(first, dict) and isinstance(second, dict):
+        return first.keys() == second.keys() and all(
+            _equal_but_for_float_noise(first[key], second[key], tolerance) for key in first)
+    if isinstance(first, list) and isinstance(second, list):
+        return len(first) == len(second) and all(
+            _equal_but_for_float_noise(a, b, tolerance) for a, b in zip(first, second))
+    return first == second
+
+
 @pytest.mark.parametrize("strategy", ["random", "greedy", "genetic"])
 def test_equal_seeds_give_identical_files_and_a_warm_store_computes_nothing(models, pairs, tmp_path, strategy):
     texts = []
@@ -141,7 +155,12 @@ def test_an_attack_resumed_from_a_partly_filled_store_equals_an_uninterrupted_on
         for key in ("cache", "no_cache", "out"):
             report["run"]["config"].pop(key)
         report["run"].pop("command")
-    assert resumed[0] == cold[0] and resumed[2] == cold[2]
+    # outputs taken from the store were computed in other batches, which moves fp32 probabilities
+    # in their last digits (the store's documented tolerance); every decision must be the same
+    resumed_records = [json.loads(line) for line in resumed[0].splitlines()]
+    cold_records = [json.loads(line) for line in cold[0].splitlines()]
+    assert _equal_but_for_float_noise(resumed_records, cold_records)
+    assert _equal_but_for_float_noise(resumed[2], cold[2])
     taken = store_counts(tmp_path / "resumed")
     assert all(from_store > 0 and computed > 0 for from_store, computed in taken.values()), taken
 
