@@ -12,7 +12,6 @@ import json
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -177,8 +176,7 @@ def test_every_usage_error_is_one_line_exit_2(args):
 @pytest.mark.parametrize("draw", [
     lambda: plots.forest_plot(["a", "b"], [plots.Series("T", [plots.Estimate(None)] * 2, plots.TEACHER)], "rate"),
     lambda: plots.forest_plot(["x" * 300], [plots.Series("T", [plots.Estimate(0.1)], plots.TEACHER)], "rate"),
-    lambda: plots.probability_map(np.array([]), np.array([]), "clone"),
-], ids=["no-value", "long-label", "no-input"])
+], ids=["no-value", "long-label"])
 def test_a_figure_with_nothing_to_show_draws_without_warnings(draw):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
