@@ -174,9 +174,11 @@ class Registry(Generic[T]):
         self._broken[name] = reason
 
     def describe(self, name: str) -> str:
-        """``kind 'name'``, with the plugin offering it where there is one."""
-        pending = self._plugin_of.get(name)
-        return pending.describe(self.kind, name) if pending else f"{self.kind} {name!r}"
+        """``kind 'name'``, saying whether it is built in or which plugin offers it, and from where."""
+        pending = self._plugin_of.get(name) or self._pending.get(name)
+        if name in self._plugin_of or name in self._builtins:
+            return pending.describe(self.kind, name) if pending else f"built-in {self.kind} {name!r}"
+        return f"{self.kind} {name!r}" + (f" ({pending.target})" if pending else "")
 
     def usable(self) -> list[str]:
         """The names whose entry loads; the others are left out (``problems`` says why)."""
@@ -210,7 +212,7 @@ class Registry(Generic[T]):
             raise UsageError(self.unknown_message(name))
         pending = self._pending[name]
         try:
-            with plugin_code(f"{pending.describe(self.kind, name)} cannot be loaded"):
+            with plugin_code(f"{self.describe(name)} cannot be loaded"):
                 self._load(name, pending)
         except PluginError as exc:  # a plugin's own bug, too: it must not take the built-ins down
             self._broken[name] = str(exc)
