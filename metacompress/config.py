@@ -59,7 +59,7 @@ def _task_options_help() -> str:
     from .tasks import TASKS
 
     takes = []
-    for name in TASKS.names():
+    for name in TASKS.usable():  # a broken task plugin must not take --help down
         keys = [key for key in TASKS.get(name).options if key not in OWN_FLAG_OPTIONS]
         takes.append(f"{name}: {', '.join(keys) if keys else 'none'}")
     return ("A data option of the task, KEY=VALUE; repeatable. " + "; ".join(takes) + ".")

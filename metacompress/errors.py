@@ -55,6 +55,12 @@ class NotApplicable(MetacompressError):
         self.reason = reason
 
 
+class PluginWarning(UserWarning):
+    """An installed plugin failed where it was not needed; the run goes on without it.
+
+    The CLI prints it as one line, ``warning: message``."""
+
+
 class GateBreached(MetacompressError):
     """At least one ``--fail-on`` condition holds; the report was written regardless."""
 

@@ -12,12 +12,20 @@ Relations, tasks and model loaders are registered by name, in three ways:
   module). The entry point's name is listed without importing the package; the object is loaded
   on first ``get``. A plugin that fails to load raises ``PluginError`` naming the plugin, and never
   takes a built-in's place: a plugin may not reuse a built-in's name.
+
+Plugin code runs inside ``plugin_code``: whatever it raises there, ``SystemExit`` and
+``KeyboardInterrupt`` included, becomes a ``PluginError`` naming the plugin, so a plugin cannot
+change an exit code or stop the other entries from loading. A real Ctrl-C is told from a plugin
+raising ``KeyboardInterrupt`` by a SIGINT handler that notes the signal while the plugin runs.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Generic, Iterator, TypeVar
 
@@ -27,7 +35,57 @@ T = TypeVar("T")
 
 
 class PluginError(UsageError):
-    """A registered entry (an installed plugin, a declared module) cannot be loaded."""
+    """A registered entry (an installed plugin, a declared module) cannot be loaded or used."""
+
+
+class _CtrlCWatch:
+    """Notes whether a real SIGINT arrives while plugin code runs; the handler it wraps still runs."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: Callable | None = None
+
+    def __enter__(self) -> "_CtrlCWatch":
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if callable(previous):  # SIG_IGN or SIG_DFL: Ctrl-C raises nothing to mistake
+                self._previous = previous
+                signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.pressed = True
+        self._previous(signum, frame)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._previous is not None and signal.getsignal(signal.SIGINT) == self._note:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+@contextmanager
+def plugin_code(what: str, passing: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+    """Run plugin code; anything it raises but ``passing`` becomes ``PluginError("what: why")``.
+
+    Only a KeyboardInterrupt caused by a real SIGINT during the block passes as Ctrl-C.
+    """
+    with _CtrlCWatch() as watch:
+        try:
+            yield
+        except passing:
+            raise
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt) and watch.pressed:
+                raise
+            raise PluginError(f"{what}: {plugin_fault(exc)}") from None
+
+
+def plugin_fault(exc: BaseException) -> str:
+    """What a plugin did wrong, in one line."""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    if isinstance(exc, KeyboardInterrupt):
+        return "it raised KeyboardInterrupt"
+    return _one_line(exc)
 
 
 @dataclass(frozen=True)
@@ -54,6 +112,7 @@ class Registry(Generic[T]):
         self._builtins: dict[str, str] = {}  # name -> the module that registers it
         self._plugins_read = group is None
         self._broken: dict[str, str] = {}  # name -> why it cannot be loaded
+        self._plugin_of: dict[str, Pending] = {}  # name -> its entry point, for messages
 
     # ---- registering -----------------------------------------------------------------------
 
@@ -108,6 +167,19 @@ class Registry(Generic[T]):
         self._pending.pop(name, None)
         self._broken.pop(name, None)
 
+    def mark_broken(self, name: str, reason: str) -> None:
+        """Leave an entry out from now on: its code failed when called (``get`` raises ``reason``)."""
+        if name in self._builtins:
+            raise ValueError(f"{self.kind} {name!r} is built in")
+        self._broken[name] = reason
+
+    def describe(self, name: str) -> str:
+        """``kind 'name'``, saying whether it is built in or which plugin offers it, and from where."""
+        pending = self._plugin_of.get(name) or self._pending.get(name)
+        if name in self._plugin_of or name in self._builtins:
+            return pending.describe(self.kind, name) if pending else f"built-in {self.kind} {name!r}"
+        return f"{self.kind} {name!r}" + (f" ({pending.target})" if pending else "")
+
     def usable(self) -> list[str]:
         """The names whose entry loads; the others are left out (``problems`` says why)."""
         out = []
@@ -132,18 +204,19 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         self._read_plugins()
+        if name in self._broken:
+            raise PluginError(self._broken[name])
         if name in self._entries:
             return self._entries[name]
         if name not in self._pending:
             raise UsageError(self.unknown_message(name))
-        if name in self._broken:
-            raise PluginError(self._broken[name])
         pending = self._pending[name]
         try:
-            self._load(name, pending)
-        except Exception as exc:  # a plugin's own bug, too: it must not take the built-ins down
-            self._broken[name] = f"{pending.describe(self.kind, name)} cannot be loaded: {_one_line(exc)}"
-            raise PluginError(self._broken[name]) from None
+            with plugin_code(f"{self.describe(name)} cannot be loaded"):
+                self._load(name, pending)
+        except PluginError as exc:  # a plugin's own bug, too: it must not take the built-ins down
+            self._broken[name] = str(exc)
+            raise
         return self._entries[name]
 
     def _load(self, name: str, pending: Pending) -> None:
@@ -168,8 +241,13 @@ class Registry(Generic[T]):
         self._plugins_read = True
         from importlib.metadata import entry_points
 
-        for point in entry_points(group=self.group):
-            plugin = point.dist.name if point.dist is not None else point.value.partition(":")[0]
+        try:
+            points = list(entry_points(group=self.group))
+        except Exception as exc:  # a malformed entry_points.txt of some installed package
+            self._broken[f"({self.group})"] = f"the {self.group} entry points cannot be read: {_one_line(exc)}"
+            return
+        for point in points:
+            plugin = (point.dist.name if point.dist is not None else None) or point.value.partition(":")[0]
             pending = Pending(point.value, plugin)
             if point.name in self._entries or point.name in self._pending:
                 taken = "a built-in" if point.name in self._builtins else "another entry"
@@ -178,6 +256,7 @@ class Registry(Generic[T]):
                     f"{pending.describe(self.kind, point.name)} is ignored: {taken} has that name")
                 continue
             self._pending[point.name] = pending
+            self._plugin_of[point.name] = pending
 
     def unknown_message(self, name: str) -> str:
         message = f"Unknown {self.kind} {name!r}."

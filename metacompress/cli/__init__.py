@@ -4,7 +4,9 @@ Subcommands are imported only when invoked, so ``metacompress --help`` and ``tra
 pay for torch. This module is the one place where errors become messages and exit codes
 (``metacompress.errors.EXIT_CODES``): library errors keep their own code, Ctrl-C exits 130 and
 any other exception is an internal error (70) whose traceback goes to a file, or to the
-terminal with ``--debug`` or ``METACOMPRESS_DEBUG=1``.
+terminal with ``--debug`` or ``METACOMPRESS_DEBUG=1``. click's own usage errors (an unknown
+option, a bad choice, a missing argument) are one line too, and a plugin's ``PluginWarning`` is
+printed as one ``warning:`` line.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import os
 import tempfile
 import time
 import traceback
+import warnings
 
 import click
 
 from .. import __version__
-from ..errors import EXIT_CODES, EXIT_INTERNAL, EXIT_INTERRUPTED, MetacompressError
+from ..errors import EXIT_CODES, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, MetacompressError, PluginWarning
 
 DEBUG_VARIABLE = "METACOMPRESS_DEBUG"
 
@@ -43,18 +46,50 @@ class ReportedError(click.ClickException):
         self.exit_code = error.exit_code
 
 
+# ``metacompress`` or ``metacompress cache`` alone shows the help (click >= 8.2 raises this for it).
+HELP_NOT_ERROR = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class OneLineUsageError(click.ClickException):
+    """click's usage error in one line: ``Error: metacompress run: No such option '--bogus' (see ...)``."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, error: click.UsageError):
+        path = error.ctx.command_path if error.ctx is not None else "metacompress"
+        message = " ".join(error.format_message().split()).rstrip(".")
+        super().__init__(f"{path}: {message} (see '{path} --help')")
+
+
 class LazyGroup(click.Group):
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except HELP_NOT_ERROR:
+            raise
+        except click.UsageError as exc:  # ``metacompress --bogus``
+            raise OneLineUsageError(exc) from None
+
     def invoke(self, ctx: click.Context):
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_plugin_warnings_in_one_line(warnings.showwarning)
+            return self._invoke_reporting_errors(ctx)
+
+    def _invoke_reporting_errors(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except MetacompressError as exc:
             raise ReportedError(exc) from None
+        except HELP_NOT_ERROR:
+            raise
+        except click.UsageError as exc:
+            raise OneLineUsageError(exc) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
             click.echo("metacompress: interrupted", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # metacompress never calls sys.exit: plugin code did
             if ctx.params.get("debug") or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
                 raise
             click.echo(f"Error: internal error: {_one_line(exc)} (please report; traceback in "
@@ -76,7 +111,18 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, help_text) for name, (_, help_text) in SUBCOMMANDS.items()])
 
 
+def _show_plugin_warnings_in_one_line(show_others):
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, PluginWarning):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            show_others(message, category, filename, lineno, file, line)
+    return show
+
+
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"sys.exit({exc.code!r}) was called"
     lines = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 

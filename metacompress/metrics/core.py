@@ -270,20 +270,22 @@ def load_metric_plugins() -> dict[str, str]:
     import warnings
     from importlib.metadata import entry_points
 
+    from ..errors import PluginWarning
+    from ..registry import PluginError, plugin_code
+
     problems: dict[str, str] = {}
     for point in entry_points(group=METRIC_PLUGINS):
         plugin = point.dist.name if point.dist is not None else point.value
-        try:
-            loaded = point.load()
-            specs = [loaded] if isinstance(loaded, MetricSpec) else loaded if isinstance(loaded, (list, tuple)) else []
-            for spec in specs:
-                if METRICS.get(spec.name) is not spec:
-                    register_metric(spec)
-        except Exception as exc:  # a plugin's bug must not take the built-in metrics down
-            lines = str(exc).strip().splitlines()
-            problems[plugin] = f"metric plugin {point.name} from {plugin} ({point.value}) cannot be loaded: " \
-                f"{type(exc).__name__}{': ' + lines[0] if lines else ''}"
-            warnings.warn(problems[plugin], stacklevel=2)
+        try:  # a plugin's bug, even sys.exit(), must not take the built-in metrics down
+            with plugin_code(f"metric plugin {point.name} from {plugin} ({point.value}) cannot be loaded"):
+                loaded = point.load()
+                specs = [loaded] if isinstance(loaded, MetricSpec) else loaded if isinstance(loaded, (list, tuple)) else []
+                for spec in specs:
+                    if METRICS.get(spec.name) is not spec:
+                        register_metric(spec)
+        except PluginError as exc:
+            problems[plugin] = str(exc)
+            warnings.warn(PluginWarning(problems[plugin]), stacklevel=2)
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -69,7 +70,8 @@ def forest_plot(labels: Sequence[str], series: Sequence[Series], xlabel: str) ->
         axes.set_xlim(left=0)
         axes.grid(axis="x", color=GRID)
         axes.set_axisbelow(True)
-        axes.legend(loc="lower right", frameon=False, ncol=min(len(series), 3), fontsize=8, bbox_to_anchor=(1, 1))
+        if axes.get_legend_handles_labels()[0]:  # no series has a value: a legend would be empty
+            axes.legend(loc="lower right", frameon=False, ncol=min(len(series), 3), fontsize=8, bbox_to_anchor=(1, 1))
         figure.tight_layout()
         return _svg(figure)
 
@@ -163,16 +165,27 @@ def _percent():
 
 
 class _style:
-    """matplotlib's rc settings for the duration of one figure, restored afterwards."""
+    """matplotlib's rc settings for the duration of one figure, restored afterwards.
+
+    Warnings raised while drawing are dropped: the figure is drawn regardless, and a warning such
+    as "Tight layout not applied" (a long relation name) is noise on the stderr of a run that
+    succeeded, which the reader of report.html never needs.
+    """
 
     def __enter__(self):
         import matplotlib
 
+        self._quiet = warnings.catch_warnings()
+        self._quiet.__enter__()
+        warnings.simplefilter("ignore")
         self._context = matplotlib.rc_context(SVG_SETTINGS)
         self._context.__enter__()
 
     def __exit__(self, *exc_info):
-        return self._context.__exit__(*exc_info)
+        try:
+            return self._context.__exit__(*exc_info)
+        finally:
+            self._quiet.__exit__(*exc_info)
 
 
 def _svg(figure) -> str:
