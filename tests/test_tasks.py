@@ -321,3 +321,11 @@ def test_an_empty_shard_in_a_folder_is_reported_not_fatal(tmp_path):
     (tmp_path / "part_0.jsonl").write_text("")
     with pytest.raises(InputError, match="no data records \\(all 2 files are empty\\)"):
         get_task("vulnerability-prediction").load(str(tmp_path))
+
+
+def test_repeated_ids_never_take_the_name_of_another_record(tmp_path):
+    data = tmp_path / "data.jsonl"
+    records = [{"idx": key, "func": "int f(void) { return 1; }", "target": 0} for key in ("a", "a", "a#2", "a")]
+    data.write_text("".join(json.dumps(r) + "\n" for r in records))
+    ids = [e.id for e in get_task("vulnerability-prediction").load(str(data)).examples]
+    assert ids == ["a", "a#3", "a#2", "a#4"]

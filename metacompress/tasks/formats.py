@@ -333,11 +333,25 @@ def finish(
             raise InputError(f"{source}: no data records ({what})")
         first = skipped[0]
         raise InputError(f"{source}: no usable records ({len(skipped)} bad); first problem at {first.where}: {first.reason}")
-    seen: dict[str, int] = {}
-    examples = []
-    for draft in drafts:
-        count = seen.get(draft.id, 0) + 1
-        seen[draft.id] = count
-        example_id = draft.id if count == 1 else f"{draft.id}#{count}"
-        examples.append(Example(example_id, draft.code, draft.label, draft.extra))
+    examples = [Example(example_id, draft.code, draft.label, draft.extra)
+                for example_id, draft in zip(unique_ids([d.id for d in drafts]), drafts)]
     return LoadedData(examples, label_names, skipped, [str(f) for f in files], language)
+
+
+def unique_ids(ids: list[str]) -> list[str]:
+    """Each id as given where it is the first of its spelling, else ``id#N`` with the smallest N
+    from 2 up that no record uses (a data set holding "a", "a" and "a#2" gets a, a#3, a#2)."""
+    taken = set(ids)
+    seen: set[str] = set()
+    unique = []
+    for given in ids:
+        chosen = given
+        if given in seen:
+            number = 2
+            while f"{given}#{number}" in taken:
+                number += 1
+            chosen = f"{given}#{number}"
+            taken.add(chosen)
+        seen.add(chosen)
+        unique.append(chosen)
+    return unique
