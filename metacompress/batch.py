@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InputError, MetacompressError
+from .registry import PluginError, plugin_fault
 from .relations import Relation
 from .relations.base import Rewrite
 from .code.parsing import decode_code
@@ -53,6 +54,8 @@ def apply_relation(relation: Relation, code: str | bytes, language: str, seed: i
         raise
     except Exception as exc:  # a relation bug on one odd input must not lose the whole batch
         return InternalError(relation.name, exc)
+    except SystemExit as exc:  # a relation (a plugin's, say) must not end the process with its own code
+        raise PluginError(f"relation {relation.name!r}: {plugin_fault(exc)}") from None
 
 
 @dataclass(frozen=True)

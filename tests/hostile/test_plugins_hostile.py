@@ -195,3 +195,20 @@ def test_an_audit_where_no_rewrite_applies_has_no_warning_on_stderr(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "run" / "report.html").is_file()
     assert "Warning" not in done.stderr, done.stderr
+
+
+def test_a_relation_calling_sys_exit_while_rewriting_is_an_error_naming_it_not_its_exit_code():
+    from metacompress.batch import apply_relation
+    from metacompress.registry import PluginError
+    from metacompress.relations import Relation
+
+    class Exiting(Relation):
+        name = "exits-while-rewriting"
+        summary = "calls sys.exit(0) from its edits"
+        languages = ("java",)
+
+        def _edits(self, parsed, rng, options):
+            raise SystemExit(0)
+
+    with pytest.raises(PluginError, match=r"exits-while-rewriting.*sys\.exit\(0\)"):
+        apply_relation(Exiting(), "class A { int f() { return 1; } }", "java", seed=0, options={})
