@@ -289,7 +289,9 @@ class PredictionStore:
         self._connection.execute(
             "INSERT INTO models (key, weights, preprocessing, precision, device, code, source, created, last_used) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) "
-            "DO UPDATE SET last_used = excluded.last_used, source = excluded.source",
+            "DO UPDATE SET weights = excluded.weights, preprocessing = excluded.preprocessing, "
+            "precision = excluded.precision, device = excluded.device, code = excluded.code, "
+            "source = excluded.source, last_used = excluded.last_used",
             (model.id, key.weights, key.preprocessing, key.precision, key.device, key.code, model.source, now, now))
 
     def lookup(self, model: StoredModel, keys: Sequence[bytes], width: int | None = None) -> dict[bytes, StoredOutput]:
