@@ -224,7 +224,8 @@ def test_prune_refuses_older_than_a_number_of_days_that_is_none(tmp_path, days):
     assert outputs_in(path) == 2 * len(SNIPPETS)
 
 
-def test_a_locked_store_stops_a_run_before_any_data_or_model_loads(models, pairs, tmp_path, monkeypatch):
+@pytest.mark.parametrize("command", ["run", "attack"])
+def test_a_locked_store_stops_a_run_before_any_model_loads(models, pairs, tmp_path, monkeypatch, command):
     path = tmp_path / "s.sqlite"
     PredictionStore(path).close()
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
@@ -233,11 +234,13 @@ def test_a_locked_store_stops_a_run_before_any_data_or_model_loads(models, pairs
         raise AssertionError("the models loaded although the store is locked")
 
     monkeypatch.setattr("metacompress.audit.load_models", never)
+    args = run_args(models, pairs, tmp_path / "a", "--cache", str(path))
+    if command == "attack":
+        args = ["attack", *args[1:args.index("--relations")], *args[args.index("--bootstrap"):]]
     holder = sqlite3.connect(str(path), isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        one_line_error(invoke(*run_args(models, pairs, tmp_path / "a", "--cache", str(path))),
-                       str(path), "locked by another process")
+        one_line_error(invoke(*args), str(path), "locked by another process")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
