@@ -299,7 +299,8 @@ class PredictionStore:
         the model's label count, when known)."""
         return self.read(model, keys, width)[0]
 
-    def read(self, model: StoredModel, keys: Sequence[bytes], width: int | None = None) -> tuple[dict[bytes, StoredOutput], int]:
+    def read(self, model: StoredModel, keys: Sequence[bytes],
+             width: int | None = None) -> tuple[dict[bytes, StoredOutput], int]:
         """(the usable stored outputs of ``model`` among ``keys``, how many stored ones were unusable)."""
         found: dict[bytes, StoredOutput] = {}
         rejected = 0
@@ -352,7 +353,8 @@ class PredictionStore:
         the models computed by another ``INFERENCE_VERSION``."""
         conditions, values = prune_conditions(model, older_than_days, stale)
         if not conditions and not everything:
-            raise UsageError("cache prune: say what to remove: --model FINGERPRINT, --older-than DAYS, --stale or --all")
+            raise UsageError("cache prune: say what to remove: --model FINGERPRINT, --older-than DAYS, "
+                             "--stale or --all")
         with self._errors():
             with self._transaction():
                 ids, removed = self._delete(conditions, values)
