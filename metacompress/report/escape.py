@@ -46,21 +46,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
-def clip(value: Any, limit: int = MAX_TEXT) -> str:
+def clip(value: Any, limit: int = MAX_TEXT, *, keep_tabs: bool = False) -> str:
     """``value`` as one line of at most ``limit`` characters (plus a note of the full length)."""
-    text = _one_line(str(value))
+    text = _one_line(str(value), keep_tabs)
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} characters)"
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: str, keep_tabs: bool = False) -> str:
     """Line breaks become spaces; other control and format characters (bidi overrides, zero
     widths, escape sequences) become U+FFFD, so nothing invisible reaches a reader."""
     if text.isprintable():
         return text
-    return "".join(" " if c in _LINE_BREAKS else "\ufffd" if unicodedata.category(c) in ("Cc", "Cf") else c
-                   for c in text)
+    return "".join(c if c == "\t" and keep_tabs else " " if c in _LINE_BREAKS
+                   else "\ufffd" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
 
 
 def md_text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -90,11 +90,10 @@ def md_code(code: str, language: str = "", *, max_lines: int = MAX_CODE_LINES,
     inside so that nothing in the code can close it."""
     lines, cut_lines = [], 0
     for line in code.splitlines():
-        line = _one_line(line)
         if len(lines) == max_lines:
             cut_lines += 1
             continue
-        lines.append(line if len(line) <= max_line_chars else f"{line[:max_line_chars]}… ({len(line):,} characters)")
+        lines.append(clip(line, max_line_chars, keep_tabs=True))
     text = "\n".join(lines)
     if len(text) > max_chars:
         text = text[:max_chars] + "…"
