@@ -45,7 +45,9 @@ def samples_for_csv(samples: pd.DataFrame) -> pd.DataFrame:
 
 def write_samples_csv(samples: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
-    samples_for_csv(samples).to_csv(path, index=False)
+    # CRLF rows (RFC 4180): the writer then quotes a cell holding a bare "\r", which a "\n"-ended
+    # file leaves bare and every reader takes for the end of a row
+    samples_for_csv(samples).to_csv(path, index=False, lineterminator="\r\n")
     return path
 
 
