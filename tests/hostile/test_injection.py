@@ -52,7 +52,7 @@ def models(tmp_path_factory):
     return out
 
 
-def hostile_pairs(folder: Path, big: bool = False) -> Path:
+def hostile_pairs(folder: Path) -> Path:
     items = methods()
     lines = []
     for k, hostile in enumerate(HOSTILE):
@@ -60,10 +60,6 @@ def hostile_pairs(folder: Path, big: bool = False) -> Path:
         code1 = first["code"].replace("{\n", "{\n" + CODE_COMMENT, 1)
         lines.append({"id1": hostile, "id2": f"{k}", "code1": code1, "code2": second["code"],
                       "label": int(first["functionality"] == second["functionality"])})
-    if big:
-        body = " ".join(f"int a{i} = {i};" for i in range(24_000))  # one line of about 300 KB
-        lines.append({"id1": "<img src=x>" + "I" * 100_000, "id2": "big", "code1": f"int f(int x) {{ {body} return x; }}",
-                      "code2": items[0]["code"], "label": 0})
     path = folder / f"data {HOSTILE_NAME}.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     return path
@@ -108,10 +104,15 @@ def assert_no_formula(samples_csv: Path) -> None:
     assert any(cell.startswith("'=HYPERLINK") for cell in cells)
 
 
+@pytest.fixture(scope="module")
+def hostile_audit(models, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile-audit")
+    return audit(models, hostile_pairs(folder), folder / "r")
+
+
 @pytest.mark.slow
-def test_a_hostile_audit_writes_inert_bounded_reports(models, tmp_path):
-    data = hostile_pairs(tmp_path)
-    out = audit(models, data, tmp_path / "r")
+def test_a_hostile_audit_writes_inert_bounded_reports(hostile_audit):
+    out = hostile_audit
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert_inert_markdown(markdown)
     assert "Worst cases" in markdown and "onerror" in markdown  # the hostile ids are shown, as text
@@ -129,13 +130,36 @@ def test_a_hostile_audit_writes_inert_bounded_reports(models, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_300_kb_function_and_a_100_kb_id_keep_reports_within_their_bounds(models, tmp_path):
-    out = audit(models, hostile_pairs(tmp_path, big=True), tmp_path / "r")
-    markdown = (out / "report.md").read_text(encoding="utf-8")
+def test_a_300_kb_function_and_a_100_kb_id_keep_reports_within_their_bounds(hostile_audit):
+    """The hostile audit's own report and samples, every row's id grown to 100 KB and its code to
+    one 300 KB line (an audit of such input spends a minute tokenising; the renderers are what
+    this bounds)."""
+    from metacompress.report import load_report, read_samples_csv, render_markdown
+    from metacompress.report.html import render_html
+
+    report = load_report(hostile_audit / "report.json")
+    samples = read_samples_csv(hostile_audit / "samples.csv")
+    line = " ".join(f"int a{i} = {i};" for i in range(16_000))  # about 300 KB
+    samples["example_id"] = ["<img src=x>" + "I" * 100_000 + str(k) for k in range(len(samples))]
+    samples["original_code"] = f"int f(int x) {{ {line} return x; }}"
+    samples["rewritten_code"] = f"int f(int x) {{ int unused = 0; {line} return x; }}"
+    markdown = render_markdown(report, samples)
     assert_inert_markdown(markdown)
+    assert re.search(r"… \(100,01\d characters\)", markdown) and re.search(r"… \((29|30)\d,\d{3} characters\)", markdown)
     assert max(len(line) for line in markdown.splitlines()) < 2_000
-    page = (out / "report.html").read_text(encoding="utf-8")
+    page = render_html(report, samples)
     assert len(page) <= HTML_LIMIT and len(page) < 1_000_000  # the cut strings, not the cap, bound it
+    assert "<img" not in page
+
+
+def test_report_md_gives_way_section_by_section_to_stay_within_a_comment():
+    from metacompress.report.escape import Section, cap_sections
+
+    sections = [Section("# head"), Section("x" * 40_000, 50, "*big: left out*"), Section("y" * 40_000, 10, "*also*")]
+    text = cap_sections(sections, "\n\n", MARKDOWN_LIMIT, closing="\n")
+    assert len(text) <= MARKDOWN_LIMIT and "*also*" in text and "x" * 40_000 in text
+    text = cap_sections([Section("z\n" * 50_000)], "\n\n", MARKDOWN_LIMIT, closing="\n")
+    assert len(text) <= MARKDOWN_LIMIT and "cut at 65,536 characters" in text
 
 
 @pytest.mark.slow
