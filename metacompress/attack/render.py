@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..report.escape import MARKDOWN_LIMIT, Section, cap_sections, md_text
+
 SHOWN = ("success_rate", "accuracy_before", "accuracy_after", "accuracy_drop", "relative_drop", "transfer_rate",
          "disagreement_rate_x", "disagreement_rate_after", "violations_per_query",
          "random_rewrite_violations_per_query", "mean_queries_to_success", "median_queries_to_success",
@@ -27,8 +29,8 @@ def _value(metric: dict[str, Any] | None) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines = ["| " + " | ".join(md_text(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in rows]
     return lines
 
 
@@ -36,14 +38,16 @@ def render_markdown(report: Any) -> str:
     doc = report.data
     run, attacks = doc["run"], doc["attacks"]
     config = run["config"]
-    lines = [f"# metacompress attack: {run['task']}", "",
-             f"- objective `{config['objective']}`, strategy `{config['strategy']}`, budget {config['budget']} "
-             f"queries per input and model, success against {config['success_against']}, seed {config['seed']}",
-             f"- teacher `{config['teacher']}`, student `{config['student']}`",
-             f"- data `{config['data']}`: {run['data']['examples_attacked']} inputs attacked "
+    t = md_text
+    lines = [f"# metacompress attack: {t(run['task'])}", "",
+             f"- objective <code>{t(config['objective'])}</code>, strategy <code>{t(config['strategy'])}</code>, "
+             f"budget {t(config['budget'])} queries per input and model, success against "
+             f"{t(config['success_against'])}, seed {t(config['seed'])}",
+             f"- teacher <code>{t(config['teacher'])}</code>, student <code>{t(config['student'])}</code>",
+             f"- data <code>{t(config['data'])}</code>: {run['data']['examples_attacked']} inputs attacked "
              f"({run['data']['inputs_with_substitutes']} with precomputed substitutes)", ""]
     for sentence in doc["headline"]["summary"]:
-        lines.append(f"- {sentence}")
+        lines.append(f"- {md_text(sentence, 500)}")
     names = list(attacks)
     lines += ["", "## Attacks", "", "Values with 95% intervals (inputs resampled) and (count/n).", ""]
     rows = [[m] + [_value(attacks[a]["metrics"].get(m)) for a in names] for m in SHOWN
@@ -69,7 +73,7 @@ def render_markdown(report: Any) -> str:
         lines += _table(["condition", "row", "value", "status"],
                         [[g["condition"], g["relation"], "-" if g["value"] is None else f"{g['value']:.4g}", g["status"]]
                          for g in doc["gates"]])
-    return "\n".join(lines) + "\n"
+    return cap_sections([Section("\n".join(lines))], "", MARKDOWN_LIMIT, closing="\n")
 
 
 def render_terminal(report: Any) -> str:

@@ -12,6 +12,7 @@ from ..compare import Comparison
 from ..metrics import Metric
 from ..metrics.mcnemar import POOLED_NOTE
 from . import plots
+from .escape import MARKDOWN_LIMIT, Section, cap_sections, md_text
 from .format import MISSING, counts, interval, number
 from .html import estimate, page
 
@@ -65,25 +66,30 @@ def _excluded(excluded: dict[str, int]) -> str:
 
 
 def render_comparison_markdown(comparison: Comparison) -> str:
-    names = [a.name for a in comparison.audits]
-    parts = ["# metacompress comparison", _audits_markdown(comparison)]
+    """compare.md: every string from the reports through ``md_text``, within ``MARKDOWN_LIMIT``
+    characters (metric tables give way from the last when it would be longer)."""
+    names = [md_text(a.name) for a in comparison.audits]
+    parts = [Section("# metacompress comparison"), Section(_audits_markdown(comparison))]
     if comparison.notes:
-        parts.append("\n".join(f"- note: {n}" for n in comparison.notes))
+        parts.append(Section("\n".join(f"- note: {md_text(n, 500)}" for n in comparison.notes)))
+    tables = []
     for metric in comparison.metrics:
         header = f"| relation | {' | '.join(names)} |\n| --- |{' ---: |' * len(names)}"
         body = "\n".join(
-            f"| {'**' + relation + '**' if relation == ALL else relation} | "
+            f"| {'**' + relation + '**' if relation == ALL else md_text(relation)} | "
             + " | ".join(_cell(comparison, comparison.value(a, relation, metric), metric) for a in comparison.audits)
             + " |" for relation in [*comparison.relations, ALL])
-        parts.append(f"## `{metric}`\n\n{header}\n{body}")
+        tables.append(f"## <code>{md_text(metric)}</code>\n\n{header}\n{body}")
+    note = f"*A metric table is left out: compare.md would pass {MARKDOWN_LIMIT:,} characters; see compare.json.*"
+    parts += [Section(table, 50 - min(rank, 49), note) for rank, table in enumerate(tables)]
     if comparison.paired:
-        rows = "\n".join(f"| {t.relation} | {t.a} vs {t.b} | {t.shared_rows} | {t.a_only} | {t.b_only} | {_p(t.p_value)} |"
+        rows = "\n".join(f"| {md_text(t.relation)} | {md_text(t.a)} vs {md_text(t.b)} | {t.shared_rows} | {t.a_only} | {t.b_only} | {_p(t.p_value)} |"
                          for t in comparison.paired)
-        parts.append("## Paired tests of student-only flips\n\nExact McNemar test on the rows both audits judged with "
+        parts.append(Section("## Paired tests of student-only flips\n\nExact McNemar test on the rows both audits judged with "
                      "the same rewrite: *A alone* counts rows where A's student flips alone and B's does not. "
                      f"The pooled row: {POOLED_NOTE}.\n\n| relation | A vs B | shared rows | A alone | B alone | p |\n"
-                     f"| --- | --- | ---: | ---: | ---: | ---: |\n{rows}")
-    return "\n\n".join(parts) + "\n"
+                     f"| --- | --- | ---: | ---: | ---: | ---: |\n{rows}"))
+    return cap_sections(parts, "\n\n", MARKDOWN_LIMIT, closing="\n")
 
 
 def _audits_markdown(comparison: Comparison) -> str:
@@ -91,9 +97,9 @@ def _audits_markdown(comparison: Comparison) -> str:
     for audit in comparison.audits:
         run = audit.report["run"]
         models = run.get("models", {})
-        lines.append(f"| {audit.name} | `{models.get('student', {}).get('source', MISSING)}` | "
-                     f"`{models.get('teacher', {}).get('source', MISSING)}` | {run.get('seed', MISSING)} | "
-                     f"`{audit.folder}` |")
+        lines.append(f"| {md_text(audit.name)} | <code>{md_text(models.get('student', {}).get('source', MISSING))}</code> | "
+                     f"<code>{md_text(models.get('teacher', {}).get('source', MISSING))}</code> | "
+                     f"{md_text(run.get('seed', MISSING))} | <code>{md_text(audit.folder)}</code> |")
     return "\n".join(lines)
 
 

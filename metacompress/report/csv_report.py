@@ -6,6 +6,10 @@ added. The code itself (``original_code``, ``rewritten_code``) would make the ta
 unreadable in a spreadsheet, so it goes to rewrites.jsonl, one JSON object per row of
 samples.csv in the same order: ``{"example_id", "relation", "applied", "original_code",
 "rewritten_code"}``. Read samples.csv back with ``read_samples_csv``.
+
+A text cell that a spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a
+carriage return) is written with a leading ``'`` (``escape.csv_cell``); ``read_samples_csv``
+takes it off again.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from ..errors import InputError
 from ..metrics import CODE_COLUMNS, FLAG_NAMES, PROB_COLUMNS, SAMPLE_COLUMNS, encode_probs
 from ..metrics.core import FLOAT_FLAGS
 from ..metrics.samples import PRED_COLUMNS, VISIBILITY_COLUMNS
+from .escape import csv_cell, csv_value
 
 _BOOLEAN = FLAG_NAMES + VISIBILITY_COLUMNS
 _NULLABLE = ("label",) + PRED_COLUMNS + _BOOLEAN  # empty cell = missing
@@ -32,12 +37,17 @@ def samples_for_csv(samples: pd.DataFrame) -> pd.DataFrame:
     for column in PROB_COLUMNS:
         if column in out:
             out[column] = [encode_probs(cell) for cell in out[column]]
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):  # text columns (object or str dtype)
+            out[column] = [csv_cell(cell) for cell in out[column]]
     return out
 
 
 def write_samples_csv(samples: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
-    samples_for_csv(samples).to_csv(path, index=False)
+    # CRLF rows (RFC 4180): the writer then quotes a cell holding a bare "\r", which a "\n"-ended
+    # file leaves bare and every reader takes for the end of a row
+    samples_for_csv(samples).to_csv(path, index=False, lineterminator="\r\n")
     return path
 
 
@@ -50,6 +60,7 @@ def read_samples_csv(path: str | Path) -> pd.DataFrame:
                             na_values={c: [""] for c in _NULLABLE})
     except (OSError, ValueError) as error:
         raise InputError(f"{path}: cannot read the samples table ({error})") from None
+    frame = frame.map(csv_value)
     missing = [c for c in ("example_id", "relation", "applied") if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: not a samples table (no column {', '.join(missing)})")

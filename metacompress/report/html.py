@@ -21,11 +21,14 @@ from ..metrics.samples import has_probs
 from ..metrics.summary import judged_rows
 from . import plots
 from .document import Report
+from .escape import HTML_LIMIT, MAX_TEXT, Section, cap_sections, clip
 from .format import MISSING, counts, interval, number, outputs_source, p_value, true_flags
 
 WORST_CASES = 10
 OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
 MAX_CODE_LINES = 80
+MAX_CODE_LINE_CHARS = 200  # characters of one line of code shown
+MAX_COMMAND = 1000  # characters of the recorded command line shown
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:1em 1.5em;color:#1a1a1a;line-height:1.4}
 h1{font-size:1.5em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
@@ -54,19 +57,23 @@ CALIBRATION = ("teacher_ece_x", "teacher_ece_xp", "student_ece_x", "student_ece_
 
 def render_html(report: Report, samples: pd.DataFrame | None = None, *,
                 worst: int = WORST_CASES) -> str:
-    """The whole page as one string."""
+    """The whole page as one string, within ``HTML_LIMIT`` characters whatever the data holds: every
+    string is escaped and cut to ``MAX_TEXT`` characters (code lines to ``MAX_CODE_LINE_CHARS``),
+    and when the page is still too long its sections give way, least important first."""
     title = f"metacompress: {report.run.task or 'audit'}"
+    note = (f"<p class=\"muted\">A section is left out here: report.html would pass {HTML_LIMIT:,} characters; "
+            "report.json holds every figure.</p>")
     sections = [
-        _header(report),
-        _gates(report),
-        _relations(report),
-        _calibration(report, samples),
-        _probability_map(report, samples),
-        _worst_cases(report, samples, worst),
-        _skipped(report),
-        _provenance(report),
+        Section(_header(report)),
+        Section(_gates(report)),
+        Section(_relations(report), 90),
+        Section(_calibration(report, samples), 50, note),
+        Section(_probability_map(report, samples), 40, note),
+        Section(_worst_cases(report, samples, worst), 10, note),
+        Section(_skipped(report), 30, note),
+        Section(_provenance(report), 60, note),
     ]
-    return page(title, "\n".join(s for s in sections if s))
+    return page(title, cap_sections(sections, "\n", HTML_LIMIT - len(page(title, ""))))
 
 
 def page(title: str, body: str) -> str:
@@ -76,8 +83,9 @@ def page(title: str, body: str) -> str:
             f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+def _e(value: Any, limit: int = MAX_TEXT, keep_tabs: bool = False) -> str:
+    """``value`` escaped, on one line, cut to ``limit`` characters."""
+    return html.escape(clip(value, limit, keep_tabs=keep_tabs), quote=True)
 
 
 def _or_missing(value: Any) -> Any:
@@ -92,13 +100,13 @@ def _header(report: Report) -> str:
         ("teacher", _or_missing(models["teacher"].source) if "teacher" in models else MISSING),
         ("student", _or_missing(models["student"].source) if "student" in models else MISSING),
         ("task", f"{_or_missing(run.task)} ({_or_missing(run.language)})"),
-        ("data", f"{data.path}: {data.examples_audited} examples audited of {data.records_loaded} loaded"
+        ("data", f"{clip(data.path)}: {data.examples_audited} examples audited of {data.records_loaded} loaded"
                  if data is not None else f"{MISSING}: {MISSING} examples audited of {MISSING} loaded"),
         ("relations", len(report.relations)),
         ("seed", _or_missing(run.seed)),
         ("created", _or_missing(run.created)),
     ]
-    items = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
+    items = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v, 2 * MAX_TEXT)}</td></tr>" for k, v in facts)
     return f"<h1>{_e('metacompress report')}</h1>\n<table>{items}</table>"
 
 
@@ -107,7 +115,7 @@ def _gates(report: Report) -> str:
     if not gates:
         return '<div class="banner none">No gate was set (--fail-on): this report passes or fails nothing.</div>'
     breached = [g for g in gates if g.holds]
-    banner = ('<div class="banner fail">Gate breached: ' + _e(", ".join(g.condition for g in breached)) + "</div>"
+    banner = ('<div class="banner fail">Gate breached: ' + _e(", ".join(clip(g.condition) for g in breached), len(gates) * (MAX_TEXT + 20)) + "</div>"
               if breached else '<div class="banner pass">Every gate held.</div>')
     rows = "".join(
         f"<tr><td><code>{_e(g.condition)}</code></td><td>{_e(g.relation)}</td>"
@@ -319,9 +327,9 @@ def _column(lines: list[tuple[str | None, bool]], index: list[int], total: int, 
         if text is None:
             out.append(" ")
         elif changed:
-            out.append(f"<span class=\"{css}\">{_e(text) or ' '}</span>")
+            out.append(f"<span class=\"{css}\">{_e(text, MAX_CODE_LINE_CHARS, keep_tabs=True) or ' '}</span>")
         else:
-            out.append(_e(text) or " ")
+            out.append(_e(text, MAX_CODE_LINE_CHARS, keep_tabs=True) or " ")
         last = i
     if index and last != total - 1:
         out.append("<span class=\"muted\">…</span>")
@@ -376,5 +384,5 @@ def _provenance(report: Report) -> str:
             rows.append((f"{role} outputs", outputs_source(model)))
     rows += [(f"version: {name}", version) for name, version in (run.versions or {}).items()]
     rows += [(f"time: {name}", f"{seconds} s") for name, seconds in (run.timings_s or {}).items()]
-    body = "".join(f"<tr><th>{_e(k)}</th><td><code>{_e(v)}</code></td></tr>" for k, v in rows)
+    body = "".join(f"<tr><th>{_e(k)}</th><td><code>{_e(v, MAX_COMMAND)}</code></td></tr>" for k, v in rows)
     return f"<h2>Provenance</h2>\n<details><summary>versions, fingerprints, outputs from the store, seed, command</summary><table>{body}</table></details>"

@@ -22,23 +22,34 @@ import pandas as pd
 
 from ..metrics import GateResult, Metric, RelationSummary
 from .document import MetricDefinition, Report, registered_definitions
+from .escape import MARKDOWN_LIMIT, Section, cap_sections, md_code, md_text
 from .format import (INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, outputs_source, p_value,
                      true_flags, value_of)
 
 MAX_DIFF_LINES = 30  # per worst case, so that report.md fits a pull-request comment
+MAX_COMMAND = 1000  # characters of the recorded command line shown
 
 
 def render_markdown(report: Report, samples: pd.DataFrame | None = None, *, worst: int = 5) -> str:
-    parts = ["# metacompress report", _summary(report), _gates(report.gates), _discrepancy(report), _mcnemar(report),
-             _folded("every headline metric per relation", _overview(report)),
-             _folded("the originals before any rewrite", _baseline(report)),
-             _folded("skipped data records", _skipped_records(report)),
-             _folded("where relations applied, and why not", _skips(report)),
-             _folded("each relation's metrics with intervals and counts", _relation_details(report)),
-             _folded("worst cases", _worst_cases(samples, worst, report.run.label_names) if samples is not None else ""),
-             _folded("run details: command, models, thresholds, intervals", "## Run\n\n" + _run(report)),
-             _folded("metric definitions", _definitions(report))]
-    return "\n\n".join(p for p in parts if p) + "\n"
+    """report.md, within ``MARKDOWN_LIMIT`` characters whatever the data holds: every string from
+    the data goes through ``md_text``/``md_code``; when the whole is still too long, the folded
+    sections give way, least important first, each to a one-line note."""
+    def folded(summary: str, body: str, keep: int) -> Section:
+        note = f"*{summary}: left out, report.md would pass {MARKDOWN_LIMIT:,} characters; see report.json.*"
+        return Section(_folded(summary, body), keep, note if body else "")
+
+    worst_cases = _worst_cases(samples, worst, report.run.label_names) if samples is not None else ""
+    sections = [Section("# metacompress report"), Section(_summary(report)), Section(_gates(report.gates)),
+                Section(_discrepancy(report)), Section(_mcnemar(report)),
+                folded("every headline metric per relation", _overview(report), 60),
+                folded("the originals before any rewrite", _baseline(report), 50),
+                folded("skipped data records", _skipped_records(report), 30),
+                folded("where relations applied, and why not", _skips(report), 40),
+                folded("each relation's metrics with intervals and counts", _relation_details(report), 20),
+                folded("worst cases", worst_cases, 10),
+                folded("run details: command, models, thresholds, intervals", "## Run\n\n" + _run(report), 70),
+                folded("metric definitions", _definitions(report), 0)]
+    return cap_sections(sections, "\n\n", MARKDOWN_LIMIT, closing="\n")
 
 
 def _folded(summary: str, body: str) -> str:
@@ -51,11 +62,12 @@ def _folded(summary: str, body: str) -> str:
 def _summary(report: Report) -> str:
     run = report.run
     models = run.models or {}
-    who = " against ".join(f"{role} `{_name(m.source)}`" for role, m in (("student", models.get("student")),
+    who = " against ".join(f"{role} <code>{md_text(_name(m.source))}</code>" for role, m in (("student", models.get("student")),
                                                                      ("teacher", models.get("teacher"))) if m)
     data = run.data
-    audited = f" on {data.examples_audited} examples of `{_name(data.path)}`" if data is not None else ""
-    task = f"{run.task} ({run.language}): " if run.task else ""
+    audited = (f" on {data.examples_audited} examples of <code>{md_text(_name(data.path))}</code>"
+               if data is not None else "")
+    task = f"{md_text(run.task)} ({md_text(run.language)}): " if run.task else ""
     return f"{task}{who + ', ' if who else ''}{len(report.relations)} relations{audited}, seed {run.seed}."
 
 
@@ -68,20 +80,26 @@ def _table(header: list[str], body: list[list[str]], align: str = "") -> str:
     align = align or "l" + "r" * (len(header) - 1)
     rule = ["---" if a == "l" else "---:" for a in align]
     lines = [header, rule, *body]
-    return "\n".join("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in lines)
+    # cells are renderer text and md_text() values, whose pipes are escaped already
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def _row_label(label: str) -> str:
+    return "**all relations**" if label == "all relations" else md_text(label)
 
 
 def _run(report: Report) -> str:
     run, t, judging = report.run, report.thresholds, report.judging
     shown = (("command", run.command), ("seed", run.seed), ("task", run.task), ("language", run.language),
              ("device", run.device), ("created", run.created))  # in report.json's order
-    lines = [f"- {key}: `{_short(value)}`" for key, value in shown if value not in ("", None)]
+    lines = [f"- {key}: <code>{_short(value)}</code>" for key, value in shown if value not in ("", None)]
     for role, model in (run.models or {}).items():
         source = outputs_source(model)
-        lines.append(f"- {role}: `{model.source or MISSING}` ({model.fingerprint or MISSING})"
+        lines.append(f"- {md_text(role)}: <code>{md_text(model.source or MISSING)}</code> "
+                     f"({md_text(model.fingerprint or MISSING)})"
                      + (f"; outputs: {source}" if source else ""))
-    intervals = (f"{judging.ci}, {judging.n_bootstrap} resamples, seed {judging.seed}; "
-                 f"resampling unit `{judging.resampling_unit}` (clusters per row in the tables below)"
+    intervals = (f"{md_text(judging.ci)}, {judging.n_bootstrap} resamples, seed {judging.seed}; "
+                 f"resampling unit <code>{md_text(judging.resampling_unit)}</code> (clusters per row in the tables below)"
                  if judging.n_bootstrap != 0 else INTERVALS_OFF)
     lines.append(f"- thresholds: JS distance > {t.js_distance}, confidence >= "
                  f"{t.confidence}, {t.ece_bins} ECE bins; intervals: {intervals}")
@@ -98,24 +116,23 @@ def _skipped_records(report: Report) -> str:
 def skipped_section(records_skipped: int, skip_reasons: Mapping[str, int], listed: list[str],
                     left_out: str = "not audited") -> str:
     """The skipped data records: a table of reasons with counts, then where the first ones are."""
-    body = [[reason, str(n)] for reason, n in sorted(skip_reasons.items(), key=lambda item: -item[1])]
-    where = ", ".join(listed[:10]) + (", ..." if len(listed) > 10 else "")
-    return (f"## Skipped records ({records_skipped}, {left_out})\n\n"
+    body = [[md_text(reason), str(n)] for reason, n in sorted(skip_reasons.items(), key=lambda item: -item[1])]
+    where = ", ".join(md_text(w) for w in listed[:10]) + (", ..." if len(listed) > 10 else "")
+    return (f"## Skipped records ({records_skipped}, {md_text(left_out)})\n\n"
             + _table(["reason", "records"], body, "lr") + (f"\n\nFirst ones: {where}." if where else ""))
 
 
-def _short(value: Any, limit: int = 200) -> str:
+def _short(value: Any, limit: int = MAX_COMMAND) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return md_text(text, limit)
 
 
 def _overview(report: Report) -> str:
     columns = headline_columns(report)
-    header = ["relation", "applied", "unseen", "not applicable"] + [name for name, _ in columns]
+    header = ["relation", "applied", "unseen", "not applicable"] + [md_text(name) for name, _ in columns]
     body = []
     for label, row in report.rows():
-        cells = [f"**{label}**" if label == "all relations" else label,
-                 str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
+        cells = [_row_label(label), str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
         cells += [number(value_of(row, m), report.kind_of(m)) for m, _ in columns]
         body.append(cells)
     return "## Overview\n\n" + _table(header, body)
@@ -131,7 +148,7 @@ def _discrepancy(report: Report) -> str:
               "discrepancy on x'"]
     body = []
     for label, row in report.rows():
-        cells = [f"**{label}**" if label == "all relations" else label, str(row.clusters)]
+        cells = [_row_label(label), str(row.clusters)]
         for name in _PAIRED:
             entry = row.metrics.get(name)
             value, ci = (entry.value, entry.ci95) if entry is not None else (None, None)
@@ -149,8 +166,8 @@ def _mcnemar(report: Report) -> str:
     for label, row in report.rows():
         test = row.mcnemar
         if test is not None and test.note:
-            notes.append(f"{label}: {test.note}.")
-        body.append([label, str(test.student_only_flips) if test is not None else MISSING,
+            notes.append(f"{md_text(label)}: {md_text(test.note, 500)}.")
+        body.append([md_text(label), str(test.student_only_flips) if test is not None else MISSING,
                      str(test.teacher_only_flips) if test is not None else MISSING, p_value(row)])
     text = ("## Student-only vs teacher-only flips (exact McNemar test)\n\n"
             "Two-sided exact binomial test of the student-only flips among the inputs where "
@@ -163,12 +180,13 @@ def _mcnemar(report: Report) -> str:
 def _gates(gates: list[GateResult]) -> str:
     if not gates:
         return "## Gates\n\nNo gate was set (`--fail-on`): this report passes or fails nothing."
-    body = [[g.condition, g.relation, MISSING if g.value is None else f"{g.value:.4g}", g.status] for g in gates]
+    body = [[md_text(g.condition), md_text(g.relation), MISSING if g.value is None else f"{g.value:.4g}",
+             md_text(g.status)] for g in gates]
     note = ""
     if any(g.status == "not evaluated" for g in gates):
         note = ("\n\nA gate whose metric has no value here (e.g. a label metric without labels) "
                 "is *not evaluated* and does not fail the run.")
-    verdict = ("**Breached:** " + ", ".join(f"`{g.condition}`" for g in gates if g.holds)
+    verdict = ("**Breached:** " + ", ".join(f"<code>{md_text(g.condition)}</code>" for g in gates if g.holds)
                if any(g.holds for g in gates) else "**Every gate held.**")
     return "## Gates\n\n" + verdict + "\n\n" + _table(["condition", "row", "value", "status"], body, "llrl") + note
 
@@ -181,10 +199,10 @@ def _baseline(report: Report) -> str:
 
 
 def _skips(report: Report) -> str:
-    body = [[name, str(row.applied), str(row.visibility.unseen),
+    body = [[md_text(name), str(row.applied), str(row.visibility.unseen),
              f"{row.visibility.teacher_only} / {row.visibility.student_only}",
              f"{row.visibility.retry_found} / {row.visibility.retried}",
-             str(row.not_applicable), grouped_reasons(row.skip_reasons) or "-"]
+             str(row.not_applicable), md_text(grouped_reasons(row.skip_reasons), 4 * SHOWN_KINDS * 100) or "-"]
             for name, row in report.relations.items()]
     header = ["relation", "applied", "unseen", "seen by teacher / student only", "re-drawn into window: found / tried",
               "not applicable", "reasons"]
@@ -228,7 +246,7 @@ def _relation_details(report: Report) -> str:
     tables = [t for t in tables if t]
     if not tables:
         return ""
-    legend = "\n".join(f"- [{letter}] {text}" for text, letter in notes.items())
+    legend = "\n".join(f"- [{letter}] {md_text(text, 500)}" for text, letter in notes.items())
     return "\n\n".join(tables) + (f"\n\nNotes (N: a figure given per metric in report.json):\n\n{legend}"
                                    if legend else "")
 
@@ -244,10 +262,10 @@ def _details(name: str, row: RelationSummary, report: Report, notes: dict[str, s
             continue  # shown beside its x' counterpart
         x_entry = metrics.get(on_x.get(metric, ""))
         marks = dict.fromkeys(_note_letter(e, notes) for e in (entry, x_entry) if e is not None)
-        body.append([metric, _cell(entry, report.kind_of(metric)),
+        body.append([md_text(metric), _cell(entry, report.kind_of(metric)),
                      _cell(x_entry, report.kind_of(metric)) if x_entry is not None else "",
                      " ".join(m for m in marks if m)])
-    return (f"### {name} (n={row.judged}, {row.clusters} originals)\n\n"
+    return (f"### {md_text(name)} (n={row.judged}, {row.clusters} originals)\n\n"
             + _table(["metric", "value [95% CI] (count)", "on x", "note"], body, "lrrl"))
 
 
@@ -286,7 +304,7 @@ def _letters(index: int) -> str:
 def _metric_row(name: str, entry: Metric, report: Report) -> list[str]:
     kind = report.kind_of(name)
     note = entry.null_reason if entry.value is None else entry.ci_note
-    return [name, number(entry.value, kind), interval(entry.ci95, kind), counts(entry), note or ""]
+    return [md_text(name), number(entry.value, kind), interval(entry.ci95, kind), counts(entry), md_text(note or "", 500)]
 
 
 def _worst_cases(samples: pd.DataFrame, k: int, names: list[str] | None = None) -> str:
@@ -306,7 +324,7 @@ def _worst_cases(samples: pd.DataFrame, k: int, names: list[str] | None = None) 
     for i in order:
         row = samples.iloc[i]
         blocks.append(
-            f"### {row['relation']} on {row['example_id']}\n\n"
+            f"### {md_text(row['relation'])} on {md_text(row['example_id'])}\n\n"
             f"teacher {_label(row['teacher_pred_x'], names)} → {_label(row['teacher_pred_xp'], names)}, "
             f"student {_label(row['student_pred_x'], names)} → {_label(row['student_pred_xp'], names)}, "
             f"gold label {_label(row['label'], names)}, "
@@ -319,19 +337,19 @@ def _label(value: Any, names: list[str] | None) -> str:
     if pd.isna(value):
         return MISSING
     index = int(value)
-    return f"{names[index]} ({index})" if names and 0 <= index < len(names) else str(index)
+    return f"{md_text(names[index])} ({index})" if names and 0 <= index < len(names) else str(index)
 
 
 def _diff(row: pd.Series) -> str:
     if not isinstance(row.get("original_code"), str) or not isinstance(row.get("rewritten_code"), str):
         return ""
-    lines = list(difflib.unified_diff(row["original_code"].splitlines(), row["rewritten_code"].splitlines(),
-                                      "x", "x'", n=2, lineterm=""))
-    if len(lines) > MAX_DIFF_LINES:
-        lines = lines[:MAX_DIFF_LINES] + [f"... ({len(lines) - MAX_DIFF_LINES} more lines)"]
-    text = "\n".join(lines)
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
-    return f"\n\n{fence}diff\n{text}\n{fence}"
+    lines = difflib.unified_diff(row["original_code"].splitlines(), row["rewritten_code"].splitlines(),
+                                 "x", "x'", n=2, lineterm="")
+    return "\n\n" + md_code("\n".join(lines), "diff", max_lines=MAX_DIFF_LINES)
+
+
+def _unsafe(name: str) -> bool:
+    return md_text(name) != name
 
 
 def _definitions(report: Report) -> str:
@@ -342,6 +360,8 @@ def definitions_table(definitions: Mapping[str, MetricDefinition] | None = None)
     """The metric glossary as a markdown table (the README embeds it); default: the registry."""
     if definitions is None:
         definitions = registered_definitions()
-    body = [[f"`{name}`", d.description + (" Needs labels." if d.needs_labels else "")]
+    # descriptions are Markdown written by the metric's author (code, not data): only pipes are escaped
+    body = [[f"<code>{md_text(name)}</code>" if _unsafe(name) else f"`{name}`",
+             (d.description + (" Needs labels." if d.needs_labels else "")).replace("|", "\\|")]
             for name, d in definitions.items()]
     return _table(["metric", "definition"], body, "ll")
