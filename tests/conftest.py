@@ -27,6 +27,19 @@ def shared_dir() -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_prediction_store_for_shared_fixtures(tmp_path_factory):
+    """Module- and session-scoped fixtures run before the per-test folder below exists: they get
+    a store of the session's own, never the user's."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache-session"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture(autouse=True)
 def private_prediction_store(tmp_path_factory, monkeypatch):
     """Every test (and every subprocess it starts) gets its own empty cache folder, so the suite
