@@ -11,8 +11,6 @@ import posixpath
 import re
 from pathlib import Path
 
-from mkdocs.structure.files import File
-
 REPO = Path(__file__).resolve().parents[2]
 PAGES = {  # page in the site -> document in the repository
     "schemas/report.md": "metacompress/report/SCHEMA.md",
@@ -35,6 +33,8 @@ def rewrite_links(text: str, source: str, page: str) -> str:
 
 
 def on_files(files, config):
+    from mkdocs.structure.files import File  # here, so that the tests can read PAGES without mkdocs
+
     for page, source in PAGES.items():
         text = (REPO / source).read_text(encoding="utf-8")
         files.append(File.generated(config, page, content=rewrite_links(text, source, page)))
