@@ -93,7 +93,8 @@ def relation_table() -> str:
     rows = ["| relation | languages | rewrite |", "| --- | --- | --- |"]
     for name in RELATIONS.names():
         relation = get_relation(name)
-        rows.append(f"| `{name}` | {', '.join(relation.languages)} | {relation.summary} |")
+        summary = relation.summary.replace("|", "\\|")  # a bar would end the cell
+        rows.append(f"| `{name}` | {', '.join(relation.languages)} | {summary} |")
     return "\n".join(rows) + "\n"
 
 
