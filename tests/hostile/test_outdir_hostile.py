@@ -129,3 +129,36 @@ def test_out_dot_locks_its_own_folder_not_one_lock_shared_by_every_sibling(tmp_p
             publish(out_second, lambda folder: (folder / "report.json").write_text("second's report"))
     assert (second / "report.json").read_text() == "second's report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["first", "second"]
+
+
+@pytest.mark.slow
+def test_two_audits_whose_outs_are_glob_patterns_of_each_other_run_at_once_and_keep_their_reports(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from audit_fixtures import build_models, write_pairs
+
+    models = build_models(tmp_path / "models")
+    data = write_pairs(tmp_path / "pairs.jsonl", count=4)
+    runs = tmp_path / "runs"
+    runs.mkdir()
+
+    def audit(out: str) -> subprocess.Popen:
+        command = [sys.executable, "-m", "metacompress", "run", "--teacher", str(models["teacher"]),
+                   "--student", str(models["perturbed"]), "--task", "clone-detection", "--data", str(data),
+                   "--relations", "insert-dead-code", "--bootstrap", "0", "--quiet", "--no-cache",
+                   "--overwrite", "--out", str(runs / out)]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "OMP_NUM_THREADS": "1"})
+
+    for _ in range(2):  # the second round overwrites: each run sets its previous report aside
+        started = [audit("exp?"), audit("exp1")]
+        for process in started:
+            _, stderr = process.communicate(timeout=300)
+            assert process.returncode == 0, stderr
+    for out in ("exp?", "exp1"):
+        report = json.loads((runs / out / "report.json").read_text())
+        assert report["run"]["config"]["out"] == str(runs / out)
+    assert sorted(p.name for p in runs.iterdir()) == ["exp1", "exp?"]  # no leftover, no lock
