@@ -38,6 +38,7 @@ def encoder_config(spec: ModelSpec, trust_remote_code: bool = False):
 
     fields = dict(spec.encoder)
     model_type = fields.pop("model_type", "roberta")
+    position_kind = _position_kind(spec, fields.pop("position_embedding_type", "absolute"))
     try:
         if spec.encoder_base:
             local = spec.root / spec.encoder_base
@@ -59,10 +60,28 @@ def encoder_config(spec: ModelSpec, trust_remote_code: bool = False):
         if isinstance(token_id, int) and token_id >= config.vocab_size:
             raise ModelLoadError(f"{spec.path}: [encoder] {key} {token_id} is beyond the embedding "
                                  f"(vocab_size {config.vocab_size}: ids 0 to {config.vocab_size - 1})")
+    if position_kind != "absolute":  # kept on the config, so the fingerprint tells the kinds apart
+        config.position_embedding_type = position_kind
     config.num_labels = len(spec.labels)
     config.id2label = dict(enumerate(spec.labels))
     config.label2id = {name: index for index, name in enumerate(spec.labels)}
     return config
+
+
+POSITION_KINDS = ("absolute", "relative_key", "relative_key_query")
+
+
+def _position_kind(spec: ModelSpec, kind) -> str:
+    """transformers 4.x's position_embedding_type, which transformers 5 dropped; computed by
+    ``models.explicit_encoder``."""
+    if kind not in POSITION_KINDS:
+        raise ModelLoadError(f"{spec.path}: [encoder] position_embedding_type must be one of "
+                             f"{', '.join(POSITION_KINDS)}, got {toml_text(kind)}")
+    return kind
+
+
+def position_kind(config) -> str:
+    return getattr(config, "position_embedding_type", "absolute") or "absolute"
 
 
 ENCODER_SIZES = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
@@ -108,14 +127,23 @@ def build_module(spec: ModelSpec, config, weights: dict):
     try:
         if spec.head == "sequence-classification":
             module = AutoModelForSequenceClassification.from_config(config)
+            _explicit_if_needed(module.base_model, config)
             return module, {layout.encoder_prefix: module.base_model_prefix + ".", layout.classifier_prefix: "classifier."}
         from .pair_head import PairConcatModel
 
         has_pooler = any(key.startswith(layout.encoder_prefix + "pooler.") for key in weights)
         module = PairConcatModel(AutoModel.from_config(config, add_pooling_layer=has_pooler), len(spec.labels))
+        _explicit_if_needed(module.encoder, config)
     except ValueError as exc:  # transformers refuses inconsistent sizes (hidden_size not a multiple of heads)
         raise ModelLoadError(f"{spec.path}: the [encoder] fields do not describe a model: {str(exc).splitlines()[0]}") from None
     return module, {layout.encoder_prefix: "encoder.", layout.classifier_prefix: "classifier."}
+
+
+def _explicit_if_needed(base_model, config) -> None:
+    if position_kind(config) != "absolute":
+        from .explicit_encoder import use_explicit_forward
+
+        use_explicit_forward(base_model, position_kind(config))
 
 
 class SpecClassifier(CodeClassifier):
