@@ -173,3 +173,22 @@ class GraphEncoding:
         from .graph_encoder import graph_logits
 
         return graph_logits(model, input_ids, attention_mask.sum(dim=1), self.ids, self.settings.total_length)
+
+
+def single_function_layout():
+    """The sequence layout, refusing pairs before anything is encoded: the references read a
+    GraphCodeBERT sequence head one function at a time (the clone model has a pair head)."""
+    from ..errors import UsageError
+    from .heads import SequenceLayout
+
+    class GraphSequenceLayout(SequenceLayout):
+        kind = "graphcodebert-sequence"
+
+        def units(self, model, inputs, pairs):
+            if pairs and inputs:
+                raise UsageError(f"{model.info.source}: a GraphCodeBERT sequence classifier reads one function at "
+                                 "a time, not pairs (a clone-detection model needs a pair head: "
+                                 'head = "pair-concat-cls" in a model spec)')
+            return super().units(model, inputs, pairs)
+
+    return GraphSequenceLayout()

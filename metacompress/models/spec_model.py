@@ -207,6 +207,14 @@ class SpecClassifier(CodeClassifier):
         )
 
     @property
+    def layout(self):
+        if self.graph is not None and self.head == "sequence":
+            from .graphcodebert import single_function_layout
+
+            return single_function_layout()
+        return super().layout
+
+    @property
     def module(self):
         return self._module
 
