@@ -88,3 +88,16 @@ def test_a_pair_padded_with_a_shorter_function_keeps_its_probabilities(tmp_path)
     together = predict_proba(model, [(short, long), (long, long + " ")], QUIET).probs
     np.testing.assert_allclose(together[0], alone[0], atol=1e-6)
     assert not np.allclose(alone[0], [0.5, 0.5], atol=1e-3)
+
+
+def test_a_rewritten_function_gets_its_own_graph(tmp_path):
+    """Relations and the attack rewrite code; the graph is rebuilt from the rewritten text."""
+    from metacompress.models.graphcodebert import GraphInput
+
+    model = load_model(graph_spec(tmp_path, "clone"))  # Java
+    original = "int f(int a) { int b = a + 1; return b; }"
+    renamed = "int f(int a) { int total = a + 1; return total; }"
+    with_dead_code = "int f(int a) { int b = a + 1; int unused = b; return b; }"
+    rows = [GraphInput.unpack(row) for row in model.encode([original, renamed, with_dead_code]).ids]
+    assert rows[1].code_ids != rows[0].code_ids and rows[1].node_sources == rows[0].node_sources
+    assert len(rows[2].node_spans) > len(rows[0].node_spans)
