@@ -62,6 +62,10 @@ Heads:
   the two first-token vectors are concatenated (2·hidden) → ``dense`` → tanh → ``out_proj``.
   A pooler under the encoder prefix is loaded when the file has one (it is never used).
 
+GraphCodeBERT teachers: ``inputs = "graphcodebert"`` with ``[graph] language, code_length,
+data_flow_length`` (and ``unk_id``) reads code tokens plus data-flow nodes (``models.graphcodebert``);
+``logits = "sigmoid"`` turns one logit z into [1 - sigmoid(z), sigmoid(z)] (ALERT's Devign model).
+
 Paths are relative to the root: the ``root`` key (relative to the spec file) or the spec file's
 folder, unless the caller overrides it (``model_root=``, ``$METACOMPRESS_MODEL_ROOT``,
 ``--model-root``). An ``embeddings.position_ids`` key is a buffer and is ignored; any other
