@@ -12,6 +12,7 @@ Pair-concat (CodeXGLUE clone) heads have no transformers class, so they cannot b
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 import os
 from pathlib import Path
 
@@ -58,6 +59,9 @@ def convert_spec(
             "their <s> vectors concatenated) has no standard Hugging Face class; load it with the "
             "metacompress spec loader instead (metacompress run/inspect accept the .toml)"
         )
+    if spec.logits == "sigmoid":
+        raise UsageError(f'{spec_path}: logits = "sigmoid" (one logit) has no Hugging Face sequence-classification '
+                         "equivalent (one label means regression there); load the .toml instead")
     out = Path(out_dir)
     _check_target(out, overwrite)
     model = load_spec(str(spec_path), model_root=model_root)
@@ -104,6 +108,7 @@ def _save_model(model, out: Path) -> None:
         "normalize_whitespace": pre.normalize_whitespace,
         "block_size": pre.block_size,
         "source_spec": model.spec.name,
+        **({"graphcodebert": asdict(model.spec.graph)} if model.spec.graph else {}),
     })
     with quiet_transformers():
         model.module.save_pretrained(str(out))

@@ -14,7 +14,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..errors import ModelLoadError
+from ..errors import ModelLoadError, UsageError
 from .base import CodeClassifier, Encoded, ModelInfo
 from .fingerprint import files_size, fingerprint, hf_weight_files, num_parameters, preprocessing_fingerprint
 from .quiet import quiet_transformers
@@ -167,6 +167,10 @@ class HFClassifier(CodeClassifier):
         self._backend = _truncating_backend(tokenizer, max_length)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else config.pad_token_id
         self.pad_id = int(pad or 0)
+        self.graph = _graph_encoding(source, model, tokenizer, preprocessing.get("graphcodebert"), self.pad_id)
+        extras = self.graph.fingerprint_options() if self.graph else {}
+        if self.graph:
+            max_length = self.graph.settings.total_length
         weight_files = hf_weight_files(folder) if folder else []
         self.info = ModelInfo(
             source=source,
@@ -180,8 +184,16 @@ class HFClassifier(CodeClassifier):
             architecture=architecture(config),
             preprocessing_fingerprint=preprocessing_fingerprint(
                 _tokenizer_description(tokenizer, self._backend), config, normalize_whitespace=self._normalize,
-                max_length=max_length, pad_id=self.pad_id, head="sequence"),
+                max_length=max_length, pad_id=self.pad_id, head="sequence", **extras),
         )
+
+    @property
+    def layout(self):
+        if self.graph is not None:
+            from .graphcodebert import single_function_layout
+
+            return single_function_layout()
+        return super().layout
 
     @property
     def module(self):
@@ -195,9 +207,14 @@ class HFClassifier(CodeClassifier):
         return normalize_whitespace(text) if self._normalize else text
 
     def encode(self, texts: list[str]) -> Encoded:
+        if self.graph is not None:
+            return self.graph.encode([self._prepare(text) for text in texts])
         return self._encode([self._prepare(text) for text in texts])
 
     def encode_pairs(self, pairs: list[tuple[str, str]]) -> Encoded:
+        if self.graph is not None:
+            raise UsageError(f"{self.info.source}: a GraphCodeBERT sequence classifier reads one function at a time, "
+                             "not pairs (the clone-detection model's pair head loads through a model spec)")
         return self._encode([(self._prepare(left), self._prepare(right)) for left, right in pairs])
 
     def _encode(self, batch: list) -> Encoded:
@@ -218,7 +235,34 @@ class HFClassifier(CodeClassifier):
         return Encoded(ids=[list(ids) for ids in cut], truncated=[len(w) > len(c) for w, c in zip(whole, cut)])
 
     def logits(self, input_ids, attention_mask):
+        if self.graph is not None:
+            return self.graph.logits(self._model, input_ids, attention_mask).float()
         return self._model(input_ids=input_ids, attention_mask=attention_mask).logits.float()
+
+
+def _graph_encoding(source: str, model, tokenizer, settings: dict | None, pad_id: int):
+    """GraphCodeBERT inputs when config.json's ``metacompress_preprocessing`` names them
+    (``"graphcodebert": {"language": ..., "code_length": ..., "data_flow_length": ...}``): a
+    fine-tuned GraphCodeBERT's config is otherwise that of any RoBERTa, and names no language."""
+    if settings is None:
+        return None
+    from .explicit_encoder import use_explicit_forward
+    from .graphcodebert import GraphEncoding, GraphSettings, SpecialIds, check_settings
+
+    where = f"{source}: config.json {PREPROCESSING_KEY}.graphcodebert"
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    try:
+        graph = GraphSettings(**{"unk_id": tokenizer.unk_token_id, **settings})
+    except TypeError as exc:
+        raise ModelLoadError(f"{where}: {exc}") from None
+    problem = check_settings(where, graph, model.config.max_position_embeddings, pad_id, 2)
+    if problem is None and backend is None:
+        problem = f"{source}: GraphCodeBERT inputs need a fast (tokenizers) tokenizer"
+    if problem is not None:
+        raise ModelLoadError(problem)
+    use_explicit_forward(model.base_model, getattr(model.config, "position_embedding_type", None) or "absolute")
+    ids = SpecialIds(bos=tokenizer.cls_token_id, eos=tokenizer.sep_token_id, pad=pad_id, unk=graph.unk_id)
+    return GraphEncoding(backend, graph, ids, reserved=2)
 
 
 def _tokenizer_description(tokenizer, backend) -> str:

@@ -62,6 +62,10 @@ Heads:
   the two first-token vectors are concatenated (2·hidden) → ``dense`` → tanh → ``out_proj``.
   A pooler under the encoder prefix is loaded when the file has one (it is never used).
 
+GraphCodeBERT teachers: ``inputs = "graphcodebert"`` with ``[graph] language, code_length,
+data_flow_length`` (and ``unk_id``) reads code tokens plus data-flow nodes (``models.graphcodebert``);
+``logits = "sigmoid"`` turns one logit z into [1 - sigmoid(z), sigmoid(z)] (ALERT's Devign model).
+
 Paths are relative to the root: the ``root`` key (relative to the spec file) or the spec file's
 folder, unless the caller overrides it (``model_root=``, ``$METACOMPRESS_MODEL_ROOT``,
 ``--model-root``). An ``embeddings.position_ids`` key is a buffer and is ignored; any other
@@ -78,6 +82,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelLoadError
+from .dfg import GRAPH_LANGUAGES
+from .graphcodebert import GraphSettings
 
 SPEC_VERSION = 1
 HEADS = ("sequence-classification", "pair-concat-cls")
@@ -90,7 +96,9 @@ DEFAULT_PREFIXES = {
 SPECIAL_TOKENS = {"roberta": (2, 4), "bert": (2, 3), "none": (0, 0)}
 ROBERTA_IDS = {"bos_id": 0, "eos_id": 2}
 TOP_LEVEL = {"spec_version", "name", "description", "root", "weights", "head", "labels",
-             "tokenizer", "preprocessing", "encoder", "state_dict"}
+             "tokenizer", "preprocessing", "encoder", "state_dict", "inputs", "logits", "graph"}
+INPUTS = ("tokens", "graphcodebert")
+LOGITS = ("softmax", "sigmoid")
 
 
 @dataclass
@@ -148,6 +156,9 @@ class ModelSpec:
     encoder: dict[str, Any] = field(default_factory=dict)
     encoder_base: str | None = None
     description: str = ""
+    inputs: str = "tokens"  # or "graphcodebert": code tokens plus data-flow nodes (``[graph]``)
+    logits: str = "softmax"  # or "sigmoid": one logit z, probabilities [1 - sigmoid(z), sigmoid(z)]
+    graph: GraphSettings | None = None
 
 
 def read_spec(path: str | os.PathLike, *, model_root: str | os.PathLike | None = None) -> ModelSpec:
@@ -186,7 +197,44 @@ def read_spec(path: str | os.PathLike, *, model_root: str | os.PathLike | None =
         state_dict=_layout(path, head, data.get("state_dict", {})),
         encoder={k: v for k, v in encoder.items() if k != "base"},
         encoder_base=check_type(path, "[encoder] ", "base", encoder["base"], str) if "base" in encoder else None,
+        inputs=_choice(path, data, "inputs", INPUTS),
+        logits=_choice(path, data, "logits", LOGITS),
+        graph=_graph(path, data),
     )
+
+
+def _choice(path: Path, data: dict, key: str, allowed: tuple[str, ...]) -> str:
+    value = check_type(path, "", key, data.get(key, allowed[0]), str)
+    if value not in allowed:
+        raise ModelLoadError(f"{path}: {key} must be one of {', '.join(allowed)}, got {toml_text(value)}")
+    return value
+
+
+def _graph(path: Path, data: dict) -> GraphSettings | None:
+    """``[graph]`` (language, code_length, data_flow_length, unk_id): needed by, and only by, graph inputs."""
+    table = data.get("graph")
+    graph_inputs = data.get("inputs") == "graphcodebert"
+    if table is None:
+        if graph_inputs:
+            raise ModelLoadError(f'{path}: inputs = "graphcodebert" needs a [graph] table with language '
+                                 f"(one of {', '.join(GRAPH_LANGUAGES)})")
+        return None
+    if not graph_inputs:
+        raise ModelLoadError(f'{path}: [graph] applies only to inputs = "graphcodebert"')
+    _check_keys(path, "[graph]", table, {f.name for f in fields(GraphSettings)})
+    for key, value in table.items():
+        check_type(path, "[graph] ", key, value, str if key == "language" else int)
+    if "language" not in table:
+        raise ModelLoadError(f"{path}: [graph] needs language (one of {', '.join(GRAPH_LANGUAGES)})")
+    settings = GraphSettings(**table)
+    if settings.language not in GRAPH_LANGUAGES:
+        raise ModelLoadError(f"{path}: [graph] language {toml_text(settings.language)} has no data-flow rules; "
+                             f"expected one of {', '.join(GRAPH_LANGUAGES)}")
+    for key in ("code_length", "data_flow_length", "unk_id"):
+        if getattr(settings, key) < (1 if key == "code_length" else 0):
+            raise ModelLoadError(f"{path}: [graph] {key} must be {1 if key == 'code_length' else 0} or more, "
+                                 f"got {getattr(settings, key)}")
+    return settings
 
 
 def resolve_root(path: Path, root_key: str | None, model_root: str | os.PathLike | None) -> Path:

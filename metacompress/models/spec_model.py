@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 
-from ..errors import ModelLoadError
+from ..errors import ModelLoadError, UsageError
 from .base import CodeClassifier, Encoded, ModelInfo
 from .checkpoint import fit_state_dict, read_weights
 from .fingerprint import files_size, fingerprint, num_parameters, preprocessing_fingerprint
+from .graphcodebert import GraphEncoding, SpecialIds, check_settings
 from .hf import ROBERTA_LIKE, architecture
 from .quiet import quiet_transformers
 from .spec import ModelSpec, check_type, read_spec, toml_text
@@ -38,6 +39,7 @@ def encoder_config(spec: ModelSpec, trust_remote_code: bool = False):
 
     fields = dict(spec.encoder)
     model_type = fields.pop("model_type", "roberta")
+    position_kind = _position_kind(spec, fields.pop("position_embedding_type", "absolute"))
     try:
         if spec.encoder_base:
             local = spec.root / spec.encoder_base
@@ -59,10 +61,46 @@ def encoder_config(spec: ModelSpec, trust_remote_code: bool = False):
         if isinstance(token_id, int) and token_id >= config.vocab_size:
             raise ModelLoadError(f"{spec.path}: [encoder] {key} {token_id} is beyond the embedding "
                                  f"(vocab_size {config.vocab_size}: ids 0 to {config.vocab_size - 1})")
-    config.num_labels = len(spec.labels)
+    if position_kind != "absolute":  # kept on the config, so the fingerprint tells the kinds apart
+        config.position_embedding_type = position_kind
     config.id2label = dict(enumerate(spec.labels))
     config.label2id = {name: index for index, name in enumerate(spec.labels)}
+    if output_count(spec) != len(spec.labels):  # transformers counts labels by id2label
+        config.id2label = {0: spec.labels[-1]}
+        config.label2id = {spec.labels[-1]: 0}
+    config.num_labels = output_count(spec)
     return config
+
+
+POSITION_KINDS = ("absolute", "relative_key", "relative_key_query")
+
+
+def output_count(spec: ModelSpec) -> int:
+    """Logits of the head: one per label, or one alone for ``logits = "sigmoid"``."""
+    if spec.logits == "sigmoid":
+        if len(spec.labels) != 2:
+            raise ModelLoadError(f'{spec.path}: logits = "sigmoid" gives two probabilities [1 - p, p], '
+                                 f"so labels must name two classes, got {len(spec.labels)}")
+        return 1
+    return len(spec.labels)
+
+
+def graph_reserved(spec: ModelSpec) -> int:
+    """Tokens the reference keeps free besides the code: 3 in the clone code (pair head), 2 in the Devign code."""
+    return 3 if spec.head == "pair-concat-cls" else 2
+
+
+def _position_kind(spec: ModelSpec, kind) -> str:
+    """transformers 4.x's position_embedding_type, which transformers 5 dropped; computed by
+    ``models.explicit_encoder``."""
+    if kind not in POSITION_KINDS:
+        raise ModelLoadError(f"{spec.path}: [encoder] position_embedding_type must be one of "
+                             f"{', '.join(POSITION_KINDS)}, got {toml_text(kind)}")
+    return kind
+
+
+def position_kind(config) -> str:
+    return getattr(config, "position_embedding_type", "absolute") or "absolute"
 
 
 ENCODER_SIZES = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
@@ -84,10 +122,12 @@ def _check_sizes(spec: ModelSpec, config, tokenizer) -> None:
     pre = spec.preprocessing
     block = pre.block_size
     positions = config.max_position_embeddings
+    if spec.graph is not None:
+        _check_graph(spec, config)
     usable = positions - ((config.pad_token_id or 0) + 1 if config.model_type in ROBERTA_LIKE else 0)
     # a sequence head also reads pairs, which need their own special tokens and one token of each function
     shortest = pre.added_per_pair + 2 if spec.head == "sequence-classification" else pre.added_per_function + 1
-    if not shortest <= block <= usable:
+    if spec.graph is None and not shortest <= block <= usable:
         raise ModelLoadError(f"{spec.path}: block_size {block} must lie between {shortest} and {usable} "
                              f"(max_position_embeddings {positions}, special_tokens {pre.special_tokens!r})")
     if tokenizer.get_vocab_size() > config.vocab_size:
@@ -100,6 +140,17 @@ def _check_sizes(spec: ModelSpec, config, tokenizer) -> None:
                                  f"(vocab_size {config.vocab_size}: ids 0 to {config.vocab_size - 1})")
 
 
+def _check_graph(spec: ModelSpec, config) -> None:
+    problem = check_settings("[graph]", spec.graph, config.max_position_embeddings, spec.preprocessing.pad_id,
+                             graph_reserved(spec))
+    if problem is None and spec.graph.unk_id >= config.vocab_size:
+        problem = f"[graph] unk_id {spec.graph.unk_id} is beyond the embedding (vocab_size {config.vocab_size})"
+    if problem is None and spec.preprocessing.special_tokens != "roberta":
+        problem = 'GraphCodeBERT inputs are wrapped as <s> tokens </s>: special_tokens must be "roberta"'
+    if problem is not None:
+        raise ModelLoadError(f"{spec.path}: {problem}")
+
+
 def build_module(spec: ModelSpec, config, weights: dict):
     """The torch module for the spec's head, and how checkpoint prefixes map onto its names."""
     from transformers import AutoModel, AutoModelForSequenceClassification
@@ -108,14 +159,24 @@ def build_module(spec: ModelSpec, config, weights: dict):
     try:
         if spec.head == "sequence-classification":
             module = AutoModelForSequenceClassification.from_config(config)
+            _explicit_if_needed(module.base_model, config, spec.graph is not None)
             return module, {layout.encoder_prefix: module.base_model_prefix + ".", layout.classifier_prefix: "classifier."}
         from .pair_head import PairConcatModel
 
         has_pooler = any(key.startswith(layout.encoder_prefix + "pooler.") for key in weights)
-        module = PairConcatModel(AutoModel.from_config(config, add_pooling_layer=has_pooler), len(spec.labels))
+        module = PairConcatModel(AutoModel.from_config(config, add_pooling_layer=has_pooler), output_count(spec))
+        _explicit_if_needed(module.encoder, config, spec.graph is not None)
     except ValueError as exc:  # transformers refuses inconsistent sizes (hidden_size not a multiple of heads)
         raise ModelLoadError(f"{spec.path}: the [encoder] fields do not describe a model: {str(exc).splitlines()[0]}") from None
     return module, {layout.encoder_prefix: "encoder.", layout.classifier_prefix: "classifier."}
+
+
+def _explicit_if_needed(base_model, config, graph_inputs: bool = False) -> None:
+    """Relative positions, and graph inputs (3-D mask), need the written-out encoder forward."""
+    if graph_inputs or position_kind(config) != "absolute":
+        from .explicit_encoder import use_explicit_forward
+
+        use_explicit_forward(base_model, position_kind(config))
 
 
 class SpecClassifier(CodeClassifier):
@@ -127,19 +188,31 @@ class SpecClassifier(CodeClassifier):
         self._module = module
         self._tokenizer = truncating(tokenizer, spec.preprocessing.block_size)
         self.pad_id = spec.preprocessing.pad_id
+        self.graph = _graph_encoding(spec, tokenizer)
+        extras = self.graph.fingerprint_options() if self.graph else {}
+        if spec.logits != "softmax":
+            extras["logits"] = spec.logits
         self.info = ModelInfo(
             source=source,
             format="spec",
             labels=list(spec.labels),
             head="sequence" if spec.head == "sequence-classification" else "pair-concat",
-            max_length=spec.preprocessing.block_size,
+            max_length=spec.graph.total_length if spec.graph else spec.preprocessing.block_size,
             num_parameters=num_parameters(module),
             size_bytes=files_size([spec.weights]),
             fingerprint=fingerprint(module.state_dict()),
             architecture=architecture(config),
             preprocessing_fingerprint=preprocessing_fingerprint(
-                self._tokenizer.to_str(), config, head=spec.head, **asdict(spec.preprocessing)),
+                self._tokenizer.to_str(), config, head=spec.head, **asdict(spec.preprocessing), **extras),
         )
+
+    @property
+    def layout(self):
+        if self.graph is not None and self.head == "sequence":
+            from .graphcodebert import single_function_layout
+
+            return single_function_layout()
+        return super().layout
 
     @property
     def module(self):
@@ -158,18 +231,27 @@ class SpecClassifier(CodeClassifier):
         return Encoded(ids=[e.ids for e in encodings], truncated=[bool(e.overflowing) for e in encodings])
 
     def encode(self, texts: list[str]) -> Encoded:
+        if self.graph is not None:
+            return self.graph.encode([self._prepare(text) for text in texts])
         return self._encode([self._prepare(text) for text in texts])
 
     def encode_pairs(self, pairs: list[tuple[str, str]]) -> Encoded:
         if self.head != "sequence":
             return super().encode_pairs(pairs)
+        if self.graph is not None:
+            raise UsageError(f"{self.info.source}: a GraphCodeBERT sequence head reads one function at a time; "
+                             'a clone-detection model needs head = "pair-concat-cls"')
         return self._encode([(self._prepare(left), self._prepare(right)) for left, right in pairs])
 
     def logits(self, input_ids, attention_mask):
         if self.head != "sequence":
             return super().logits(input_ids, attention_mask)
-        segments = {"token_type_ids": self._segments(input_ids)} if self._typed_segments else {}
-        return self._module(input_ids=input_ids, attention_mask=attention_mask, **segments).logits.float()
+        if self.graph is not None:
+            logits = self.graph.logits(self._module, input_ids, attention_mask).float()
+        else:
+            segments = {"token_type_ids": self._segments(input_ids)} if self._typed_segments else {}
+            logits = self._module(input_ids=input_ids, attention_mask=attention_mask, **segments).logits.float()
+        return two_class(logits) if self.spec.logits == "sigmoid" else logits
 
     @property
     def _typed_segments(self) -> bool:
@@ -184,9 +266,27 @@ class SpecClassifier(CodeClassifier):
     def embed(self, input_ids, attention_mask):
         if self.head != "pair-concat":
             return super().embed(input_ids, attention_mask)
+        if self.graph is not None:
+            return self.graph.hidden(self._module.encoder, input_ids, attention_mask)[:, 0, :]
         return self._module.embed(input_ids, attention_mask)
 
     def pair_logits(self, left, right):
         if self.head != "pair-concat":
             return super().pair_logits(left, right)
-        return self._module.classifier(left, right).float()
+        logits = self._module.classifier(left, right).float()
+        return two_class(logits) if self.spec.logits == "sigmoid" else logits
+
+
+def two_class(logit):
+    """[0, z] for one logit z: its softmax is [1 - sigmoid(z), sigmoid(z)], as ALERT's Devign model reports."""
+    import torch
+
+    return torch.cat([torch.zeros_like(logit), logit], dim=-1)
+
+
+def _graph_encoding(spec: ModelSpec, tokenizer) -> GraphEncoding | None:
+    if spec.graph is None:
+        return None
+    pre = spec.preprocessing
+    ids = SpecialIds(bos=pre.bos_id, eos=pre.eos_id, pad=pre.pad_id, unk=spec.graph.unk_id)
+    return GraphEncoding(tokenizer, spec.graph, ids, graph_reserved(spec))
