@@ -23,7 +23,8 @@ RELATIONS = "rename-identifiers,insert-dead-code"
 @pytest.fixture(scope="module")
 def audits(tmp_path_factory):
     """Two audits (identical and perturbed student) of data where two examples end up with the
-    same id: "x" twice becomes "x" and "x#2", and a third record's id is already "x#2"."""
+    same id: "x" twice, and a third record whose id is already "x#2" (the loader used to give the
+    second "x" that id too; now it becomes "x#3")."""
     root = tmp_path_factory.mktemp("compare-hostile")
     models = build_models(root / "models")
     records = [json.loads(line) for line in write_pairs(root / "pairs.jsonl", count=6).read_text().splitlines()]
@@ -154,7 +155,8 @@ def test_paired_counts_with_a_repeated_example_id_pair_each_row_once(audits, tmp
     assert result.exit_code == 0, result.output
     assert "not paired" not in result.output and " -" not in result.output.split("Paired McNemar")[1]
     samples = pd.read_csv(audits["same"] / "samples.csv")
-    assert samples.duplicated(["example_id", "relation"]).any()  # the data really repeats an id
+    assert not samples.duplicated(["example_id", "relation"]).any()  # the loader gives each record its own id
+    assert {"#2", "#3"} <= {i[-2:] for i in samples["example_id"]}  # x, x#3 and the data's own x#2
     tests = json.loads((tmp_path / "cmp" / "compare.json").read_text())["paired_tests"]
     pooled = next(t for t in tests if t["relation"] == "all relations")
     judged = samples[samples["applied"] & (samples["teacher_sees_rewrite"] | samples["student_sees_rewrite"])]

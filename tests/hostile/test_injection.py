@@ -167,7 +167,7 @@ def test_a_hostile_attack_writes_an_inert_report(models, tmp_path):
     data = hostile_pairs(tmp_path)
     out = tmp_path / "a"
     args = ["attack", "--teacher", str(models["teacher"]), "--student", str(models["student"]), "--task",
-            "clone-detection", "--data", str(data), "--bootstrap", "20", "--budget", "4", "--limit", "4", "--quiet",
+            "clone-detection", "--data", str(data), "--bootstrap", "20", "--budget", "4", "--limit", "4",
             "--out", str(out)]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
