@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .checks import check_whole_number
 from .errors import UsageError
 
 PRECISIONS = ("fp32", "fp16", "bf16")
@@ -223,20 +224,8 @@ class Plan:
     load_options: dict[str, Any] = field(default_factory=dict)  # what task.load gets
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def check_whole_number(flag: str, value: Any, least: int) -> None:
-    """UsageError unless ``value`` is a whole number of at least ``least``."""
-    if not _is_int(value):
-        raise UsageError(f"{flag} must be a whole number, not {value!r}")
-    if value < least:
-        raise UsageError(f"{flag} must be at least {least}, not {value}")
 
 
 def check_device(name: Any) -> str:
