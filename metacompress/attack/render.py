@@ -67,6 +67,7 @@ def render_markdown(report: Any) -> str:
     rows = [[m] + [_value(attacks[a]["metrics"].get(f"adversarial_{m}")) for a in names]
             + [_value(random["metrics"].get(m))] for m in RELATIONS if m in random["metrics"]]
     lines += _table(header, rows)
+    lines += _constraints_markdown(report)
     lines += _skipped_markdown(doc)
     if doc["gates"]:
         lines += ["", "## Gates", ""]
@@ -90,6 +91,15 @@ def render_terminal(report: Any) -> str:
     lines += _skipped_terminal(doc)
     lines += _gates_terminal(doc)
     return "\n".join(lines) + "\n"
+
+
+def _constraints_markdown(report: Any) -> list[str]:
+    """The constraints every candidate kept (the recipe's), each with what it held in this run."""
+    constraints = getattr(report, "constraints", {})
+    if not constraints:
+        return []
+    return ["", "## Constraints", "", *(f"- <code>{md_text(name)}</code>: {md_text(text, 500)}"
+                                         for name, text in constraints.items())]
 
 
 def _skipped_markdown(doc: dict[str, Any]) -> list[str]:

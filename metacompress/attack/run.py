@@ -9,9 +9,8 @@ rewrite, judge, and write report.json, report.md and adversarial.jsonl into ``--
 from __future__ import annotations
 
 import random
-import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,34 +18,25 @@ import numpy as np
 
 from ..audit import GatedResult
 from ..errors import InputError
-from .config import AttackConfig
-from .search import STRATEGIES, Evaluated, Oracle, Search, disagree_objective, flip_objective
-from .space import Candidate, EditSpace, SpaceSettings, build_spaces, tokens_changed
+from .config import ATTACK_FILES, OWN_RELATION, AttackConfig
+from .objectives import get_objective
+from .oracle import Oracle
+from .outcome import (ALREADY_DISAGREE, ALREADY_WRONG, ATTACKED, FAILED, NO_BUDGET, NOTHING_TO_EDIT, SUCCESS,
+                      Outcome, edit_size, queries_to_success)
+from .recipes import get_recipe
+from .search import Evaluated, Goal, Search
+from .space import EditSpace, SpaceSettings
+from .strategies import get_strategy
+from .summary import build_report, records, write_attack
+from .transformations import get_transformation
 
-SUCCESS, FAILED = "success", "failed"
-NOTHING_TO_EDIT, NO_BUDGET = "nothing to edit", "budget 0"
-ALREADY_WRONG, ALREADY_DISAGREE = "already misclassified", "models already disagree"
-ATTACKED = (SUCCESS, FAILED)
-#: the objective -> the attacks it runs, each named by the row it fills
-ATTACKS = {"flip-student": ("student",), "flip-teacher": ("teacher",), "flip-both": ("teacher", "student"),
-           "disagree": ("disagree",)}
+__all__ = ["ALREADY_DISAGREE", "ALREADY_WRONG", "ATTACKED", "FAILED", "NO_BUDGET", "NOTHING_TO_EDIT", "SUCCESS",
+           "AttackResult", "Outcome", "attacks_of", "edit_size", "queries_to_success", "run_attack"]
 
 
-@dataclass
-class Outcome:
-    """One input under one attack."""
-
-    status: str
-    queries: int = 0
-    queries_to_success: int | None = None  # queries spent when the first success was found
-    successes: int = 0  # distinct candidates that met the objective (a hunt counts them all)
-    candidate: Candidate | None = None  # the best edit set found (a success when status is success)
-    code: tuple[str, ...] | None = None
-    probs: dict[str, np.ndarray] = field(default_factory=dict)  # both models on ``code``
-
-    @property
-    def success(self) -> bool:
-        return self.status == SUCCESS
+def attacks_of(objective: str) -> tuple[str, ...]:
+    """The attacks an objective runs, each named by the row it fills."""
+    return get_objective(objective).attacks
 
 
 @dataclass
@@ -85,7 +75,6 @@ def run_attack(config: AttackConfig) -> AttackResult:
     if plan.out is None:
         return _attack(config, plan)
     from ..outdir import check_out, lock_out
-    from .config import ATTACK_FILES
 
     with team.main_only(lambda: lock_out(plan.out)):
         team.together(lambda: check_out(config.out, config.overwrite, ATTACK_FILES) if team.is_main else None)
@@ -138,7 +127,6 @@ def _open_store(config: AttackConfig):
 def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle, clock: float,
                 timings: dict[str, float]) -> AttackResult:
     from ..distributed import current_team
-    from .summary import build_report, records
 
     models = oracle.models
 
@@ -151,7 +139,8 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
     _skip_unusable(examples, usable, data.skipped)
     examples = [examples[k] for k in usable]
     originals = {role: p[usable] for role, p in originals.items()}
-    spaces = build_spaces(examples, SpaceSettings(
+    transformation = get_transformation(get_recipe(config.recipe).transformation)
+    spaces = transformation.spaces(examples, SpaceSettings(
         plan.language, plan.sides, plan.relations, config.relation_options, config.substitutes,
         config.substitutes_field, config.candidates, config.max_relations, config.seed))
     timings["spaces"] = time.perf_counter() - start
@@ -161,7 +150,7 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
     oracle.phase = "search"
     team = current_team()
     parts = team.run_everywhere(lambda: _search_share(config, attacked, team.share(len(examples))))
-    for attack in ATTACKS[config.objective]:
+    for attack in attacks_of(config.objective):
         attacked.outcomes[attack] = [o for outcomes, _ in parts for o in outcomes[attack]]
     timings["search"] = time.perf_counter() - start
     search_calls = sum(calls["predict_proba_calls"] for _, calls in parts)
@@ -183,7 +172,6 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
     rows = records(attacked, data.label_names)
     if plan.out is not None:
         from ..outdir import publish
-        from .summary import write_attack
 
         publish(plan.out, lambda folder: write_attack(folder, report, rows))
     return AttackResult(report, rows, plan.out)
@@ -195,7 +183,7 @@ def _search_share(config: AttackConfig, attacked: Attacked, share: range) -> tup
     oracle = attacked.oracle
     calls, sent = oracle.calls, oracle.sent
     from_store, computed = dict(oracle.from_store), dict(oracle.computed)
-    outcomes: dict[str, list[Outcome]] = {attack: [] for attack in ATTACKS[config.objective]}
+    outcomes: dict[str, list[Outcome]] = {attack: [] for attack in attacks_of(config.objective)}
     for k in share:
         oracle.begin(attacked.examples[k].code, {role: p[k] for role, p in attacked.originals.items()})
         for attack in outcomes:
@@ -219,26 +207,18 @@ def _skip_unusable(examples, usable: list[int], skipped: list) -> None:
 def _search(config: AttackConfig, attack: str, k: int, attacked: Attacked) -> Outcome:
     example, space = attacked.examples[k], attacked.spaces[k]
     here = {role: p[k:k + 1] for role, p in attacked.originals.items()}
-    if attack == "disagree":
-        objective = disagree_objective(config.js_threshold)
-        if objective.success(here)[0]:
-            return Outcome(ALREADY_DISAGREE)
-    else:
-        predicted = int(here[attack][0].argmax())
-        reference = predicted
-        if config.success_against == "label" and example.label is not None:
-            if predicted != example.label:
-                return Outcome(ALREADY_WRONG)
-            reference = int(example.label)
-        objective = flip_objective(attack, reference)
+    objective = get_objective(config.objective)
+    goal = objective.start(attack, config, example, here)
+    if not isinstance(goal, Goal):
+        return Outcome(goal)
     if config.budget == 0:
         return Outcome(NO_BUDGET)
     if space.empty:
         return Outcome(NOTHING_TO_EDIT)
-    search = Search(space, objective, attacked.oracle, config.budget, float(objective.score(here)[0]),
-                    hunt=attack == "disagree")
-    rng = random.Random(f"{config.seed}|{example.id}|{attack}|{config.strategy}")
-    STRATEGIES[config.strategy](search, rng, config.max_relations)
+    search = Search(space, goal, attacked.oracle, config.budget, float(goal.score(here)[0]), hunt=objective.hunt)
+    strategy = config.search_strategy
+    rng = random.Random(f"{config.seed}|{example.id}|{attack}|{strategy}")
+    get_strategy(strategy).run(search, rng, config.max_relations)
     found: Evaluated | None = search.success or search.best
     if found is None:
         return Outcome(NOTHING_TO_EDIT, search.queries)
@@ -255,9 +235,8 @@ def _probe(oracle: Oracle, outcome: Outcome) -> None:
 
 def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
     """Every relation once per input with the run's seed (what ``run`` draws), both models on it."""
-    from ..relations import RELATIONS, get_relation
     from ..distributed import rewrite_all
-    from .config import OWN_RELATION
+    from ..relations import RELATIONS, get_relation
 
     relations = list(plan.relations)
     if OWN_RELATION in RELATIONS.names() and plan.language in get_relation(OWN_RELATION).languages:
@@ -272,17 +251,3 @@ def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
     return {"T_x": attacked.originals["teacher"][index], "T_xp": probs["teacher"][keep],
             "S_x": attacked.originals["student"][index], "S_xp": probs["student"][keep],
             "ids": [attacked.examples[i].id for i in index], "count": int(keep.sum())}
-
-
-def queries_to_success(outcomes: list[Outcome]) -> tuple[float | None, float | None]:
-    spent = [o.queries_to_success for o in outcomes if o.success]
-    if not spent:
-        return None, None
-    return float(np.mean(spent)), float(statistics.median(spent))
-
-
-def edit_size(example_code: tuple[str, ...], outcome: Outcome) -> tuple[int, int]:
-    """(identifiers renamed, tokens changed) of an outcome's best rewrite."""
-    if outcome.candidate is None or outcome.code is None:
-        return 0, 0
-    return len(outcome.candidate.renames), tokens_changed(example_code, outcome.code)
