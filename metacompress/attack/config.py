@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..config import REPORT_FORMATS, AuditConfig, Plan, check_shared, check_whole_number, select_relations
 from ..errors import UsageError
+from ..renderers import ATTACK, files
 from .objectives import objective_help, objective_names
 from .recipes import DEFAULT_RECIPE, get_recipe, recipe_names
 from .strategies import strategy_help, strategy_names
@@ -20,7 +21,7 @@ SUBSTITUTE_SOURCES = ("auto", "data", "generated")
 #: rename-identifiers is the attack's own renaming search: composing it would undo the chosen names
 OWN_RELATION = "rename-identifiers"
 #: what --out may hold; the first marks a previous attack
-ATTACK_FILES = ("report.json", "report.md", "adversarial.jsonl")
+ATTACK_FILES = files(ATTACK)
 #: AuditConfig's fields the attack does not use: `attack` has no flag or config key for them
 NOT_ATTACK_SETTINGS = ("formats", "progress")
 

@@ -6,6 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from ..distributed import Team
+from ..store import stored_predictor
+
 
 class Oracle:
     """Both models behind one cache keyed by model input: each distinct text runs once per model.
@@ -16,12 +19,18 @@ class Oracle:
     gives what an earlier run computed and keeps what this one computes, step by step.
     """
 
-    def __init__(self, task: Any, models: dict[str, Any], settings: Any, store: Any = None, main: bool = True):
+    def __init__(self, task: Any, models: dict[str, Any], settings: Any, store: Any = None, team: Any = None):
         self.task = task
         self.models = models  # role -> audit.LoadedModel (model, order)
         self.settings = settings
         self.store = store
-        self.main = main  # the main process of a sharded run (or the only one): holds the store in shared calls
+        self.team = team if team is not None else Team()  # the run's processes (default: this one alone)
+        self.main = self.team.is_main  # holds the store in shared calls
+        # each model's two prediction paths, built once: this process alone with its own store
+        # (a search), and the whole team with the main process's store (originals, random rewrites)
+        self.alone = {role: stored_predictor(m.model, settings, store, None) for role, m in models.items()}
+        self.shared = {role: stored_predictor(m.model, settings, store if self.main else None, self.team)
+                       for role, m in models.items()}
         self.from_store = {role: 0 for role in models}  # distinct inputs taken from the store
         self.computed = {role: 0 for role in models}  # distinct inputs the model computed
         self.cache: dict[str, dict[Any, np.ndarray]] = {role: {} for role in models}
@@ -58,11 +67,9 @@ class Oracle:
         return self._predict(role, keys, everywhere=True)
 
     def _predict(self, role: str, inputs: list[Any], everywhere: bool) -> np.ndarray:
-        from ..store import predict_with_store
-
         loaded = self.models[role]
-        store = self.store if self.main or not everywhere else None
-        predicted, counts = predict_with_store(loaded.model, inputs, self.settings, store, here=not everywhere)
+        predictor = self.shared[role] if everywhere else self.alone[role]
+        predicted, counts = predictor.predict(inputs)
         if self.main or not everywhere:  # a shared call's counts are the main process's
             self.from_store[role] += counts.from_store
             self.computed[role] += counts.computed

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..audit import GatedResult
+from ..context import GatedResult, RunContext, check_device, load_models, run_in_context
 from ..errors import InputError
 from .config import ATTACK_FILES, OWN_RELATION, AttackConfig
 from .objectives import get_objective
@@ -68,34 +68,23 @@ def run_attack(config: AttackConfig) -> AttackResult:
     process searches a share of the inputs and the main process alone judges and writes; the
     files equal one process's (``metacompress.distributed``). The others return an empty result.
     """
-    from ..distributed import current_team
-
-    team = current_team(config.device)
-    plan = team.together(config.validate)
-    if plan.out is None:
-        return _attack(config, plan)
-    from ..outdir import check_out, lock_out
-
-    with team.main_only(lambda: lock_out(plan.out)):
-        team.together(lambda: check_out(config.out, config.overwrite, ATTACK_FILES) if team.is_main else None)
-        return _attack(config, plan)
+    return run_in_context(config, ATTACK_FILES, lambda context: _attack(config, context))
 
 
-def _attack(config: AttackConfig, plan) -> AttackResult:
-    from ..audit import check_device
-
+def _attack(config: AttackConfig, context: RunContext) -> AttackResult:
     clock = time.perf_counter()
     check_device(config)
-    with _open_store(config) as store:  # a corrupt or locked --cache fails now, before any data or model loads
-        return _load_and_search(config, plan, store, clock)
+    # this process's connection (each searches its own inputs); a corrupt or locked --cache fails
+    # now, before any data or model loads
+    with context.store(config, shared=False) as store:
+        return _load_and_search(config, context, store, clock)
 
 
-def _load_and_search(config: AttackConfig, plan, store, clock: float) -> AttackResult:
-    from ..audit import load_models
-    from ..distributed import current_team
+def _load_and_search(config: AttackConfig, context: RunContext, store, clock: float) -> AttackResult:
     from ..inference import InferenceSettings
     from ..tasks import sample
 
+    plan = context.plan
     timings: dict[str, float] = {}
     data = plan.task.load(config.data, **plan.load_options)
     examples = sample(data.examples, config.limit, config.seed)
@@ -106,28 +95,14 @@ def _load_and_search(config: AttackConfig, plan, store, clock: float) -> AttackR
     models = load_models(config, data.label_names)
     settings = InferenceSettings(batch_size=config.batch_size, device=config.device, precision=config.precision,
                                  progress=False)
-    oracle = Oracle(plan.task, models, settings, store, current_team().is_main)
+    oracle = Oracle(plan.task, models, settings, store, team=context.team)
     timings["load"] = time.perf_counter() - clock
-    return _search_all(config, plan, data, examples, oracle, clock, timings)
+    return _search_all(config, context, data, examples, oracle, clock, timings)
 
 
-def _open_store(config: AttackConfig):
-    """This process's connection to the prediction store (every process of a sharded attack has
-    its own: each searches its own inputs), or a stand-in None with --no-cache. A corrupt or
-    locked --cache stops every process."""
-    from contextlib import nullcontext
-
-    from ..distributed import current_team
-    from ..store import open_store
-
-    store = current_team().together(lambda: open_store(config.cache, config.no_cache))
-    return nullcontext() if store is None else store
-
-
-def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle, clock: float,
+def _search_all(config: AttackConfig, context: RunContext, data, examples: list, oracle: Oracle, clock: float,
                 timings: dict[str, float]) -> AttackResult:
-    from ..distributed import current_team
-
+    plan, team = context.plan, context.team
     models = oracle.models
 
     start = time.perf_counter()
@@ -148,7 +123,6 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
     start = time.perf_counter()
     attacked = Attacked(examples, spaces, originals, {}, oracle)
     oracle.phase = "search"
-    team = current_team()
     parts = team.run_everywhere(lambda: _search_share(config, attacked, team.share(len(examples))))
     for attack in attacks_of(config.objective):
         attacked.outcomes[attack] = [o for outcomes, _ in parts for o in outcomes[attack]]
@@ -162,7 +136,7 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
 
     start = time.perf_counter()
     oracle.phase = "random rewrites"
-    attacked.random_rewrites = _random_rewrites(config, plan, attacked)
+    attacked.random_rewrites = _random_rewrites(config, context, attacked)
     if not team.is_main:
         return AttackResult(None, [], None)  # the main process judges and writes
     timings["random_rewrites"] = time.perf_counter() - start
@@ -233,16 +207,17 @@ def _probe(oracle: Oracle, outcome: Outcome) -> None:
             outcome.probs[role] = oracle.probs(role, [outcome.code])[0]
 
 
-def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
+def _random_rewrites(config: AttackConfig, context: RunContext, attacked: Attacked):
     """Every relation once per input with the run's seed (what ``run`` draws), both models on it."""
     from ..distributed import rewrite_all
     from ..relations import RELATIONS, get_relation
 
+    plan = context.plan
     relations = list(plan.relations)
     if OWN_RELATION in RELATIONS.names() and plan.language in get_relation(OWN_RELATION).languages:
         relations.append(OWN_RELATION)
     rewrites = [r for r in rewrite_all(attacked.examples, relations, plan.language, plan.sides, config.seed,
-                                       config.relation_options, progress=False) if r.applied]
+                                       config.relation_options, progress=False, team=context.team) if r.applied]
     codes = [r.code for r in rewrites]
     index = [r.example_index for r in rewrites]
     probs = {role: attacked.oracle.probs_everywhere(role, codes) for role in attacked.originals}

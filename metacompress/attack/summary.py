@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..metrics.core import Metric, Thresholds, relation_metrics
+from ..renderers import ATTACK, Document, render
 from .config import NOT_ATTACK_SETTINGS
 from .constraints import get_constraint
 from .figures import NO_SEARCH, NO_SEARCH_METRICS, RELATION_METRICS, Row
@@ -134,7 +135,7 @@ def recorded_settings(config) -> dict[str, Any]:
 
 def _document(config, plan, data, models, attacked, rows, headline, random_relations, per_query, gates,
               timings, calls, sentences: list[str]) -> dict:
-    from ..audit import count_reasons, first_skipped, package_versions
+    from ..context import count_reasons, first_skipped, package_versions
 
     def metrics(row_metrics: dict[str, Metric]) -> dict[str, Any]:
         return {name: m.as_dict() for name, m in row_metrics.items()}
@@ -200,10 +201,19 @@ def records(attacked, label_names: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 def write_attack(folder: Path, report: AttackReport, rows: list[dict[str, Any]]) -> None:
-    from .render import render_markdown
+    """report.json, adversarial.jsonl and report.md, through the renderers (``metacompress.renderers``)."""
+    render(ATTACK, folder, Document(report, rows))
 
-    (folder / "report.json").write_text(json.dumps(report.data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    (folder / "report.md").write_text(render_markdown(report), encoding="utf-8")
-    with open(folder / "adversarial.jsonl", "w", encoding="utf-8") as handle:
-        for row in rows:
+
+def write_attack_json(folder: Path, document: Document) -> list[Path]:
+    path = folder / "report.json"
+    path.write_text(json.dumps(document.report.data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return [path]
+
+
+def write_adversarial_jsonl(folder: Path, document: Document) -> list[Path]:
+    path = folder / "adversarial.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in document.rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return [path]

@@ -234,6 +234,7 @@ def test_a_locked_store_stops_a_run_before_any_model_loads(models, pairs, tmp_pa
         raise AssertionError("the models loaded although the store is locked")
 
     monkeypatch.setattr("metacompress.audit.load_models", never)
+    monkeypatch.setattr("metacompress.attack.run.load_models", never)
     args = run_args(models, pairs, tmp_path / "a", "--cache", str(path))
     if command == "attack":
         args = ["attack", *args[1:args.index("--relations")], *args[args.index("--bootstrap"):]]
