@@ -64,7 +64,8 @@ def files(kind: str) -> tuple[str, ...]:
     return tuple(name for fmt in formats(kind) for name in RENDERERS.get(fmt).files[kind])
 
 
-def render(kind: str, folder: Path, document: Document, chosen: tuple[str, ...] | list[str] | None = None) -> list[Path]:
+def render(kind: str, folder: Path, document: Document,
+           chosen: tuple[str, ...] | list[str] | None = None) -> list[Path]:
     """Write ``document`` into ``folder`` in the ``chosen`` formats (default: all of its kind's);
     json is always written."""
     wanted = set(chosen if chosen is not None else formats(kind)) | {"json"}

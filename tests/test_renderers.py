@@ -25,7 +25,8 @@ def write_summary_txt(folder: Path, document) -> list[Path]:
 
 @pytest.fixture
 def txt_format():
-    renderer = register_renderer(Renderer("txt", {AUDIT: ("summary.txt",)}, {AUDIT: "test_renderers:write_summary_txt"}))
+    renderer = register_renderer(Renderer("txt", {AUDIT: ("summary.txt",)},
+                                          {AUDIT: "test_renderers:write_summary_txt"}))
     yield renderer
     RENDERERS.remove("txt")
     renderers._ORDER.remove("txt")
