@@ -7,7 +7,6 @@ The CLI's ``run`` command is a thin wrapper around this function; a notebook cal
 
 from __future__ import annotations
 
-import platform
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -15,33 +14,18 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .config import AuditConfig, Plan
+from .config import AuditConfig
+from .context import (GatedResult, LoadedModel, RunContext, check_device, count_reasons, first_skipped, load_models,
+                      package_versions, run_in_context)
+from .distributed import rewrite_all  # rewriting.rewrite_all, sharded when launched by accelerate
 from .errors import InputError
-from .labels import align
 from .outputs import ModelOutputs, Outputs
-from .distributed import current_team, rewrite_all  # rewriting.rewrite_all, sharded when launched by accelerate
 from .rewriting import RewrittenExample
 
 __all__ = ["AuditConfig", "AuditResult", "run_audit"]
 
 #: settings that change how a run goes, not its figures: left out of report.json's config
 RUN_ONLY_SETTINGS = ("command", "progress", "cache", "no_cache")
-SHOWN_SKIPS = 200  # skipped records listed one by one in report.json (all are counted)
-
-
-class GatedResult:
-    """``gates`` and ``gate_breached`` of what ``run_audit`` or ``run_attack`` returns: a result
-    whose ``report`` carries the gate results."""
-
-    @property
-    def gates(self) -> list[Any]:
-        """The gate results (``GateResult``), one per condition and row it was checked on."""
-        return self.report.gates
-
-    @property
-    def gate_breached(self) -> bool:
-        return any(g.holds for g in self.gates)
 
 
 @dataclass
@@ -63,14 +47,6 @@ class AuditResult(GatedResult):
 
 
 @dataclass
-class LoadedModel:
-    """A model and where its outputs' columns go: ``order[i]`` is its column of task label i."""
-
-    model: Any  # metacompress.models.LoadedModel
-    order: list[int]
-
-
-@dataclass
 class Audited:
     """What the run recorded about itself: the facts ``run`` in report.json is built from."""
 
@@ -85,28 +61,20 @@ class Audited:
 
 def run_audit(config: AuditConfig) -> AuditResult:
     """Validate every setting, then (holding ``--out``) load, rewrite, infer, judge and write."""
-    team = current_team(config.device)  # one process unless launched by accelerate (metacompress.distributed)
-    # everything checkable without loading anything: a typo fails in milliseconds
-    plan = team.together(config.validate)
-    if plan.out is None:
-        return _audit(config, plan)
-    from .outdir import check_out, lock_out
-
-    with team.main_only(lambda: lock_out(plan.out)):  # the main process alone holds and writes --out
-        team.together(lambda: check_out(config.out, config.overwrite) if team.is_main else None)  # again: another run may have written it meanwhile
-        return _audit(config, plan)
+    return run_in_context(config, None, lambda context: _audit(config, context))
 
 
-def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
+def _audit(config: AuditConfig, context: RunContext) -> AuditResult:
     from .metrics import judge
     from .report import Report
     from .tasks import sample
 
+    plan, team = context.plan, context.team
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     task, language, relations = plan.task, plan.language, plan.relations
     check_device(config)
-    with _open_store(config):  # a corrupt or locked --cache fails now, before any data or model loads
+    with context.store(config, shared=True):  # a corrupt or locked --cache fails now, before any data or model loads
         pass
 
     data = task.load(config.data, **plan.load_options)
@@ -121,13 +89,13 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     start = time.perf_counter()
     both_see = _both_see(task, models["teacher"], models["student"], examples)
     rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
-                           config.progress, visible=both_see)
+                           config.progress, visible=both_see, team=team)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    with _open_store(config) as store:
-        outputs = _infer(config, task, examples, rewrites, models, store)
-    if not current_team().is_main:
+    with context.store(config, shared=True) as store:
+        outputs = _infer(config, task, examples, rewrites, models, store, team)
+    if not team.is_main:
         return AuditResult(None, None, None)  # the main process judges and writes the report
     examples, rewrites, outputs = _drop_failed(examples, rewrites, outputs, data.skipped)
     timings["inference"] = time.perf_counter() - start
@@ -160,52 +128,20 @@ def _lap(clock: float) -> float:
     return time.perf_counter() - clock
 
 
-def check_device(config: AuditConfig) -> None:
-    """Whether the device and precision exist here, before any data or model loads."""
-    from .inference import resolve_device, resolve_precision
-
-    resolve_precision(config.precision, resolve_device(config.device))
-
-
-def _open_store(config: AuditConfig):
-    """The prediction store (``metacompress.store``) of the run as a context, None with --no-cache.
-
-    In a sharded run (accelerate launch) the main process alone opens it (the others get None)
-    and a failure to open it stops every process; ``store.predict_with_store`` shares its lookups."""
-    from contextlib import nullcontext
-
-    from .store import open_store
-
-    def opened():
-        store = open_store(config.cache, config.no_cache)
-        return nullcontext() if store is None else store
-
-    return current_team().main_only(opened)
-
-
 def _both_see(task, teacher: LoadedModel, student: LoadedModel, examples):
     from .visibility import BothSee
 
     return BothSee(task, [teacher.model, student.model], examples)
 
 
-def load_models(config: AuditConfig, task_labels: tuple[str, ...]) -> dict[str, LoadedModel]:
-    from .models import load_model
-
-    loaded = {}
-    for role, source in (("teacher", config.teacher), ("student", config.student)):
-        model = load_model(source, model_root=config.model_root, trust_remote_code=config.trust_remote_code)
-        names = config.label_map.get(role) or model.info.labels
-        loaded[role] = LoadedModel(model, align(names, task_labels, f"{role} ({source})"))
-    return loaded
-
-
-def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dict[str, LoadedModel], store=None) -> Outputs:
+def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dict[str, LoadedModel], store,
+           team) -> Outputs:
     """Both models over originals and every applied rewrite (by row); probabilities in task label order.
 
-    With a prediction store, outputs it holds are taken from it and new ones saved batch by batch."""
+    Each model's prediction path is built once (``store.stored_predictor``): sharded over ``team``,
+    behind the prediction store, whose outputs are taken and new ones saved batch by batch."""
     from .inference import InferenceSettings
-    from .store import predict_with_store
+    from .store import stored_predictor
 
     applied = sorted((r for r in rewrites if r.applied), key=lambda r: r.row)
     inputs = [task.model_input(e.code) for e in examples] + [task.model_input(r.code) for r in applied]
@@ -219,7 +155,7 @@ def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dic
             progress=config.progress,
             description=role,
         )
-        predicted, counts = predict_with_store(loaded.model, inputs, settings, store)
+        predicted, counts = stored_predictor(loaded.model, settings, store, team).predict(inputs)
         probs = predicted.probs[:, loaded.order]
         results[role] = ModelOutputs(
             original=probs[:count],
@@ -331,19 +267,6 @@ def _show(code: tuple[str, ...]) -> str:
     return code[0] if len(code) == 1 else "\n// ---- second function of the pair ----\n".join(code)
 
 
-def count_reasons(skipped) -> dict[str, int]:
-    """Skipped records counted by reason (report.json's ``skip_reasons``; ``attack``'s too)."""
-    reasons: dict[str, int] = {}
-    for item in skipped:
-        reasons[item.reason] = reasons.get(item.reason, 0) + 1
-    return reasons
-
-
-def first_skipped(skipped) -> list:
-    """The skipped records report.json lists one by one (all are counted)."""
-    return skipped[:SHOWN_SKIPS]
-
-
 def _run_info(config: AuditConfig, audited: Audited):
     """report.json's ``run``: settings, data, models and versions (timings are added at the end)."""
     from .report import DataInfo, ModelRecord, RunInfo, SkippedRecord
@@ -388,17 +311,3 @@ def _run_info(config: AuditConfig, audited: Audited):
         versions=package_versions(),
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
-
-
-def package_versions() -> dict[str, str]:
-    from importlib import metadata
-
-    versions = {"metacompress": __version__, "python": platform.python_version()}
-    for package in ("torch", "transformers", "tokenizers", "tree-sitter", "tree-sitter-java", "tree-sitter-c",
-                    "tree-sitter-python", "numpy", "pandas"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    versions["platform"] = f"{platform.system()} {platform.machine()}"
-    return versions

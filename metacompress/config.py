@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .checks import check_whole_number
 from .errors import UsageError
+from .renderers import AUDIT, REPORT_FORMATS, formats as renderer_formats
 
 PRECISIONS = ("fp32", "fp16", "bf16")
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 ROLES = ("teacher", "student")
 #: task options that have flags of their own (--language, --code-field, --label-field)
-#: the files ``run`` can write (``--format``); report.json is always among them
-REPORT_FORMATS = ("json", "csv", "md", "html")
 OWN_FLAG_OPTIONS = ("language", "code_field", "label_field")
 
 
@@ -223,20 +223,8 @@ class Plan:
     load_options: dict[str, Any] = field(default_factory=dict)  # what task.load gets
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def check_whole_number(flag: str, value: Any, least: int) -> None:
-    """UsageError unless ``value`` is a whole number of at least ``least``."""
-    if not _is_int(value):
-        raise UsageError(f"{flag} must be a whole number, not {value!r}")
-    if value < least:
-        raise UsageError(f"{flag} must be at least {least}, not {value}")
 
 
 def check_device(name: Any) -> str:
@@ -277,12 +265,13 @@ def _check_choices(config: AuditConfig) -> None:
 
 def check_formats(formats: Any) -> list[str]:
     """The report files to write: known names, json among them (every other view derives from it)."""
+    known = renderer_formats(AUDIT)
     if isinstance(formats, str) or not isinstance(formats, (list, tuple)) or not all(isinstance(f, str) for f in formats):
-        raise UsageError(f"--format must be a list of formats ({', '.join(REPORT_FORMATS)}), not {formats!r}")
+        raise UsageError(f"--format must be a list of formats ({', '.join(known)}), not {formats!r}")
     chosen = [f.strip().lower() for f in formats if f.strip()]
-    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    unknown = [f for f in chosen if f not in known]
     if unknown:
-        raise UsageError(f"--format {','.join(formats)}: unknown format {unknown[0]!r} (choose from {', '.join(REPORT_FORMATS)})")
+        raise UsageError(f"--format {','.join(formats)}: unknown format {unknown[0]!r} (choose from {', '.join(known)})")
     if "json" not in chosen:
         raise UsageError(f"--format {','.join(formats)}: must include json (report.json is the record the other files are views of)")
     return list(dict.fromkeys(chosen))

@@ -217,11 +217,13 @@ def _leave() -> None:
 
 
 def rewrite_all(examples: list, relations: list[str], language: str, sides: tuple[int, ...], seed: int,
-                options: dict[str, dict[str, str]] | None = None, progress: bool = True, visible=None) -> list:
-    """``rewriting.rewrite_all``, each process rewriting a share of the examples; same result."""
+                options: dict[str, dict[str, str]] | None = None, progress: bool = True, visible=None,
+                team: Team | None = None) -> list:
+    """``rewriting.rewrite_all``, each process of ``team`` (default: this run's) rewriting a share
+    of the examples; same result."""
     from . import rewriting
 
-    team = current_team()
+    team = team or current_team()
     if team.size == 1:
         return rewriting.rewrite_all(examples, relations, language, sides, seed, options, progress, visible)
 
@@ -240,7 +242,7 @@ def rewrite_all(examples: list, relations: list[str], language: str, sides: tupl
     return rewriting.number_rows(ordered)
 
 
-def predict_proba(model, inputs: Sequence, settings=None, *, on_batch=None):
+def predict_proba(model, inputs: Sequence, settings=None, *, on_batch=None, team: Team | None = None):
     """``inference.predict_proba``, each process computing whole batches of one process's plan.
 
     Every process tokenises all the distinct units (a small share of the time) and so knows the
@@ -253,11 +255,11 @@ def predict_proba(model, inputs: Sequence, settings=None, *, on_batch=None):
     ``on_batch`` runs on the main process only, after each batch in plan order, with the inputs
     one process would hand over there. ``seconds`` is this call's wall time, gathering included;
     ``device`` lists the devices of all processes, e.g. ``cuda:0,cuda:1`` (``cpu`` when all ran
-    on the CPU).
+    on the CPU). ``team``: the processes (default: this run's).
     """
     from . import inference
 
-    team = current_team()
+    team = team or current_team()
     if team.size == 1:
         return inference.predict_proba(model, inputs, settings, on_batch=on_batch)
     settings = settings or inference.InferenceSettings()
@@ -265,6 +267,19 @@ def predict_proba(model, inputs: Sequence, settings=None, *, on_batch=None):
                                         on_batch=on_batch if team.is_main else None, team=team)
     devices = ",".join(dict.fromkeys(team.gather(predicted.device)))
     return replace(predicted, device=devices)
+
+
+@dataclass(frozen=True)
+class ShardedPredictor:
+    """``inference.Predictor`` with each forward batch computed by one process of ``team``
+    (``predict_proba`` above): the same Predictions as one process."""
+
+    model: Any
+    settings: Any  # inference.InferenceSettings
+    team: Team
+
+    def predict(self, inputs: Sequence, on_batch=None):
+        return predict_proba(self.model, inputs, self.settings, on_batch=on_batch, team=self.team)
 
 
 def _settings_here(settings, team: Team):

@@ -132,6 +132,19 @@ class Alone:
 ALONE = Alone()
 
 
+@dataclass(frozen=True)
+class Predictor:
+    """One model's forward passes in this process, with its settings: the innermost layer of the
+    prediction path (``distributed.ShardedPredictor`` spreads them over a team,
+    ``store.StoredPredictor`` puts the prediction store in front)."""
+
+    model: CodeClassifier
+    settings: InferenceSettings
+
+    def predict(self, inputs: Sequence, on_batch: Callable[[FinishedInputs], None] | None = None) -> Predictions:
+        return predict_proba(self.model, inputs, self.settings, on_batch=on_batch)
+
+
 def predict_proba(
     model: CodeClassifier,
     inputs: Sequence[str] | Sequence[tuple[str, str]],

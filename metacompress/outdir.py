@@ -28,17 +28,20 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import OutputError, UsageError
+from .renderers import AUDIT, COMPARE
+from .renderers import files as report_files
 
-REPORT_FILES = ("report.json", "report.md", "report.html", "samples.csv", "rewrites.jsonl")
-COMPARE_FILES = ("compare.json", "compare.md", "compare.html")
+REPORT_FILES = report_files(AUDIT)  # what the renderers write (metacompress.renderers)
+COMPARE_FILES = report_files(COMPARE)
 STAGING_TOKEN_BYTES = 8  # 16 hex digits: hex has no 'o', 'l' or '.', so no other name of ours can end like one
 #: the names metacompress gives the files beside an --out folder; a user's --out may not look like one
 _OWN_NAME = re.compile(r"\..+\.(lock|old-[0-9]+|tmp-[0-9a-f]{%d})" % (2 * STAGING_TOKEN_BYTES), re.DOTALL)
 
 
-def check_out(out: str, overwrite: bool, files: tuple[str, ...] = REPORT_FILES) -> Path:
-    """The out folder, if it can take this run's ``files`` (the first marks a previous result);
-    UsageError saying why not."""
+def check_out(out: str, overwrite: bool, files: tuple[str, ...] | None = None) -> Path:
+    """The out folder, if it can take this run's ``files`` (default: an audit's, every renderer's;
+    the first marks a previous result); UsageError saying why not."""
+    files = files if files is not None else report_files(AUDIT)
     if not isinstance(out, str) or not out.strip():
         raise UsageError(f"--out must name a folder, not {out!r}")
     path = Path(out)

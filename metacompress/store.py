@@ -38,13 +38,14 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
 from .errors import InputError, UsageError
 
 if TYPE_CHECKING:
+    from .distributed import Team
     from .inference import InferenceSettings, Predictions
     from .models.base import CodeClassifier
 
@@ -522,72 +523,104 @@ class StoreCounts:
 
 def predict_with_store(model: "CodeClassifier", inputs: Sequence[str] | Sequence[tuple[str, str]],
                        settings: "InferenceSettings", store: PredictionStore | None,
-                       *, here: bool = False) -> tuple["Predictions", StoreCounts]:
-    """``inference.predict_proba`` that takes what ``store`` holds and saves what it computes.
+                       *, here: bool = False, team: "Team | None" = None) -> tuple["Predictions", StoreCounts]:
+    """``inference.predict_proba`` that takes what ``store`` holds and saves what it computes: a
+    ``StoredPredictor`` built for one call. ``here``: this process alone; otherwise the processes
+    of ``team`` (default: this run's) share the call."""
+    return stored_predictor(model, settings, store, None if here else team or _this_runs_team()).predict(inputs)
+
+
+def stored_predictor(model: "CodeClassifier", settings: "InferenceSettings", store: PredictionStore | None,
+                     team: "Team | None") -> "StoredPredictor":
+    """The prediction path of one model: its forward passes, sharded over ``team`` (None: this
+    process alone), behind ``store``."""
+    from .distributed import ShardedPredictor
+    from .inference import Predictor
+
+    inner = Predictor(model, settings) if team is None else ShardedPredictor(model, settings, team)
+    return StoredPredictor(inner, store, team)
+
+
+def _this_runs_team() -> "Team":
+    from .distributed import current_team
+
+    return current_team()
+
+
+@dataclass(frozen=True)
+class StoredPredictor:
+    """A predictor (``inference.Predictor``, ``distributed.ShardedPredictor``) behind the store.
 
     Results are the stored values for inputs found, and for the others the values handed to the
     store batch by batch, so a warm, a cold and a resumed run agree exactly.
 
-    In a sharded run (``metacompress.distributed``) the main process alone holds the store (the
-    others pass None): it looks the inputs up and shares what it found, every process takes its
-    batches of the missing inputs, and the main process writes each finished batch as the
-    results are gathered, round by round, in the plan's order. One writer keeps the store free
+    With a ``team`` (a sharded run, ``metacompress.distributed``) the main process alone holds the
+    store (the others pass None): it looks the inputs up and shares what it found, every process
+    takes its batches of the missing inputs, and the main process writes each finished batch as
+    the results are gathered, round by round, in the plan's order. One writer keeps the store free
     of lock contention, and what it writes, batch by batch, is what one process would write, so
     a crash loses at most the round in flight and a sharded and a single run give the same
     outputs. The figures returned are the main process's (the ones reported).
 
-    ``here``: this process alone, with its own ``store`` (an attack's search, where each process
-    searches its own inputs; SQLite lets the processes' connections write in turn).
+    Without one, this process alone, with its own ``store`` (an attack's search, where each
+    process searches its own inputs; SQLite lets the processes' connections write in turn).
     """
-    from . import distributed, inference
-    from .inference import Predictions, resolve_device
 
-    items = list(inputs)
-    keys = [input_key(item) for item in items]
-    if here:
-        looked_up, predict_proba = _look_up(model, keys, settings, store), inference.predict_proba
-    else:
-        looked_up = distributed.current_team().from_main(lambda: _look_up(model, keys, settings, store))
-        predict_proba = distributed.predict_proba
-    if looked_up is None:
-        predicted = predict_proba(model, items, settings)
-        return predicted, StoreCounts(0, len(set(map(_hashable, items))))
-    model_row, found, rejected = looked_up
-    start = time.perf_counter()
-    first_of = {k: i for i, k in reversed(list(enumerate(keys)))}
-    missing = [k for k in dict.fromkeys(keys) if k not in found]
-    computed: dict[bytes, StoredOutput] = {}
-    failed_keys: dict[bytes, str] = {}
-    distinct_sequences = 0
-    device_name = None
-    if missing:
+    inner: Any  # anything with predict(inputs, on_batch) -> Predictions, and .model, .settings
+    store: PredictionStore | None
+    team: "Team | None" = None
 
-        def save(done) -> None:
-            rows = [(missing[i], p, t, d) for i, p, t, d in zip(done.indices.tolist(), done.probs, done.truncated, done.digests)]
-            store.write(model_row, rows)
-            for k, p, t, d in rows:
-                computed[k] = StoredOutput(p, bool(t), int(d))
+    def predict(self, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> tuple["Predictions", StoreCounts]:
+        from .inference import Predictions, resolve_device
 
-        predicted = predict_proba(model, [items[first_of[k]] for k in missing], settings,
-                                  on_batch=save if store is not None else None)
-        distinct_sequences, device_name = predicted.distinct_sequences, predicted.device
-        failed_keys = {missing[i]: why for i, why in predicted.failed.items()}
-        for i, k in enumerate(missing):  # failed inputs (NaN, not stored); on the other processes, all
-            computed.setdefault(k, StoredOutput(predicted.probs[i], bool(predicted.truncated[i]), int(predicted.digests[i])))
-    outputs = {**found, **computed}
-    labels = len(model.info.labels)
-    probs = np.empty((len(items), labels), dtype=np.float64)
-    truncated = np.zeros(len(items), dtype=bool)
-    digests = np.zeros(len(items), dtype=np.uint64)
-    failed: dict[int, str] = {}
-    for i, k in enumerate(keys):
-        out = outputs[k]
-        probs[i], truncated[i], digests[i] = out.probs, out.truncated, out.digest
-        if k in failed_keys:
-            failed[i] = failed_keys[k]
-    result = Predictions(probs, truncated, distinct_sequences, time.perf_counter() - start,
-                         device_name or _device_name(resolve_device(settings.device)), digests, failed)
-    return result, StoreCounts(len(found), len(missing), rejected)
+        model, settings, store = self.inner.model, self.inner.settings, self.store
+        items = list(inputs)
+        keys = [input_key(item) for item in items]
+        if self.team is None:
+            looked_up = _look_up(model, keys, settings, store)
+        else:
+            looked_up = self.team.from_main(lambda: _look_up(model, keys, settings, store))
+        if looked_up is None:
+            predicted = self.inner.predict(items)
+            return predicted, StoreCounts(0, len(set(map(_hashable, items))))
+        model_row, found, rejected = looked_up
+        start = time.perf_counter()
+        first_of = {k: i for i, k in reversed(list(enumerate(keys)))}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        computed: dict[bytes, StoredOutput] = {}
+        failed_keys: dict[bytes, str] = {}
+        distinct_sequences = 0
+        device_name = None
+        if missing:
+
+            def save(done) -> None:
+                rows = [(missing[i], p, t, d)
+                        for i, p, t, d in zip(done.indices.tolist(), done.probs, done.truncated, done.digests)]
+                store.write(model_row, rows)
+                for k, p, t, d in rows:
+                    computed[k] = StoredOutput(p, bool(t), int(d))
+
+            predicted = self.inner.predict([items[first_of[k]] for k in missing],
+                                           on_batch=save if store is not None else None)
+            distinct_sequences, device_name = predicted.distinct_sequences, predicted.device
+            failed_keys = {missing[i]: why for i, why in predicted.failed.items()}
+            for i, k in enumerate(missing):  # failed inputs (NaN, not stored); on the other processes, all
+                computed.setdefault(k, StoredOutput(predicted.probs[i], bool(predicted.truncated[i]),
+                                                    int(predicted.digests[i])))
+        outputs = {**found, **computed}
+        labels = len(model.info.labels)
+        probs = np.empty((len(items), labels), dtype=np.float64)
+        truncated = np.zeros(len(items), dtype=bool)
+        digests = np.zeros(len(items), dtype=np.uint64)
+        failed: dict[int, str] = {}
+        for i, k in enumerate(keys):
+            out = outputs[k]
+            probs[i], truncated[i], digests[i] = out.probs, out.truncated, out.digest
+            if k in failed_keys:
+                failed[i] = failed_keys[k]
+        result = Predictions(probs, truncated, distinct_sequences, time.perf_counter() - start,
+                             device_name or _device_name(resolve_device(settings.device)), digests, failed)
+        return result, StoreCounts(len(found), len(missing), rejected)
 
 
 def _look_up(model: "CodeClassifier", keys: list[bytes], settings: "InferenceSettings",

@@ -47,7 +47,7 @@ def top_level_imports(path: Path, modules: set[str], root: Path = ROOT, deferred
     current = module_name(path, root)
     found: set[str] = set()
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    for node in ast.walk(tree) if deferred else _module_level(tree.body):
+    for node in _everywhere(tree) if deferred else _module_level(tree.body):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -74,6 +74,15 @@ def _module_level(body: list[ast.stmt]):
             if isinstance(children, list):
                 yield from _module_level([c for c in children if isinstance(c, ast.stmt)] +
                                          [s for h in children if isinstance(h, ast.excepthandler) for s in h.body])
+
+
+def _everywhere(tree: ast.Module):
+    """Every node but those of ``if TYPE_CHECKING:`` blocks, which never run."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(c for c in ast.iter_child_nodes(node) if not (isinstance(c, ast.stmt) and _type_checking_only(c)))
 
 
 def _type_checking_only(node: ast.stmt) -> bool:

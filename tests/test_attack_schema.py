@@ -159,18 +159,25 @@ def adversarial(names) -> list[str]:
 
 
 def test_the_schema_names_every_figure_the_code_writes():
+    from metacompress.attack.figures import RELATION_METRICS
+    from metacompress.attack.gates import attack_metrics, headline_metrics
+    from metacompress.attack.objectives import BUILTIN, get_objective
+    from metacompress.attack.objectives.disagree import DISAGREE_METRICS
+    from metacompress.attack.objectives.flip import FLIP_METRICS
+
     defs = definitions()
     assert set(defs["flip_attack"]["properties"]["metrics"]["properties"]) == \
-        set(summary.FLIP_METRICS) | set(adversarial(summary.RELATION_METRICS))
+        set(FLIP_METRICS) | set(adversarial(RELATION_METRICS))
     assert set(defs["disagree_attack"]["properties"]["metrics"]["properties"]) == \
-        set(summary.DISAGREE_METRICS) | set(adversarial(summary.RELATION_METRICS))
-    assert set(defs["relation_metrics"]["properties"]) == set(summary.RELATION_METRICS)
+        set(DISAGREE_METRICS) | set(adversarial(RELATION_METRICS))
+    assert set(defs["relation_metrics"]["properties"]) == set(RELATION_METRICS)
     schema = load_schema("attack")
-    assert set(schema["properties"]["headline"]["properties"]) == set(summary.HEADLINE_METRICS) | {"summary"}
-    assert defs["gate"]["properties"]["metric"]["enum"] == list(summary.ATTACK_METRICS)
-    assert set(schema["properties"]["attacks"]["properties"]) == set().union(*attack_run.ATTACKS.values())
+    assert set(schema["properties"]["headline"]["properties"]) == set(headline_metrics()) | {"summary"}
+    assert defs["gate"]["properties"]["metric"]["enum"] == list(attack_metrics())
+    rows = [get_objective(name).attacks for name in BUILTIN]
+    assert set(schema["properties"]["attacks"]["properties"]) == set().union(*rows)
     assert sorted(sorted(option["required"]) for option in schema["properties"]["attacks"]["oneOf"]) == \
-        sorted(sorted(rows) for rows in attack_run.ATTACKS.values())
+        sorted(sorted(r) for r in rows)
     assert (schema["properties"]["schema"]["const"], schema["properties"]["schema_version"]["const"]) == \
         (summary.SCHEMA, summary.SCHEMA_VERSION)
 

@@ -12,7 +12,10 @@ import re
 
 import numpy as np
 
-from metacompress.attack.search import POPULATION, Search, flip_objective, greedy_search
+from metacompress.attack.objectives.flip import flip_goal
+from metacompress.attack.search import Search
+from metacompress.attack.strategies.common import POPULATION
+from metacompress.attack.strategies.greedy import greedy_search
 from metacompress.attack.space import SpaceSettings, build_spaces
 from metacompress.tasks.base import Example
 
@@ -49,7 +52,7 @@ def _search(staying, budget: int = 100) -> tuple[Search, ScriptedOracle]:
     assert sorted(slot.name for slot in space.slots) == sorted(VARIABLES)
     oracle = ScriptedOracle(staying)
     start = 1.0 - staying(frozenset())
-    search = Search(space, flip_objective("student", 0), oracle, budget, start)
+    search = Search(space, flip_goal("student", 0), oracle, budget, start)
     greedy_search(search, random.Random(0), 0)
     return search, oracle
 

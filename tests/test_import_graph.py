@@ -26,6 +26,11 @@ def test_no_circle_among_top_level_imports():
     assert "no import circle" in result.stdout
 
 
+def test_no_circle_even_through_imports_inside_functions():
+    result = subprocess.run([sys.executable, str(SCRIPT), "--strict"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_code_and_relations_have_no_circle_even_through_deferred_imports():
     graph = load_script().module_graph(deferred=True)
     ours = [c for c in load_script().cycles(graph) if any(m.startswith(("metacompress.code", "metacompress.relations")) for m in c)]
@@ -75,3 +80,13 @@ def test_an_import_for_type_checkers_only_makes_no_circle(tmp_path):
     (package / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n")
     script = load_script()
     assert script.cycles(script.module_graph(package)) == []
+
+
+def test_an_import_for_type_checkers_only_makes_no_deferred_circle_either(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def f():\n    from . import b\n")
+    (package / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n")
+    script = load_script()
+    assert script.cycles(script.module_graph(package, deferred=True)) == []

@@ -10,15 +10,18 @@ from dataclasses import dataclass, field
 
 from ..config import REPORT_FORMATS, AuditConfig, Plan, check_shared, check_whole_number, select_relations
 from ..errors import UsageError
+from ..renderers import ATTACK, files
+from .objectives import objective_help, objective_names
+from .recipes import DEFAULT_RECIPE, get_recipe, recipe_names
+from .strategies import strategy_help, strategy_names
 
-OBJECTIVES = ("flip-student", "flip-teacher", "flip-both", "disagree")
-STRATEGIES = ("random", "greedy", "genetic")
+DEFAULT_STRATEGY = "greedy"
 SUCCESS_AGAINST = ("prediction", "label")
 SUBSTITUTE_SOURCES = ("auto", "data", "generated")
 #: rename-identifiers is the attack's own renaming search: composing it would undo the chosen names
 OWN_RELATION = "rename-identifiers"
 #: what --out may hold; the first marks a previous attack
-ATTACK_FILES = ("report.json", "report.md", "adversarial.jsonl")
+ATTACK_FILES = files(ATTACK)
 #: AuditConfig's fields the attack does not use: `attack` has no flag or config key for them
 NOT_ATTACK_SETTINGS = ("formats", "progress")
 
@@ -28,14 +31,9 @@ class AttackConfig(AuditConfig):
     """Everything that determines an attack's figures (all of it is recorded in report.json)."""
 
     objective: str = field(default="flip-both", metadata={
-        "help": "flip-student / flip-teacher: attack one model; flip-both: each model on its own; "
-                "disagree: from inputs where both agree, search for one where they do not.",
-        "choices": lambda: OBJECTIVES, "metavar": "NAME"})
-    strategy: str = field(default="greedy", metadata={
-        "help": "random: sample edit sets; greedy: a step of random edit sets, then rank variables and relations "
-                "by how much editing them moves the objective and try candidates in that order (where single edits "
-                "can add up to success), then genetic; genetic: crossover and mutation of edit sets.",
-        "choices": lambda: STRATEGIES, "metavar": "NAME"})
+        "help": objective_help(), "choices": objective_names, "metavar": "NAME"})
+    strategy: str = field(default=DEFAULT_STRATEGY, metadata={
+        "help": strategy_help(), "choices": strategy_names, "metavar": "NAME"})
     budget: int = field(default=100, metadata={
         "help": "Model queries per input and per model (the original's query is not counted; 0: no search)."})
     success_against: str = field(default="prediction", metadata={
@@ -52,6 +50,9 @@ class AttackConfig(AuditConfig):
         "help": "Rename candidates kept per variable."})
     max_relations: int = field(default=2, metadata={
         "help": "Relations composed into one candidate on top of its renamings (0: renamings only)."})
+    recipe: str = field(default=DEFAULT_RECIPE, metadata={
+        "help": "The attack's assembly: how candidates are made, the constraints they keep and (if the recipe "
+                "fixes one) the search.", "choices": recipe_names, "metavar": "NAME"})
 
     def validate(self) -> Plan:
         """Check every setting without loading data or models; UsageError names the first bad one."""
@@ -59,7 +60,7 @@ class AttackConfig(AuditConfig):
 
         task, language, load_options, relations = check_shared(self, self._relations)
         self._check_attack_settings()
-        from .summary import parse_attack_gates
+        from .gates import parse_attack_gates  # metrics and numpy: not at --help
 
         gates = parse_attack_gates(self.fail_on, self.objective, self.budget)
         sides = task.rewrite_sides(self.pair_side)
@@ -76,8 +77,9 @@ class AttackConfig(AuditConfig):
         return chosen
 
     def _check_attack_settings(self) -> None:
-        for flag, value, allowed in (("--objective", self.objective, OBJECTIVES),
-                                     ("--strategy", self.strategy, STRATEGIES),
+        for flag, value, allowed in (("--objective", self.objective, objective_names()),
+                                     ("--strategy", self.strategy, strategy_names()),
+                                     ("--recipe", self.recipe, recipe_names()),
                                      ("--success-against", self.success_against, SUCCESS_AGAINST),
                                      ("--substitutes", self.substitutes, SUBSTITUTE_SOURCES)):
             if value not in allowed:
@@ -90,3 +92,11 @@ class AttackConfig(AuditConfig):
         if self.formats != list(REPORT_FORMATS):
             raise UsageError(f"formats {self.formats!r}: an attack always writes {', '.join(ATTACK_FILES)}; "
                              "leave formats out")
+        recipe = get_recipe(self.recipe)
+        if recipe.strategy is not None and self.strategy not in (recipe.strategy, DEFAULT_STRATEGY):
+            raise UsageError(f"--strategy {self.strategy}: recipe {self.recipe} always searches with {recipe.strategy}")
+
+    @property
+    def search_strategy(self) -> str:
+        """The strategy the search runs: the recipe's, if it fixes one, else --strategy."""
+        return get_recipe(self.recipe).strategy or self.strategy

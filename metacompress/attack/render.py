@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..report.escape import MARKDOWN_LIMIT, Section, cap_sections, md_text
@@ -12,6 +13,14 @@ SHOWN = ("success_rate", "accuracy_before", "accuracy_after", "accuracy_drop", "
          "identifiers_renamed", "tokens_changed")
 RELATIONS = ("prediction_agreement", "probability_similarity", "high_confidence_preservation",
              "calibration_alignment", "discrepancy_rate", "induced_discrepancy_rate")
+
+
+def _shown(attacks: dict[str, Any]) -> list[str]:
+    """The figures of the attack table: SHOWN's that some attack has, in that order, then any other
+    figure an objective adds (the adversarial relations have their own table)."""
+    present = [m for a in attacks.values() for m in a["metrics"]]
+    others = [m for m in dict.fromkeys(present) if m not in SHOWN and not m.startswith("adversarial_")]
+    return [m for m in SHOWN if m in present] + others
 
 
 def _value(metric: dict[str, Any] | None) -> str:
@@ -50,8 +59,7 @@ def render_markdown(report: Any) -> str:
         lines.append(f"- {md_text(sentence, 500)}")
     names = list(attacks)
     lines += ["", "## Attacks", "", "Values with 95% intervals (inputs resampled) and (count/n).", ""]
-    rows = [[m] + [_value(attacks[a]["metrics"].get(m)) for a in names] for m in SHOWN
-            if any(m in attacks[a]["metrics"] for a in names)]
+    rows = [[m] + [_value(attacks[a]["metrics"].get(m)) for a in names] for m in _shown(attacks)]
     lines += _table(["metric", *names], rows)
     lines += ["", "### Inputs", ""]
     totals = [t for t in ("queries", "violations") if any(t in attacks[a]["counts"] for a in names)]
@@ -67,6 +75,7 @@ def render_markdown(report: Any) -> str:
     rows = [[m] + [_value(attacks[a]["metrics"].get(f"adversarial_{m}")) for a in names]
             + [_value(random["metrics"].get(m))] for m in RELATIONS if m in random["metrics"]]
     lines += _table(header, rows)
+    lines += _constraints_markdown(report)
     lines += _skipped_markdown(doc)
     if doc["gates"]:
         lines += ["", "## Gates", ""]
@@ -76,20 +85,34 @@ def render_markdown(report: Any) -> str:
     return cap_sections([Section("\n".join(lines))], "", MARKDOWN_LIMIT, closing="\n")
 
 
+def write_attack_markdown(folder: Path, document: Any) -> list[Path]:
+    path = folder / "report.md"
+    path.write_text(render_markdown(document.report), encoding="utf-8")
+    return [path]
+
+
 def render_terminal(report: Any) -> str:
     doc = report.data
     attacks = doc["attacks"]
     names = list(attacks)
-    width = max(len(m) for m in SHOWN) + 2
+    shown = _shown(attacks)
+    width = max(len(m) for m in (*SHOWN, *shown)) + 2
     lines = ["attack".ljust(width) + "".join(n.ljust(34) for n in names)]
-    for metric in SHOWN:
-        if any(metric in attacks[a]["metrics"] for a in names):
-            lines.append(metric.ljust(width) + "".join(_value(attacks[a]["metrics"].get(metric)).ljust(34)
-                                                      for a in names))
+    for metric in shown:
+        lines.append(metric.ljust(width) + "".join(_value(attacks[a]["metrics"].get(metric)).ljust(34) for a in names))
     lines += [f"- {s}" for s in doc["headline"]["summary"]]
     lines += _skipped_terminal(doc)
     lines += _gates_terminal(doc)
     return "\n".join(lines) + "\n"
+
+
+def _constraints_markdown(report: Any) -> list[str]:
+    """The constraints every candidate kept (the recipe's), each with what it held in this run."""
+    constraints = getattr(report, "constraints", {})
+    if not constraints:
+        return []
+    return ["", "## Constraints", "", *(f"- <code>{md_text(name)}</code>: {md_text(text, 500)}"
+                                         for name, text in constraints.items())]
 
 
 def _skipped_markdown(doc: dict[str, Any]) -> list[str]:

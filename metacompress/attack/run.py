@@ -9,44 +9,34 @@ rewrite, judge, and write report.json, report.md and adversarial.jsonl into ``--
 from __future__ import annotations
 
 import random
-import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..audit import GatedResult
+from ..context import GatedResult, RunContext, check_device, load_models, run_in_context
 from ..errors import InputError
-from .config import AttackConfig
-from .search import STRATEGIES, Evaluated, Oracle, Search, disagree_objective, flip_objective
-from .space import Candidate, EditSpace, SpaceSettings, build_spaces, tokens_changed
+from .config import ATTACK_FILES, OWN_RELATION, AttackConfig
+from .objectives import get_objective
+from .oracle import Oracle
+from .outcome import (ALREADY_DISAGREE, ALREADY_WRONG, ATTACKED, FAILED, NO_BUDGET, NOTHING_TO_EDIT, SUCCESS,
+                      Outcome, edit_size, queries_to_success)
+from .recipes import get_recipe
+from .search import Evaluated, Goal, Search
+from .space import EditSpace, SpaceSettings
+from .strategies import get_strategy
+from .summary import build_report, records, write_attack
+from .transformations import get_transformation
 
-SUCCESS, FAILED = "success", "failed"
-NOTHING_TO_EDIT, NO_BUDGET = "nothing to edit", "budget 0"
-ALREADY_WRONG, ALREADY_DISAGREE = "already misclassified", "models already disagree"
-ATTACKED = (SUCCESS, FAILED)
-#: the objective -> the attacks it runs, each named by the row it fills
-ATTACKS = {"flip-student": ("student",), "flip-teacher": ("teacher",), "flip-both": ("teacher", "student"),
-           "disagree": ("disagree",)}
+__all__ = ["ALREADY_DISAGREE", "ALREADY_WRONG", "ATTACKED", "FAILED", "NO_BUDGET", "NOTHING_TO_EDIT", "SUCCESS",
+           "AttackResult", "Outcome", "attacks_of", "edit_size", "queries_to_success", "run_attack"]
 
 
-@dataclass
-class Outcome:
-    """One input under one attack."""
-
-    status: str
-    queries: int = 0
-    queries_to_success: int | None = None  # queries spent when the first success was found
-    successes: int = 0  # distinct candidates that met the objective (a hunt counts them all)
-    candidate: Candidate | None = None  # the best edit set found (a success when status is success)
-    code: tuple[str, ...] | None = None
-    probs: dict[str, np.ndarray] = field(default_factory=dict)  # both models on ``code``
-
-    @property
-    def success(self) -> bool:
-        return self.status == SUCCESS
+def attacks_of(objective: str) -> tuple[str, ...]:
+    """The attacks an objective runs, each named by the row it fills."""
+    return get_objective(objective).attacks
 
 
 @dataclass
@@ -78,35 +68,23 @@ def run_attack(config: AttackConfig) -> AttackResult:
     process searches a share of the inputs and the main process alone judges and writes; the
     files equal one process's (``metacompress.distributed``). The others return an empty result.
     """
-    from ..distributed import current_team
-
-    team = current_team(config.device)
-    plan = team.together(config.validate)
-    if plan.out is None:
-        return _attack(config, plan)
-    from ..outdir import check_out, lock_out
-    from .config import ATTACK_FILES
-
-    with team.main_only(lambda: lock_out(plan.out)):
-        team.together(lambda: check_out(config.out, config.overwrite, ATTACK_FILES) if team.is_main else None)
-        return _attack(config, plan)
+    return run_in_context(config, ATTACK_FILES, lambda context: _attack(config, context))
 
 
-def _attack(config: AttackConfig, plan) -> AttackResult:
-    from ..audit import check_device
-
+def _attack(config: AttackConfig, context: RunContext) -> AttackResult:
     clock = time.perf_counter()
     check_device(config)
-    with _open_store(config) as store:  # a corrupt or locked --cache fails now, before any data or model loads
-        return _load_and_search(config, plan, store, clock)
+    # this process's connection (each searches its own inputs); a corrupt or locked --cache fails
+    # now, before any data or model loads
+    with context.store(config, shared=False) as store:
+        return _load_and_search(config, context, store, clock)
 
 
-def _load_and_search(config: AttackConfig, plan, store, clock: float) -> AttackResult:
-    from ..audit import load_models
-    from ..distributed import current_team
+def _load_and_search(config: AttackConfig, context: RunContext, store, clock: float) -> AttackResult:
     from ..inference import InferenceSettings
     from ..tasks import sample
 
+    plan = context.plan
     timings: dict[str, float] = {}
     data = plan.task.load(config.data, **plan.load_options)
     examples = sample(data.examples, config.limit, config.seed)
@@ -117,29 +95,14 @@ def _load_and_search(config: AttackConfig, plan, store, clock: float) -> AttackR
     models = load_models(config, data.label_names)
     settings = InferenceSettings(batch_size=config.batch_size, device=config.device, precision=config.precision,
                                  progress=False)
-    oracle = Oracle(plan.task, models, settings, store, current_team().is_main)
+    oracle = Oracle(plan.task, models, settings, store, team=context.team)
     timings["load"] = time.perf_counter() - clock
-    return _search_all(config, plan, data, examples, oracle, clock, timings)
+    return _search_all(config, context, data, examples, oracle, clock, timings)
 
 
-def _open_store(config: AttackConfig):
-    """This process's connection to the prediction store (every process of a sharded attack has
-    its own: each searches its own inputs), or a stand-in None with --no-cache. A corrupt or
-    locked --cache stops every process."""
-    from contextlib import nullcontext
-
-    from ..distributed import current_team
-    from ..store import open_store
-
-    store = current_team().together(lambda: open_store(config.cache, config.no_cache))
-    return nullcontext() if store is None else store
-
-
-def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle, clock: float,
+def _search_all(config: AttackConfig, context: RunContext, data, examples: list, oracle: Oracle, clock: float,
                 timings: dict[str, float]) -> AttackResult:
-    from ..distributed import current_team
-    from .summary import build_report, records
-
+    plan, team = context.plan, context.team
     models = oracle.models
 
     start = time.perf_counter()
@@ -151,7 +114,8 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
     _skip_unusable(examples, usable, data.skipped)
     examples = [examples[k] for k in usable]
     originals = {role: p[usable] for role, p in originals.items()}
-    spaces = build_spaces(examples, SpaceSettings(
+    transformation = get_transformation(get_recipe(config.recipe).transformation)
+    spaces = transformation.spaces(examples, SpaceSettings(
         plan.language, plan.sides, plan.relations, config.relation_options, config.substitutes,
         config.substitutes_field, config.candidates, config.max_relations, config.seed))
     timings["spaces"] = time.perf_counter() - start
@@ -159,9 +123,8 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
     start = time.perf_counter()
     attacked = Attacked(examples, spaces, originals, {}, oracle)
     oracle.phase = "search"
-    team = current_team()
     parts = team.run_everywhere(lambda: _search_share(config, attacked, team.share(len(examples))))
-    for attack in ATTACKS[config.objective]:
+    for attack in attacks_of(config.objective):
         attacked.outcomes[attack] = [o for outcomes, _ in parts for o in outcomes[attack]]
     timings["search"] = time.perf_counter() - start
     search_calls = sum(calls["predict_proba_calls"] for _, calls in parts)
@@ -173,7 +136,7 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
 
     start = time.perf_counter()
     oracle.phase = "random rewrites"
-    attacked.random_rewrites = _random_rewrites(config, plan, attacked)
+    attacked.random_rewrites = _random_rewrites(config, context, attacked)
     if not team.is_main:
         return AttackResult(None, [], None)  # the main process judges and writes
     timings["random_rewrites"] = time.perf_counter() - start
@@ -183,7 +146,6 @@ def _search_all(config: AttackConfig, plan, data, examples: list, oracle: Oracle
     rows = records(attacked, data.label_names)
     if plan.out is not None:
         from ..outdir import publish
-        from .summary import write_attack
 
         publish(plan.out, lambda folder: write_attack(folder, report, rows))
     return AttackResult(report, rows, plan.out)
@@ -195,7 +157,7 @@ def _search_share(config: AttackConfig, attacked: Attacked, share: range) -> tup
     oracle = attacked.oracle
     calls, sent = oracle.calls, oracle.sent
     from_store, computed = dict(oracle.from_store), dict(oracle.computed)
-    outcomes: dict[str, list[Outcome]] = {attack: [] for attack in ATTACKS[config.objective]}
+    outcomes: dict[str, list[Outcome]] = {attack: [] for attack in attacks_of(config.objective)}
     for k in share:
         oracle.begin(attacked.examples[k].code, {role: p[k] for role, p in attacked.originals.items()})
         for attack in outcomes:
@@ -219,26 +181,18 @@ def _skip_unusable(examples, usable: list[int], skipped: list) -> None:
 def _search(config: AttackConfig, attack: str, k: int, attacked: Attacked) -> Outcome:
     example, space = attacked.examples[k], attacked.spaces[k]
     here = {role: p[k:k + 1] for role, p in attacked.originals.items()}
-    if attack == "disagree":
-        objective = disagree_objective(config.js_threshold)
-        if objective.success(here)[0]:
-            return Outcome(ALREADY_DISAGREE)
-    else:
-        predicted = int(here[attack][0].argmax())
-        reference = predicted
-        if config.success_against == "label" and example.label is not None:
-            if predicted != example.label:
-                return Outcome(ALREADY_WRONG)
-            reference = int(example.label)
-        objective = flip_objective(attack, reference)
+    objective = get_objective(config.objective)
+    goal = objective.start(attack, config, example, here)
+    if not isinstance(goal, Goal):
+        return Outcome(goal)
     if config.budget == 0:
         return Outcome(NO_BUDGET)
     if space.empty:
         return Outcome(NOTHING_TO_EDIT)
-    search = Search(space, objective, attacked.oracle, config.budget, float(objective.score(here)[0]),
-                    hunt=attack == "disagree")
-    rng = random.Random(f"{config.seed}|{example.id}|{attack}|{config.strategy}")
-    STRATEGIES[config.strategy](search, rng, config.max_relations)
+    search = Search(space, goal, attacked.oracle, config.budget, float(goal.score(here)[0]), hunt=objective.hunt)
+    strategy = config.search_strategy
+    rng = random.Random(f"{config.seed}|{example.id}|{attack}|{strategy}")
+    get_strategy(strategy).run(search, rng, config.max_relations)
     found: Evaluated | None = search.success or search.best
     if found is None:
         return Outcome(NOTHING_TO_EDIT, search.queries)
@@ -253,17 +207,17 @@ def _probe(oracle: Oracle, outcome: Outcome) -> None:
             outcome.probs[role] = oracle.probs(role, [outcome.code])[0]
 
 
-def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
+def _random_rewrites(config: AttackConfig, context: RunContext, attacked: Attacked):
     """Every relation once per input with the run's seed (what ``run`` draws), both models on it."""
-    from ..relations import RELATIONS, get_relation
     from ..distributed import rewrite_all
-    from .config import OWN_RELATION
+    from ..relations import RELATIONS, get_relation
 
+    plan = context.plan
     relations = list(plan.relations)
     if OWN_RELATION in RELATIONS.names() and plan.language in get_relation(OWN_RELATION).languages:
         relations.append(OWN_RELATION)
     rewrites = [r for r in rewrite_all(attacked.examples, relations, plan.language, plan.sides, config.seed,
-                                       config.relation_options, progress=False) if r.applied]
+                                       config.relation_options, progress=False, team=context.team) if r.applied]
     codes = [r.code for r in rewrites]
     index = [r.example_index for r in rewrites]
     probs = {role: attacked.oracle.probs_everywhere(role, codes) for role in attacked.originals}
@@ -272,17 +226,3 @@ def _random_rewrites(config: AttackConfig, plan, attacked: Attacked):
     return {"T_x": attacked.originals["teacher"][index], "T_xp": probs["teacher"][keep],
             "S_x": attacked.originals["student"][index], "S_xp": probs["student"][keep],
             "ids": [attacked.examples[i].id for i in index], "count": int(keep.sum())}
-
-
-def queries_to_success(outcomes: list[Outcome]) -> tuple[float | None, float | None]:
-    spent = [o.queries_to_success for o in outcomes if o.success]
-    if not spent:
-        return None, None
-    return float(np.mean(spent)), float(statistics.median(spent))
-
-
-def edit_size(example_code: tuple[str, ...], outcome: Outcome) -> tuple[int, int]:
-    """(identifiers renamed, tokens changed) of an outcome's best rewrite."""
-    if outcome.candidate is None or outcome.code is None:
-        return 0, 0
-    return len(outcome.candidate.renames), tokens_changed(example_code, outcome.code)

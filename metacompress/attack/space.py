@@ -37,6 +37,7 @@ from ..errors import InputError
 from ..relations import get_relation
 from ..relations.base import splice
 from ..relations.rename import rename_edits, renamable_variables
+from .transformations import Transformation, register_transformation
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 HARVESTED = 200  # most frequent harvested names offered to the generator
@@ -274,3 +275,13 @@ def _applicable(example: Any, settings: SpaceSettings) -> tuple[list[str], dict[
             if rewrite.applied:
                 sides.setdefault(name, []).append(side)
     return [n for n in settings.relations if n in sides], sides
+
+
+@register_transformation
+class RenamesAndRelations(Transformation):
+    """Renamings of renamable variables plus up to --max-relations relation applications."""
+
+    name = "renames-and-relations"
+
+    def spaces(self, examples: list[Any], settings: SpaceSettings) -> list[EditSpace]:
+        return build_spaces(examples, settings)

@@ -37,20 +37,11 @@ def compare(report_dirs: tuple[str, ...], metrics: str | None, out: str | None, 
 
 def write_comparison(comparison, out: str, overwrite: bool):
     """Write compare.json, .md and .html into ``out`` atomically, holding its lock like run does."""
-    import json
-
     from ..outdir import COMPARE_FILES, check_out, lock_out, publish
-    from ..report.comparison import render_comparison_html, render_comparison_markdown
+    from ..renderers import COMPARE, Document, render
 
     folder = check_out(out, overwrite, COMPARE_FILES)
-
-    def write(target):
-        (target / "compare.json").write_text(json.dumps(comparison.as_dict(), indent=2, default=str) + "\n",
-                                             encoding="utf-8")
-        (target / "compare.md").write_text(render_comparison_markdown(comparison), encoding="utf-8")
-        (target / "compare.html").write_text(render_comparison_html(comparison), encoding="utf-8")
-
     with lock_out(folder):
         check_out(out, overwrite, COMPARE_FILES)  # again: another run may have written it meanwhile
-        publish(folder, write)
+        publish(folder, lambda target: render(COMPARE, target, Document(comparison)))
     return folder

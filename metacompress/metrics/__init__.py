@@ -2,9 +2,10 @@
 
 Public surface (see ``core`` for the conventions every metric follows):
 - ``Thresholds``, ``Metric``, ``sample_flags``, ``relation_metrics``, ``baseline_metrics``;
-- the registry: ``METRICS``, ``MetricSpec``, ``register_metric``, ``rate_metric``,
-  ``mean_metric``, ``metric_definitions``; installed packages add metrics through the
-  ``metacompress.metrics`` entry point group (``load_metric_plugins``);
+- the registry: ``METRICS`` (a ``Registry`` in registration order), ``MetricSpec``,
+  ``register_metric``, ``rate_metric``, ``mean_metric``, ``metric_definitions``; installed
+  packages add metrics through the ``metacompress.metrics`` entry point group, loaded on the
+  registry's first use (``load_metric_plugins``; ``METRICS.plugin_problems`` says which failed);
 - the samples table: ``relation_samples``, ``skipped_samples``, ``concat_samples``,
   ``encode_probs``, ``decode_probs``, and ``metrics_from_samples`` to re-judge it;
 - judging, in one call: ``judge`` -> ``Judgement`` (summaries, intervals, McNemar's tests,
@@ -48,8 +49,6 @@ from .samples import (
 from .gates import Gate, GateResult, evaluate_gates, parse_gate, parse_gates
 from .judge import CI_METHOD, Judgement, JudgingSettings, judge
 from .summary import Baseline, RelationSummary, Summary, Visibility, metrics_from_samples
-
-PLUGIN_PROBLEMS = load_metric_plugins()  # after the built-ins, which keep their order
 
 __all__ = [
     "BASELINE_METRICS", "CI_METHOD", "CODE_COLUMNS", "FLAG_NAMES", "METRICS", "PROB_COLUMNS", "SAMPLE_COLUMNS",

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..registry import Registry
 from .intervals import bca_interval, cluster_codes, cluster_sums, resample_counts
 
 MODELS = ("teacher", "student")
@@ -247,14 +248,66 @@ class MetricSpec:
     undefined: str = "undefined on these inputs"
 
 
-METRICS: dict[str, MetricSpec] = {}
+class MetricRegistry(Registry[MetricSpec]):
+    """The metrics by name, in registration order (the order of every report's columns): the
+    built-ins (``builtin.py``), then what installed packages offer through the
+    ``metacompress.metrics`` entry point group. Every metric is computed in every audit, so the
+    plugins all load together, on the first look at the registry (not at import); a broken one
+    is left out with a warning (``plugin_problems``: plugin -> why)."""
+
+    def __init__(self) -> None:
+        super().__init__("metric")
+        self._metric_plugins_read = False
+        self.plugin_problems: dict[str, str] = {}
+
+    def _read_metric_plugins(self) -> None:
+        if not self._metric_plugins_read:
+            self._metric_plugins_read = True
+            self.plugin_problems = load_metric_plugins()
+
+    def names(self) -> list[str]:
+        self._read_metric_plugins()
+        return list(self._entries)
+
+    def get(self, name: str) -> MetricSpec:
+        self._read_metric_plugins()
+        if name not in self._entries:
+            close = difflib.get_close_matches(name, list(self._entries), n=3)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise UsageError(f"Unknown metric {name!r}.{hint} Known: {', '.join(self._entries)}.")
+        return self._entries[name]
+
+    def registered(self, name: str) -> MetricSpec | None:
+        """The metric registered under ``name`` so far, or None (reads no plugin)."""
+        return self._entries.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        self._read_metric_plugins()
+        return name in self._entries
+
+    def __getitem__(self, name: str) -> MetricSpec:
+        return self.get(name)
+
+    def __delitem__(self, name: str) -> None:
+        self.remove(name)
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def items(self) -> list[tuple[str, MetricSpec]]:
+        return [(name, self._entries[name]) for name in self.names()]
+
+    def values(self) -> list[MetricSpec]:
+        return [self._entries[name] for name in self.names()]
+
+
+METRICS = MetricRegistry()
 
 
 def register_metric(spec: MetricSpec) -> MetricSpec:
-    if spec.name in METRICS:
+    if METRICS.registered(spec.name) is not None:
         raise ValueError(f"metric {spec.name!r} is already registered")
-    METRICS[spec.name] = spec
-    return spec
+    return METRICS.add(spec.name, spec)
 
 
 METRIC_PLUGINS = "metacompress.metrics"  # the entry point group of installed metric plugins
@@ -264,8 +317,8 @@ def load_metric_plugins() -> dict[str, str]:
     """Register the metrics installed packages offer; plugin -> why it failed, for those that did.
 
     An entry point names a module that calls ``register_metric`` when imported, or a
-    ``MetricSpec`` (or a list of them) to register. Every metric is computed in every audit, so
-    they load with this package, after the built-ins; a broken one is left out with a warning.
+    ``MetricSpec`` (or a list of them) to register. ``METRICS`` calls it on its first use, after
+    the built-ins registered, which keep their order; a broken one is left out with a warning.
     """
     import warnings
     from importlib.metadata import entry_points
@@ -281,7 +334,7 @@ def load_metric_plugins() -> dict[str, str]:
                 loaded = point.load()
                 specs = [loaded] if isinstance(loaded, MetricSpec) else loaded if isinstance(loaded, (list, tuple)) else []
                 for spec in specs:
-                    if METRICS.get(spec.name) is not spec:
+                    if METRICS.registered(spec.name) is not spec:
                         register_metric(spec)
         except PluginError as exc:
             problems[plugin] = str(exc)
@@ -290,11 +343,7 @@ def load_metric_plugins() -> dict[str, str]:
 
 
 def metric_spec(name: str) -> MetricSpec:
-    if name not in METRICS:
-        close = difflib.get_close_matches(name, list(METRICS), n=3)
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise UsageError(f"Unknown metric {name!r}.{hint} Known: {', '.join(METRICS)}.")
-    return METRICS[name]
+    return METRICS.get(name)
 
 
 def metric_definitions() -> dict[str, dict[str, Any]]:

@@ -8,15 +8,13 @@ Remote code runs only when the caller asks for it.
 
 from __future__ import annotations
 
-import os
 import pickle
-import socket
 from pathlib import Path
-from urllib.parse import urlparse
 
 from ..errors import ModelLoadError, UsageError
 from .base import CodeClassifier, Encoded, ModelInfo
 from .fingerprint import files_size, fingerprint, hf_weight_files, num_parameters, preprocessing_fingerprint
+from .hub import hub_offline
 from .quiet import quiet_transformers
 from .tokens import normalize_whitespace
 
@@ -29,7 +27,6 @@ ROBERTA_LIKE = {
 FALLBACK_MAX_LENGTH = 512
 HUGE = 100_000  # tokenizers without a limit report ~1e30
 PREPROCESSING_KEY = "metacompress_preprocessing"  # written into config.json by ``convert``
-OFFLINE_VALUES = {"1", "on", "yes", "true"}
 
 
 def load_hf(source: str, *, trust_remote_code: bool = False) -> "HFClassifier":
@@ -74,24 +71,6 @@ def _from_pretrained(location: str, options: dict):
         # transformers 5 builds an empty tokenizer when the files are absent; it would map all code to <unk>
         raise ModelLoadError(f"{location}: the model loads but its tokenizer does not: no tokenizer files (vocabulary is empty)")
     return model.eval(), tokenizer
-
-
-def hub_offline() -> bool:
-    """True when the hub must not be contacted: offline mode is set, or the endpoint is unreachable.
-
-    Probing first turns a 25-second series of retries on a machine without network into an
-    immediate, cache-only load.
-    """
-    for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        if os.environ.get(variable, "").strip().lower() in OFFLINE_VALUES:
-            return True
-    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
-    try:
-        with socket.create_connection((endpoint.hostname or "huggingface.co", port), timeout=3):
-            return False
-    except OSError:
-        return True
 
 
 def _hub_message(source: str, exc: Exception, is_local: bool, offline: bool) -> str:

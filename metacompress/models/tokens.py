@@ -70,7 +70,7 @@ def _from_vocab_merges(spec, vocab: Path, merges: Path | None, add_prefix_space:
 def _from_pretrained(spec, name: str):
     from tokenizers import Tokenizer
 
-    from .hf import hub_offline
+    from .hub import hub_offline
     from .quiet import quiet_transformers
 
     local = spec.root / name

@@ -11,6 +11,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from ..renderers import AUDIT, Document, render
 from .csv_report import read_samples_csv, samples_for_csv, write_rewrites_jsonl, write_samples_csv
 from .document import (SCHEMA_VERSION, DataInfo, MetricDefinition, ModelRecord, Report, RunInfo, SkippedRecord,
                        load_report)
@@ -29,27 +30,14 @@ __all__ = [
 
 
 def write_reports(out_dir: str | Path, report: Report, samples: pd.DataFrame | None = None,
-                  formats: Iterable[str] = ("json", "csv", "md", "html")) -> dict[str, Path]:
-    """Write report.json and the views ``formats`` asks for: csv (samples.csv and rewrites.jsonl,
-    with a samples table), md (report.md), html (report.html).
+                  formats: Iterable[str] | None = None) -> dict[str, Path]:
+    """Write report.json and the views ``formats`` asks for (default: every renderer's, see
+    ``metacompress.renderers``): csv (samples.csv and rewrites.jsonl, with a samples table),
+    md (report.md), html (report.html).
 
-    Returns the written paths by file kind ("json", "samples", "rewrites", "markdown", "html").
+    Returns the written paths by file name.
     """
-    formats = set(formats) | {"json"}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = {"json": write_report_json(report, out / "report.json")}
-    if samples is not None and "csv" in formats:
-        written["samples"] = write_samples_csv(samples, out / "samples.csv")
-        rewrites = write_rewrites_jsonl(samples, out / "rewrites.jsonl")
-        if rewrites is not None:
-            written["rewrites"] = rewrites
-    if "md" in formats:
-        written["markdown"] = out / "report.md"
-        written["markdown"].write_text(render_markdown(report, samples), encoding="utf-8")
-    if "html" in formats:
-        from .html import render_html  # matplotlib is imported only when a page is drawn
-
-        written["html"] = out / "report.html"
-        written["html"].write_text(render_html(report, samples), encoding="utf-8")
-    return written
+    written = render(AUDIT, out, Document(report, samples), None if formats is None else list(formats))
+    return {path.name: path for path in written}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from ..config import check_whole_number
+from ..checks import check_whole_number
 from .base import TASKS, Example, LoadedData, Skipped, Task, register_task
 
 # The built-in tasks, each by the module whose ``@register_task`` class states that name.

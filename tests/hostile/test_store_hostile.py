@@ -234,10 +234,11 @@ def test_a_locked_store_stops_a_run_before_any_model_loads(models, pairs, tmp_pa
         raise AssertionError("the models loaded although the store is locked")
 
     monkeypatch.setattr("metacompress.audit.load_models", never)
+    monkeypatch.setattr("metacompress.attack.run.load_models", never)
     args = run_args(models, pairs, tmp_path / "a", "--cache", str(path))
     if command == "attack":
         args = ["attack", *args[1:args.index("--relations")], *args[args.index("--bootstrap"):]]
-        args.remove("--quiet")  # attack prints no progress to quiet
+        args.remove("--quiet")  # attack has no progress bars to silence
     holder = sqlite3.connect(str(path), isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:

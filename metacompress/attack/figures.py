@@ -1,0 +1,74 @@
+"""The attack's figures: a report row, and shares with 95% intervals (inputs resampled)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..metrics.core import Metric, ratio
+from ..metrics.intervals import bca_interval, resample_counts
+from .outcome import edit_size, queries_to_success
+
+#: the teacher-student relations measured on adversarial inputs and on random rewrites
+RELATION_METRICS = ("prediction_agreement", "probability_similarity", "high_confidence_preservation",
+                    "calibration_alignment", "discrepancy_rate", "induced_discrepancy_rate")
+ADVERSARIAL_METRICS = tuple(f"adversarial_{m}" for m in RELATION_METRICS)
+#: the figures a search does not make (the originals', and run's random rewrites'): the only ones
+#: with a value under --budget 0
+NO_SEARCH_METRICS = ("accuracy_before", "disagreement_rate_x", "random_rewrite_violations_per_query")
+NO_SEARCH = "no search (--budget 0)"
+
+
+@dataclass
+class Row:
+    metrics: dict[str, Metric]
+    counts: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def share(num: np.ndarray, den: np.ndarray, seed: int, n_bootstrap: int, count: bool = True,
+          shift: float = 0.0, undefined: str = "no input") -> Metric:
+    """sum(num) / sum(den) (+ shift) with a 95% BCa interval, inputs resampled."""
+    num, den = np.asarray(num, dtype=np.float64), np.asarray(den, dtype=np.float64)
+    total_num, total_den = num.sum(), den.sum()
+    n = int(round(total_den))
+    counted = int(round(total_num)) if count else None
+    if total_den <= 0:
+        return Metric(None, counted, 0, null_reason=undefined)
+    value = float(total_num / total_den) + shift
+    if n_bootstrap == 0 or len(num) < 2:
+        return Metric(value, counted, n)
+    jackknife = ratio(total_num - num, total_den - den) + shift
+    draws = [ratio(counts @ num, counts @ den) + shift
+             for counts in resample_counts(len(num), n_bootstrap, np.random.default_rng(seed))]
+    interval = bca_interval(value, np.concatenate(draws), jackknife)
+    return Metric(value, counted, n, interval.ci, interval.note)
+
+
+def plain(value: float | None, n: int, why: str = "no input") -> Metric:
+    return Metric(value, None, n, null_reason=None if value is not None else why)
+
+
+def status_counts(outcomes) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    return counts
+
+
+def sizes(attacked, outcomes) -> tuple[Metric, Metric]:
+    """Mean identifiers renamed and tokens changed over the successful rewrites."""
+    wins = [edit_size(e.code, o) for e, o in zip(attacked.examples, outcomes) if o.success]
+    if not wins:
+        return plain(None, 0, "no success"), plain(None, 0, "no success")
+    return (plain(float(np.mean([w[0] for w in wins])), len(wins)),
+            plain(float(np.mean([w[1] for w in wins])), len(wins)))
+
+
+def queries(outcomes) -> tuple[Metric, Metric]:
+    """Mean and median queries to success."""
+    mean, median = queries_to_success(outcomes)
+    wins = sum(o.success for o in outcomes)
+    return plain(mean, wins, "no success"), plain(median, wins, "no success")
