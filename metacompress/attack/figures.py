@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics.core import Metric, ratio
+from ..metrics.core import ATTACK, METRICS, Metric, attack_figure, ratio, register_metric
 from ..metrics.intervals import bca_interval, resample_counts
 from .outcome import edit_size, queries_to_success
 
@@ -15,6 +15,62 @@ from .outcome import edit_size, queries_to_success
 RELATION_METRICS = ("prediction_agreement", "probability_similarity", "high_confidence_preservation",
                     "calibration_alignment", "discrepancy_rate", "induced_discrepancy_rate")
 ADVERSARIAL_METRICS = tuple(f"adversarial_{m}" for m in RELATION_METRICS)
+ADVERSARIAL = "adversarial_"
+
+_SUCCESSES = "over successful inputs"
+#: an attack row's figures, in the order report.md and the terminal list them (attack/SCHEMA.md
+#: says what each counts); an objective names those its rows hold
+ROW_FIGURES = (
+    ("success_rate", "Share of attacked inputs on which the search reached its goal.", "rate", False),
+    ("accuracy_before", "The model's accuracy on the originals.", "rate", True),
+    ("accuracy_after", "Robust accuracy: inputs the model gets right on x and the attack could not flip.", "rate", True),
+    ("accuracy_drop", "`accuracy_before - accuracy_after`: inputs it got right that the attack flipped.", "rate", True),
+    ("relative_drop", "Share of the model's correct inputs that the attack flipped (`accuracy_drop / accuracy_before`).",
+     "rate", True),
+    ("transfer_rate", "`flip-both`: share of this model's successful rewrites that also flip the other model.", "rate", False),
+    ("disagreement_rate_x", "Share of all inputs on which the models already disagree on the original.", "rate", False),
+    ("disagreement_rate_after", "Share of all inputs on which they disagree on the original or on a rewrite found.",
+     "rate", False),
+    ("violations_per_query", "Distinct violating rewrites found / queries spent.", "value", False),
+    ("random_rewrite_violations_per_query", "The same count over `run`'s random rewrites of inputs the models agree on.",
+     "value", False),
+    ("mean_queries_to_success", f"Mean queries to success, {_SUCCESSES}.", "value", False),
+    ("median_queries_to_success", f"Median queries to success, {_SUCCESSES}.", "value", False),
+    ("identifiers_renamed", f"Mean number of variables the best rewrite renames, {_SUCCESSES}.", "value", False),
+    ("tokens_changed", f"Mean number of tokens that differ between x and the best rewrite, {_SUCCESSES}.", "value", False),
+)
+#: the headline: gated without a scope
+HEADLINE_FIGURES = (
+    ("teacher_success_rate", "The `teacher` attack's `success_rate`.", "rate", False),
+    ("student_success_rate", "The `student` attack's `success_rate`.", "rate", False),
+    ("teacher_accuracy_drop", "The `teacher` attack's `accuracy_drop`.", "rate", True),
+    ("student_accuracy_drop", "The `student` attack's `accuracy_drop`.", "rate", True),
+    ("student_extra_drop", "`flip-both`: `student_accuracy_drop / teacher_accuracy_drop - 1`, the accuracy the student "
+     "loses under attack beyond the teacher's loss.", "value", True),
+    ("disagreement_found_rate", "The `disagree` attack's `success_rate`.", "rate", False),
+)
+
+
+def _register_figures() -> None:
+    for name, description, kind, labels in ROW_FIGURES:
+        register_metric(attack_figure(name, description, kind, needs_labels=labels))
+    for name, description, kind, labels in HEADLINE_FIGURES:
+        register_metric(attack_figure(name, description, kind, headline=True, needs_labels=labels))
+    for name in RELATION_METRICS:
+        audit = METRICS.get(name)
+        register_metric(attack_figure(
+            ADVERSARIAL + name, f"The audit's `{name}` with each input's best rewrite under this attack as x'.",
+            audit.kind, needs_labels=audit.needs_labels))
+
+
+def row_figures() -> list[str]:
+    """Every figure an attack's row can hold, registered (built-ins first), the adversarial
+    relations last."""
+    names = METRICS.names(ATTACK)
+    return [n for n in names if not n.startswith(ADVERSARIAL)] + [n for n in names if n.startswith(ADVERSARIAL)]
+
+
+_register_figures()
 #: the figures a search does not make (the originals', and run's random rewrites'): the only ones
 #: with a value under --budget 0
 NO_SEARCH_METRICS = ("accuracy_before", "disagreement_rate_x", "random_rewrite_violations_per_query")

@@ -1,8 +1,9 @@
-"""``--fail-on`` on an attack's figures: which figures each objective's rows hold, and the parser.
+"""``--fail-on`` on an attack's figures: the names the metric registry holds for an attack's rows and
+its headline (``metrics.core.ATTACK``, ``ATTACK_HEADLINE``), which of them each objective's rows hold,
+and the parser.
 
-Figures are named by the objectives that compute them (``attack.objectives``); the conditions go
-through the same parser as ``run``'s gates (``metrics.gates.parse_gates``), with the attack's rows
-as scopes.
+The conditions go through the same parser as ``run``'s gates (``metrics.gates.parse_gates``), with
+the attack's rows as scopes.
 """
 
 from __future__ import annotations
@@ -10,21 +11,23 @@ from __future__ import annotations
 import difflib
 
 from ..errors import UsageError
+from ..metrics.core import ATTACK_HEADLINE, METRICS
 from ..metrics.gates import ALL, ANY, parse_gates
-from .figures import ADVERSARIAL_METRICS, NO_SEARCH_METRICS
+from .figures import ADVERSARIAL, NO_SEARCH_METRICS, row_figures
 from .objectives import get_objective, objective_names, usable_objectives
 
 
 def attack_metrics() -> tuple[str, ...]:
-    """Every figure a gate may name: each objective's row figures, then headline figures, then
-    the adversarial relations."""
-    objectives = usable_objectives()
-    return tuple(dict.fromkeys([m for o in objectives for m in o.metrics]
-                               + [m for o in objectives for m in o.headline_metrics] + list(ADVERSARIAL_METRICS)))
+    """Every figure a gate may name: the rows' figures, then the headline's, then the adversarial
+    relations (the objectives are loaded first: a plugin's module registers its own figures)."""
+    usable_objectives()
+    rows = row_figures()
+    return tuple([n for n in rows if not n.startswith(ADVERSARIAL)] + list(headline_metrics())
+                 + [n for n in rows if n.startswith(ADVERSARIAL)])
 
 
 def headline_metrics() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(m for o in usable_objectives() for m in o.headline_metrics))
+    return tuple(METRICS.names(ATTACK_HEADLINE))
 
 
 def attack_figures(objective: str) -> dict[str, tuple[str, ...]]:

@@ -6,21 +6,21 @@ from pathlib import Path
 from typing import Any
 
 from ..report.escape import MARKDOWN_LIMIT, Section, cap_sections, md_text
+from .figures import ADVERSARIAL, RELATION_METRICS, row_figures
 
-SHOWN = ("success_rate", "accuracy_before", "accuracy_after", "accuracy_drop", "relative_drop", "transfer_rate",
-         "disagreement_rate_x", "disagreement_rate_after", "violations_per_query",
-         "random_rewrite_violations_per_query", "mean_queries_to_success", "median_queries_to_success",
-         "identifiers_renamed", "tokens_changed")
-RELATIONS = ("prediction_agreement", "probability_similarity", "high_confidence_preservation",
-             "calibration_alignment", "discrepancy_rate", "induced_discrepancy_rate")
+
+def _table_figures() -> list[str]:
+    """The registered row figures of the attack table (the adversarial relations have their own)."""
+    return [m for m in row_figures() if not m.startswith(ADVERSARIAL)]
 
 
 def _shown(attacks: dict[str, Any]) -> list[str]:
-    """The figures of the attack table: SHOWN's that some attack has, in that order, then any other
-    figure an objective adds (the adversarial relations have their own table)."""
+    """The figures of the attack table: the registered row figures some attack has, in registration
+    order, then any other figure the report holds."""
     present = [m for a in attacks.values() for m in a["metrics"]]
-    others = [m for m in dict.fromkeys(present) if m not in SHOWN and not m.startswith("adversarial_")]
-    return [m for m in SHOWN if m in present] + others
+    registered = _table_figures()
+    others = [m for m in dict.fromkeys(present) if m not in registered and not m.startswith(ADVERSARIAL)]
+    return [m for m in registered if m in present] + others
 
 
 def _value(metric: dict[str, Any] | None) -> str:
@@ -72,8 +72,8 @@ def render_markdown(report: Any) -> str:
     lines += ["", "## Teacher-student relations: adversarial inputs vs random rewrites", "",
               f"Random rewrites: every relation once per input with the run's seed ({random['rewrites']} rewrites).", ""]
     header = ["relation", *(f"adversarial ({a})" for a in names), "random rewrites"]
-    rows = [[m] + [_value(attacks[a]["metrics"].get(f"adversarial_{m}")) for a in names]
-            + [_value(random["metrics"].get(m))] for m in RELATIONS if m in random["metrics"]]
+    rows = [[m] + [_value(attacks[a]["metrics"].get(ADVERSARIAL + m)) for a in names]
+            + [_value(random["metrics"].get(m))] for m in RELATION_METRICS if m in random["metrics"]]
     lines += _table(header, rows)
     lines += _constraints_markdown(report)
     lines += _skipped_markdown(doc)
@@ -96,7 +96,7 @@ def render_terminal(report: Any) -> str:
     attacks = doc["attacks"]
     names = list(attacks)
     shown = _shown(attacks)
-    width = max(len(m) for m in (*SHOWN, *shown)) + 2
+    width = max(len(m) for m in (*_table_figures(), *shown)) + 2
     lines = ["attack".ljust(width) + "".join(n.ljust(34) for n in names)]
     for metric in shown:
         lines.append(metric.ljust(width) + "".join(_value(attacks[a]["metrics"].get(metric)).ljust(34) for a in names))

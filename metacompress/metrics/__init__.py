@@ -3,7 +3,8 @@
 Public surface (see ``core`` for the conventions every metric follows):
 - ``Thresholds``, ``Metric``, ``sample_flags``, ``relation_metrics``, ``baseline_metrics``;
 - the registry: ``METRICS`` (a ``Registry`` in registration order), ``MetricSpec``,
-  ``register_metric``, ``rate_metric``, ``mean_metric``, ``metric_definitions``; installed
+  ``register_metric``, ``rate_metric``, ``mean_metric``, ``metric_definitions``; an attack's
+  figures are metrics of the scopes ``ATTACK`` and ``ATTACK_HEADLINE`` (``attack_figure``); installed
   packages add metrics through the ``metacompress.metrics`` entry point group, loaded on the
   registry's first use (``load_metric_plugins``; ``METRICS.plugin_problems`` says which failed);
 - the samples table: ``relation_samples``, ``skipped_samples``, ``concat_samples``,
@@ -17,6 +18,9 @@ Every function that takes the four probability arrays takes them by keyword
 
 from . import builtin as _builtin  # noqa: F401  (registers the built-in metrics)
 from .core import (
+    ATTACK,
+    ATTACK_HEADLINE,
+    AUDIT,
     BASELINE_METRICS,
     FLAG_NAMES,
     METRICS,
@@ -24,6 +28,7 @@ from .core import (
     Metric,
     MetricSpec,
     Thresholds,
+    attack_figure,
     baseline_metrics,
     js_distance,
     load_metric_plugins,
@@ -51,6 +56,7 @@ from .judge import CI_METHOD, Judgement, JudgingSettings, judge
 from .summary import Baseline, RelationSummary, Summary, Visibility, metrics_from_samples
 
 __all__ = [
+    "ATTACK", "ATTACK_HEADLINE", "AUDIT", "attack_figure",
     "BASELINE_METRICS", "CI_METHOD", "CODE_COLUMNS", "FLAG_NAMES", "METRICS", "PROB_COLUMNS", "SAMPLE_COLUMNS",
     "Baseline", "Gate", "GateResult", "Judged", "Judgement", "JudgingSettings", "Metric", "MetricSpec",
     "RelationSummary", "Summary", "Thresholds", "Visibility",

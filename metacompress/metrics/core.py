@@ -228,6 +228,14 @@ Sums = dict[str, np.ndarray]  # column name -> its sum in each replicate, shape 
 Reduce = Callable[[Sums], tuple[np.ndarray, np.ndarray | None, np.ndarray]]
 
 
+#: the document, and the row in it, a metric is a figure of: each scope is a namespace of its own
+#: (``relative_drop`` is an audit's metric and an attack row's figure, defined apart)
+AUDIT = "audit"  # a row of run's report (each relation, all, baseline): computed by judge()
+ATTACK = "attack"  # an attack's row (teacher, student, disagree): computed by its objective
+ATTACK_HEADLINE = "attack headline"  # an attack report's headline: gated without a scope
+SCOPES = (AUDIT, ATTACK, ATTACK_HEADLINE)
+
+
 @dataclass(frozen=True)
 class MetricSpec:
     """A registered metric.
@@ -237,26 +245,46 @@ class MetricSpec:
         an array over replicates; NaN where the value is undefined.
     kind: "rate" (a share, shown as a percentage) or "value".
     undefined: why the value can be undefined with inputs present (its ``null_reason``).
+    scope: ``AUDIT`` (judge() computes it from ``columns`` and ``reduce``), ``ATTACK`` or
+        ``ATTACK_HEADLINE`` (an attack objective computes it: no columns; ``attack_figure``).
     """
 
     name: str
     description: str
-    columns: Columns
-    reduce: Reduce
+    columns: Columns | None = None
+    reduce: Reduce | None = None
     needs_labels: bool = False
     kind: str = "rate"
     undefined: str = "undefined on these inputs"
+    scope: str = AUDIT
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"metric {self.name!r}: scope {self.scope!r} is not one of {', '.join(SCOPES)}")
+        if self.scope == AUDIT and (self.columns is None or self.reduce is None):
+            raise ValueError(f"metric {self.name!r}: an audit metric needs its columns and reduce")
+
+
+def attack_figure(name: str, description: str, kind: str = "rate", *, headline: bool = False,
+                  needs_labels: bool = False) -> MetricSpec:
+    """A figure of an attack's rows (or, ``headline``, of its headline), computed by an objective."""
+    return MetricSpec(name, description, needs_labels=needs_labels, kind=kind,
+                      scope=ATTACK_HEADLINE if headline else ATTACK)
 
 
 class MetricRegistry(Registry[MetricSpec]):
-    """The metrics by name, in registration order (the order of every report's columns): the
-    built-ins (``builtin.py``), then what installed packages offer through the
-    ``metacompress.metrics`` entry point group. Every metric is computed in every audit, so the
-    plugins all load together, on the first look at the registry (not at import); a broken one
-    is left out with a warning (``plugin_problems``: plugin -> why)."""
+    """The metrics by scope and name, in registration order (the order of every report's columns):
+    the built-ins (``builtin.py``; an attack's figures: ``attack/figures.py`` and the objectives
+    that add their own), then what installed packages offer through the ``metacompress.metrics``
+    entry point group. Every audit metric is computed in every audit, so the plugins all load
+    together, on the first look at the registry (not at import); a broken one is left out with a
+    warning (``plugin_problems``: plugin -> why). Looked up without a scope, it holds the audit's
+    metrics (``METRICS["discrepancy_rate"]``, ``list(METRICS)``)."""
 
     def __init__(self) -> None:
         super().__init__("metric")
+        self._scopes: dict[str, dict[str, MetricSpec]] = {scope: {} for scope in SCOPES}
+        self._entries = self._scopes[AUDIT]
         self._metric_plugins_read = False
         self.plugin_problems: dict[str, str] = {}
 
@@ -265,21 +293,30 @@ class MetricRegistry(Registry[MetricSpec]):
             self._metric_plugins_read = True
             self.plugin_problems = load_metric_plugins()
 
-    def names(self) -> list[str]:
-        self._read_metric_plugins()
-        return list(self._entries)
+    def add(self, name: str, entry: MetricSpec) -> MetricSpec:
+        self._scopes[entry.scope][name] = entry
+        return entry
 
-    def get(self, name: str) -> MetricSpec:
+    def names(self, scope: str = AUDIT) -> list[str]:
         self._read_metric_plugins()
-        if name not in self._entries:
-            close = difflib.get_close_matches(name, list(self._entries), n=3)
+        return list(self._scopes[scope])
+
+    def get(self, name: str, scope: str = AUDIT) -> MetricSpec:
+        self._read_metric_plugins()
+        entries = self._scopes[scope]
+        if name not in entries:
+            close = difflib.get_close_matches(name, list(entries), n=3)
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise UsageError(f"Unknown metric {name!r}.{hint} Known: {', '.join(self._entries)}.")
-        return self._entries[name]
+            what = "metric" if scope == AUDIT else f"{scope} figure"
+            raise UsageError(f"Unknown {what} {name!r}.{hint} Known: {', '.join(entries)}.")
+        return entries[name]
 
-    def registered(self, name: str) -> MetricSpec | None:
+    def registered(self, name: str, scope: str = AUDIT) -> MetricSpec | None:
         """The metric registered under ``name`` so far, or None (reads no plugin)."""
-        return self._entries.get(name)
+        return self._scopes[scope].get(name)
+
+    def remove(self, name: str, scope: str = AUDIT) -> None:
+        self._scopes[scope].pop(name, None)
 
     def __contains__(self, name: object) -> bool:
         self._read_metric_plugins()
@@ -294,19 +331,19 @@ class MetricRegistry(Registry[MetricSpec]):
     def __len__(self) -> int:
         return len(self.names())
 
-    def items(self) -> list[tuple[str, MetricSpec]]:
-        return [(name, self._entries[name]) for name in self.names()]
+    def items(self, scope: str = AUDIT) -> list[tuple[str, MetricSpec]]:
+        return [(name, self._scopes[scope][name]) for name in self.names(scope)]
 
-    def values(self) -> list[MetricSpec]:
-        return [self._entries[name] for name in self.names()]
+    def values(self, scope: str = AUDIT) -> list[MetricSpec]:
+        return [self._scopes[scope][name] for name in self.names(scope)]
 
 
 METRICS = MetricRegistry()
 
 
 def register_metric(spec: MetricSpec) -> MetricSpec:
-    if METRICS.registered(spec.name) is not None:
-        raise ValueError(f"metric {spec.name!r} is already registered")
+    if METRICS.registered(spec.name, spec.scope) is not None:
+        raise ValueError(f"metric {spec.name!r} is already registered" + (f" ({spec.scope})" if spec.scope != AUDIT else ""))
     return METRICS.add(spec.name, spec)
 
 
@@ -334,7 +371,7 @@ def load_metric_plugins() -> dict[str, str]:
                 loaded = point.load()
                 specs = [loaded] if isinstance(loaded, MetricSpec) else loaded if isinstance(loaded, (list, tuple)) else []
                 for spec in specs:
-                    if METRICS.registered(spec.name) is not spec:
+                    if METRICS.registered(spec.name, spec.scope) is not spec:
                         register_metric(spec)
         except PluginError as exc:
             problems[plugin] = str(exc)
@@ -346,10 +383,10 @@ def metric_spec(name: str) -> MetricSpec:
     return METRICS.get(name)
 
 
-def metric_definitions() -> dict[str, dict[str, Any]]:
-    """Name -> description, needs_labels, kind: the report's and README's metric glossary."""
+def metric_definitions(scope: str = AUDIT) -> dict[str, dict[str, Any]]:
+    """Name -> description, needs_labels, kind: the report's and the docs' metric glossary."""
     return {s.name: {"description": s.description, "needs_labels": s.needs_labels, "kind": s.kind}
-            for s in METRICS.values()}
+            for s in METRICS.values(scope)}
 
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

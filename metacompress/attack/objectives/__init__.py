@@ -25,16 +25,15 @@ class AttackObjective:
     summary: ClassVar[str]  # one phrase of --objective's help
     attacks: ClassVar[tuple[str, ...]]  # the attacks it runs, each named by the row it fills
     hunt: ClassVar[bool] = False  # a search keeps going after a success, counting each one
-    #: every figure a row of this kind can hold, and every headline figure it can give (gate names)
-    metrics: ClassVar[tuple[str, ...]] = ()
-    headline_metrics: ClassVar[tuple[str, ...]] = ()
 
     def start(self, attack: str, config: Any, example: Any, original: dict[str, Any]) -> "Goal | str":
         """The goal of this input's search, or the status of an input that is not searched."""
         raise NotImplementedError
 
     def figures(self) -> dict[str, tuple[str, ...]]:
-        """Per attack (its row) the figures its report holds; under ``all`` the headline figures."""
+        """Per attack (its row) the figures its report holds; under ``all`` the headline figures.
+        Each is a metric registered for an attack's row or headline (``attack/figures.py``; a
+        plugin registers its own with ``register_metric(attack_figure(...))``)."""
         raise NotImplementedError
 
     def judge(self, attack: str, config: Any, attacked: Any, outcomes: list["Outcome"],

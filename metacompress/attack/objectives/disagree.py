@@ -37,8 +37,6 @@ class Disagree(AttackObjective):
     summary = "from inputs where both agree, search for one where they do not"
     attacks = ("disagree",)
     hunt = True
-    metrics = DISAGREE_METRICS
-    headline_metrics = ("disagreement_found_rate",)
 
     def start(self, attack: str, config: Any, example: Any, original: dict[str, np.ndarray]) -> Goal | str:
         goal = disagree_goal(config.js_threshold)

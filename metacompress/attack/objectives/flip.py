@@ -37,10 +37,6 @@ def _log_odds_of_staying(score: float) -> float:
 
 
 class FlipObjective(AttackObjective):
-    metrics = FLIP_METRICS
-    headline_metrics = ("teacher_success_rate", "student_success_rate", "teacher_accuracy_drop",
-                        "student_accuracy_drop", "student_extra_drop")
-
     @property
     def both(self) -> bool:
         return set(ROLES) <= set(self.attacks)
