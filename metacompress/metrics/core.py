@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from .intervals import bca_interval, cluster_codes, cluster_sums, resample_counts
+from .intervals import Interval, bca_interval, cluster_codes, cluster_sums, rate_interval, resample_counts
 
 MODELS = ("teacher", "student")
 SIDES = ("x", "xp")
@@ -379,7 +379,16 @@ def relation_metrics(*, T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp
         sums = np.einsum("bg,gm->bm", counts, by_cluster)
         for name, (value, _, _) in _reduce_all(specs, slices, sums).items():
             draws[name].append(value)
-    return {s.name: _metric(s, point[s.name], draws[s.name], jackknife[s.name][0]) for s in specs}
+    return {s.name: _metric(s, point[s.name], draws[s.name], jackknife[s.name][0],
+                            _rate_clusters(s, slices, by_cluster)) for s in specs}
+
+
+def _rate_clusters(spec: MetricSpec, slices: dict, by_cluster: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A rate's numerator and denominator per cluster (None for other metrics)."""
+    columns = slices[spec.name]
+    if spec.kind != "rate" or not {"num", "den"} <= set(columns):
+        return None
+    return by_cluster[:, columns["num"]], by_cluster[:, columns["den"]]
 
 
 def baseline_metrics(*, T_x: np.ndarray, S_x: np.ndarray, labels: np.ndarray | None = None,
@@ -430,12 +439,21 @@ def _reduce_all(specs, slices, sums: np.ndarray) -> dict[str, tuple]:
     return {s.name: s.reduce({c: sums[:, j] for c, j in slices[s.name].items()}) for s in specs}
 
 
-def _metric(spec: MetricSpec, point: tuple, draws: list[np.ndarray], jackknife: np.ndarray) -> Metric:
+def _metric(spec: MetricSpec, point: tuple, draws: list[np.ndarray], jackknife: np.ndarray,
+            rate_clusters: tuple[np.ndarray, np.ndarray] | None = None) -> Metric:
     value, count, n = (None if a is None else a[0] for a in point)
     count = None if count is None else int(round(count))
     n = int(round(n))
     if value is None or not np.isfinite(value):
         return Metric(None, count, n, null_reason=spec.undefined if n else "no input")
     replicates = np.concatenate(draws) if draws else np.zeros(0)
-    interval = bca_interval(float(value), replicates, jackknife)
+    interval = _interval(float(value), count, n, replicates, jackknife, rate_clusters)
     return Metric(float(value), count, n, interval.ci, interval.note)
+
+
+def _interval(value: float, count: int | None, n: int, replicates: np.ndarray, jackknife: np.ndarray,
+              rate_clusters: tuple[np.ndarray, np.ndarray] | None) -> Interval:
+    """BCa, except for a rate with few (effective) events or non-events: the exact interval there."""
+    if replicates.size and rate_clusters is not None:
+        return rate_interval(value, *rate_clusters, replicates, jackknife)
+    return bca_interval(value, replicates, jackknife)
