@@ -136,7 +136,8 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     samples = _samples_table(config, examples, relations, rewrites, outputs)
     run = _run_info(config, Audited(task.name, language, relations, data, examples, models, outputs))
     judgement = judge(samples, thresholds=_thresholds(config), gates=plan.gates, seed=config.seed,
-                      n_bootstrap=config.bootstrap)
+                      n_bootstrap=config.bootstrap, p_adjust=config.p_adjust,
+                      cluster_by="function" if task.is_pair else "example_id")
     timings["compare"] = time.perf_counter() - start
     timings["total"] = _lap(clock)
     run.timings_s = {k: round(v, 3) for k, v in timings.items()}

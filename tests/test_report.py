@@ -72,7 +72,7 @@ def test_report_has_every_section_and_matches_the_schema():
     report = report_of(make_samples())
     doc = report.to_dict()
     assert schema_errors(doc) == []
-    assert doc["schema_version"] == "2.0"
+    assert doc["schema_version"] == "2.1"
     assert doc["run"] == RUN
     assert doc["thresholds"] == {"js_distance": 0.1, "confidence": 0.9, "ece_bins": 10}
     assert list(doc["relations"]) == ["rename-identifiers", "swap-if-else"]
@@ -316,7 +316,7 @@ def test_a_full_run_section_round_trips_key_by_key():
 def test_reading_a_foreign_report_is_a_clear_input_error(tmp_path):
     path = tmp_path / "report.json"
     path.write_text('{"schema_version": "1.0"}')
-    with pytest.raises(InputError, match="report schema '1.0' is not '2.0'"):
+    with pytest.raises(InputError, match="report schema '1.0' is not '2.1'"):
         load_report(path)
     document = report_of(make_samples(), n_bootstrap=0).to_dict()
     del document["baseline"]

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .intervals import cluster_codes, cluster_sums
 from .core import Metric, Thresholds, baseline_metrics, relation_metrics
-from .mcnemar import POOLED_NOTE, McNemar, mcnemar_exact
+from .clusters import cluster_keys
+from .mcnemar import POOLED_NOTE, McNemar, adjust_p_values, mcnemar_clustered, mcnemar_exact, with_effect_sizes
 from .samples import PROB_COLUMNS, VISIBILITY_COLUMNS, decode_probs, has_probs
 
 REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
@@ -127,7 +129,8 @@ class Summary:
 
 def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thresholds(),
                          seed: int = 0, n_bootstrap: int = 1000,
-                         positive_label: int = 1) -> Summary:
+                         positive_label: int = 1, cluster_by: str = "example_id",
+                         p_adjust: str = "holm") -> Summary:
     """Per-relation metrics, the pooled "all relations" row and the baseline, from the table.
 
     Relations are listed in the order they first appear. Applied rows whose rewrite neither
@@ -136,6 +139,10 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
     (``example_id``), so the pooled row, which holds an original once per relation that
     applied to it, draws all of an original's rows together. The baseline takes each
     example's first row that holds both models' probabilities on x.
+
+    ``cluster_by`` "function" (pair tasks) makes the clusters the connected components of
+    functions shared across pairs (``clusters``). Each relation's McNemar p-value is adjusted
+    over the relations (``p_adjust``: holm or bh); the pooled row's test is clustered.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in samples.columns]
     if missing:
@@ -145,6 +152,7 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
     applied = samples["applied"].astype(bool).to_numpy()
     teacher_sees, student_sees = _sees(samples)
     judged = judged_rows(samples)
+    samples = samples.assign(_cluster=cluster_keys(samples, cluster_by))
     relations, reasons_all, visible_all = {}, Counter(), Visibility()
     for relation in dict.fromkeys(samples["relation"]):
         mine = (samples["relation"] == relation).to_numpy()
@@ -157,6 +165,7 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
         relations[relation] = _judge(f"relation {relation}", summary, samples[mine & judged], options)
     pooled = RelationSummary(int(applied.sum()), int((~applied).sum()), _ordered(reasons_all), {}, visible_all)
     all_relations = _judge("all relations", pooled, samples[judged], options, POOLED_NOTE)
+    _adjust(list(relations.values()), p_adjust)
     return Summary(relations, all_relations, _baseline(samples, options))
 
 
@@ -165,14 +174,40 @@ def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dic
     """``summary`` with the metrics, clusters and McNemar's test of the judged ``rows``."""
     arrays = _arrays(rows, PROB_COLUMNS) if len(rows) else [np.zeros((0, 2))] * 4
     probs = dict(zip(("T_x", "T_xp", "S_x", "S_xp"), arrays))  # PROB_COLUMNS' order
-    clusters = rows["example_id"].astype(str).to_numpy()
+    clusters = rows["_cluster"].astype(str).to_numpy() if len(rows) else np.zeros(0, dtype=str)
     summary.metrics = _judged(what, relation_metrics, **probs, labels=_labels(rows), clusters=clusters, **options)
     summary.clusters = len(set(clusters))
-    note = mcnemar_note if summary.clusters < len(rows) else None
-    summary.mcnemar = mcnemar_exact(student_only_flips=summary.metrics["student_only_flip_rate"].count,
-                                    teacher_only_flips=summary.metrics["teacher_only_flip_rate"].count,
-                                    note=note)
+    summary.mcnemar = _mcnemar(summary, probs, clusters, mcnemar_note)
     return summary
+
+
+def _mcnemar(summary: RelationSummary, probs: dict, clusters: np.ndarray, note: str | None) -> McNemar:
+    """Exact McNemar on independent rows, Durkalski's clustered test otherwise; effect sizes beside."""
+    teacher_flip = probs["T_x"].argmax(axis=1) != probs["T_xp"].argmax(axis=1)
+    student_flip = probs["S_x"].argmax(axis=1) != probs["S_xp"].argmax(axis=1)
+    by_cluster = cluster_sums(np.stack([student_flip & ~teacher_flip, teacher_flip & ~student_flip], axis=1)
+                              .astype(np.float64), cluster_codes(clusters, len(clusters)))
+    if summary.clusters < len(clusters):
+        test = mcnemar_clustered(by_cluster[:, 0], by_cluster[:, 1], note or CLUSTERED_NOTE)
+    else:
+        test = mcnemar_exact(student_only_flips=int(by_cluster[:, 0].sum()),
+                             teacher_only_flips=int(by_cluster[:, 1].sum()))
+    asymmetry = summary.metrics["flip_asymmetry"]
+    return with_effect_sizes(test, len(clusters), (asymmetry.value, asymmetry.ci95), by_cluster[:, 0], by_cluster[:, 1])
+
+
+CLUSTERED_NOTE = "rows share originals or functions: clustered McNemar test (Durkalski et al. 2003)"
+
+
+def _adjust(rows: list[RelationSummary], method: str) -> None:
+    """Each relation's p-value adjusted over every relation's test (the pooled test is apart)."""
+    from dataclasses import replace
+
+    tests = [row.mcnemar for row in rows]
+    adjusted = adjust_p_values([t.p_value if t else None for t in tests], method)
+    for row, test, p in zip(rows, tests, adjusted):
+        if test is not None:
+            row.mcnemar = replace(test, p_adjusted=p, adjustment=method)
 
 
 def judged_rows(samples: pd.DataFrame) -> np.ndarray:

@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..metrics import (Baseline, GateResult, Judgement, JudgingSettings, RelationSummary, Thresholds,
                        metric_definitions)
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 
 
 @dataclass(frozen=True)
