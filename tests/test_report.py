@@ -220,7 +220,7 @@ def test_terminal_table_is_fixed_width_plain_text():
     text = render_terminal(report)
     lines = text.splitlines()
     assert lines[0].split()[:7] == ["relation", "applied", "unseen", "skipped", "induced", "resolved", "discr"]
-    assert lines[0].endswith("McNemar p")
+    assert lines[0].endswith("McNemar p  adj p")
     table = lines[:4]  # header, two relations, separator, pooled row
     assert [line.split()[0] for line in lines[1:3]] == ["rename-identifiers", "swap-if-else"]
     assert lines[3].startswith("----") and lines[4].startswith("all relations")
@@ -228,7 +228,7 @@ def test_terminal_table_is_fixed_width_plain_text():
     assert len({len(line) for line in table[:3] + [lines[4]]}) == 1
     induced = doc["all_relations"]["metrics"]["induced_discrepancy_rate"]["value"]
     assert lines[4].split()[5] == f"{100 * induced:.1f}%"
-    assert lines[4].endswith("*") and lines[5].startswith("* McNemar p of all relations")
+    assert lines[4].split()[-2].endswith("*") and lines[5].startswith("* clustered McNemar test")
     assert lines[6].startswith("baseline on the originals (n=33): agreement")
     assert any(line.startswith("gates: ") for line in lines)
     assert "\x1b" not in text  # no colour codes in CI logs

@@ -22,6 +22,8 @@ from .samples import PROB_COLUMNS, VISIBILITY_COLUMNS, decode_probs, has_probs
 
 REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
 UNSPECIFIED = "unspecified"  # the skip reason of a row that gives none
+# A row judged on fewer inputs is marked in every view: its rates move by 10 points per input.
+MIN_JUDGED = 10
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,11 @@ class RelationSummary:
     @property
     def judged(self) -> int:
         return self.applied - self.visibility.unseen
+
+    @property
+    def too_few(self) -> bool:
+        """Too few judged inputs to rank this row beside the others (its figures stay, marked)."""
+        return self.judged < MIN_JUDGED
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.inputs, "applied": self.applied,

@@ -31,6 +31,24 @@ HEADLINE = (
 )
 
 
+TOO_FEW_MARK = " (too few)"
+
+
+def row_label(label: str, row: RelationSummary) -> str:
+    """A row's label, marked when it has too few judged inputs to be read beside the others."""
+    return label + TOO_FEW_MARK if row.too_few else label
+
+
+def too_few_note(report: Report) -> str | None:
+    from ..metrics.summary import MIN_JUDGED
+
+    marked = [label for label, row in report.rows() if row.too_few]
+    if not marked:
+        return None
+    return (f"(too few): fewer than {MIN_JUDGED} judged inputs; its figures are shown but not "
+            f"comparable with the other rows ({', '.join(marked)})")
+
+
 def number(value: float | None, kind: str) -> str:
     if value is None:
         return MISSING
@@ -77,12 +95,18 @@ def headline_columns(report: Report) -> list[tuple[str, str]]:
     present = set(report.all_relations.metrics)
     for row in report.relations.values():
         present |= set(row.metrics)
-    return [(name, short) for name, short in HEADLINE if name in present]
+    rows = [row for _, row in report.rows()]
+    # a ratio whose denominator is below its minimum everywhere leaves the headline (the
+    # metric's null_reason in report.json says why)
+    return [(name, short) for name, short in HEADLINE if name in present
+            and (name != "relative_drop" or any(value_of(row, name) is not None for row in rows))]
 
 
-def p_value(row: RelationSummary) -> str:
-    """McNemar's exact p-value of a row, for the tables."""
-    value = row.mcnemar.p_value if row.mcnemar is not None else None
+def p_value(row: RelationSummary, adjusted: bool = False) -> str:
+    """McNemar's p-value of a row (exact, or clustered where rows share clusters), raw or
+    adjusted for multiplicity, for the tables."""
+    test = row.mcnemar
+    value = None if test is None else test.p_adjusted if adjusted else test.p_value
     if value is None:
         return MISSING
     return "<0.001" if value < 0.001 else f"{value:.3f}"

@@ -22,7 +22,7 @@ from ..metrics.summary import judged_rows
 from . import plots
 from .document import Report
 from .escape import HTML_LIMIT, MAX_TEXT, Section, cap_sections, clip
-from .format import MISSING, counts, interval, number, outputs_source, p_value, true_flags
+from .format import MISSING, counts, interval, number, outputs_source, p_value, row_label, too_few_note, true_flags
 
 WORST_CASES = 10
 OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
@@ -160,8 +160,8 @@ def _relations(report: Report) -> str:
         cells = "".join(_metric_cell(report, metric, row.metrics.get(metric)) for metric, _ in RELATION_COLUMNS)
         status = gate_status.get("all" if name == "all relations" else name, "")
         body.append(
-            f"<tr><td>{_e(name)}</td><td class=\"n\">{row.judged}/{row.inputs}</td>"
-            f"{cells}<td class=\"n\">{_e(p_value(row))}</td>"
+            f"<tr><td>{_e(row_label(name, row))}</td><td class=\"n\">{row.judged}/{row.inputs}</td>"
+            f"{cells}<td class=\"n\">{_e(p_value(row))}</td><td class=\"n\">{_e(p_value(row, adjusted=True))}</td>"
             f"<td class=\"{status}\">{_e(status or '')}</td></tr>")
     return (
         "<h2>Per relation</h2>\n"
@@ -169,8 +169,8 @@ def _relations(report: Report) -> str:
         "with 95% intervals. A student that behaves like its teacher has its marks on the teacher's.</p>\n"
         f"<figure>{forest}<figcaption>Flip rates per relation (judged inputs: rewrites at least one model "
         "could see).</figcaption></figure>\n"
-        f"<table><tr><th>relation</th><th>judged/inputs</th>{head}<th>McNemar p</th><th>gate</th></tr>"
-        f"{''.join(body)}</table>")
+        f"<table><tr><th>relation</th><th>judged/inputs</th>{head}<th>McNemar p</th><th>adjusted p</th><th>gate</th></tr>"
+        f"{''.join(body)}</table>" + (f"<p>{_e(note)}</p>" if (note := too_few_note(report)) else ""))
 
 
 def _metric_cell(report: Report, metric: str, entry: Metric | None) -> str:

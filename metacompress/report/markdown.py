@@ -24,6 +24,7 @@ from ..metrics import GateResult, Metric, RelationSummary
 from .document import MetricDefinition, Report, registered_definitions
 from .escape import MARKDOWN_LIMIT, Section, cap_sections, md_code, md_text
 from .format import (INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, outputs_source, p_value,
+                     row_label, too_few_note,
                      true_flags, value_of)
 
 MAX_DIFF_LINES = 30  # per worst case, so that report.md fits a pull-request comment
@@ -85,7 +86,7 @@ def _table(header: list[str], body: list[list[str]], align: str = "") -> str:
 
 
 def _row_label(label: str) -> str:
-    return "**all relations**" if label == "all relations" else md_text(label)
+    return "**all relations**" if label.startswith("all relations") else md_text(label)
 
 
 def _run(report: Report) -> str:
@@ -132,7 +133,7 @@ def _overview(report: Report) -> str:
     header = ["relation", "applied", "unseen", "not applicable"] + [md_text(name) for name, _ in columns]
     body = []
     for label, row in report.rows():
-        cells = [_row_label(label), str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
+        cells = [_row_label(row_label(label, row)), str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
         cells += [number(value_of(row, m), report.kind_of(m)) for m, _ in columns]
         body.append(cells)
     return "## Overview\n\n" + _table(header, body)
@@ -148,7 +149,7 @@ def _discrepancy(report: Report) -> str:
               "discrepancy on x'"]
     body = []
     for label, row in report.rows():
-        cells = [_row_label(label), str(row.clusters)]
+        cells = [_row_label(row_label(label, row)), str(row.clusters)]
         for name in _PAIRED:
             entry = row.metrics.get(name)
             value, ci = (entry.value, entry.ci95) if entry is not None else (None, None)
@@ -167,14 +168,31 @@ def _mcnemar(report: Report) -> str:
         test = row.mcnemar
         if test is not None and test.note:
             notes.append(f"{md_text(label)}: {md_text(test.note, 500)}.")
-        body.append([md_text(label), str(test.student_only_flips) if test is not None else MISSING,
-                     str(test.teacher_only_flips) if test is not None else MISSING, p_value(row)])
-    text = ("## Student-only vs teacher-only flips (exact McNemar test)\n\n"
+        body.append([md_text(row_label(label, row)), str(test.student_only_flips) if test is not None else MISSING,
+                     str(test.teacher_only_flips) if test is not None else MISSING, p_value(row),
+                     p_value(row, adjusted=True), _effect(test)])
+    adjustment = {"holm": "Holm", "bh": "Benjamini-Hochberg"}.get(report.judging.p_adjust, report.judging.p_adjust)
+    text = ("## Student-only vs teacher-only flips (McNemar test)\n\n"
             "Two-sided exact binomial test of the student-only flips among the inputs where "
-            "exactly one model flips (p = 1/2 if both are equally stable). `flip_asymmetry` in the "
-            "tables below is the difference of the two rates, with its cluster interval.\n\n"
-            + _table(["relation", "student-only flips", "teacher-only flips", "p"], body))
-    return text + "".join(f"\n\n{note}" for note in notes)
+            "exactly one model flips (p = 1/2 if both are equally stable); where rows share an "
+            "original (the pooled row) or a function, the clustered test of Durkalski et al. (2003). "
+            f"*adjusted p*: {adjustment} over the relations' tests. Effect sizes: the risk "
+            "difference (b - c) / n (`flip_asymmetry`, cluster interval) and the conditional odds "
+            "ratio b / c (exact interval).\n\n"
+            + _table(["relation", "student-only flips", "teacher-only flips", "p", "adjusted p",
+                      "risk difference; odds ratio"], body))
+    return text + "".join(f"\n\n{note}" for note in notes) + (f"\n\n{too_few}" if (too_few := too_few_note(report)) else "")
+
+
+def _effect(test) -> str:
+    if test is None or test.risk_difference is None:
+        return MISSING
+    text = f"{number(test.risk_difference, 'rate')} {interval(test.risk_difference_ci95, 'rate')}"
+    if test.odds_ratio_ci95 is not None:
+        low, high = test.odds_ratio_ci95
+        odds = MISSING if test.odds_ratio is None else f"{test.odds_ratio:.2f}"
+        text += f"; {odds} [{low:.2f}, {'inf' if high is None else f'{high:.2f}'}]"
+    return text
 
 
 def _gates(gates: list[GateResult]) -> str:
