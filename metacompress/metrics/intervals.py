@@ -82,7 +82,10 @@ def bca_interval(estimate: float, replicates: np.ndarray, jackknife: np.ndarray)
     notes = [f"{left_out} of {total} resamples left it undefined and were left out"] if left_out else []
     tol = 1e-12 * max(1.0, abs(estimate))
     if defined.max() - defined.min() <= tol:
-        ci = (float(defined[0]), float(defined[0]))
+        # a zero-width interval would claim certainty that no count supports (n = 1, or no
+        # input varying): none, and the reason
+        return Interval(None, f"every one of the {defined.size} resamples equals the estimate (no "
+                              f"judged input varies it): no bootstrap interval")
     else:
         ci, why = _bca(estimate, defined, jackknife, tol)
         if why:
