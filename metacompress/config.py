@@ -157,9 +157,6 @@ class AuditConfig:
     p_adjust: str = field(default="holm", metadata={
         "help": "Multiplicity adjustment of the per-relation McNemar p-values: holm (family-wise error) "
                 "or bh (Benjamini-Hochberg false discovery rate).", "choices": lambda: ("holm", "bh"), "metavar": "METHOD"})
-    rewrites: int = field(default=1, metadata={
-        "help": "Independent rewrites per input and relation (derived seeds); rates become the expected "
-                "rate over a relation's rewrites, intervals still resample originals.", "metavar": "K"})
     fail_on: list[str] = field(default_factory=list, metadata={
         "help": "Gate, e.g. 'discrepancy_rate>0.10' or 'swap-if-else:student_flip_rate>0.05'; repeatable.",
         "metavar": "CONDITION"})
@@ -259,7 +256,7 @@ def check_precision(name: Any) -> None:
 
 
 def _check_numbers(config: AuditConfig) -> None:
-    integers = {"--seed": (config.seed, 0), "--bootstrap": (config.bootstrap, 0), "--rewrites": (config.rewrites, 1),
+    integers = {"--seed": (config.seed, 0), "--bootstrap": (config.bootstrap, 0),
                 "--batch-size": (config.batch_size, 1), "--ece-bins": (config.ece_bins, 1)}
     if config.limit is not None:
         integers["--limit"] = (config.limit, 1)
