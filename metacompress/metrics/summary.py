@@ -194,7 +194,9 @@ def _mcnemar(summary: RelationSummary, probs: dict, clusters: np.ndarray, note: 
     student_flip = probs["S_x"].argmax(axis=1) != probs["S_xp"].argmax(axis=1)
     by_cluster = cluster_sums(np.stack([student_flip & ~teacher_flip, teacher_flip & ~student_flip], axis=1)
                               .astype(np.float64), cluster_codes(clusters, len(clusters)))
-    if summary.clusters < len(clusters):
+    # with at most one discordant row per cluster the discordant rows are independent and the
+    # exact test holds; the chi-square of the clustered test would be too sure at small counts
+    if len(by_cluster) and (by_cluster.sum(axis=1) > 1).any():
         test = mcnemar_clustered(by_cluster[:, 0], by_cluster[:, 1], note or CLUSTERED_NOTE)
     else:
         test = mcnemar_exact(student_only_flips=int(by_cluster[:, 0].sum()),
