@@ -87,7 +87,7 @@ CORPUS = [
     ("huge int", first_value_as("1" + "0" * 400), "integer too large (401 digits)"),
     ("huge seed", edited_report(lambda r: r["run"].update(seed=10 ** 400)), "$.run.seed: integer too large"),
     ("other schema version", edited_report(lambda r: r.update(schema_version="1.0")),
-     "report schema '1.0', but this version reads '2.0'"),
+     "report schema '1.0', but this version reads '2.1'"),
     ("schema version as number", edited_report(lambda r: r.update(schema_version=2.0)), "$.schema_version: expected"),
     ("run as string", edited_report(lambda r: r.update(run="x")), "$.run: expected object, got str"),
     ("run.data as string", edited_report(lambda r: r["run"].update(data="x")), "$.run.data: expected object, got str"),
