@@ -104,7 +104,7 @@ def _tests(document: dict) -> str:
         out.append(f"| {label} | {t['student_only_flips']} | {t['teacher_only_flips']} | {_p(t['p_value'])} | "
                    f"{t['method']} | {_p(t['p_adjusted'])} | {_pct(t['risk_difference'])} "
                    f"{'' if rd is None else f'[{_pct(rd[0])}, {_pct(rd[1])}]'} | "
-                   f"{_num(t['odds_ratio'])} {'' if odds is None else f'[{_num(odds[0])}, {_num(odds[1])}]'} |")
+                   f"{_odds(t['odds_ratio'], odds)} |")
     return "\n".join(out)
 
 
@@ -114,6 +114,10 @@ def _p(value: float | None) -> str:
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _odds(value: float | None, ci: list | None) -> str:
+    return "n/a" if ci is None else f"{_num(value)} [{_num(ci[0])}, {_num(ci[1])}]"
 
 
 def _num(value: float | None) -> str:
