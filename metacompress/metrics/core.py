@@ -26,7 +26,8 @@ Conventions (documented in the README from ``METRICS``):
 - a value that is undefined (no teacher-confident input, no labels, a teacher drop that is
   not positive) is ``None``, never 0, with its ``null_reason``; label metrics are absent when
   any label is missing;
-- the 95% interval is BCa over ``n_bootstrap`` seeded cluster resamples (``intervals``);
+- the 95% interval is BCa over ``n_bootstrap`` seeded cluster resamples (``intervals``), or
+  for a rate with fewer than 15 effective events or non-events the exact Clopper-Pearson one;
   replicates where the metric is undefined are left out and counted in ``ci_note``, and there
   is no interval when more than 5% are undefined or ``n_bootstrap`` is 0.
 """
