@@ -121,7 +121,7 @@ def _audit(config: AuditConfig, plan: Plan) -> AuditResult:
     start = time.perf_counter()
     both_see = _both_see(task, models["teacher"], models["student"], examples)
     rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
-                           config.progress, visible=both_see)
+                           config.progress, visible=both_see, rewrites=config.rewrites)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -317,6 +317,7 @@ def _extra_columns(examples, group: list[RewrittenExample], outputs: Outputs) ->
         return model.sees(r.example_index, r.row) if r.applied else None
 
     return {
+        "rewrite": [r.rewrite for r in group],
         "teacher_sees_rewrite": [sees(outputs.teacher, r) for r in group],
         "student_sees_rewrite": [sees(outputs.student, r) for r in group],
         "window_retry": [r.window_retry for r in group],

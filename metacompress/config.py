@@ -130,6 +130,10 @@ class AuditConfig:
         "help": "Code language (default: the task's; code-classification needs one).", "choices": _languages, "metavar": "NAME"})
     limit: int | None = field(default=None, metadata={"help": "Audit a seeded random sample of this many examples.", "metavar": "N"})
     seed: int = field(default=0, metadata={"help": "Seed for sampling, rewriting and bootstrap intervals."})
+    rewrites: int = field(default=1, metadata={
+        "help": "Independent rewrites per input and relation, each with its own derived seed; rates become "
+                "the expected rate over the relation's rewrites (1: one rewrite, with --seed itself).",
+        "metavar": "K"})
     pair_side: str = field(default="both", metadata={
         "help": "Pair tasks (clone detection): which function(s) of a pair relations rewrite.",
         "choices": _pair_sides, "metavar": "SIDE"})
@@ -257,7 +261,7 @@ def check_precision(name: Any) -> None:
 
 def _check_numbers(config: AuditConfig) -> None:
     integers = {"--seed": (config.seed, 0), "--bootstrap": (config.bootstrap, 0),
-                "--batch-size": (config.batch_size, 1), "--ece-bins": (config.ece_bins, 1)}
+                "--batch-size": (config.batch_size, 1), "--ece-bins": (config.ece_bins, 1), "--rewrites": (config.rewrites, 1)}
     if config.limit is not None:
         integers["--limit"] = (config.limit, 1)
     for flag, (value, least) in integers.items():

@@ -15,9 +15,10 @@ import pandas as pd
 
 from ..errors import InputError
 from .intervals import cluster_codes, cluster_sums
-from .core import Metric, Thresholds, baseline_metrics, relation_metrics
+from .core import Metric, Thresholds, baseline_metrics, relation_metrics, sample_flags
 from .clusters import cluster_keys
 from .mcnemar import POOLED_NOTE, McNemar, adjust_p_values, mcnemar_clustered, mcnemar_exact, with_effect_sizes
+from .rewrite_draw import RewriteDraw, rewrite_draw, several_rewrites, unit_weights, units_of
 from .samples import PROB_COLUMNS, VISIBILITY_COLUMNS, decode_probs, has_probs
 
 REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
@@ -76,6 +77,8 @@ class RelationSummary:
     visibility: Visibility = field(default_factory=Visibility)
     clusters: int = 0
     mcnemar: McNemar | None = None
+    # --rewrites K > 1: per rate, how much of its variance comes from the rewrite draw
+    rewrite_draw: dict[str, RewriteDraw] | None = None
 
     @property
     def inputs(self) -> int:
@@ -96,16 +99,19 @@ class RelationSummary:
                 "not_applicable": self.not_applicable,
                 "skip_reasons": dict(self.skip_reasons), "clusters": self.clusters,
                 "metrics": {name: m.as_dict() for name, m in self.metrics.items()},
-                "mcnemar": self.mcnemar.as_dict() if self.mcnemar else None}
+                "mcnemar": self.mcnemar.as_dict() if self.mcnemar else None,
+                "rewrite_draw": ({name: d.as_dict() for name, d in self.rewrite_draw.items()}
+                                 if self.rewrite_draw is not None else None)}
 
     @classmethod
     def from_dict(cls, row: Mapping[str, Any]) -> "RelationSummary":
         """The inverse of ``as_dict`` (``inputs`` and ``judged`` are derived, so not read)."""
-        test = row["mcnemar"]
+        test, draw = row["mcnemar"], row.get("rewrite_draw")
         return cls(applied=row["applied"], not_applicable=row["not_applicable"],
                    skip_reasons=dict(row["skip_reasons"]), metrics=_metrics_from_dict(row["metrics"]),
                    visibility=Visibility.from_dict(row), clusters=row["clusters"],
-                   mcnemar=McNemar.from_dict(test) if test is not None else None)
+                   mcnemar=McNemar.from_dict(test) if test is not None else None,
+                   rewrite_draw={k: RewriteDraw.from_dict(v) for k, v in draw.items()} if draw is not None else None)
 
 
 @dataclass
@@ -150,6 +156,10 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
     ``cluster_by`` "function" (pair tasks) makes the clusters the connected components of
     functions shared across pairs (``clusters``). Each relation's McNemar p-value is adjusted
     over the relations (``p_adjust``: holm or bh); the pooled row's test is clustered.
+
+    Where an (original, relation) has several judged rows (``--rewrites K``: the ``rewrite``
+    column), its rows are averaged (``rewrite_draw``): each weighs 1/m, and every row gets the
+    split of its rates' variance between originals and the rewrite draw.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in samples.columns]
     if missing:
@@ -159,7 +169,7 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
     applied = samples["applied"].astype(bool).to_numpy()
     teacher_sees, student_sees = _sees(samples)
     judged = judged_rows(samples)
-    samples = samples.assign(_cluster=cluster_keys(samples, cluster_by))
+    samples = samples.assign(_cluster=cluster_keys(samples, cluster_by), _unit=units_of(samples))
     relations, reasons_all, visible_all = {}, Counter(), Visibility()
     for relation in dict.fromkeys(samples["relation"]):
         mine = (samples["relation"] == relation).to_numpy()
@@ -182,8 +192,15 @@ def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dic
     arrays = _arrays(rows, PROB_COLUMNS) if len(rows) else [np.zeros((0, 2))] * 4
     probs = dict(zip(("T_x", "T_xp", "S_x", "S_xp"), arrays))  # PROB_COLUMNS' order
     clusters = rows["_cluster"].astype(str).to_numpy() if len(rows) else np.zeros(0, dtype=str)
-    summary.metrics = _judged(what, relation_metrics, **probs, labels=_labels(rows), clusters=clusters, **options)
+    units = rows["_unit"].to_numpy() if len(rows) else np.zeros(0, dtype=object)
+    several = several_rewrites(units)
+    weights = unit_weights(units) if several else None
+    summary.metrics = _judged(what, relation_metrics, **probs, labels=_labels(rows), clusters=clusters,
+                              weights=weights, **options)
     summary.clusters = len(set(clusters))
+    if several:
+        flags = sample_flags(**probs, thresholds=options["thresholds"])
+        summary.rewrite_draw = rewrite_draw(flags, units)
     summary.mcnemar = _mcnemar(summary, probs, clusters, mcnemar_note)
     return summary
 

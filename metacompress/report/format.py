@@ -77,8 +77,41 @@ def _fixed(value: float, digits: int) -> str:
 
 def counts(entry: Metric) -> str:
     if entry.count is None:
-        return f"n={entry.n}"
-    return f"{entry.count}/{entry.n}"
+        return f"n={_count(entry.n)}"
+    return f"{_count(entry.count)}/{_count(entry.n)}"
+
+
+def _count(value: int | float) -> str:
+    """A count; an expected count over several rewrites (--rewrites) with one decimal."""
+    return str(value) if isinstance(value, int) else f"{value:.1f}"
+
+
+# the rates whose rewrite-draw share the views show (report.json has the whole split)
+DRAW_COLUMNS = (("discrepancy_rate", "discr x'"), ("induced_discrepancy_rate", "induced"),
+                ("student_flip_rate", "S flip"), ("teacher_flip_rate", "T flip"))
+
+
+def rewrite_draw_table(report: Report) -> tuple[list[str], list[list[str]]] | None:
+    """Per row: the share of each rate's variance (of per-original means) from the rewrite draw;
+    None when no row drew several rewrites."""
+    rows = [(label, row) for label, row in report.rows() if row.rewrite_draw]
+    if not rows:
+        return None
+    header = ["relation", "originals with >= 2 rewrites"] + [short for _, short in DRAW_COLUMNS]
+
+    def share(row: RelationSummary, metric: str) -> str:
+        split = row.rewrite_draw.get(metric)
+        return MISSING if split is None or split.share is None else f"{100 * split.share:.0f}%"
+
+    units = lambda row: str(next(iter(row.rewrite_draw.values())).units)  # noqa: E731
+    return header, [[row_label(label, row), units(row)] + [share(row, m) for m, _ in DRAW_COLUMNS]
+                    for label, row in rows]
+
+
+DRAW_TEXT = ("Share of the variance of a per-original mean that comes from the rewrite draw itself "
+             "(the variance across an original's rewrites over their number, against the variance of "
+             "the means; 0%: every rewrite of an original behaves alike). Rates average each "
+             "original's rewrites; intervals resample originals.")
 
 
 def outputs_source(model: ModelRecord) -> str | None:

@@ -22,7 +22,7 @@ from ..metrics.summary import judged_rows
 from . import plots
 from .document import Report
 from .escape import HTML_LIMIT, MAX_TEXT, Section, cap_sections, clip
-from .format import MISSING, counts, interval, number, outputs_source, p_value, row_label, too_few_note, true_flags
+from .format import DRAW_TEXT, MISSING, counts, rewrite_draw_table, interval, number, outputs_source, p_value, row_label, too_few_note, true_flags
 
 WORST_CASES = 10
 OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
@@ -67,6 +67,7 @@ def render_html(report: Report, samples: pd.DataFrame | None = None, *,
         Section(_header(report)),
         Section(_gates(report)),
         Section(_relations(report), 90),
+        Section(_rewrite_draw(report), 45, note),
         Section(_calibration(report, samples), 50, note),
         Section(_probability_map(report, samples), 40, note),
         Section(_worst_cases(report, samples, worst), 10, note),
@@ -171,6 +172,16 @@ def _relations(report: Report) -> str:
         "could see).</figcaption></figure>\n"
         f"<table><tr><th>relation</th><th>judged/inputs</th>{head}<th>McNemar p</th><th>adjusted p</th><th>gate</th></tr>"
         f"{''.join(body)}</table>" + (f"<p>{_e(note)}</p>" if (note := too_few_note(report)) else ""))
+
+
+def _rewrite_draw(report: Report) -> str:
+    table = rewrite_draw_table(report)
+    if table is None:
+        return ""
+    header, body = table
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    rows = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in body)
+    return f"<h2>The rewrite draw</h2>\n<p>{_e(DRAW_TEXT)}</p>\n<table><tr>{head}</tr>{rows}</table>"
 
 
 def _metric_cell(report: Report, metric: str, entry: Metric | None) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 from ..metrics import GateResult, Metric, RelationSummary
 from .document import MetricDefinition, Report, registered_definitions
 from .escape import MARKDOWN_LIMIT, Section, cap_sections, md_code, md_text
-from .format import (INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, outputs_source, p_value,
+from .format import (DRAW_TEXT, INTERVALS_OFF, MISSING, counts, rewrite_draw_table, headline_columns, interval, number, outputs_source, p_value,
                      row_label, too_few_note,
                      true_flags, value_of)
 
@@ -41,7 +41,7 @@ def render_markdown(report: Report, samples: pd.DataFrame | None = None, *, wors
 
     worst_cases = _worst_cases(samples, worst, report.run.label_names) if samples is not None else ""
     sections = [Section("# metacompress report"), Section(_summary(report)), Section(_gates(report.gates)),
-                Section(_discrepancy(report)), Section(_mcnemar(report)),
+                Section(_discrepancy(report)), Section(_mcnemar(report)), Section(_rewrite_draw(report)),
                 folded("every headline metric per relation", _overview(report), 60),
                 folded("the originals before any rewrite", _baseline(report), 50),
                 folded("skipped data records", _skipped_records(report), 30),
@@ -182,6 +182,15 @@ def _mcnemar(report: Report) -> str:
             + _table(["relation", "student-only flips", "teacher-only flips", "p", "adjusted p",
                       "risk difference; odds ratio"], body))
     return text + "".join(f"\n\n{note}" for note in notes) + (f"\n\n{too_few}" if (too_few := too_few_note(report)) else "")
+
+
+def _rewrite_draw(report: Report) -> str:
+    table = rewrite_draw_table(report)
+    if table is None:
+        return ""
+    header, body = table
+    return (f"## The rewrite draw ({(report.run.config or {}).get('rewrites', 'several')} rewrites per input and relation)\n\n"
+            + DRAW_TEXT + "\n\n" + _table(header, [[md_text(cell) for cell in row] for row in body]))
 
 
 def _effect(test) -> str:
