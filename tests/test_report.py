@@ -228,8 +228,9 @@ def test_terminal_table_is_fixed_width_plain_text():
     assert len({len(line) for line in table[:3] + [lines[4]]}) == 1
     induced = doc["all_relations"]["metrics"]["induced_discrepancy_rate"]["value"]
     assert lines[4].split()[5] == f"{100 * induced:.1f}%"
-    assert lines[4].split()[-2].endswith("*") and lines[5].startswith("* clustered McNemar test")
-    assert lines[6].startswith("baseline on the originals (n=33): agreement")
+    assert lines[5].startswith("per original (macro)")  # the macro row under the pooled one
+    assert lines[4].split()[-2].endswith("*") and lines[6].startswith("* clustered McNemar test")
+    assert lines[7].startswith("baseline on the originals (n=33): agreement")
     assert any(line.startswith("gates: ") for line in lines)
     assert "\x1b" not in text  # no colour codes in CI logs
 

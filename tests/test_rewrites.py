@@ -52,8 +52,9 @@ def test_first_rewrite_is_the_single_rewrite_run(once, thrice):
     assert list(first["rewritten_code"]) == list(once.samples["rewritten_code"])
     assert (once.samples["rewrite"] == 0).all()
     again = judge(first, seed=0, n_bootstrap=200, cluster_by="function")
+    rows = {**again.relations, "all relations": again.all_relations, "per original (macro)": again.per_original}
     for name, row in once.report.rows():
-        other = again.all_relations if name == "all relations" else again.relations[name]
+        other = rows[name]
         assert row.metrics == other.metrics, name
         assert row.rewrite_draw is None
         assert all(isinstance(m.n, int) for m in row.metrics.values())
@@ -106,3 +107,18 @@ def test_variance_split_separates_the_draw_from_the_originals():
 def test_rewrites_must_be_a_positive_whole_number(models, pairs):
     with pytest.raises(UsageError, match="--rewrites"):
         audit(models, pairs, rewrites=0)
+
+
+def test_per_original_row_weighs_each_original_once_without_compose(models, pairs, tmp_path):
+    result = audit(models, pairs, relations=RELATIONS + ["compose"], out=str(tmp_path / "macro"))
+    samples = result.samples
+    seen = samples["teacher_sees_rewrite"].fillna(False).astype(bool) | samples["student_sees_rewrite"].fillna(False).astype(bool)
+    judged = samples[samples["applied"].astype(bool) & seen & (samples["relation"] != "compose")]
+    by_original = judged["violated"].astype(float).groupby(judged["example_id"]).mean()
+    macro = result.report.per_original
+    assert macro.metrics["discrepancy_rate"].value == pytest.approx(by_original.mean(), abs=1e-12)
+    assert macro.metrics["discrepancy_rate"].n == pytest.approx(len(by_original))
+    assert macro.applied == int(samples[samples["relation"] != "compose"]["applied"].sum())
+    written = json.loads((tmp_path / "macro" / "report.json").read_text(encoding="utf-8"))
+    assert written["per_original"]["metrics"]["discrepancy_rate"]["value"] == macro.metrics["discrepancy_rate"].value
+    assert "per original (macro)" in (tmp_path / "macro" / "report.md").read_text(encoding="utf-8")

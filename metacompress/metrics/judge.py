@@ -61,6 +61,8 @@ class Judgement:
     all_relations: RelationSummary
     baseline: Baseline
     gates: list[GateResult]
+    # every original weighing 1 (its relations but compose averaged); None without such rows
+    per_original: RelationSummary | None = None
 
     @property
     def gate_breached(self) -> bool:
@@ -81,4 +83,4 @@ def judge(samples: pd.DataFrame, *, thresholds: Thresholds = Thresholds(), gates
                      settings=JudgingSettings(seed=seed, n_bootstrap=n_bootstrap, positive_label=positive_label,
                                               resampling_unit=unit, p_adjust=p_adjust),
                      relations=summary.relations, all_relations=summary.all_relations, baseline=summary.baseline,
-                     gates=evaluate_gates(gates, summary))
+                     gates=evaluate_gates(gates, summary), per_original=summary.per_original)

@@ -138,6 +138,12 @@ class Summary:
     relations: dict[str, RelationSummary]
     all_relations: RelationSummary
     baseline: Baseline
+    per_original: RelationSummary | None = None
+
+
+# The per-original (macro) row leaves out ``compose``: its rewrites repeat other relations' edits,
+# so it would count them twice for the originals it applies to.
+MACRO_EXCLUDED = ("compose",)
 
 
 def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thresholds(),
@@ -171,19 +177,44 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
     judged = judged_rows(samples)
     samples = samples.assign(_cluster=cluster_keys(samples, cluster_by), _unit=units_of(samples))
     relations, reasons_all, visible_all = {}, Counter(), Visibility()
+    reasons_macro, visible_macro = Counter(), Visibility()
     for relation in dict.fromkeys(samples["relation"]):
         mine = (samples["relation"] == relation).to_numpy()
         reasons = _reasons(samples[mine & ~applied])
         reasons_all.update(reasons)
         visibility = _visibility(samples, mine & applied, teacher_sees, student_sees)
         visible_all += visibility
+        if relation not in MACRO_EXCLUDED:
+            reasons_macro.update(reasons)
+            visible_macro += visibility
         summary = RelationSummary(int((mine & applied).sum()), int((mine & ~applied).sum()),
                                   reasons, {}, visibility)
         relations[relation] = _judge(f"relation {relation}", summary, samples[mine & judged], options)
     pooled = RelationSummary(int(applied.sum()), int((~applied).sum()), _ordered(reasons_all), {}, visible_all)
     all_relations = _judge("all relations", pooled, samples[judged], options, POOLED_NOTE)
     _adjust(list(relations.values()), p_adjust)
-    return Summary(relations, all_relations, _baseline(samples, options))
+    macro = ~samples["relation"].isin(MACRO_EXCLUDED).to_numpy()
+    per_original = None
+    if (macro & judged).any():
+        per_original = RelationSummary(int((macro & applied).sum()), int((macro & ~applied).sum()),
+                                       _ordered(reasons_macro), {}, visible_macro)
+        per_original = _judge_per_original(per_original, samples[macro & judged], options)
+    return Summary(relations, all_relations, _baseline(samples, options), per_original)
+
+
+def _judge_per_original(summary: RelationSummary, rows: pd.DataFrame, options: dict) -> RelationSummary:
+    """The macro row: every original weighs 1, split evenly over its (relation) units and each
+    unit's rewrites; no test (the pooled row's clustered test covers these rows)."""
+    probs = dict(zip(("T_x", "T_xp", "S_x", "S_xp"), _arrays(rows, PROB_COLUMNS)))
+    clusters = rows["_cluster"].astype(str).to_numpy()
+    units = rows["_unit"].to_numpy()
+    originals = rows["example_id"].astype(str).to_numpy()
+    units_per_original = pd.Series(units).groupby(originals).transform("nunique").to_numpy()
+    weights = unit_weights(units) / units_per_original
+    summary.metrics = _judged("per original", relation_metrics, **probs, labels=_labels(rows), clusters=clusters,
+                              weights=weights, **options)
+    summary.clusters = len(set(clusters))
+    return summary
 
 
 def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dict,

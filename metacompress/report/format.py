@@ -86,6 +86,16 @@ def _count(value: int | float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.1f}"
 
 
+PER_ORIGINAL_TEXT = ("*all relations* weighs every judged (input, relation) row alike, so an original that "
+                     "many relations apply to counts many times; *per original (macro)* weighs every "
+                     "original once, its relations (compose left out: it repeats the others' edits) "
+                     "equally. Intervals of both resample originals.")
+
+
+def per_original_note(report: Report) -> str | None:
+    return PER_ORIGINAL_TEXT if report.per_original is not None else None
+
+
 # the rates whose rewrite-draw share the views show (report.json has the whole split)
 DRAW_COLUMNS = (("discrepancy_rate", "discr x'"), ("induced_discrepancy_rate", "induced"),
                 ("student_flip_rate", "S flip"), ("teacher_flip_rate", "T flip"))

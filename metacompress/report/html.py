@@ -22,7 +22,8 @@ from ..metrics.summary import judged_rows
 from . import plots
 from .document import Report
 from .escape import HTML_LIMIT, MAX_TEXT, Section, cap_sections, clip
-from .format import DRAW_TEXT, MISSING, counts, rewrite_draw_table, interval, number, outputs_source, p_value, row_label, too_few_note, true_flags
+from .format import (DRAW_TEXT, MISSING, counts, interval, number, outputs_source, p_value, per_original_note,
+                     rewrite_draw_table, row_label, too_few_note, true_flags)
 
 WORST_CASES = 10
 OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
@@ -171,7 +172,8 @@ def _relations(report: Report) -> str:
         f"<figure>{forest}<figcaption>Flip rates per relation (judged inputs: rewrites at least one model "
         "could see).</figcaption></figure>\n"
         f"<table><tr><th>relation</th><th>judged/inputs</th>{head}<th>McNemar p</th><th>adjusted p</th><th>gate</th></tr>"
-        f"{''.join(body)}</table>" + (f"<p>{_e(note)}</p>" if (note := too_few_note(report)) else ""))
+        f"{''.join(body)}</table>" + (f"<p>{_e(note)}</p>" if (note := too_few_note(report)) else "")
+        + (f"<p>{_e(macro.replace('*', ''))}</p>" if (macro := per_original_note(report)) else ""))
 
 
 def _rewrite_draw(report: Report) -> str:

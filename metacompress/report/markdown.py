@@ -23,9 +23,8 @@ import pandas as pd
 from ..metrics import GateResult, Metric, RelationSummary
 from .document import MetricDefinition, Report, registered_definitions
 from .escape import MARKDOWN_LIMIT, Section, cap_sections, md_code, md_text
-from .format import (DRAW_TEXT, INTERVALS_OFF, MISSING, counts, rewrite_draw_table, headline_columns, interval, number, outputs_source, p_value,
-                     row_label, too_few_note,
-                     true_flags, value_of)
+from .format import (DRAW_TEXT, INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, outputs_source,
+                     p_value, per_original_note, rewrite_draw_table, row_label, too_few_note, true_flags, value_of)
 
 MAX_DIFF_LINES = 30  # per worst case, so that report.md fits a pull-request comment
 MAX_COMMAND = 1000  # characters of the recorded command line shown
@@ -159,7 +158,8 @@ def _discrepancy(report: Report) -> str:
     return ("## Discrepancy caused by the rewrites\n\n"
             "*Induced*: inputs discrepant on x' but not on x; *resolved*: the reverse. The "
             "discrepancy on x is the standing disagreement of the two models before any rewrite. "
-            "Values with 95% intervals (BCa, resampling original inputs).\n\n" + _table(header, body))
+            "Values with 95% intervals (BCa, resampling original inputs).\n\n" + _table(header, body)
+            + (f"\n\n{macro}" if (macro := per_original_note(report)) else ""))
 
 
 def _mcnemar(report: Report) -> str:

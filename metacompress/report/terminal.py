@@ -23,7 +23,8 @@ def render_terminal(report: Report) -> str:
         clustered = row.mcnemar is not None and row.mcnemar.method == "clustered"
         body.append(cells + [p_value(row) + ("*" if clustered else ""), p_value(row, adjusted=True)])
     lines = _table(header, body)
-    lines.insert(len(lines) - 1, "-" * len(lines[0]))  # set the pooled row apart
+    pooled = len(report.relations) + 1  # header and relations above: set the pooled rows apart
+    lines.insert(pooled, "-" * len(lines[0]))
     if any(cells[-2].endswith("*") for cells in body):
         lines.append(f"* clustered McNemar test (rows share an original or a function); adj p: "
                      f"{report.judging.p_adjust} over the relations")
