@@ -78,7 +78,7 @@ CORPUS = [
     ("number as string", edited_report(lambda r: r["all_relations"]["metrics"]["student_flip_rate"].update(value="0.5")),
      "$.all_relations.metrics.student_flip_rate.value: expected number or null, got str"),
     ("count as string", edited_report(lambda r: r["all_relations"]["metrics"]["student_flip_rate"].update(n="12")),
-     "$.all_relations.metrics.student_flip_rate.n: expected integer, got str"),
+     "$.all_relations.metrics.student_flip_rate.n: expected number, got str"),
     ("missing all_relations", edited_report(lambda r: r.pop("all_relations")), "$: missing 'all_relations'"),
     ("missing metrics", edited_report(lambda r: r["relations"]["insert-dead-code"].pop("metrics")),
      "$.relations.insert-dead-code: missing 'metrics'"),
