@@ -176,6 +176,7 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
     teacher_sees, student_sees = _sees(samples)
     judged = judged_rows(samples)
     samples = samples.assign(_cluster=cluster_keys(samples, cluster_by), _unit=units_of(samples))
+    options["rewrites"] = _drew_several(samples)
     relations, reasons_all, visible_all = {}, Counter(), Visibility()
     reasons_macro, visible_macro = Counter(), Visibility()
     for relation in dict.fromkeys(samples["relation"]):
@@ -199,6 +200,7 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
         per_original = RelationSummary(int((macro & applied).sum()), int((macro & ~applied).sum()),
                                        _ordered(reasons_macro), {}, visible_macro)
         per_original = _judge_per_original(per_original, samples[macro & judged], options)
+    options.pop("rewrites")
     return Summary(relations, all_relations, _baseline(samples, options), per_original)
 
 
@@ -210,11 +212,20 @@ def _judge_per_original(summary: RelationSummary, rows: pd.DataFrame, options: d
     units = rows["_unit"].to_numpy()
     originals = rows["example_id"].astype(str).to_numpy()
     units_per_original = pd.Series(units).groupby(originals).transform("nunique").to_numpy()
-    weights = unit_weights(units) / units_per_original
+    options = dict(options)
+    weights = (unit_weights(units) if options.pop("rewrites") else 1.0) / units_per_original
     summary.metrics = _judged("per original", relation_metrics, **probs, labels=_labels(rows), clusters=clusters,
                               weights=weights, **options)
     summary.clusters = len(set(clusters))
     return summary
+
+
+def _drew_several(samples: pd.DataFrame) -> bool:
+    """Whether the table holds several rewrites of an (original, relation): its ``rewrite`` column
+    (``--rewrites K``) goes past 0. A table without it, or with repeated ids, is not averaged."""
+    if "rewrite" not in samples.columns:
+        return False
+    return bool(pd.to_numeric(samples["rewrite"], errors="coerce").fillna(0).max() > 0)
 
 
 def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dict,
@@ -223,8 +234,9 @@ def _judge(what: str, summary: RelationSummary, rows: pd.DataFrame, options: dic
     arrays = _arrays(rows, PROB_COLUMNS) if len(rows) else [np.zeros((0, 2))] * 4
     probs = dict(zip(("T_x", "T_xp", "S_x", "S_xp"), arrays))  # PROB_COLUMNS' order
     clusters = rows["_cluster"].astype(str).to_numpy() if len(rows) else np.zeros(0, dtype=str)
+    options = dict(options)
     units = rows["_unit"].to_numpy() if len(rows) else np.zeros(0, dtype=object)
-    several = several_rewrites(units)
+    several = options.pop("rewrites") and several_rewrites(units)
     weights = unit_weights(units) if several else None
     summary.metrics = _judged(what, relation_metrics, **probs, labels=_labels(rows), clusters=clusters,
                               weights=weights, **options)
