@@ -87,7 +87,8 @@ def test_expected_rate_is_the_mean_of_per_original_means_in_samples_csv(thrice):
     assert report["all_relations"]["metrics"]["discrepancy_rate"]["value"] == pytest.approx(pooled.mean(), abs=1e-12)
     assert report["relations"]["insert-dead-code"]["rewrite_draw"]["discrepancy_rate"]["units"] > 0
     assert "rewrite draw" in (thrice.out_dir / "report.md").read_text(encoding="utf-8")
-    assert "rewrite draw" in (thrice.out_dir / "report.html").read_text(encoding="utf-8")
+    html = (thrice.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "rewrite draw" in html and "Threshold sensitivity" in html
 
 
 def test_variance_split_separates_the_draw_from_the_originals():
@@ -122,3 +123,21 @@ def test_per_original_row_weighs_each_original_once_without_compose(models, pair
     written = json.loads((tmp_path / "macro" / "report.json").read_text(encoding="utf-8"))
     assert written["per_original"]["metrics"]["discrepancy_rate"]["value"] == macro.metrics["discrepancy_rate"].value
     assert "per original (macro)" in (tmp_path / "macro" / "report.md").read_text(encoding="utf-8")
+
+
+def test_threshold_curves_pass_through_the_pooled_figures_at_the_setting(once, tmp_path):
+    """The curves in report.json meet the pooled row's figures at the run's thresholds, and a
+    higher JS threshold never flags more inputs."""
+    pooled = once.report.all_relations.metrics
+    curves = {c.threshold: c for c in once.report.threshold_sensitivity}
+    js, confidence = curves["js_distance"], curves["confidence"]
+    at = js.grid.index(0.1)
+    assert js.values["js_over_threshold_rate"][at] == pytest.approx(pooled["js_over_threshold_rate"].value, abs=1e-6)
+    assert js.values["discrepancy_rate"][at] == pytest.approx(pooled["discrepancy_rate"].value, abs=1e-6)
+    assert np.all(np.diff(js.values["js_over_threshold_rate"]) <= 1e-12)
+    kept = confidence.values["high_confidence_preservation"][confidence.grid.index(0.9)]
+    expected = pooled["high_confidence_preservation"].value
+    assert (kept is None and expected is None) or kept == pytest.approx(expected, abs=1e-6)
+    assert confidence.values["discrepancy_rate"][confidence.grid.index(0.9)] == pytest.approx(
+        pooled["discrepancy_rate"].value, abs=1e-6)
+    assert "threshold_sensitivity" in once.report.to_dict()

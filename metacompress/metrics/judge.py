@@ -15,6 +15,7 @@ import pandas as pd
 from .core import Thresholds
 from .gates import Gate, GateResult, evaluate_gates
 from .summary import Baseline, RelationSummary, metrics_from_samples
+from .threshold_curves import Curve
 
 CI_METHOD = ("95% BCa bootstrap (bias-corrected and accelerated, acceleration from the "
              "leave-one-cluster-out jackknife), resampling clusters (original inputs, or for pair "
@@ -63,6 +64,8 @@ class Judgement:
     gates: list[GateResult]
     # every original weighing 1 (its relations but compose averaged); None without such rows
     per_original: RelationSummary | None = None
+    # the threshold metrics over a grid of thresholds, pooled (threshold_curves)
+    threshold_curves: list[Curve] | None = None
 
     @property
     def gate_breached(self) -> bool:
@@ -83,4 +86,5 @@ def judge(samples: pd.DataFrame, *, thresholds: Thresholds = Thresholds(), gates
                      settings=JudgingSettings(seed=seed, n_bootstrap=n_bootstrap, positive_label=positive_label,
                                               resampling_unit=unit, p_adjust=p_adjust),
                      relations=summary.relations, all_relations=summary.all_relations, baseline=summary.baseline,
-                     gates=evaluate_gates(gates, summary), per_original=summary.per_original)
+                     gates=evaluate_gates(gates, summary), per_original=summary.per_original,
+                     threshold_curves=summary.threshold_curves)

@@ -19,6 +19,7 @@ from .core import Metric, Thresholds, baseline_metrics, relation_metrics, sample
 from .clusters import cluster_keys
 from .mcnemar import POOLED_NOTE, McNemar, adjust_p_values, mcnemar_clustered, mcnemar_exact, with_effect_sizes
 from .rewrite_draw import RewriteDraw, rewrite_draw, several_rewrites, unit_weights, units_of
+from .threshold_curves import Curve, threshold_curves
 from .samples import PROB_COLUMNS, VISIBILITY_COLUMNS, decode_probs, has_probs
 
 REQUIRED_COLUMNS = ("example_id", "relation", "applied", "skip_reason", "label") + PROB_COLUMNS
@@ -139,6 +140,7 @@ class Summary:
     all_relations: RelationSummary
     baseline: Baseline
     per_original: RelationSummary | None = None
+    threshold_curves: list[Curve] | None = None
 
 
 # The per-original (macro) row leaves out ``compose``: its rewrites repeat other relations' edits,
@@ -200,8 +202,16 @@ def metrics_from_samples(samples: pd.DataFrame, *, thresholds: Thresholds = Thre
         per_original = RelationSummary(int((macro & applied).sum()), int((macro & ~applied).sum()),
                                        _ordered(reasons_macro), {}, visible_macro)
         per_original = _judge_per_original(per_original, samples[macro & judged], options)
-    options.pop("rewrites")
-    return Summary(relations, all_relations, _baseline(samples, options), per_original)
+    curves = _curves(samples[judged], thresholds, options.pop("rewrites"))
+    return Summary(relations, all_relations, _baseline(samples, options), per_original, curves)
+
+
+def _curves(rows: pd.DataFrame, thresholds: Thresholds, several: bool) -> list[Curve] | None:
+    """The threshold curves of the pooled judged rows, weighed as the pooled row is."""
+    if not len(rows):
+        return None
+    T_xp, S_xp = _arrays(rows, ("teacher_probs_xp", "student_probs_xp"))
+    return threshold_curves(T_xp, S_xp, thresholds, unit_weights(rows["_unit"].to_numpy()) if several else None)
 
 
 def _judge_per_original(summary: RelationSummary, rows: pd.DataFrame, options: dict) -> RelationSummary:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import InputError
+from ..metrics.threshold_curves import Curve
 from ..metrics import (Baseline, GateResult, Judgement, JudgingSettings, RelationSummary, Thresholds,
                        metric_definitions)
 
@@ -192,6 +193,7 @@ class Report:
     gates: list[GateResult]
     schema_version: str = SCHEMA_VERSION
     per_original: RelationSummary | None = None  # the macro row: every original weighs 1, compose left out
+    threshold_sensitivity: list[Curve] | None = None  # the threshold metrics over their thresholds
 
     @property
     def gate_breached(self) -> bool:
@@ -214,7 +216,7 @@ class Report:
         return cls(run=run, thresholds=judgement.thresholds, judging=judgement.settings,
                    metric_definitions=registered_definitions(), relations=dict(judgement.relations),
                    all_relations=judgement.all_relations, baseline=judgement.baseline, gates=list(judgement.gates),
-                   per_original=judgement.per_original)
+                   per_original=judgement.per_original, threshold_sensitivity=judgement.threshold_curves)
 
     def to_dict(self) -> dict[str, Any]:
         """The report.json document."""
@@ -228,6 +230,8 @@ class Report:
             "all_relations": self.all_relations.as_dict(),
             "per_original": self.per_original.as_dict() if self.per_original is not None else None,
             "baseline": self.baseline.as_dict(),
+            "threshold_sensitivity": ([curve.as_dict() for curve in self.threshold_sensitivity]
+                                      if self.threshold_sensitivity is not None else None),
             "gates": [result.as_dict() for result in self.gates],
         }
 
@@ -250,6 +254,7 @@ class Report:
                 relations={name: RelationSummary.from_dict(row) for name, row in document["relations"].items()},
                 all_relations=RelationSummary.from_dict(document["all_relations"]),
                 per_original=_row_or_none(document.get("per_original")),
+                threshold_sensitivity=_curves_or_none(document.get("threshold_sensitivity")),
                 baseline=Baseline.from_dict(document["baseline"]),
                 gates=[GateResult.from_dict(g) for g in document["gates"]],
                 schema_version=version,
@@ -260,6 +265,10 @@ class Report:
 
 def _row_or_none(row: Mapping[str, Any] | None) -> RelationSummary | None:
     return RelationSummary.from_dict(row) if row is not None else None
+
+
+def _curves_or_none(curves: list | None) -> list[Curve] | None:
+    return [Curve.from_dict(curve) for curve in curves] if curves is not None else None
 
 
 def load_report(path: str | Path) -> Report:

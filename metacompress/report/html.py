@@ -69,6 +69,7 @@ def render_html(report: Report, samples: pd.DataFrame | None = None, *,
         Section(_gates(report)),
         Section(_relations(report), 90),
         Section(_rewrite_draw(report), 45, note),
+        Section(_threshold_sensitivity(report), 44, note),
         Section(_calibration(report, samples), 50, note),
         Section(_probability_map(report, samples), 40, note),
         Section(_worst_cases(report, samples, worst), 10, note),
@@ -174,6 +175,20 @@ def _relations(report: Report) -> str:
         f"<table><tr><th>relation</th><th>judged/inputs</th>{head}<th>McNemar p</th><th>adjusted p</th><th>gate</th></tr>"
         f"{''.join(body)}</table>" + (f"<p>{_e(note)}</p>" if (note := too_few_note(report)) else "")
         + (f"<p>{_e(macro.replace('*', ''))}</p>" if (macro := per_original_note(report)) else ""))
+
+
+def _threshold_sensitivity(report: Report) -> str:
+    if not report.threshold_sensitivity:
+        return ""
+    titles = {"js_distance": "JS distance threshold", "confidence": "confidence threshold"}
+    panels = [plots.ThresholdCurve(titles.get(c.threshold, c.threshold), c.chosen, c.grid, c.values)
+              for c in report.threshold_sensitivity]
+    return ("<h2>Threshold sensitivity</h2>\n<p>The threshold metrics of the pooled judged rows recomputed at "
+            "other thresholds (the other threshold held at its setting; dashed: the setting). A curve that is "
+            "steep at the setting means the figure depends on an arbitrary cut-off; report.json "
+            "(threshold_sensitivity) has every point.</p>\n"
+            f"<figure>{plots.threshold_plot(panels)}<figcaption>Threshold metrics against their threshold "
+            "(all relations, no intervals).</figcaption></figure>")
 
 
 def _rewrite_draw(report: Report) -> str:
