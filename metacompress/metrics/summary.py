@@ -91,8 +91,9 @@ class RelationSummary:
 
     @property
     def too_few(self) -> bool:
-        """Too few judged inputs to rank this row beside the others (its figures stay, marked)."""
-        return self.judged < MIN_JUDGED
+        """Too few judged inputs to rank this row beside the others (its figures stay, marked);
+        under --rewrites (a rewrite split) the judged originals count, not their K rewrites."""
+        return (self.judged if self.rewrite_draw is None else self.clusters) < MIN_JUDGED
 
     def as_dict(self) -> dict[str, Any]:
         return {"inputs": self.inputs, "applied": self.applied,
