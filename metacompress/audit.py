@@ -89,7 +89,7 @@ def _audit(config: AuditConfig, context: RunContext) -> AuditResult:
     start = time.perf_counter()
     both_see = _both_see(task, models["teacher"], models["student"], examples)
     rewrites = rewrite_all(examples, relations, language, plan.sides, config.seed, config.relation_options,
-                           config.progress, visible=both_see, team=team)
+                           config.progress, visible=both_see, team=team, rewrites=config.rewrites)
     timings["transform"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -104,7 +104,8 @@ def _audit(config: AuditConfig, context: RunContext) -> AuditResult:
     samples = _samples_table(config, examples, relations, rewrites, outputs)
     run = _run_info(config, Audited(task.name, language, relations, data, examples, models, outputs))
     judgement = judge(samples, thresholds=_thresholds(config), gates=plan.gates, seed=config.seed,
-                      n_bootstrap=config.bootstrap)
+                      n_bootstrap=config.bootstrap, p_adjust=config.p_adjust,
+                      cluster_by="function" if task.is_pair else "example_id")
     timings["compare"] = time.perf_counter() - start
     timings["total"] = _lap(clock)
     run.timings_s = {k: round(v, 3) for k, v in timings.items()}
@@ -252,6 +253,7 @@ def _extra_columns(examples, group: list[RewrittenExample], outputs: Outputs) ->
         return model.sees(r.example_index, r.row) if r.applied else None
 
     return {
+        "rewrite": [r.rewrite for r in group],
         "teacher_sees_rewrite": [sees(outputs.teacher, r) for r in group],
         "student_sees_rewrite": [sees(outputs.student, r) for r in group],
         "window_retry": [r.window_retry for r in group],

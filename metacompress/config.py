@@ -130,6 +130,10 @@ class AuditConfig:
         "help": "Code language (default: the task's; code-classification needs one).", "choices": _languages, "metavar": "NAME"})
     limit: int | None = field(default=None, metadata={"help": "Audit a seeded random sample of this many examples.", "metavar": "N"})
     seed: int = field(default=0, metadata={"help": "Seed for sampling, rewriting and bootstrap intervals."})
+    rewrites: int = field(default=1, metadata={
+        "help": "Independent rewrites per input and relation, each with its own derived seed; rates become "
+                "the expected rate over the relation's rewrites (1: one rewrite, with --seed itself).",
+        "metavar": "K"})
     pair_side: str = field(default="both", metadata={
         "help": "Pair tasks (clone detection): which function(s) of a pair relations rewrite.",
         "choices": _pair_sides, "metavar": "SIDE"})
@@ -154,6 +158,9 @@ class AuditConfig:
     ece_bins: int = field(default=10, metadata={"help": "Bins of the expected calibration error."})
     bootstrap: int = field(default=1000, metadata={  # 0: no intervals
         "help": "Bootstrap resamples for the 95% intervals (0: no intervals)."})
+    p_adjust: str = field(default="holm", metadata={
+        "help": "Multiplicity adjustment of the per-relation McNemar p-values: holm (family-wise error) "
+                "or bh (Benjamini-Hochberg false discovery rate).", "choices": lambda: ("holm", "bh"), "metavar": "METHOD"})
     fail_on: list[str] = field(default_factory=list, metadata={
         "help": "Gate, e.g. 'discrepancy_rate>0.10' or 'swap-if-else:student_flip_rate>0.05'; repeatable.",
         "metavar": "CONDITION"})
@@ -242,7 +249,7 @@ def check_precision(name: Any) -> None:
 
 def _check_numbers(config: AuditConfig) -> None:
     integers = {"--seed": (config.seed, 0), "--bootstrap": (config.bootstrap, 0),
-                "--batch-size": (config.batch_size, 1), "--ece-bins": (config.ece_bins, 1)}
+                "--batch-size": (config.batch_size, 1), "--ece-bins": (config.ece_bins, 1), "--rewrites": (config.rewrites, 1)}
     if config.limit is not None:
         integers["--limit"] = (config.limit, 1)
     for flag, (value, least) in integers.items():
@@ -258,6 +265,8 @@ def _check_choices(config: AuditConfig) -> None:
         if not isinstance(value, str) or not value.strip():
             raise UsageError(f"{flag} must name a path, not {value!r}")
     check_precision(config.precision)
+    if config.p_adjust not in ("holm", "bh"):
+        raise UsageError(f"--p-adjust must be holm or bh, not {config.p_adjust!r}")
     check_device(config.device)
     if not isinstance(config.fail_on, (list, tuple)) or not all(isinstance(g, str) for g in config.fail_on):
         raise UsageError(f"--fail-on must be a list of conditions, not {config.fail_on!r}")

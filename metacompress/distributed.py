@@ -218,26 +218,27 @@ def _leave() -> None:
 
 def rewrite_all(examples: list, relations: list[str], language: str, sides: tuple[int, ...], seed: int,
                 options: dict[str, dict[str, str]] | None = None, progress: bool = True, visible=None,
-                team: Team | None = None) -> list:
+                team: Team | None = None, rewrites: int = 1) -> list:
     """``rewriting.rewrite_all``, each process of ``team`` (default: this run's) rewriting a share
     of the examples; same result."""
     from . import rewriting
 
     team = team or current_team()
     if team.size == 1:
-        return rewriting.rewrite_all(examples, relations, language, sides, seed, options, progress, visible)
+        return rewriting.rewrite_all(examples, relations, language, sides, seed, options, progress, visible, rewrites)
 
     def my_share() -> list:
         mine = team.share(len(examples))
         return rewriting.rewrite_all(examples[mine.start : mine.stop], relations, language, sides, seed, options,
-                                     progress and team.is_main, visible)
+                                     progress and team.is_main, visible, rewrites)
 
     parts = team.run_everywhere(my_share)
     ordered = []
     for position in range(len(relations)):  # each part is relation-major over its own examples
         for rank, part in enumerate(parts):
             share = team.share(len(examples), rank)
-            block = part[position * len(share) : (position + 1) * len(share)]
+            size = len(share) * rewrites  # each example's K rewrites sit together
+            block = part[position * size : (position + 1) * size]
             ordered += [replace(r, example_index=r.example_index + share.start) for r in block]
     return rewriting.number_rows(ordered)
 

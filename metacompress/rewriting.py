@@ -11,6 +11,10 @@ what both models see unchanged (its edits lie past the truncation), the example 
 again with the next derived seeds, up to ``VISIBLE_ATTEMPTS`` tries, so that the relation's
 sites fall inside the visible window where one exists; the first try is the one ``transform``
 gives, and ``window_retry`` records what happened.
+
+With ``--rewrites K`` each (example, relation) is rewritten K times, rewrite k with the seed
+``rewrite_seed(run seed, k)``: rewrite 0 uses the run's seed (so K = 1 is the audit without the
+option), the others seeds derived from it; a relation that draws nothing gives K equal rewrites.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class RewrittenExample:
     # "" (not needed: the first rewrite changed what both models see, or no check was asked),
     # "found" (a later try did), "not found" (no try within VISIBLE_ATTEMPTS did; the first kept)
     window_retry: str = ""
+    rewrite: int = 0  # which of the K rewrites of (example, relation) this is (--rewrites)
     # where an applied rewrite's model outputs sit (its position among the applied rewrites);
     # None when not applied. ``rewrite_all`` numbers them.
     row: int | None = None
@@ -50,13 +55,25 @@ VISIBLE_ATTEMPTS = 4
 VisibleCheck = Callable[[tuple[str, ...], tuple[str, ...]], bool]
 
 
+def rewrite_seed(seed: int, rewrite: int) -> int:
+    """The seed of rewrite ``rewrite`` of K: the run's own seed first, then others derived from it.
+    The one place the seeds of ``--rewrites`` come from."""
+    if not rewrite:
+        return seed
+    return _derived(seed, "rewrite", rewrite)
+
+
+def _derived(seed: int, purpose: str, number: int) -> int:
+    digest = hashlib.sha256(f"{seed}\x00{purpose}\x00{number}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def attempt_seed(seed: int, attempt: int) -> int:
     """The seed of try ``attempt``: the run's own seed first (what ``transform --seed`` uses),
     then others derived from it (``Relation.apply`` mixes in the relation and the snippet)."""
     if not attempt:
         return seed
-    digest = hashlib.sha256(f"{seed}\x00window retry\x00{attempt}".encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big")
+    return _derived(seed, "window retry", attempt)
 
 
 class Rewriter:
@@ -122,14 +139,19 @@ def rewrite_all(
     options: dict[str, dict[str, str]] | None = None,
     progress: bool = True,
     visible: VisibleCheck | None = None,
+    rewrites: int = 1,
 ) -> list[RewrittenExample]:
+    """Every (relation, example, rewrite k < ``rewrites``), in that order, numbered by ``number_rows``."""
     from tqdm.auto import tqdm
 
-    rewriter = Rewriter(language, seed, options)
+    rewriters = [Rewriter(language, rewrite_seed(seed, k), options) for k in range(rewrites)]
     # disable=None: bars on a terminal only, so CI logs stay readable.
-    jobs: Iterable[tuple[str, int]] = [(r, i) for r in relations for i in range(len(examples))]
-    bar = tqdm(jobs, total=len(relations) * len(examples), desc="transform", unit="input", disable=None if progress else True)
-    return number_rows([rewriter.rewrite_visible(i, examples[i], relation, sides, visible) for relation, i in bar])
+    jobs: Iterable[tuple[str, int, int]] = [(r, i, k) for r in relations for i in range(len(examples))
+                                            for k in range(rewrites)]
+    bar = tqdm(jobs, total=len(relations) * len(examples) * rewrites, desc="transform", unit="input",
+               disable=None if progress else True)
+    return number_rows([replace(rewriters[k].rewrite_visible(i, examples[i], relation, sides, visible), rewrite=k)
+                        for relation, i, k in bar])
 
 
 def number_rows(rewrites: list[RewrittenExample]) -> list[RewrittenExample]:

@@ -72,7 +72,7 @@ def test_report_has_every_section_and_matches_the_schema():
     report = report_of(make_samples())
     doc = report.to_dict()
     assert schema_errors(doc) == []
-    assert doc["schema_version"] == "2.0"
+    assert doc["schema_version"] == "2.1"
     assert doc["run"] == RUN
     assert doc["thresholds"] == {"js_distance": 0.1, "confidence": 0.9, "ece_bins": 10}
     assert list(doc["relations"]) == ["rename-identifiers", "swap-if-else"]
@@ -220,7 +220,7 @@ def test_terminal_table_is_fixed_width_plain_text():
     text = render_terminal(report)
     lines = text.splitlines()
     assert lines[0].split()[:7] == ["relation", "applied", "unseen", "skipped", "induced", "resolved", "discr"]
-    assert lines[0].endswith("McNemar p")
+    assert lines[0].endswith("McNemar p  adj p")
     table = lines[:4]  # header, two relations, separator, pooled row
     assert [line.split()[0] for line in lines[1:3]] == ["rename-identifiers", "swap-if-else"]
     assert lines[3].startswith("----") and lines[4].startswith("all relations")
@@ -228,8 +228,9 @@ def test_terminal_table_is_fixed_width_plain_text():
     assert len({len(line) for line in table[:3] + [lines[4]]}) == 1
     induced = doc["all_relations"]["metrics"]["induced_discrepancy_rate"]["value"]
     assert lines[4].split()[5] == f"{100 * induced:.1f}%"
-    assert lines[4].endswith("*") and lines[5].startswith("* McNemar p of all relations")
-    assert lines[6].startswith("baseline on the originals (n=33): agreement")
+    assert lines[5].startswith("per original (macro)")  # the macro row under the pooled one
+    assert lines[4].split()[-2].endswith("*") and lines[6].startswith("* clustered McNemar test")
+    assert lines[7].startswith("baseline on the originals (n=33): agreement")
     assert any(line.startswith("gates: ") for line in lines)
     assert "\x1b" not in text  # no colour codes in CI logs
 
@@ -316,7 +317,7 @@ def test_a_full_run_section_round_trips_key_by_key():
 def test_reading_a_foreign_report_is_a_clear_input_error(tmp_path):
     path = tmp_path / "report.json"
     path.write_text('{"schema_version": "1.0"}')
-    with pytest.raises(InputError, match="report schema '1.0' is not '2.0'"):
+    with pytest.raises(InputError, match="report schema '1.0' is not '2.1'"):
         load_report(path)
     document = report_of(make_samples(), n_bootstrap=0).to_dict()
     del document["baseline"]

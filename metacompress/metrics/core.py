@@ -26,7 +26,8 @@ Conventions (documented in the README from ``METRICS``):
 - a value that is undefined (no teacher-confident input, no labels, a teacher drop that is
   not positive) is ``None``, never 0, with its ``null_reason``; label metrics are absent when
   any label is missing;
-- the 95% interval is BCa over ``n_bootstrap`` seeded cluster resamples (``intervals``);
+- the 95% interval is BCa over ``n_bootstrap`` seeded cluster resamples (``intervals``), or
+  for a rate with fewer than 15 effective events or non-events the exact Clopper-Pearson one;
   replicates where the metric is undefined are left out and counted in ``ci_note``, and there
   is no interval when more than 5% are undefined or ``n_bootstrap`` is 0.
 """
@@ -42,7 +43,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..registry import Registry
-from .intervals import bca_interval, cluster_codes, cluster_sums, resample_counts
+from .intervals import Interval, bca_interval, cluster_codes, cluster_sums, rate_interval, resample_counts
 
 MODELS = ("teacher", "student")
 SIDES = ("x", "xp")
@@ -93,8 +94,8 @@ class Metric:
     replicates, an interval that excludes the estimate)."""
 
     value: float | None
-    count: int | None
-    n: int
+    count: int | float | None  # float: an expected count over --rewrites K
+    n: int | float
     ci95: tuple[float, float] | None = None
     ci_note: str | None = None
     null_reason: str | None = None
@@ -107,7 +108,7 @@ class Metric:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Metric":
         ci = data.get("ci95")
-        return cls(data.get("value"), data.get("count"), int(data["n"]), tuple(ci) if ci else None,
+        return cls(data.get("value"), data.get("count"), whole(data["n"]), tuple(ci) if ci else None,
                    data.get("ci_note"), data.get("null_reason"))
 
 
@@ -428,7 +429,8 @@ def relation_metrics(*, T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp
                      labels: np.ndarray | None = None, thresholds: Thresholds = Thresholds(),
                      seed: int = 0, n_bootstrap: int = 1000, positive_label: int = 1,
                      metrics: Iterable[str] | None = None,
-                     clusters: Sequence[Any] | None = None) -> dict[str, Metric]:
+                     clusters: Sequence[Any] | None = None,
+                     weights: Sequence[float] | None = None) -> dict[str, Metric]:
     """Every registered metric (or those named) for one relation's applied inputs.
 
     The probability arrays are keyword-only, like ``sample_flags``'s.
@@ -437,6 +439,9 @@ def relation_metrics(*, T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp
     Multiclass F1 is macro F1; binary F1 counts ``positive_label`` as the positive class.
     ``clusters`` (one id per row, e.g. the example id) is the bootstrap's resampling unit:
     rows of one cluster are drawn together. Without it every row is its own cluster.
+    ``weights`` (one per row; default 1) weigh every metric's columns: with ``--rewrites K`` a
+    row weighs 1/K, so each original's rewrites are averaged before its cluster is resampled
+    and a rate is the expected rate over the rewrite draw (its count and n expected counts).
     """
     arrays = _check_probs(T_x, T_xp, S_x, S_xp)
     n, n_labels = arrays[0].shape
@@ -454,6 +459,8 @@ def relation_metrics(*, T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp
         return {s.name: Metric(None, 0 if s.kind == "rate" else None, 0, null_reason="no input")
                 for s in specs}
     matrix, slices = _column_matrix(specs, judged)
+    if weights is not None:
+        matrix = matrix * _check_weights(weights, n)[:, None]
     total = matrix.sum(axis=0)
     point = _reduce_all(specs, slices, total[None, :])
     by_cluster = cluster_sums(matrix, codes)
@@ -465,7 +472,16 @@ def relation_metrics(*, T_x: np.ndarray, T_xp: np.ndarray, S_x: np.ndarray, S_xp
         sums = np.einsum("bg,gm->bm", counts, by_cluster)
         for name, (value, _, _) in _reduce_all(specs, slices, sums).items():
             draws[name].append(value)
-    return {s.name: _metric(s, point[s.name], draws[s.name], jackknife[s.name][0]) for s in specs}
+    return {s.name: _metric(s, point[s.name], draws[s.name], jackknife[s.name][0],
+                            _rate_clusters(s, slices, by_cluster)) for s in specs}
+
+
+def _rate_clusters(spec: MetricSpec, slices: dict, by_cluster: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A rate's numerator and denominator per cluster (None for other metrics)."""
+    columns = slices[spec.name]
+    if spec.kind != "rate" or not {"num", "den"} <= set(columns):
+        return None
+    return by_cluster[:, columns["num"]], by_cluster[:, columns["den"]]
 
 
 def baseline_metrics(*, T_x: np.ndarray, S_x: np.ndarray, labels: np.ndarray | None = None,
@@ -475,6 +491,19 @@ def baseline_metrics(*, T_x: np.ndarray, S_x: np.ndarray, labels: np.ndarray | N
     return relation_metrics(T_x=T_x, T_xp=T_x, S_x=S_x, S_xp=S_x, labels=labels, thresholds=thresholds, seed=seed,
                             n_bootstrap=n_bootstrap, positive_label=positive_label,
                             metrics=BASELINE_METRICS)
+
+
+def _check_weights(weights: Sequence[float], n: int) -> np.ndarray:
+    out = np.asarray(weights, dtype=np.float64)
+    if out.shape != (n,) or not np.all(np.isfinite(out)) or (out < 0).any():
+        raise ValueError(f"weights must be {n} non-negative numbers")
+    return out
+
+
+def whole(x: float) -> int | float:
+    """A count as an int, or (an expected count over rewrites) a float where it is not whole."""
+    rounded = round(float(x))
+    return int(rounded) if abs(x - rounded) < 1e-9 else round(float(x), 6)
 
 
 def _check_labels(labels: Any, n: int, n_labels: int) -> np.ndarray | None:
@@ -516,12 +545,21 @@ def _reduce_all(specs, slices, sums: np.ndarray) -> dict[str, tuple]:
     return {s.name: s.reduce({c: sums[:, j] for c, j in slices[s.name].items()}) for s in specs}
 
 
-def _metric(spec: MetricSpec, point: tuple, draws: list[np.ndarray], jackknife: np.ndarray) -> Metric:
+def _metric(spec: MetricSpec, point: tuple, draws: list[np.ndarray], jackknife: np.ndarray,
+            rate_clusters: tuple[np.ndarray, np.ndarray] | None = None) -> Metric:
     value, count, n = (None if a is None else a[0] for a in point)
-    count = None if count is None else int(round(count))
-    n = int(round(n))
+    count = None if count is None else whole(count)
+    n = whole(n)
     if value is None or not np.isfinite(value):
         return Metric(None, count, n, null_reason=spec.undefined if n else "no input")
     replicates = np.concatenate(draws) if draws else np.zeros(0)
-    interval = bca_interval(float(value), replicates, jackknife)
+    interval = _interval(float(value), count, n, replicates, jackknife, rate_clusters)
     return Metric(float(value), count, n, interval.ci, interval.note)
+
+
+def _interval(value: float, count: int | None, n: int, replicates: np.ndarray, jackknife: np.ndarray,
+              rate_clusters: tuple[np.ndarray, np.ndarray] | None) -> Interval:
+    """BCa, except for a rate with few (effective) events or non-events: the exact interval there."""
+    if replicates.size and rate_clusters is not None:
+        return rate_interval(value, *rate_clusters, replicates, jackknife)
+    return bca_interval(value, replicates, jackknife)

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import InputError
+from ..metrics.threshold_curves import Curve
 from ..metrics import (Baseline, GateResult, Judgement, JudgingSettings, RelationSummary, Thresholds,
                        metric_definitions)
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
+PER_ORIGINAL = "per original (macro)"  # the label of Report.per_original in the views
 
 
 @dataclass(frozen=True)
@@ -190,14 +192,17 @@ class Report:
     baseline: Baseline
     gates: list[GateResult]
     schema_version: str = SCHEMA_VERSION
+    per_original: RelationSummary | None = None  # the macro row: every original weighs 1, compose left out
+    threshold_sensitivity: list[Curve] | None = None  # the threshold metrics over their thresholds
 
     @property
     def gate_breached(self) -> bool:
         return any(g.holds for g in self.gates)
 
     def rows(self) -> list[tuple[str, RelationSummary]]:
-        """(label, row) for each relation, then the pooled row ("all relations")."""
-        return [*self.relations.items(), ("all relations", self.all_relations)]
+        """(label, row) for each relation, the pooled row ("all relations"), then the per-original one."""
+        macro = [(PER_ORIGINAL, self.per_original)] if self.per_original is not None else []
+        return [*self.relations.items(), ("all relations", self.all_relations), *macro]
 
     def kind_of(self, metric: str) -> str:
         definition = self.metric_definitions.get(metric)
@@ -210,7 +215,8 @@ class Report:
             run = RunInfo.from_dict(run or {})
         return cls(run=run, thresholds=judgement.thresholds, judging=judgement.settings,
                    metric_definitions=registered_definitions(), relations=dict(judgement.relations),
-                   all_relations=judgement.all_relations, baseline=judgement.baseline, gates=list(judgement.gates))
+                   all_relations=judgement.all_relations, baseline=judgement.baseline, gates=list(judgement.gates),
+                   per_original=judgement.per_original, threshold_sensitivity=judgement.threshold_curves)
 
     def to_dict(self) -> dict[str, Any]:
         """The report.json document."""
@@ -222,7 +228,10 @@ class Report:
             "metric_definitions": {name: d.to_dict() for name, d in self.metric_definitions.items()},
             "relations": {name: row.as_dict() for name, row in self.relations.items()},
             "all_relations": self.all_relations.as_dict(),
+            "per_original": self.per_original.as_dict() if self.per_original is not None else None,
             "baseline": self.baseline.as_dict(),
+            "threshold_sensitivity": ([curve.as_dict() for curve in self.threshold_sensitivity]
+                                      if self.threshold_sensitivity is not None else None),
             "gates": [result.as_dict() for result in self.gates],
         }
 
@@ -244,12 +253,22 @@ class Report:
                                     for name, d in document["metric_definitions"].items()},
                 relations={name: RelationSummary.from_dict(row) for name, row in document["relations"].items()},
                 all_relations=RelationSummary.from_dict(document["all_relations"]),
+                per_original=_row_or_none(document.get("per_original")),
+                threshold_sensitivity=_curves_or_none(document.get("threshold_sensitivity")),
                 baseline=Baseline.from_dict(document["baseline"]),
                 gates=[GateResult.from_dict(g) for g in document["gates"]],
                 schema_version=version,
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise InputError(f"report document is incomplete or malformed ({type(error).__name__}: {error})") from None
+
+
+def _row_or_none(row: Mapping[str, Any] | None) -> RelationSummary | None:
+    return RelationSummary.from_dict(row) if row is not None else None
+
+
+def _curves_or_none(curves: list | None) -> list[Curve] | None:
+    return [Curve.from_dict(curve) for curve in curves] if curves is not None else None
 
 
 def load_report(path: str | Path) -> Report:

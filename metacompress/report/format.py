@@ -31,6 +31,24 @@ HEADLINE = (
 )
 
 
+TOO_FEW_MARK = " (too few)"
+
+
+def row_label(label: str, row: RelationSummary) -> str:
+    """A row's label, marked when it has too few judged inputs to be read beside the others."""
+    return label + TOO_FEW_MARK if row.too_few else label
+
+
+def too_few_note(report: Report) -> str | None:
+    from ..metrics.summary import MIN_JUDGED
+
+    marked = [label for label, row in report.rows() if row.too_few]
+    if not marked:
+        return None
+    return (f"(too few): fewer than {MIN_JUDGED} judged inputs; its figures are shown but not "
+            f"comparable with the other rows ({', '.join(marked)})")
+
+
 def number(value: float | None, kind: str) -> str:
     if value is None:
         return MISSING
@@ -59,8 +77,51 @@ def _fixed(value: float, digits: int) -> str:
 
 def counts(entry: Metric) -> str:
     if entry.count is None:
-        return f"n={entry.n}"
-    return f"{entry.count}/{entry.n}"
+        return f"n={_count(entry.n)}"
+    return f"{_count(entry.count)}/{_count(entry.n)}"
+
+
+def _count(value: int | float) -> str:
+    """A count; an expected count over several rewrites (--rewrites) with one decimal."""
+    return str(value) if isinstance(value, int) else f"{value:.1f}"
+
+
+PER_ORIGINAL_TEXT = ("*all relations* weighs every judged (input, relation) row alike, so an original that "
+                     "many relations apply to counts many times; *per original (macro)* weighs every "
+                     "original once, its relations (compose left out: it repeats the others' edits) "
+                     "equally. Intervals of both resample originals.")
+
+
+def per_original_note(report: Report) -> str | None:
+    return PER_ORIGINAL_TEXT if report.per_original is not None else None
+
+
+# the rates whose rewrite-draw share the views show (report.json has the whole split)
+DRAW_COLUMNS = (("discrepancy_rate", "discr x'"), ("induced_discrepancy_rate", "induced"),
+                ("student_flip_rate", "S flip"), ("teacher_flip_rate", "T flip"))
+
+
+def rewrite_draw_table(report: Report) -> tuple[list[str], list[list[str]]] | None:
+    """Per row: the share of each rate's variance (of per-original means) from the rewrite draw;
+    None when no row drew several rewrites."""
+    rows = [(label, row) for label, row in report.rows() if row.rewrite_draw]
+    if not rows:
+        return None
+    header = ["relation", "originals with >= 2 rewrites"] + [short for _, short in DRAW_COLUMNS]
+
+    def share(row: RelationSummary, metric: str) -> str:
+        split = row.rewrite_draw.get(metric)
+        return MISSING if split is None or split.share is None else f"{100 * split.share:.0f}%"
+
+    units = lambda row: str(next(iter(row.rewrite_draw.values())).units)  # noqa: E731
+    return header, [[row_label(label, row), units(row)] + [share(row, m) for m, _ in DRAW_COLUMNS]
+                    for label, row in rows]
+
+
+DRAW_TEXT = ("Share of the variance of a per-original mean that comes from the rewrite draw itself "
+             "(the variance across an original's rewrites over their number, against the variance of "
+             "the means; 0%: every rewrite of an original behaves alike). Rates average each "
+             "original's rewrites; intervals resample originals.")
 
 
 def outputs_source(model: ModelRecord) -> str | None:
@@ -77,12 +138,18 @@ def headline_columns(report: Report) -> list[tuple[str, str]]:
     present = set(report.all_relations.metrics)
     for row in report.relations.values():
         present |= set(row.metrics)
-    return [(name, short) for name, short in HEADLINE if name in present]
+    rows = [row for _, row in report.rows()]
+    # a ratio whose denominator is below its minimum everywhere leaves the headline (the
+    # metric's null_reason in report.json says why)
+    return [(name, short) for name, short in HEADLINE if name in present
+            and (name != "relative_drop" or any(value_of(row, name) is not None for row in rows))]
 
 
-def p_value(row: RelationSummary) -> str:
-    """McNemar's exact p-value of a row, for the tables."""
-    value = row.mcnemar.p_value if row.mcnemar is not None else None
+def p_value(row: RelationSummary, adjusted: bool = False) -> str:
+    """McNemar's p-value of a row (exact, or clustered where rows share clusters), raw or
+    adjusted for multiplicity, for the tables."""
+    test = row.mcnemar
+    value = None if test is None else test.p_adjusted if adjusted else test.p_value
     if value is None:
         return MISSING
     return "<0.001" if value < 0.001 else f"{value:.3f}"

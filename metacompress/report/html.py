@@ -22,7 +22,8 @@ from ..metrics.summary import judged_rows
 from . import plots
 from .document import Report
 from .escape import HTML_LIMIT, MAX_TEXT, Section, cap_sections, clip
-from .format import MISSING, counts, interval, number, outputs_source, p_value, true_flags
+from .format import (DRAW_TEXT, MISSING, counts, interval, number, outputs_source, p_value, per_original_note,
+                     rewrite_draw_table, row_label, too_few_note, true_flags)
 
 WORST_CASES = 10
 OPEN_CASES = 3  # the first worst cases are unfolded; the rest fold under <details>
@@ -67,6 +68,8 @@ def render_html(report: Report, samples: pd.DataFrame | None = None, *,
         Section(_header(report)),
         Section(_gates(report)),
         Section(_relations(report), 90),
+        Section(_rewrite_draw(report), 45, note),
+        Section(_threshold_sensitivity(report), 44, note),
         Section(_calibration(report, samples), 50, note),
         Section(_probability_map(report, samples), 40, note),
         Section(_worst_cases(report, samples, worst), 10, note),
@@ -160,8 +163,8 @@ def _relations(report: Report) -> str:
         cells = "".join(_metric_cell(report, metric, row.metrics.get(metric)) for metric, _ in RELATION_COLUMNS)
         status = gate_status.get("all" if name == "all relations" else name, "")
         body.append(
-            f"<tr><td>{_e(name)}</td><td class=\"n\">{row.judged}/{row.inputs}</td>"
-            f"{cells}<td class=\"n\">{_e(p_value(row))}</td>"
+            f"<tr><td>{_e(row_label(name, row))}</td><td class=\"n\">{row.judged}/{row.inputs}</td>"
+            f"{cells}<td class=\"n\">{_e(p_value(row))}</td><td class=\"n\">{_e(p_value(row, adjusted=True))}</td>"
             f"<td class=\"{status}\">{_e(status or '')}</td></tr>")
     return (
         "<h2>Per relation</h2>\n"
@@ -169,8 +172,33 @@ def _relations(report: Report) -> str:
         "with 95% intervals. A student that behaves like its teacher has its marks on the teacher's.</p>\n"
         f"<figure>{forest}<figcaption>Flip rates per relation (judged inputs: rewrites at least one model "
         "could see).</figcaption></figure>\n"
-        f"<table><tr><th>relation</th><th>judged/inputs</th>{head}<th>McNemar p</th><th>gate</th></tr>"
-        f"{''.join(body)}</table>")
+        f"<table><tr><th>relation</th><th>judged/inputs</th>{head}<th>McNemar p</th><th>adjusted p</th><th>gate</th></tr>"
+        f"{''.join(body)}</table>" + (f"<p>{_e(note)}</p>" if (note := too_few_note(report)) else "")
+        + (f"<p>{_e(macro.replace('*', ''))}</p>" if (macro := per_original_note(report)) else ""))
+
+
+def _threshold_sensitivity(report: Report) -> str:
+    if not report.threshold_sensitivity:
+        return ""
+    titles = {"js_distance": "JS distance threshold", "confidence": "confidence threshold"}
+    panels = [plots.ThresholdCurve(titles.get(c.threshold, c.threshold), c.chosen, c.grid, c.values)
+              for c in report.threshold_sensitivity]
+    return ("<h2>Threshold sensitivity</h2>\n<p>The threshold metrics of the pooled judged rows recomputed at "
+            "other thresholds (the other threshold held at its setting; dashed: the setting). A curve that is "
+            "steep at the setting means the figure depends on an arbitrary cut-off; report.json "
+            "(threshold_sensitivity) has every point.</p>\n"
+            f"<figure>{plots.threshold_plot(panels)}<figcaption>Threshold metrics against their threshold "
+            "(all relations, no intervals).</figcaption></figure>")
+
+
+def _rewrite_draw(report: Report) -> str:
+    table = rewrite_draw_table(report)
+    if table is None:
+        return ""
+    header, body = table
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    rows = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in body)
+    return f"<h2>The rewrite draw</h2>\n<p>{_e(DRAW_TEXT)}</p>\n<table><tr>{head}</tr>{rows}</table>"
 
 
 def _metric_cell(report: Report, metric: str, entry: Metric | None) -> str:

@@ -23,8 +23,8 @@ import pandas as pd
 from ..metrics import GateResult, Metric, RelationSummary
 from .document import MetricDefinition, Report, registered_definitions
 from .escape import MARKDOWN_LIMIT, Section, cap_sections, md_code, md_text
-from .format import (INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, outputs_source, p_value,
-                     true_flags, value_of)
+from .format import (DRAW_TEXT, INTERVALS_OFF, MISSING, counts, headline_columns, interval, number, outputs_source,
+                     p_value, per_original_note, rewrite_draw_table, row_label, too_few_note, true_flags, value_of)
 
 MAX_DIFF_LINES = 30  # per worst case, so that report.md fits a pull-request comment
 MAX_COMMAND = 1000  # characters of the recorded command line shown
@@ -40,7 +40,7 @@ def render_markdown(report: Report, samples: pd.DataFrame | None = None, *, wors
 
     worst_cases = _worst_cases(samples, worst, report.run.label_names) if samples is not None else ""
     sections = [Section("# metacompress report"), Section(_summary(report)), Section(_gates(report.gates)),
-                Section(_discrepancy(report)), Section(_mcnemar(report)),
+                Section(_discrepancy(report)), Section(_mcnemar(report)), Section(_rewrite_draw(report)),
                 folded("every headline metric per relation", _overview(report), 60),
                 folded("the originals before any rewrite", _baseline(report), 50),
                 folded("skipped data records", _skipped_records(report), 30),
@@ -85,7 +85,7 @@ def _table(header: list[str], body: list[list[str]], align: str = "") -> str:
 
 
 def _row_label(label: str) -> str:
-    return "**all relations**" if label == "all relations" else md_text(label)
+    return "**all relations**" if label.startswith("all relations") else md_text(label)
 
 
 def _run(report: Report) -> str:
@@ -132,7 +132,7 @@ def _overview(report: Report) -> str:
     header = ["relation", "applied", "unseen", "not applicable"] + [md_text(name) for name, _ in columns]
     body = []
     for label, row in report.rows():
-        cells = [_row_label(label), str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
+        cells = [_row_label(row_label(label, row)), str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
         cells += [number(value_of(row, m), report.kind_of(m)) for m, _ in columns]
         body.append(cells)
     return "## Overview\n\n" + _table(header, body)
@@ -148,7 +148,7 @@ def _discrepancy(report: Report) -> str:
               "discrepancy on x'"]
     body = []
     for label, row in report.rows():
-        cells = [_row_label(label), str(row.clusters)]
+        cells = [_row_label(row_label(label, row)), str(row.clusters)]
         for name in _PAIRED:
             entry = row.metrics.get(name)
             value, ci = (entry.value, entry.ci95) if entry is not None else (None, None)
@@ -158,7 +158,8 @@ def _discrepancy(report: Report) -> str:
     return ("## Discrepancy caused by the rewrites\n\n"
             "*Induced*: inputs discrepant on x' but not on x; *resolved*: the reverse. The "
             "discrepancy on x is the standing disagreement of the two models before any rewrite. "
-            "Values with 95% intervals (BCa, resampling original inputs).\n\n" + _table(header, body))
+            "Values with 95% intervals (BCa, resampling original inputs).\n\n" + _table(header, body)
+            + (f"\n\n{macro}" if (macro := per_original_note(report)) else ""))
 
 
 def _mcnemar(report: Report) -> str:
@@ -167,14 +168,40 @@ def _mcnemar(report: Report) -> str:
         test = row.mcnemar
         if test is not None and test.note:
             notes.append(f"{md_text(label)}: {md_text(test.note, 500)}.")
-        body.append([md_text(label), str(test.student_only_flips) if test is not None else MISSING,
-                     str(test.teacher_only_flips) if test is not None else MISSING, p_value(row)])
-    text = ("## Student-only vs teacher-only flips (exact McNemar test)\n\n"
+        body.append([md_text(row_label(label, row)), str(test.student_only_flips) if test is not None else MISSING,
+                     str(test.teacher_only_flips) if test is not None else MISSING, p_value(row),
+                     p_value(row, adjusted=True), _effect(test)])
+    adjustment = {"holm": "Holm", "bh": "Benjamini-Hochberg"}.get(report.judging.p_adjust, report.judging.p_adjust)
+    text = ("## Student-only vs teacher-only flips (McNemar test)\n\n"
             "Two-sided exact binomial test of the student-only flips among the inputs where "
-            "exactly one model flips (p = 1/2 if both are equally stable). `flip_asymmetry` in the "
-            "tables below is the difference of the two rates, with its cluster interval.\n\n"
-            + _table(["relation", "student-only flips", "teacher-only flips", "p"], body))
-    return text + "".join(f"\n\n{note}" for note in notes)
+            "exactly one model flips (p = 1/2 if both are equally stable); where rows share an "
+            "original (the pooled row) or a function, the clustered test of Durkalski et al. (2003). "
+            f"*adjusted p*: {adjustment} over the relations' tests. Effect sizes: the risk "
+            "difference (b - c) / n (`flip_asymmetry`, cluster interval) and the conditional odds "
+            "ratio b / c (exact interval).\n\n"
+            + _table(["relation", "student-only flips", "teacher-only flips", "p", "adjusted p",
+                      "risk difference; odds ratio"], body))
+    return text + "".join(f"\n\n{note}" for note in notes) + (f"\n\n{too_few}" if (too_few := too_few_note(report)) else "")
+
+
+def _rewrite_draw(report: Report) -> str:
+    table = rewrite_draw_table(report)
+    if table is None:
+        return ""
+    header, body = table
+    return (f"## The rewrite draw ({(report.run.config or {}).get('rewrites', 'several')} rewrites per input and relation)\n\n"
+            + DRAW_TEXT + "\n\n" + _table(header, [[md_text(cell) for cell in row] for row in body]))
+
+
+def _effect(test) -> str:
+    if test is None or test.risk_difference is None:
+        return MISSING
+    text = f"{number(test.risk_difference, 'rate')} {interval(test.risk_difference_ci95, 'rate')}"
+    if test.odds_ratio_ci95 is not None:
+        low, high = test.odds_ratio_ci95
+        odds = MISSING if test.odds_ratio is None else f"{test.odds_ratio:.2f}"
+        text += f"; {odds} [{low:.2f}, {'inf' if high is None else f'{high:.2f}'}]"
+    return text
 
 
 def _gates(gates: list[GateResult]) -> str:

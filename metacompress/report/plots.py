@@ -158,6 +158,38 @@ def probability_map(teacher: np.ndarray, student: np.ndarray, positive: str, sid
         return _svg(figure)
 
 
+@dataclass
+class ThresholdCurve:
+    """One panel of the threshold plot: the grid, the chosen threshold, metric -> values."""
+
+    title: str
+    chosen: float
+    grid: Sequence[float]
+    values: dict[str, Sequence[float | None]]
+
+
+def threshold_plot(curves: Sequence[ThresholdCurve]) -> str:
+    """Each threshold metric against its threshold, one panel per threshold, the run's own
+    threshold marked: a curve steep there is a knife edge."""
+    from matplotlib.figure import Figure
+
+    with _style():
+        figure = Figure(figsize=(4.0 * max(1, len(curves)), 3.4))
+        for index, curve in enumerate(curves):
+            axes = figure.add_subplot(1, len(curves), index + 1)
+            for (name, values), (colour, marker) in zip(curve.values.items(), PALETTE):
+                ys = np.array([np.nan if v is None else v for v in values], dtype=float)
+                axes.plot(curve.grid, ys, color=colour, marker=marker, markersize=3, linewidth=1.2, label=name)
+            axes.axvline(curve.chosen, color="#888888", linestyle="--", linewidth=0.9, label=f"setting ({curve.chosen:g})")
+            axes.set_ylim(0, 1)
+            axes.yaxis.set_major_formatter(_percent())
+            axes.set_xlabel(curve.title)
+            axes.grid(color=GRID)
+            axes.legend(loc="best", frameon=False, fontsize=7)
+        figure.tight_layout()
+        return _svg(figure)
+
+
 def _percent():
     from matplotlib.ticker import PercentFormatter
 

@@ -6,7 +6,7 @@ from typing import Sequence
 
 from ..metrics import GateResult
 from .document import Report
-from .format import INTERVALS_OFF, headline_columns, number, p_value, value_of
+from .format import INTERVALS_OFF, headline_columns, number, p_value, row_label, too_few_note, value_of
 
 _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_x", "teacher acc"),
              ("student_accuracy_x", "student acc"))
@@ -15,17 +15,21 @@ _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_
 def render_terminal(report: Report) -> str:
     """Plain text, no colour, no dependency: safe for CI logs."""
     columns = headline_columns(report)
-    header = ["relation", "applied", "unseen", "skipped"] + [short for _, short in columns] + ["McNemar p"]
+    header = ["relation", "applied", "unseen", "skipped"] + [short for _, short in columns] + ["McNemar p", "adj p"]
     body = []
     for label, row in report.rows():
-        cells = [label, str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
+        cells = [row_label(label, row), str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
         cells += [number(value_of(row, name), report.kind_of(name)) for name, _ in columns]
-        noted = row.mcnemar is not None and row.mcnemar.note
-        body.append(cells + [p_value(row) + ("*" if noted else "")])
+        clustered = row.mcnemar is not None and row.mcnemar.method == "clustered"
+        body.append(cells + [p_value(row) + ("*" if clustered else ""), p_value(row, adjusted=True)])
     lines = _table(header, body)
-    lines.insert(len(lines) - 1, "-" * len(lines[0]))  # set the pooled row apart
-    if body[-1][-1].endswith("*"):
-        lines.append("* McNemar p of all relations counts an original once per relation, as if independent")
+    pooled = len(report.relations) + 1  # header and relations above: set the pooled rows apart
+    lines.insert(pooled, "-" * len(lines[0]))
+    if any(cells[-2].endswith("*") for cells in body):
+        lines.append(f"* clustered McNemar test (rows share an original or a function); adj p: "
+                     f"{report.judging.p_adjust} over the relations")
+    if too_few_note(report):
+        lines.append(too_few_note(report))
     lines.append(_baseline_line(report))
     lines.extend(_notes(report))
     lines.extend(gate_lines(report.gates))
