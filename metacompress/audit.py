@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import AuditConfig
+from .config import AuditConfig, recorded_settings
 from .context import (GatedResult, LoadedModel, RunContext, check_device, count_reasons, first_skipped, load_models,
                       package_versions, run_in_context)
 from .distributed import rewrite_all  # rewriting.rewrite_all, sharded when launched by accelerate
@@ -291,7 +291,7 @@ def _run_info(config: AuditConfig, audited: Audited):
         )
     return RunInfo(
         command=config.command,
-        config={k: v for k, v in asdict(config).items() if k not in RUN_ONLY_SETTINGS},
+        config=recorded_settings(config, RUN_ONLY_SETTINGS),
         seed=config.seed,
         task=audited.task,
         language=audited.language,

@@ -22,7 +22,7 @@ turns the fields into the options of ``metacompress run``), so a new field is a 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -109,20 +109,41 @@ def parse_task_options(values: tuple[str, ...]) -> dict[str, str]:
     return result
 
 
-@dataclass
-class AuditConfig:
-    """Everything that determines an audit's figures (all of it is recorded in report.json)."""
+@dataclass(kw_only=True)
+class ModelSettings:
+    """The two models and how they run."""
 
     teacher: str = field(metadata={
         "help": "Reference model: Hugging Face folder or hub id, or a model spec (.toml).", "path": True,
         "metavar": "MODEL"})
     student: str = field(metadata={"help": "Model under audit, in any of the same forms.", "path": True, "metavar": "MODEL"})
+    batch_size: int = field(default=32, metadata={"help": "Inputs per forward pass."})
+    device: str = field(default="auto", metadata={
+        "help": "Where the models run (auto: CUDA, then Apple MPS, then CPU).", "choices": lambda: DEVICES, "metavar": "DEVICE"})
+    precision: str = field(default="fp32", metadata={
+        "help": "fp16/bf16 need a GPU.", "choices": lambda: PRECISIONS, "metavar": "NAME"})
+    cache: str | None = field(default=None, metadata={
+        "help": "Prediction store: model outputs are read from and saved to this SQLite file, so a teacher "
+                "is computed once and an interrupted run resumes (default: $XDG_CACHE_HOME/metacompress/"
+                "predictions.sqlite, else ~/.cache/metacompress/predictions.sqlite).",
+        "path": True, "metavar": "PATH"})
+    no_cache: bool = field(default=False, metadata={"help": "Run every model input; neither read nor write the prediction store."})
+    label_map: dict[str, list[str]] = field(default_factory=dict, metadata={  # role -> names per output index
+        "help": "Output label names per index, e.g. 'student=vulnerable,not-vulnerable'; repeatable.",
+        "parse": parse_label_map, "metavar": "[ROLE=]NAMES"})
+    model_root: str | None = field(default=None, metadata={
+        "help": "Folder that model specs' relative paths resolve against.", "path": True, "metavar": "DIR"})
+    trust_remote_code: bool = field(default=False, metadata={
+        "help": "Allow Hugging Face models that ship their own code."})
+
+
+@dataclass(kw_only=True)
+class DataSettings:
+    """What is read and how it is rewritten: task, data, sample, relations."""
+
     task: str = field(metadata={"help": "What the models predict; it fixes the data format and the labels.", "choices": _task_names,
         "metavar": "NAME"})
     data: str = field(metadata={"help": "Data file, or a folder of data files.", "path": True, "metavar": "PATH"})
-    out: str | None = field(default=None, metadata={
-        "help": "Report folder (default: runs/<task>-<time>).", "path": True, "metavar": "DIR"})
-    overwrite: bool = field(default=False, metadata={"help": "Replace a previous report in --out."})
     relations: list[str] | None = field(default=None, metadata={  # None: every relation that supports the language
         "help": "Comma-separated relation names (default: all for the language; see `metacompress relations`).",
         "comma": True, "parse": split_commas, "metavar": "NAMES"})
@@ -140,17 +161,18 @@ class AuditConfig:
     code_field: str | None = field(default=None, metadata={"help": "Field holding the code (default: the task's).", "metavar": "FIELD"})
     label_field: str | None = field(default=None, metadata={
         "help": "Field holding the label (default: the task's); labels are optional.", "metavar": "FIELD"})
-    batch_size: int = field(default=32, metadata={"help": "Inputs per forward pass."})
-    device: str = field(default="auto", metadata={
-        "help": "Where the models run (auto: CUDA, then Apple MPS, then CPU).", "choices": lambda: DEVICES, "metavar": "DEVICE"})
-    precision: str = field(default="fp32", metadata={
-        "help": "fp16/bf16 need a GPU.", "choices": lambda: PRECISIONS, "metavar": "NAME"})
-    cache: str | None = field(default=None, metadata={
-        "help": "Prediction store: model outputs are read from and saved to this SQLite file, so a teacher "
-                "is computed once and an interrupted run resumes (default: $XDG_CACHE_HOME/metacompress/"
-                "predictions.sqlite, else ~/.cache/metacompress/predictions.sqlite).",
-        "path": True, "metavar": "PATH"})
-    no_cache: bool = field(default=False, metadata={"help": "Run every model input; neither read nor write the prediction store."})
+    relation_options: dict[str, dict[str, str]] = field(default_factory=dict, metadata={
+        "help": "Relation option, e.g. rename-identifiers:style=words; repeatable.", "flag": "--option",
+        "parse": parse_relation_options, "metavar": "RELATION:KEY=VALUE"})
+    task_options: dict[str, str] = field(default_factory=dict, metadata={
+        "help": _task_options_help, "flag": "--task-option", "parse": parse_task_options, "table": True,
+        "metavar": "KEY=VALUE"})
+
+
+@dataclass(kw_only=True)
+class JudgingSettings:
+    """How outputs are judged: thresholds, intervals, gates."""
+
     js_threshold: float = field(default=0.1, metadata={
         "help": "Jensen-Shannon distance above which T(x') and S(x') differ."})
     confidence: float = field(default=0.9, metadata={
@@ -164,29 +186,58 @@ class AuditConfig:
     fail_on: list[str] = field(default_factory=list, metadata={
         "help": "Gate, e.g. 'discrepancy_rate>0.10' or 'swap-if-else:student_flip_rate>0.05'; repeatable.",
         "metavar": "CONDITION"})
-    label_map: dict[str, list[str]] = field(default_factory=dict, metadata={  # role -> names per output index
-        "help": "Output label names per index, e.g. 'student=vulnerable,not-vulnerable'; repeatable.",
-        "parse": parse_label_map, "metavar": "[ROLE=]NAMES"})
-    relation_options: dict[str, dict[str, str]] = field(default_factory=dict, metadata={
-        "help": "Relation option, e.g. rename-identifiers:style=words; repeatable.", "flag": "--option",
-        "parse": parse_relation_options, "metavar": "RELATION:KEY=VALUE"})
-    task_options: dict[str, str] = field(default_factory=dict, metadata={
-        "help": _task_options_help, "flag": "--task-option", "parse": parse_task_options, "table": True,
-        "metavar": "KEY=VALUE"})
-    model_root: str | None = field(default=None, metadata={
-        "help": "Folder that model specs' relative paths resolve against.", "path": True, "metavar": "DIR"})
-    trust_remote_code: bool = field(default=False, metadata={
-        "help": "Allow Hugging Face models that ship their own code."})
+
+    def __post_init__(self) -> None:
+        if isinstance(self.fail_on, str):  # one gate given as a plain string
+            self.fail_on = [self.fail_on]
+
+
+@dataclass(kw_only=True)
+class OutputSettings:
+    """Where a command writes (run, attack and compare)."""
+
+    out: str | None = field(default=None, metadata={
+        "help": "Report folder (default: runs/<task>-<time>).", "path": True, "metavar": "DIR"})
+    overwrite: bool = field(default=False, metadata={"help": "Replace a previous report in --out."})
+
+
+@dataclass(kw_only=True)
+class ReportSettings:
+    """What run writes and shows (attack's files and terminal are fixed)."""
+
     formats: list[str] = field(default_factory=lambda: list(REPORT_FORMATS), metadata={
         "help": "Comma-separated files to write: json (report.json, always), csv (samples.csv and rewrites.jsonl), "
                 "md (report.md), html (report.html).", "flag": "--format", "comma": True, "parse": split_commas,
         "metavar": "FORMATS"})
     progress: bool = field(default=True, metadata={"help": "No progress bars.", "flag": "--quiet", "negate": True})
+
+
+#: report.json's ``run.config`` order (each command records the settings it has, in this order, then
+#: its own): the fields' order before settings were split by concern, kept so reports read the same
+RECORDED_ORDER = (
+    "teacher", "student", "task", "data", "out", "overwrite", "relations", "language", "limit", "seed",
+    "rewrites", "pair_side", "code_field", "label_field", "batch_size", "device", "precision", "cache",
+    "no_cache", "js_threshold", "confidence", "ece_bins", "bootstrap", "p_adjust", "fail_on", "label_map",
+    "relation_options", "task_options", "model_root", "trust_remote_code", "formats", "progress", "command",
+)
+
+
+def recorded_settings(config: Any, left_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A command's settings, flat, in ``RECORDED_ORDER`` and then its own fields' order."""
+    values = asdict(config)
+    ordered = [k for k in RECORDED_ORDER if k in values] + [k for k in values if k not in RECORDED_ORDER]
+    return {k: values[k] for k in ordered if k not in left_out}
+
+
+# The bases are listed in reverse: a dataclass's fields start with its last base's.
+@dataclass(kw_only=True)
+class AuditConfig(ReportSettings, OutputSettings, JudgingSettings, DataSettings, ModelSettings):
+    """Everything that determines an audit's figures (all of it is recorded in report.json), by
+    concern: ``ModelSettings``, ``DataSettings``, ``JudgingSettings``, ``OutputSettings`` and
+    ``ReportSettings`` (``AttackConfig`` shares all but the last)."""
+
     command: str = field(default="", metadata={"cli": False})
 
-    def __post_init__(self) -> None:
-        if isinstance(self.fail_on, str):  # one gate given as a plain string
-            self.fail_on = [self.fail_on]
 
     def validate(self) -> "Plan":
         """Check every setting without loading data or models; UsageError names the first bad one."""

@@ -1,4 +1,6 @@
-"""AttackConfig: an audit's model, task, data, sampling and threshold settings plus the attack's.
+"""AttackConfig: the model, data, judging and output settings ``run`` has (``metacompress.config``'s
+concern groups) plus the attack's; not run's ``ReportSettings``: an attack writes all its files and
+shows no progress bars.
 
 ``validate()`` checks every setting without loading data or models, like ``AuditConfig``'s, and
 resolves the task, language, relations (the ones composed into candidates), gates and out folder.
@@ -6,9 +8,10 @@ resolves the task, language, relations (the ones composed into candidates), gate
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
-from ..config import REPORT_FORMATS, AuditConfig, Plan, check_shared, check_whole_number, select_relations
+from ..config import (REPORT_FORMATS, DataSettings, JudgingSettings, ModelSettings, OutputSettings, Plan, check_shared,
+                      check_whole_number, select_relations)
 from ..errors import UsageError
 from ..renderers import ATTACK, files
 from .objectives import objective_help, objective_names
@@ -22,13 +25,16 @@ SUBSTITUTE_SOURCES = ("auto", "data", "generated")
 OWN_RELATION = "rename-identifiers"
 #: what --out may hold; the first marks a previous attack
 ATTACK_FILES = files(ATTACK)
-#: AuditConfig's fields the attack does not use: `attack` has no flag or config key for them
-NOT_ATTACK_SETTINGS = ("formats", "progress")
 
 
-@dataclass
-class AttackConfig(AuditConfig):
-    """Everything that determines an attack's figures (all of it is recorded in report.json)."""
+# The bases are listed in reverse, as AuditConfig's: a dataclass's fields start with its last base's.
+@dataclass(kw_only=True)
+class AttackConfig(OutputSettings, JudgingSettings, DataSettings, ModelSettings):
+    """Everything that determines an attack's figures (all of it is recorded in report.json).
+
+    ``formats`` and ``progress`` are not settings of an attack: a library call may still pass them
+    (as to ``AuditConfig``); ``progress`` changes nothing, and formats other than all of them are
+    refused by ``validate``."""
 
     objective: str = field(default="flip-both", metadata={
         "help": objective_help(), "choices": objective_names, "metavar": "NAME"})
@@ -53,6 +59,13 @@ class AttackConfig(AuditConfig):
     recipe: str = field(default=DEFAULT_RECIPE, metadata={
         "help": "The attack's assembly: how candidates are made, the constraints they keep and (if the recipe "
                 "fixes one) the search.", "choices": recipe_names, "metavar": "NAME"})
+    command: str = field(default="", metadata={"cli": False})
+    formats: InitVar[list[str] | None] = None
+    progress: InitVar[bool | None] = None
+
+    def __post_init__(self, formats: list[str] | None, progress: bool | None) -> None:
+        super().__post_init__()
+        self._formats = formats
 
     def validate(self) -> Plan:
         """Check every setting without loading data or models; UsageError names the first bad one."""
@@ -89,8 +102,8 @@ class AttackConfig(AuditConfig):
         check_whole_number("--max-relations", self.max_relations, 0)
         if not isinstance(self.substitutes_field, str) or not self.substitutes_field.strip():
             raise UsageError(f"--substitutes-field must name a field, not {self.substitutes_field!r}")
-        if self.formats != list(REPORT_FORMATS):
-            raise UsageError(f"formats {self.formats!r}: an attack always writes {', '.join(ATTACK_FILES)}; "
+        if self._formats is not None and self._formats != list(REPORT_FORMATS):
+            raise UsageError(f"formats {self._formats!r}: an attack always writes {', '.join(ATTACK_FILES)}; "
                              "leave formats out")
         recipe = get_recipe(self.recipe)
         if recipe.strategy is not None and self.strategy not in (recipe.strategy, DEFAULT_STRATEGY):

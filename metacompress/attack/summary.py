@@ -17,7 +17,7 @@ import numpy as np
 
 from ..metrics.core import Metric, Thresholds, relation_metrics
 from ..renderers import ATTACK, Document, render
-from .config import NOT_ATTACK_SETTINGS
+from ..config import recorded_settings as flat_settings
 from .constraints import get_constraint
 from .figures import NO_SEARCH, NO_SEARCH_METRICS, RELATION_METRICS, Row
 from .objectives import get_objective
@@ -129,8 +129,7 @@ def _random_per_query(attacked, js_threshold: float) -> tuple[float | None, int]
 def recorded_settings(config) -> dict[str, Any]:
     """report.json's ``run.config``: every setting but the command; the recipe only when it is not
     the default (reports from before recipes existed read the same)."""
-    left_out = ("command", *NOT_ATTACK_SETTINGS, *(("recipe",) if config.recipe == DEFAULT_RECIPE else ()))
-    return {k: v for k, v in asdict(config).items() if k not in left_out}
+    return flat_settings(config, ("command", *(("recipe",) if config.recipe == DEFAULT_RECIPE else ())))
 
 
 def _document(config, plan, data, models, attacked, rows, headline, random_relations, per_query, gates,

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from ..attack.config import NOT_ATTACK_SETTINGS, AttackConfig
+from ..attack.config import AttackConfig
 from .options import command_line, config_file_option, config_from_values, field_options, run_engine
 
 ATTACK_HELP = """Search semantics-preserving rewrites that flip a model or split teacher and student.
@@ -43,7 +43,7 @@ def attack(**values: Any) -> None:
 attack_command = click.Command(
     "attack",
     callback=attack,
-    params=[config_file_option(), *field_options(AttackConfig, exclude=NOT_ATTACK_SETTINGS)],
+    params=[config_file_option(), *field_options(AttackConfig)],
     help=ATTACK_HELP,
     short_help="Search semantics-preserving rewrites that flip a model or split teacher and student.",
     context_settings={"show_default": True},

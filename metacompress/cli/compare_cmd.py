@@ -22,26 +22,29 @@ def compare(report_dirs: tuple[str, ...], metrics: str | None, out: str | None, 
     Exit codes: 0 compared, 2 a report cannot be read or the reports are not comparable.
     """
     from ..compare import compare_reports
+    from ..config import OutputSettings
     from ..outdir import COMPARE_FILES, check_out
     from ..report.comparison import render_comparison_terminal
 
     chosen = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
-    if out is not None:  # before any report is read: a bad --out fails at once, not after the table
-        check_out(out, overwrite, COMPARE_FILES)
+    output = OutputSettings(out=out, overwrite=overwrite)
+    if output.out is not None:  # before any report is read: a bad --out fails at once, not after the table
+        check_out(output.out, output.overwrite, COMPARE_FILES)
     comparison = compare_reports(list(report_dirs), chosen)
     click.echo(render_comparison_terminal(comparison), nl=False)
-    if out is not None:
-        folder = write_comparison(comparison, out, overwrite)
+    if output.out is not None:
+        folder = write_comparison(comparison, output)
         click.echo(f"comparison: {folder} (compare.html, compare.json, compare.md)")
 
 
-def write_comparison(comparison, out: str, overwrite: bool):
-    """Write compare.json, .md and .html into ``out`` atomically, holding its lock like run does."""
+def write_comparison(comparison, output):
+    """Write compare.json, .md and .html into ``output.out`` (``config.OutputSettings``, the setting
+    run and attack share) atomically, holding its lock like run does."""
     from ..outdir import COMPARE_FILES, check_out, lock_out, publish
     from ..renderers import COMPARE, Document, render
 
-    folder = check_out(out, overwrite, COMPARE_FILES)
+    folder = check_out(output.out, output.overwrite, COMPARE_FILES)
     with lock_out(folder):
-        check_out(out, overwrite, COMPARE_FILES)  # again: another run may have written it meanwhile
+        check_out(output.out, output.overwrite, COMPARE_FILES)  # again: another run may have written it meanwhile
         publish(folder, lambda target: render(COMPARE, target, Document(comparison)))
     return folder
