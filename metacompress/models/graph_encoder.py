@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .graphcodebert import GraphInput, SpecialIds
+from .graph_inputs import GraphInput, SpecialIds
 
 
 def reference_arrays(rows: list[list[int]], ids: SpecialIds, width: int | None = None):
