@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from ..errors import InputError, UsageError
+from .edits import Edit
 
 LANGUAGES = ("java", "c", "python")
 
@@ -126,6 +127,54 @@ def _parse_cached(text: str, language: str) -> ParsedCode:
     # step's output twice (validation, then the next step): one parse serves all of them.
     # Nothing mutates a ParsedCode or its tree, so sharing is safe.
     return ParsedCode._parse_fresh(text, language)
+
+
+def keeps_parse_errors(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> bool:
+    """True when ``new_source`` (``parsed`` with ``edits`` spliced in) parses with the same errors.
+
+    A clean input is re-parsed incrementally: tree-sitter re-reads only the edited regions and
+    reuses every untouched subtree, and a clean result shows the new text is in the grammar's
+    language, as a parse from scratch would. Anything else (an input with errors, a result
+    with errors) is decided by a full parse and the comparison of error signatures.
+    """
+    if not parsed.root.has_error and not reparse(parsed, edits, new_source).root_node.has_error:
+        return True
+    after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
+    return error_signature(after.tree) == error_signature(parsed.tree)
+
+
+def reparse(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> Tree:
+    """The tree of ``new_source``, parsed incrementally from ``parsed.tree`` (left untouched)."""
+    tree = parsed.tree.copy()  # Tree.edit changes the tree, and ``parsed`` is shared (see _parse_cached)
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    points = _points(parsed.source, sorted({offset for e in ordered for offset in (e.start, e.end)}))
+    # last edit first: the offsets of the edits before it stay valid in the original's coordinates
+    for edit in reversed(ordered):
+        inserted = edit.text.encode("utf-8")
+        start = points[edit.start]
+        tree.edit(
+            start_byte=edit.start, old_end_byte=edit.end, new_end_byte=edit.start + len(inserted),
+            start_point=start, old_end_point=points[edit.end], new_end_point=_point_after(start, inserted),
+        )  # fmt: skip
+    return get_parser(parsed.language).parse(new_source, tree)
+
+
+def _points(source: bytes, offsets: list[int]) -> dict[int, tuple[int, int]]:
+    """(row, byte column) of each offset (ascending), as tree-sitter counts them; one pass."""
+    found: dict[int, tuple[int, int]] = {}
+    row, previous = 0, 0
+    for offset in offsets:
+        row += source.count(b"\n", previous, offset)
+        found[offset] = (row, offset - (source.rfind(b"\n", 0, offset) + 1))
+        previous = offset
+    return found
+
+
+def _point_after(start: tuple[int, int], inserted: bytes) -> tuple[int, int]:
+    lines = inserted.count(b"\n")
+    if not lines:
+        return start[0], start[1] + len(inserted)
+    return start[0] + lines, len(inserted) - (inserted.rfind(b"\n") + 1)
 
 
 def query_captures(query: Query, node: Node) -> dict[str, list[Node]]:
