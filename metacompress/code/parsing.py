@@ -8,6 +8,8 @@ when its parse holds exactly the same error nodes as the input's.
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
@@ -121,12 +123,40 @@ class ParsedCode:
         return self.source.count(b"\n", 0, byte_offset) + 1
 
 
-@functools.lru_cache(maxsize=512)
+RECENT_PARSES = 512
+_recent: OrderedDict[tuple[str, str], ParsedCode] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def _parse_cached(text: str, language: str) -> ParsedCode:
     # An audit applies every relation to the same snippet, and a composed rewrite parses each
     # step's output twice (validation, then the next step): one parse serves all of them.
     # Nothing mutates a ParsedCode or its tree, so sharing is safe.
-    return ParsedCode._parse_fresh(text, language)
+    key = (text, language)
+    with _recent_lock:
+        found = _recent.get(key)
+        if found is not None:
+            _recent.move_to_end(key)
+            return found
+    found = ParsedCode._parse_fresh(text, language)
+    _remember(found)
+    return found
+
+
+def _remember(parsed: ParsedCode) -> None:
+    """Keep ``parsed`` among the recent parses (the least recently used beyond RECENT_PARSES go)."""
+    with _recent_lock:
+        _recent[(parsed.text, parsed.language)] = parsed
+        _recent.move_to_end((parsed.text, parsed.language))
+        while len(_recent) > RECENT_PARSES:
+            _recent.popitem(last=False)
+
+
+def clear_parse_caches() -> None:
+    """Forget recent parses and compile() results (benchmarks start each timed run cold)."""
+    with _recent_lock:
+        _recent.clear()
+    python_compiles.cache_clear()
 
 
 def keeps_parse_errors(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> bool:
@@ -134,11 +164,16 @@ def keeps_parse_errors(parsed: ParsedCode, edits: list[Edit], new_source: bytes)
 
     A clean input is re-parsed incrementally: tree-sitter re-reads only the edited regions and
     reuses every untouched subtree, and a clean result shows the new text is in the grammar's
-    language, as a parse from scratch would. Anything else (an input with errors, a result
+    language, as a parse from scratch would (and is kept as the new text's parse). Anything else (an input with errors, a result
     with errors) is decided by a full parse and the comparison of error signatures.
     """
-    if not parsed.root.has_error and not reparse(parsed, edits, new_source).root_node.has_error:
-        return True
+    if not parsed.root.has_error:
+        tree = reparse(parsed, edits, new_source)
+        if not tree.root_node.has_error:
+            # the tree a fresh parse gives (tests/test_rewrite_checks.py): the next step of a
+            # compose, or the next relation on this output, starts from it
+            _remember(ParsedCode(new_source.decode("utf-8"), parsed.language, new_source, tree))
+            return True
     after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
     return error_signature(after.tree) == error_signature(parsed.tree)
 
