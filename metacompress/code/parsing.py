@@ -130,7 +130,8 @@ _recent_lock = threading.Lock()
 
 def _parse_cached(text: str, language: str) -> ParsedCode:
     # An audit applies every relation to the same snippet, and a composed rewrite parses each
-    # step's output twice (validation, then the next step): one parse serves all of them.
+    # step's output twice (validation, then the next step): one parse serves all of them
+    # (``keeps_parse_errors`` leaves its incremental parse here too).
     # Nothing mutates a ParsedCode or its tree, so sharing is safe.
     key = (text, language)
     with _recent_lock:
@@ -164,8 +165,9 @@ def keeps_parse_errors(parsed: ParsedCode, edits: list[Edit], new_source: bytes)
 
     A clean input is re-parsed incrementally: tree-sitter re-reads only the edited regions and
     reuses every untouched subtree, and a clean result shows the new text is in the grammar's
-    language, as a parse from scratch would (and is kept as the new text's parse). Anything else (an input with errors, a result
-    with errors) is decided by a full parse and the comparison of error signatures.
+    language, as a parse from scratch would (it is kept as the new text's parse). Anything else
+    (an input with errors, a result with errors) is decided by a full parse and the comparison
+    of error signatures.
     """
     if not parsed.root.has_error:
         tree = reparse(parsed, edits, new_source)
