@@ -104,6 +104,8 @@ def last(a):
     ("self.size += step", "await step", False),  # 'await' outside an async function
     ("LIMIT = 3", "return 3", False),  # module level: the whole module is compiled
     ("abs(a", "abs(1)\nglobal LIMIT\nprint(a", False),  # column-0 code: LIMIT was assigned before
+    ("return abs(a)", "return abs(a)\nglobal LIMIT", False),  # the same, appended to the last body line
+    ("return abs(a)", "x = abs(a)\n    return x", True),  # the last statement replaced
 ])  # fmt: skip
 def test_compiling_the_edited_definition_decides_as_compiling_the_module(old, new, compiles):
     parsed, edits, new_source = edit_at(MODULE, old, new)
@@ -146,3 +148,13 @@ def test_python_rewrites_still_compile(relation):
         rewrite = RELATIONS.get(relation)().apply(text, "python", seed=5)
         if rewrite.applied and python_compiles(text):
             assert python_compiles(rewrite.code), path.name
+
+
+def test_an_edit_inside_a_body_compiles_that_definition_alone(monkeypatch):
+    from metacompress.code import python as python_module
+
+    compiled = []
+    monkeypatch.setattr(python_module, "python_compiles", lambda text: compiled.append(text) or True)
+    parsed, edits, new_source = edit_at(MODULE, "return abs(a)", "x = abs(a)\n    return x")
+    assert rewrite_compiles(parsed, edits, new_source)
+    assert compiled == ["from __future__ import annotations\ndef last(a):\n    x = abs(a)\n    return x\n"]

@@ -561,7 +561,7 @@ def _changed_definitions(parsed: ParsedCode, edits: list[Edit], new_source: byte
     for edit in edits:
         index = bisect.bisect_right(starts, edit.start) - 1
         body = _definition_body(statements[index]) if index >= 0 else None
-        if body is None or not body.start_byte <= edit.start <= edit.end < body.end_byte:
+        if body is None or not body.start_byte <= edit.start <= edit.end <= body.end_byte:
             return None
         touched[index] = touched.get(index, 0) + len(edit.text.encode("utf-8")) - (edit.end - edit.start)
     pieces = [parsed.node_text(node) for node in statements if node.type == "future_import_statement"]
