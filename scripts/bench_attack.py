@@ -5,6 +5,8 @@ call per search step) is compared with a bare forward pass (scripts/bench_infere
 pre-tokenised, padded, softmax) over exactly the inputs the search sent, in the same step
 batches, timed without and with tokenising those inputs (which any use of the model pays).
 overhead = search time / bare time - 1 (the issue aims at <= 30% with a 12-layer model).
+It also prints the time per attacked input, and the share of the search spent preparing
+candidates (building and validating each edit set's code: issue 23 aims at <= 10%).
 
 Without --student, two seeded 12-layer RoBERTa models of tiny width (--hidden 64) are built like
 the test fixtures' and attacked on clone pairs of examples/clone-detection/methods.jsonl:
@@ -13,14 +15,13 @@ the test fixtures' and attacked on clone pairs of examples/clone-detection/metho
     .venv/bin/python scripts/bench_attack.py --teacher configs/models/compressor-devign.toml \\
         --student configs/models/avatar-devign.toml --task vulnerability-prediction \\
         --data ../shared/data/devign-test --pairs 10
+    .venv/bin/python scripts/bench_attack.py --pairs 2 --budget 8 --layers 2   # the smoke test's run
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
-import random
 import sys
 import tempfile
 import time
@@ -28,12 +29,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from bench_support import build_tiny_models, print_provenance, write_clone_pairs  # noqa: E402
 
 from metacompress.attack import AttackConfig, run_attack  # noqa: E402
 from metacompress.attack import run as attack_run  # noqa: E402
+from metacompress.attack.space import EditSpace  # noqa: E402
 from metacompress.inference import InferenceSettings  # noqa: E402
 
-METHODS = REPO / "examples" / "clone-detection" / "methods.jsonl"
+TARGET_PREPARATION_SHARE = 0.10
 
 
 def bench_inference():
@@ -44,27 +49,30 @@ def bench_inference():
 
 
 def build(folder: Path, args) -> tuple[str, str, str]:
-    """Two 12-layer tiny-width models and a pairs file."""
-    from metacompress.demo.tiny import build_tiny_classifier, train_bpe
+    """Two tiny-width models and a pairs file."""
+    teacher, student = build_tiny_models(folder, hidden=args.hidden, layers=args.layers, heads=args.heads)
+    return teacher, student, write_clone_pairs(folder / "pairs.jsonl", args.pairs)
 
-    methods = [json.loads(line) for line in METHODS.read_text().splitlines() if line.strip()]
-    texts = [m["code"] for m in methods]
-    tokenizer = train_bpe(texts, 500)
-    sizes = dict(hidden=args.hidden, layers=args.layers, heads=args.heads, intermediate=4 * args.hidden)
-    paths = []
-    for role, seed in (("teacher", 0), ("student", 1)):
-        build_tiny_classifier(folder / role, texts, ("not-clone", "clone"), seed=seed, tokenizer=tokenizer,
-                              max_length=256, **sizes)
-        paths.append(str(folder / role))
-    rng = random.Random(0)
-    lines = []
-    for _ in range(args.pairs):
-        first, second = rng.sample(methods, 2)
-        lines.append(json.dumps({"code1": first["code"], "code2": second["code"],
-                                 "label": int(first["functionality"] == second["functionality"])}))
-    data = folder / "pairs.jsonl"
-    data.write_text("\n".join(lines) + "\n")
-    return paths[0], paths[1], str(data)
+
+class PreparationClock:
+    """Time spent in EditSpace.build: making and validating candidates' code (cache hits included)."""
+
+    seconds = 0.0
+    calls = 0
+
+    @classmethod
+    def install(cls) -> None:
+        original = EditSpace.build
+
+        def timed_build(space, candidate):
+            start = time.perf_counter()
+            try:
+                return original(space, candidate)
+            finally:
+                cls.seconds += time.perf_counter() - start
+                cls.calls += 1
+
+        EditSpace.build = timed_build
 
 
 def tokenise_seconds(pre_tokenise, model, inputs: list) -> float:
@@ -101,12 +109,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="no prediction store (default: a fresh, empty one, as a first run has)")
     args = parser.parse_args(argv)
+    print_provenance()
 
     if args.student:
         teacher, student, data = args.teacher, args.student, args.data
     else:
         teacher, student, data = build(Path(tempfile.mkdtemp(prefix="bench-attack-")), args)
     attack_run.Oracle = RecordingOracle
+    PreparationClock.install()
     config = AttackConfig(teacher=teacher, student=student, task=args.task, data=data, limit=args.pairs,
                           budget=args.budget, strategy=args.strategy, objective=args.objective, bootstrap=0,
                           batch_size=args.batch_size, device=args.device, progress=False, no_cache=args.no_cache,
@@ -117,7 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     total = time.perf_counter() - start
     oracle = RecordingOracle.last
     steps = [(role, inputs) for phase, role, inputs in oracle.steps if phase == "search"]
-    search_s = result.report.data["run"]["timings_s"]["search"]
+    timings = result.report.data["run"]["timings_s"]
+    search_s = timings["search"]
     sent = sum(len(inputs) for _, inputs in steps)
     settings = InferenceSettings(args.batch_size, args.device, "fp32", progress=False)
     inference_bench = bench_inference()
@@ -138,6 +149,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  + tokenising:  {sent / (bare + tokenising):9.1f} queries/s ({tokenising:.2f} s more)")
     print(f"overhead: {search_s / bare - 1:+.0%} against the pre-tokenised forward, "
           f"{search_s / (bare + tokenising) - 1:+.0%} against tokenising + forward (search time / bare time - 1)")
+    attacked = max(len(result.records), 1)
+    print(f"per attacked input: {search_s / attacked:.3f} s of search, {timings['spaces'] / attacked:.3f} s building "
+          f"its edit space, {total / attacked:.3f} s of the whole run")
+    share = PreparationClock.seconds / search_s
+    print(f"candidate preparation: {PreparationClock.seconds:.2f} s in {PreparationClock.calls} builds = {share:.1%} "
+          f"of the search (target <= {TARGET_PREPARATION_SHARE:.0%}: {'yes' if share <= TARGET_PREPARATION_SHARE else 'NO'})")
+    print("--recipe alert: not in this version of metacompress attack; no comparison")
 
 
 if __name__ == "__main__":

@@ -120,6 +120,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    from bench_support import print_provenance  # scripts/ is on sys.path when a script runs
+
+    print_provenance()
 
     model = load(args)
     inputs = load_inputs(args, model)

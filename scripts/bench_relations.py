@@ -25,6 +25,7 @@ from metacompress.relations import LANGUAGES, RELATIONS  # noqa: E402
 from metacompress.code.parsing import get_parser  # noqa: E402
 
 TARGET_RATIO = 1 / 3
+TARGET_RATIOS = {"compose": 0.25}  # compose applies several relations
 
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
@@ -34,8 +35,11 @@ clock = CLOCKS["wall"]
 def clear_parse_caches() -> None:
     from metacompress.code import parsing
 
-    parsing._parse_cached.cache_clear()
-    parsing.python_compiles.cache_clear()
+    if hasattr(parsing, "clear_parse_caches"):
+        parsing.clear_parse_caches()
+    else:  # an older checkout, measured for comparison
+        parsing._parse_cached.cache_clear()
+        parsing.python_compiles.cache_clear()
 
 
 def timed(work) -> float:
@@ -79,12 +83,15 @@ def main() -> int:
         help="wall time, or this process's CPU time (steadier on a shared machine)",
     )  # fmt: skip
     args = parser.parse_args()
+    from bench_support import print_provenance  # scripts/ is on sys.path when a script runs
+
+    print_provenance()
     global clock
     clock = CLOCKS[args.clock]
     names = args.relations.split(",") if args.relations else RELATIONS.names()
     lines = [
-        "| lang | relation | snippets | applied | transforms/s | parses/s | ratio | >= 1/3 |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| lang | relation | snippets | applied | transforms/s | parses/s | ratio | target | met |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     slow = []
     for language in args.languages.split(","):
@@ -99,17 +106,18 @@ def main() -> int:
                 continue
             rate, parses, applied = rates(relation, language, snippets, args.repeat, args.seed)
             ratio = rate / parses
-            ok = ratio >= TARGET_RATIO
+            target = TARGET_RATIOS.get(name, TARGET_RATIO)
+            ok = ratio >= target
             if not ok:
                 slow.append(f"{name}/{language}")
             lines.append(
                 f"| {language} | {name} | {len(snippets)} | {applied} | {rate:,.0f} | {parses:,.0f} "
-                f"| {ratio:.2f} | {'yes' if ok else 'NO'} |"
+                f"| {ratio:.2f} | {target:.2f} | {'yes' if ok else 'NO'} |"
             )
             print(f"{language} {name}: {rate:,.0f}/s vs parse {parses:,.0f}/s", file=sys.stderr)
     print("\n".join(lines))
     if slow:
-        print(f"below the 1/3 target: {', '.join(slow)}", file=sys.stderr)
+        print(f"below the target: {', '.join(slow)}", file=sys.stderr)
     return 0
 
 

@@ -36,9 +36,12 @@ SPECS = REPO / "configs" / "models"
 
 
 def perturbed_copy(spec: Path, folder: Path) -> Path:
-    """A spec of ``spec``'s model with noise added to every floating-point weight, in ``folder``."""
+    """A spec of ``spec``'s model with noise added to every floating-point weight, in ``folder``
+    (or, for a model folder, a perturbed copy of the folder)."""
     import torch
 
+    if spec.is_dir():
+        return perturbed_folder(spec, folder)
     text = spec.read_text(encoding="utf-8")
     root = (spec.parent / re.search(r'^root = "(.*)"', text, flags=re.MULTILINE).group(1)).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -52,6 +55,19 @@ def perturbed_copy(spec: Path, folder: Path) -> Path:
     copy = folder / "student-b.toml"
     copy.write_text(re.sub(r'^root = ".*"', f'root = "{folder}"', text, flags=re.MULTILINE), encoding="utf-8")
     return copy
+
+
+def perturbed_folder(model: Path, folder: Path) -> Path:
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    shutil.copytree(model, folder, dirs_exist_ok=True)
+    weights = load_file(str(folder / "model.safetensors"))
+    generator = torch.Generator().manual_seed(7)
+    noisy = {k: v + 0.05 * torch.randn(v.shape, generator=generator) if v.is_floating_point() else v
+             for k, v in weights.items()}
+    save_file(noisy, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    return folder
 
 
 def audit(teacher: Path, student: Path, args, out: Path, *cache: str) -> dict:
@@ -89,10 +105,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="run the warm and the no-cache audit this many times, interleaved, and keep the fastest "
                              "(on a shared machine the load moves more than the store does)")
+    parser.add_argument("--tiny", action="store_true",
+                        help="two tiny random 2-layer models and clone pairs of the example methods (smoke test)")
     args = parser.parse_args()
+    from bench_support import print_provenance  # scripts/ is on sys.path when a script runs
+
+    print_provenance()
 
     with tempfile.TemporaryDirectory(prefix="bench-store-") as scratch:
         scratch = Path(scratch)
+        if args.tiny:
+            from bench_support import build_tiny_models, write_clone_pairs
+
+            teacher, student = build_tiny_models(scratch / "tiny", layers=2)
+            args.teacher, args.student = Path(teacher), Path(student)
+            args.data = Path(write_clone_pairs(scratch / "pairs.jsonl", args.limit))
         student_b = perturbed_copy(args.student, scratch / "student-b")
         cold_store = scratch / "store.sqlite"
         cold = audit(args.teacher, args.student, args, scratch / "cold", "--cache", str(cold_store))

@@ -352,6 +352,9 @@ def main(argv=None) -> int:
         print(f"wrote {target}")
         return 0
 
+    from bench_support import print_provenance  # scripts/ is on sys.path when a script runs
+
+    print_provenance()
     recipe = QUICK if args.quick else Recipe()
     key = build_key(args.methods, recipe, args.seed, args.threads)
     manifest = up_to_date(args.out, key)

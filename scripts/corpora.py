@@ -73,3 +73,25 @@ def load_corpus(language: str, shared: Path, limit: int | None = None) -> Corpus
     if limit is not None:
         return Corpus(corpus.language, corpus.description, corpus.snippets[:limit])
     return corpus
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print each corpus's size: which snippets the relation scripts would measure."""
+    import argparse
+
+    from bench_support import print_provenance
+
+    parser = argparse.ArgumentParser(description="the snippets the relation scripts measure, per language")
+    parser.add_argument("--shared", type=Path, default=default_shared(), help="folder holding data/ (default ../shared)")
+    parser.add_argument("--languages", default="java,c,python")
+    args = parser.parse_args(argv)
+    print_provenance()
+    for language in args.languages.split(","):
+        corpus = load_corpus(language, args.shared)
+        size = sum(len(snippet) for snippet in corpus.snippets)
+        print(f"{language}: {len(corpus.snippets)} {corpus.description}, {size:,} characters")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

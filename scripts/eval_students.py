@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
+    from bench_support import print_provenance  # scripts/ is on sys.path when a script runs
+
+    print_provenance()
     results = [evaluate(name, args.shared, args.limit, args.device) for name in args.only or STUDENTS]
     print(f"{'model':<18} {'n':>5} {'correct':>7} {'accuracy':>8} {'expected':>8} {'F1':>6} {'trunc':>6} {'seconds':>7}")
     for r in results:

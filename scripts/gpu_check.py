@@ -41,6 +41,9 @@ def main() -> int:
     if not torch.cuda.is_available():
         print("gpu_check: no CUDA device on this machine (torch.cuda.is_available() is False); nothing checked")
         return 0
+    from bench_support import print_provenance
+
+    print_provenance()
     print(f"gpu_check: {torch.cuda.get_device_name()}, torch {torch.__version__}, CUDA {torch.version.cuda}")
     failures = []
     for name, step in (("CUDA tests", cuda_tests), ("CPU vs CUDA on the real students", compare_students),

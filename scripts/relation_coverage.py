@@ -120,6 +120,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, help="at most this many snippets per language")
     args = parser.parse_args()
+    from bench_support import print_provenance  # scripts/ is on sys.path when a script runs
+
+    print_provenance()
     names = args.relations.split(",") if args.relations else RELATIONS.names()
     rows: list[Coverage] = []
     for language in args.languages.split(","):

@@ -32,7 +32,9 @@ from typing import Any
 
 from ..code.name_styles import random_words, switch_case
 from ..code.names import safe_new_name, used_words
-from ..code.parsing import ParsedCode, error_signature, python_compiles
+from ..code.edits import Edit
+from ..code.parsing import ParsedCode, keeps_parse_errors
+from ..code.python import rewrite_compiles
 from ..errors import InputError
 from ..relations import get_relation
 from ..relations.base import splice
@@ -109,10 +111,11 @@ class EditSpace:
             if len(set(names)) != len(names):
                 return None  # one new name per variable
             parsed = self._parsed[side]
-            text = splice(parsed.source, rename_edits(parsed.source, chosen)).decode("utf-8")
-            if not _valid(parsed, text):
+            edits = rename_edits(parsed.source, chosen)
+            new_source = splice(parsed.source, edits)
+            if not _valid(parsed, edits, new_source):
                 return None
-            code[side] = text
+            code[side] = new_source.decode("utf-8")
         for name, seed, side in candidate.relations:
             try:
                 rewrite = get_relation(name).apply(code[side], self.language, seed=seed,
@@ -154,12 +157,11 @@ class EditSpace:
         return edits
 
 
-def _valid(parsed: ParsedCode, new_text: str) -> bool:
+def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> bool:
     """The checks ``Relation.apply`` makes on its output: same parse errors; Python compiles."""
-    after = ParsedCode.parse(new_text, parsed.language)
-    if error_signature(after.tree) != error_signature(parsed.tree):
+    if not keeps_parse_errors(parsed, edits, new_source):
         return False
-    return not (parsed.language == "python" and not python_compiles(new_text) and python_compiles(parsed.text))
+    return parsed.language != "python" or rewrite_compiles(parsed, edits, new_source)
 
 
 def tokens_changed(before: tuple[str, ...], after: tuple[str, ...]) -> int:

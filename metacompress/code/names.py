@@ -130,8 +130,10 @@ def fold_source(text: str) -> str:
         return text
     text = LINE_SPLICE.sub("", text)
     text = JAVA_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    text = "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc") or c in "\n\r\t")
-    return unicodedata.normalize("NFKC", text)
+    # each distinct character is classified once (str.translate drops them in one C pass)
+    dropped = {ord(c): None for c in set(text) if unicodedata.category(c) in ("Cf", "Cc") and c not in "\n\r\t"}
+    text = text.translate(dropped)
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def used_words(text: str) -> set[str]:

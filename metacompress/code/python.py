@@ -15,14 +15,17 @@ Identifiers are read as Python reads them, folded under NFKC (PEP 3131): ``ï½†ï½
 
 from __future__ import annotations
 
+import bisect
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query
 
 from .dataflow import ANYWHERE, Access, Unmovable
-from .parsing import ParsedCode, get_language, query_captures, walk
+from .edits import Edit
+from .parsing import ParsedCode, get_language, python_compiles, query_captures, walk
 from .parsing import node_text as _raw_text
 from .scopes import Ban, Span, Variable, identifiers_under, span
 
@@ -521,3 +524,64 @@ class PythonAnalysis:
 
     def function_scope(self, function: Node | None) -> "PythonScope":
         return PythonScope.of(function)
+
+
+# --- the compile() check of a rewrite ---
+
+DEFINITION_TYPES = frozenset({"function_definition", "class_definition"})
+# a line of code at column 0: it would end a top-level definition (comments and blank lines do not)
+COLUMN_ZERO_CODE = re.compile(rb"\n[^ \t\r\n#]")
+
+
+def rewrite_compiles(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> bool:
+    """False when the rewrite does not compile() although the original did.
+
+    When every edit lies inside the body of a top-level ``def`` or ``class`` and no body line of
+    the result starts at column 0, the result differs from the original only inside those
+    statements, each still one statement whose module-level bindings (name, decorators,
+    defaults, bases) are untouched; a body is its own scope. Then compiling those statements
+    alone, after the module's ``from __future__`` imports, decides as compiling the module
+    would (when the original compiles). Otherwise, or when they fail, the whole module is compiled.
+    """
+    changed = _changed_definitions(parsed, edits, new_source)
+    if changed is not None and python_compiles(changed):
+        return True
+    return python_compiles(new_source.decode("utf-8")) or not python_compiles(parsed.text)
+
+
+def _changed_definitions(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> str | None:
+    """The module's futures and the new text of each edited top-level definition; None when
+    some edit lies elsewhere (or the input has parse errors)."""
+    root = parsed.root
+    if root.has_error:
+        return None
+    statements = root.children
+    starts = [node.start_byte for node in statements]
+    touched: dict[int, int] = {}  # statement index -> growth in bytes
+    for edit in edits:
+        index = bisect.bisect_right(starts, edit.start) - 1
+        body = _definition_body(statements[index]) if index >= 0 else None
+        if body is None or not body.start_byte <= edit.start <= edit.end <= body.end_byte:
+            return None
+        touched[index] = touched.get(index, 0) + len(edit.text.encode("utf-8")) - (edit.end - edit.start)
+    pieces = [parsed.node_text(node) for node in statements if node.type == "future_import_statement"]
+    shift = 0
+    for index, statement in enumerate(statements):
+        growth = touched.get(index)
+        if growth is None:
+            continue
+        body_start = _definition_body(statement).start_byte + shift
+        end = statement.end_byte + shift + growth
+        if COLUMN_ZERO_CODE.search(new_source, body_start, end):
+            return None
+        pieces.append(new_source[statement.start_byte + shift : end].decode("utf-8"))
+        shift += growth
+    return "\n".join(pieces) + "\n"
+
+
+def _definition_body(statement: Node) -> Node | None:
+    if statement.type == "decorated_definition":
+        statement = statement.child_by_field_name("definition")
+    if statement is None or statement.type not in DEFINITION_TYPES or statement.start_point[1] != 0:
+        return None
+    return statement.child_by_field_name("body")

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..code.edits import Edit, splice
-from ..code.parsing import LANGUAGES, ParsedCode, decode_code, error_signature, python_compiles
+from ..code.parsing import LANGUAGES, ParsedCode, decode_code, keeps_parse_errors
+from ..code.python import rewrite_compiles
 from ..errors import InputError, NotApplicable, UsageError
 from ..registry import Registry
 
@@ -99,8 +100,9 @@ class Relation:
             edits = self._edits(parsed, rng, options)
             if not edits:
                 raise NotApplicable("no site to rewrite")
-            new_text = splice(parsed.source, edits).decode("utf-8")
-            self._validate(parsed, new_text)
+            new_source = splice(parsed.source, edits)
+            new_text = new_source.decode("utf-8")
+            self._validate(parsed, edits, new_source)
         except NotApplicable as exc:
             return self._not_applicable(text, language, exc.reason)
         # An edit without a description belongs to a site that another edit describes.
@@ -142,14 +144,13 @@ class Relation:
             chosen[key] = value
         return chosen
 
-    def _validate(self, parsed: ParsedCode, new_text: str) -> None:
-        if new_text == parsed.text:
+    def _validate(self, parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> None:
+        """Refuse a rewrite that changes nothing, adds a parse error, or stops Python compiling."""
+        if new_source == parsed.source:
             raise NotApplicable("the rewrite left the code unchanged")
-        after = ParsedCode.parse(new_text, parsed.language)
-        if error_signature(after.tree) != error_signature(parsed.tree):
+        if not keeps_parse_errors(parsed, edits, new_source):
             raise NotApplicable("internal check failed: the rewrite would change the parse errors")
-        # new text first: when it compiles, whether the original did is moot (saves a compile)
-        if parsed.language == "python" and not python_compiles(new_text) and python_compiles(parsed.text):
+        if parsed.language == "python" and not rewrite_compiles(parsed, edits, new_source):
             raise NotApplicable("internal check failed: the rewrite does not compile()")
 
     def _not_applicable(self, text: str, language: str, reason: str) -> Rewrite:
