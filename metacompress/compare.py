@@ -67,6 +67,7 @@ class PairedTest:
     b_only: int
     p_value: float | None
     excluded: dict[str, int] = field(default_factory=dict)  # why rows could not be paired
+    method: str = "exact"  # "clustered" where one original holds several discordant rows
 
 
 @dataclass
@@ -294,10 +295,6 @@ def _relations_and_notes(audits: list[Audit]) -> tuple[list[str], list[str]]:
 
 def _paired(a: Audit, b: Audit, relation: str) -> PairedTest | None:
     """McNemar on the rows both audits judged, with the same rewritten code where known."""
-    import numpy as np
-
-    from .metrics.mcnemar import mcnemar_exact
-
     left, right = _judged(a.samples, relation), _judged(b.samples, relation)
     if left is None or right is None:
         return None
@@ -315,9 +312,25 @@ def _paired(a: Audit, b: Audit, relation: str) -> PairedTest | None:
         return None
     flag_a = joined[f"{PAIRED_FLAG}_a"].astype(bool).to_numpy()
     flag_b = joined[f"{PAIRED_FLAG}_b"].astype(bool).to_numpy()
-    a_only, b_only = int(np.sum(flag_a & ~flag_b)), int(np.sum(flag_b & ~flag_a))
-    test = mcnemar_exact(student_only_flips=a_only, teacher_only_flips=b_only)
-    return PairedTest(a.name, b.name, relation, len(joined), a_only, b_only, test.p_value, excluded)
+    test = _mcnemar(joined["example_id"].to_numpy(), flag_a & ~flag_b, flag_b & ~flag_a)
+    return PairedTest(a.name, b.name, relation, len(joined), test.student_only_flips, test.teacher_only_flips,
+                      test.p_value, excluded, test.method)
+
+
+def _mcnemar(originals, a_only, b_only):
+    """The exact test where every original holds at most one discordant row; else the clustered
+    test (Durkalski et al. 2003) over originals, as the audit's report does: the pooled row holds
+    an original once per relation, and ``--rewrites K`` once per rewrite, and those rows are not
+    independent."""
+    import pandas as pd
+
+    from .metrics.mcnemar import mcnemar_clustered, mcnemar_exact
+
+    per_original = pd.DataFrame({"original": originals, "a": a_only, "b": b_only}).groupby("original").sum()
+    if int((per_original["a"] + per_original["b"]).to_numpy().max(initial=0)) <= 1:
+        return mcnemar_exact(student_only_flips=int(per_original["a"].sum()),
+                             teacher_only_flips=int(per_original["b"].sum()))
+    return mcnemar_clustered(per_original["a"].to_numpy(), per_original["b"].to_numpy())
 
 
 #: what identifies one row across audits of the same data. An example id can occur twice (the

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 
+import numpy as np
 from audit_fixtures import build_models, write_pairs
 from metacompress.cli import cli
 
@@ -69,7 +70,11 @@ def test_paired_tests_count_the_discordant_rows(audits):
     assert pooled.b_only == 0
     assert pooled.shared_rows == len(judged)
     assert pooled.a_only > 0  # the perturbed student does flip alone on these pairs
-    assert pooled.p_value == pytest.approx(min(1.0, 2 * 0.5 ** pooled.a_only))
+    discordant = judged[judged["student_only_flip"].astype(bool)]
+    if discordant["example_id"].duplicated().any():  # an original flips under several relations
+        assert pooled.method == "clustered"
+    else:
+        assert pooled.method == "exact" and pooled.p_value == pytest.approx(min(1.0, 2 * 0.5 ** pooled.a_only))
 
 
 def test_cli_prints_the_table_and_writes_three_files(audits, tmp_path):
@@ -137,3 +142,20 @@ class _Tags(HTMLParser):
         for name, value in attrs:
             if name in ("src", "href") and value and not value.startswith(("#", "data:")):
                 self.remote.append(f"{tag} {name}={value}")
+
+
+def test_paired_test_is_clustered_where_an_original_holds_several_discordant_rows():
+    from metacompress.compare import _mcnemar
+
+    originals = np.array(["a", "a", "a", "b", "c", "d"])
+    a_only = np.array([True, True, True, False, True, False])
+    b_only = np.array([False, False, False, True, False, True])
+    clustered = _mcnemar(originals, a_only, b_only)
+    assert clustered.method == "clustered" and (clustered.student_only_flips, clustered.teacher_only_flips) == (4, 2)
+    exact = _mcnemar(np.array(["a", "b", "c"]), np.array([True, True, False]), np.array([False, False, True]))
+    assert exact.method == "exact" and exact.p_value == pytest.approx(1.0)
+    # four flips of one original are one piece of evidence, not four: less sure than counting rows
+    one_original = _mcnemar(np.array(["a"] * 4), np.ones(4, bool), np.zeros(4, bool))
+    four_originals = _mcnemar(np.array(list("abcd")), np.ones(4, bool), np.zeros(4, bool))
+    assert one_original.method == "clustered" and four_originals.method == "exact"
+    assert one_original.p_value > four_originals.p_value == pytest.approx(0.125)

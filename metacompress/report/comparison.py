@@ -57,7 +57,7 @@ def render_comparison_terminal(comparison: Comparison) -> str:
     if comparison.paired:
         lines += ["", "Paired McNemar tests of student-only flips (rows both audits judged, same rewrite):"]
         lines += [f"  {t.relation}: {t.a} alone {t.a_only}, {t.b} alone {t.b_only} of {t.shared_rows} shared rows, "
-                  f"p = {_p(t.p_value)}{_excluded(t.excluded)}" for t in comparison.paired]
+                  f"p = {_test_p(t)}{_excluded(t.excluded)}" for t in comparison.paired]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -83,7 +83,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     note = f"*A metric table is left out: compare.md would pass {MARKDOWN_LIMIT:,} characters; see compare.json.*"
     parts += [Section(table, 50 - min(rank, 49), note) for rank, table in enumerate(tables)]
     if comparison.paired:
-        rows = "\n".join(f"| {md_text(t.relation)} | {md_text(t.a)} vs {md_text(t.b)} | {t.shared_rows} | {t.a_only} | {t.b_only} | {_p(t.p_value)} |"
+        rows = "\n".join(f"| {md_text(t.relation)} | {md_text(t.a)} vs {md_text(t.b)} | {t.shared_rows} | {t.a_only} | {t.b_only} | {_test_p(t)} |"
                          for t in comparison.paired)
         parts.append(Section("## Paired tests of student-only flips\n\nExact McNemar test on the rows both audits judged with "
                      "the same rewrite: *A alone* counts rows where A's student flips alone and B's does not. "
@@ -121,7 +121,7 @@ def render_comparison_html(comparison: Comparison) -> str:
         body.append(f"<h2><code>{e(metric)}</code></h2><table><tr><th>relation</th>{head}</tr>{rows}</table>")
     if comparison.paired:
         rows = "".join(f"<tr><td>{e(t.relation)}</td><td>{e(t.a)} vs {e(t.b)}</td><td class=\"n\">{t.shared_rows}</td>"
-                       f"<td class=\"n\">{t.a_only}</td><td class=\"n\">{t.b_only}</td><td class=\"n\">{_p(t.p_value)}</td></tr>"
+                       f"<td class=\"n\">{t.a_only}</td><td class=\"n\">{t.b_only}</td><td class=\"n\">{_test_p(t)}</td></tr>"
                        for t in comparison.paired)
         body.append("<h2>Paired tests of student-only flips</h2><p>Exact McNemar test on rows both audits judged with "
                     f"the same rewrite. The pooled row: {e(POOLED_NOTE)}.</p><table><tr><th>relation</th><th>A vs B</th>"
@@ -137,3 +137,8 @@ def _audits_html(comparison: Comparison) -> str:
         f"<td class=\"n\">{e(str(a.report['run'].get('seed', '')))}</td><td><code>{e(str(a.folder))}</code></td></tr>"
         for a in comparison.audits)
     return f"<table><tr><th>audit</th><th>student</th><th>teacher</th><th>seed</th><th>folder</th></tr>{rows}</table>"
+
+
+def _test_p(test) -> str:
+    """The p-value, marked where it is the clustered test (several rows of one original)."""
+    return _p(test.p_value) + (" (clustered)" if test.method == "clustered" else "")
