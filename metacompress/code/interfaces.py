@@ -138,14 +138,18 @@ def _keyword_parameters(parameters: Node) -> list[Node]:
 
 def _private_python_functions(captures: dict[str, list[Node]]) -> set[int]:
     """Start bytes of nested functions that never escape: no caller can name their parameters."""
+    nested = [
+        (definition, name) for definition, name in _python_definitions(captures)
+        if not _decorated(definition) and _enclosing_kind(definition) == "function_definition"
+    ]  # fmt: skip
+    if not nested:  # most snippets: the name uses below are not needed
+        return set()
     uses = _python_uses(captures)
     if _mentions(captures, FRAME_ACCESS):
         return set()
     dynamic = [node.start_byte for node in captures.get("id", ()) if node_text(node) in LOCALS_ACCESS]
     private = set()
-    for definition, name in _python_definitions(captures):
-        if _decorated(definition) or _enclosing_kind(definition) != "function_definition":
-            continue
+    for definition, name in nested:
         enclosing = _enclosing(definition)
         if any(enclosing.start_byte <= position < enclosing.end_byte for position in dynamic):
             continue  # locals() or eval in the enclosing function may hand the function out

@@ -233,12 +233,16 @@ def query_captures(query: Query, node: Node) -> dict[str, list[Node]]:
 
 def document_order(nodes: list[Node]) -> list[Node]:
     """Nodes sorted as a pre-order walk meets them, whatever order they came in."""
-    ordered = sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+    # each node's span read once: a Node attribute costs a call into the binding
+    keys = [(node.start_byte, -node.end_byte) for node in nodes]
+    order = sorted(range(len(nodes)), key=keys.__getitem__)
+    ordered = [nodes[i] for i in order]
+    if len(set(keys)) == len(keys):
+        return ordered
     start = 0
-    while start < len(ordered):
+    while start < len(order):
         end = start + 1
-        span = (ordered[start].start_byte, ordered[start].end_byte)
-        while end < len(ordered) and (ordered[end].start_byte, ordered[end].end_byte) == span:
+        while end < len(order) and keys[order[end]] == keys[order[start]]:
             end += 1
         if end - start > 1:  # a node and its only child, or empty MISSING nodes: rare, settled exactly
             ordered[start:end] = sorted(ordered[start:end], key=_tree_path)

@@ -102,8 +102,8 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     identifiers = captures.get("id", [])
     placed = _place(identifiers, scopes, parsed.source)
     bans = [Ban(_identifier(n), "a type parameter") for node in captures.get("banned_all", ()) for n in identifiers_under(node)]
-    for node, name, scope in placed:
-        role = roles.get(node.start_byte, "use")
+    for node, (start, _), name, scope in placed:
+        role = roles.get(start, "use")
         if role == "walrus":
             while scope.kind == "comprehension" and scope.parent is not None:
                 scope = scope.parent
@@ -180,12 +180,13 @@ def _scopes(root: Node, captures: dict[str, list[Node]]) -> list[_Scope]:
     return found
 
 
-def _place(identifiers: list[Node], scopes: list[_Scope], source: bytes) -> list[tuple[Node, str, _Scope]]:
-    """Each identifier with its name and the scope it is evaluated in (one sweep in document
-    order)."""
+def _place(identifiers: list[Node], scopes: list[_Scope], source: bytes) -> list[tuple[Node, Span, str, _Scope]]:
+    """Each identifier with its span, its name and the scope it is evaluated in (one sweep in
+    document order)."""
     stack, placed, index = [scopes[0]], [], 1
+    names: dict[bytes, str] = {}  # a name recurs: decode and fold each spelling once
     for node in identifiers:
-        position = node.start_byte
+        position, end = node.start_byte, node.end_byte
         while index < len(scopes) and scopes[index].span[0] <= position:
             _push(stack, scopes[index])
             index += 1
@@ -194,7 +195,11 @@ def _place(identifiers: list[Node], scopes: list[_Scope], source: bytes) -> list
         depth = len(stack) - 1
         while depth > 0 and not stack[depth].evaluates(position):
             depth -= 1
-        placed.append((node, fold_name(source[position : node.end_byte].decode("utf-8", "replace")), stack[depth]))
+        spelling = source[position:end]
+        name = names.get(spelling)
+        if name is None:
+            name = names[spelling] = fold_name(spelling.decode("utf-8", "replace"))
+        placed.append((node, (position, end), name, stack[depth]))
     while index < len(scopes):
         _push(stack, scopes[index])
         index += 1
@@ -229,10 +234,10 @@ def _mark_dynamic(scope: _Scope | None) -> None:
         scope = scope.parent
 
 
-def _resolve(placed: list[tuple[Node, str, _Scope]], roles: dict[int, str]) -> dict[tuple[int, str], tuple[Variable, _Scope]]:
+def _resolve(placed: list[tuple[Node, Span, str, _Scope]], roles: dict[int, str]) -> dict[tuple[int, str], tuple[Variable, _Scope]]:
     variables: dict[tuple[int, str], tuple[Variable, _Scope]] = {}
-    for node, name, scope in placed:
-        role = roles.get(node.start_byte, "use")
+    for _, where, name, scope in placed:
+        role = roles.get(where[0], "use")
         if role in ("skip", "global"):
             continue
         owner = _owner(scope, name)
@@ -243,7 +248,7 @@ def _resolve(placed: list[tuple[Node, str, _Scope]], roles: dict[int, str]) -> d
             kind = "parameter" if name in owner.params else "local"
             variables[key] = (Variable(name, kind, owner.span), owner)
         variable = variables[key][0]
-        variable.occurrences.append(span(node))
+        variable.occurrences.append(where)
         if role == "pin":
             variable.exclude("shown by name in an f-string debug field")
     return variables

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 
 from tree_sitter import Node, Query
 
@@ -373,7 +374,8 @@ def _python_for(parsed: ParsedCode, loop: Node, rng: random.Random) -> Edit:
     return Edit(loop.start_byte, loop.end_byte, new_text, _describe(parsed, loop, "for -> while"))
 
 
-BUILTIN_NAMES = frozenset({b"iter", b"next", b"StopIteration"})
+#: every place a builtin's name starts, overlapping ones included
+BUILTIN_MENTIONS = re.compile(rb"(?=(iter|next|StopIteration))")
 
 
 def _python_builtins_shadowed(parsed: ParsedCode) -> bool:
@@ -382,11 +384,7 @@ def _python_builtins_shadowed(parsed: ParsedCode) -> bool:
     source = parsed.source
     if b"import *" in source:
         return True
-    if not any(name in source for name in BUILTIN_NAMES):
-        return False
-    for node in walk(parsed.root):
-        if node.type != "identifier" or node.text not in BUILTIN_NAMES:
-            continue
+    for node in _builtin_identifiers(parsed):
         parent = node.parent
         if parent is None:
             return True
@@ -396,3 +394,15 @@ def _python_builtins_shadowed(parsed: ParsedCode) -> bool:
             continue
         return True
     return False
+
+
+def _builtin_identifiers(parsed: ParsedCode) -> list[Node]:
+    """The identifiers named iter, next or StopIteration: found where their text occurs, not by
+    walking the whole tree (the check runs once per loop tried)."""
+    found = []
+    for mention in BUILTIN_MENTIONS.finditer(parsed.source):
+        start, end = mention.start(1), mention.end(1)
+        node = parsed.root.descendant_for_byte_range(start, end)
+        if node is not None and node.type == "identifier" and node.start_byte == start and node.end_byte == end:
+            found.append(node)
+    return found
