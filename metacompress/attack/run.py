@@ -117,7 +117,8 @@ def _search_all(config: AttackConfig, context: RunContext, data, examples: list,
     transformation = get_transformation(get_recipe(config.recipe).transformation)
     spaces = transformation.spaces(examples, SpaceSettings(
         plan.language, plan.sides, plan.relations, config.relation_options, config.substitutes,
-        config.substitutes_field, config.candidates, config.max_relations, config.seed))
+        config.substitutes_field, config.candidates, config.max_relations, config.seed,
+        config.assumptions))
     timings["spaces"] = time.perf_counter() - start
 
     start = time.perf_counter()

@@ -27,9 +27,10 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..code.assumptions import ASSUMPTIONS, UNPARSED_CODE
 from ..code.name_styles import random_words, switch_case
 from ..code.names import safe_new_name, used_words
 from ..code.parsing import ParsedCode, error_signature, python_compiles
@@ -69,6 +70,7 @@ class Slot:
     line: int
     names: list[str]
     source: str  # "data" or "generated"
+    assumptions: tuple[str, ...] = ()  # what renaming it relies on (code.assumptions); () when proven safe
 
     @property
     def name(self) -> str:
@@ -103,6 +105,9 @@ class EditSpace:
         code = list(self.code)
         for side in self.sides:
             chosen = [(self.slots[i].variable, name) for i, name in candidate.renames if self.slots[i].side == side]
+            # a variable renamed inside unparsed code changes the text of the parse errors it occurs in
+            in_errors = {self.slots[i].name: name for i, name in candidate.renames
+                         if self.slots[i].side == side and UNPARSED_CODE in self.slots[i].assumptions}
             if not chosen:
                 continue
             names = [name for _, name in chosen]
@@ -110,7 +115,7 @@ class EditSpace:
                 return None  # one new name per variable
             parsed = self._parsed[side]
             text = splice(parsed.source, rename_edits(parsed.source, chosen)).decode("utf-8")
-            if not _valid(parsed, text):
+            if not _valid(parsed, text, in_errors):
                 return None
             code[side] = text
         for name, seed, side in candidate.relations:
@@ -124,6 +129,10 @@ class EditSpace:
             code[side] = rewrite.code
         result = tuple(code)
         return None if result == self.code else result
+
+    def assumptions(self, candidate: Candidate) -> tuple[str, ...]:
+        """The assumptions (code.assumptions) the renames of ``candidate`` rely on."""
+        return tuple(sorted({name for slot, _ in candidate.renames for name in self.slots[slot].assumptions}))
 
     def random_candidate(self, rng: random.Random, max_relations: int) -> Candidate:
         """A random edit set: a random subset of the slots renamed, and maybe relations."""
@@ -148,18 +157,28 @@ class EditSpace:
         for slot_index, name in candidate.renames:
             slot = self.slots[slot_index]
             edits.append({"kind": "rename", "side": slot.side, "line": slot.line, "from": slot.name, "to": name,
-                          "occurrences": len(slot.variable.occurrences), "candidates_from": slot.source})
+                          "occurrences": len(slot.variable.occurrences), "candidates_from": slot.source,
+                          "assumes": list(slot.assumptions)})
         for relation, seed, side in candidate.relations:
             edits.append({"kind": "relation", "relation": relation, "seed": seed, "side": side})
         return edits
 
 
-def _valid(parsed: ParsedCode, new_text: str) -> bool:
-    """The checks ``Relation.apply`` makes on its output: same parse errors; Python compiles."""
+def _valid(parsed: ParsedCode, new_text: str, renamed: dict[str, str]) -> bool:
+    """The checks ``Relation.apply`` makes on its output: same parse errors (their text with the
+    renames made, where a renamed variable occurs in one); Python compiles."""
     after = ParsedCode.parse(new_text, parsed.language)
-    if error_signature(after.tree) != error_signature(parsed.tree):
+    if error_signature(after.tree) != _renamed_signature(error_signature(parsed.tree), renamed):
         return False
     return not (parsed.language == "python" and not python_compiles(new_text) and python_compiles(parsed.text))
+
+
+def _renamed_signature(signature: list[tuple[str, bytes]], renamed: dict[str, str]) -> list[tuple[str, bytes]]:
+    if not signature or not renamed:
+        return signature
+    words = re.compile(rb"\b(" + b"|".join(re.escape(old.encode()) for old in renamed) + rb")\b")
+    new = {old.encode(): name.encode() for old, name in renamed.items()}
+    return sorted((kind, words.sub(lambda m: new[m.group(1)], text)) for kind, text in signature)
 
 
 def tokens_changed(before: tuple[str, ...], after: tuple[str, ...]) -> int:
@@ -189,6 +208,7 @@ class SpaceSettings:
     candidates: int
     max_relations: int
     seed: int
+    assumptions: tuple[str, ...] = tuple(ASSUMPTIONS)  # what renames may rest on (code.assumptions)
 
 
 def build_spaces(examples: list[Any], settings: SpaceSettings) -> list[EditSpace]:
@@ -204,7 +224,7 @@ def _variables(example: Any, settings: SpaceSettings) -> list[tuple[int, ParsedC
     for side in settings.sides:
         parsed = ParsedCode.parse(example.code[side], settings.language)
         try:
-            variables = renamable_variables(parsed)
+            variables = renamable_variables(parsed, assumptions=settings.assumptions)
         except (RecursionError, MemoryError):
             variables = []
         found.append((side, parsed, variables))
@@ -223,11 +243,19 @@ def _space(example: Any, per_example, pool: list[str], settings: SpaceSettings) 
             rng = random.Random(f"{settings.seed}|{example.id}|{side}|{variable.name}|{variable.occurrences[0][0]}")
             names, source = _names(variable.name, substitutes.get(variable.name), words, pool, rng, settings)
             if names:
-                slots.append(Slot(side, variable, parsed.source[:variable.occurrences[0][0]].count(b"\n") + 1,
-                                  names, source))
+                slots.append(Slot(side, _with_unparsed(variable), parsed.source[:variable.occurrences[0][0]].count(b"\n") + 1,
+                                  names, source, variable.assumptions_needed(settings.assumptions) or ()))
     relations, relation_sides = _applicable(example, settings)
     return EditSpace(tuple(example.code), settings.language, settings.sides, slots, relations, relation_sides,
                      settings.relation_options, parsed_sides)
+
+
+def _with_unparsed(variable: Any) -> Any:
+    """The variable with its occurrences in unparsed code (renamed under UNPARSED_CODE only, and
+    a variable carries them only when that assumption lets it be renamed)."""
+    if not variable.unparsed_occurrences:
+        return variable
+    return replace(variable, occurrences=sorted(set(variable.occurrences) | set(variable.unparsed_occurrences)))
 
 
 def _names(name: str, offered: Any, words: set[str], pool: list[str], rng: random.Random,

@@ -192,6 +192,7 @@ def records(attacked, label_names: tuple[str, ...]) -> list[dict[str, Any]]:
                 "queries_to_success": o.queries_to_success, "successes_found": o.successes,
                 "adversarial": list(o.code) if o.code is not None else None,
                 "edits": attacked.spaces[k].describe(o.candidate) if o.candidate is not None else [],
+                "assumptions": list(attacked.spaces[k].assumptions(o.candidate)) if o.candidate is not None else [],
                 "identifiers_renamed": renamed, "tokens_changed": changed,
                 "teacher_probs": o.probs["teacher"].tolist() if "teacher" in o.probs else None,
                 "student_probs": o.probs["student"].tolist() if "student" in o.probs else None,
