@@ -196,9 +196,9 @@ def _search(config: AttackConfig, attack: str, k: int, attacked: Attacked) -> Ou
     get_strategy(strategy).run(search, rng, config.max_relations)
     found: Evaluated | None = search.success or search.best
     if found is None:
-        return Outcome(NOTHING_TO_EDIT, search.queries)
+        return Outcome(NOTHING_TO_EDIT, search.queries, exhausted=search.exhausted)
     return Outcome(SUCCESS if search.success else FAILED, search.queries, search.queries_to_success,
-                   search.successes, found.candidate, found.code)
+                   search.successes, found.candidate, found.code, exhausted=search.exhausted)
 
 
 def _probe(oracle: Oracle, outcome: Outcome) -> None:

@@ -188,7 +188,7 @@ def records(attacked, label_names: tuple[str, ...]) -> list[dict[str, Any]]:
             o = outcomes[k]
             renamed, changed = edit_size(example.code, o)
             record["attacks"][attack] = {
-                "status": o.status, "success": o.success, "queries": o.queries,
+                "status": o.status, "success": o.success, "queries": o.queries, "exhausted": o.exhausted,
                 "queries_to_success": o.queries_to_success, "successes_found": o.successes,
                 "adversarial": list(o.code) if o.code is not None else None,
                 "edits": attacked.spaces[k].describe(o.candidate) if o.candidate is not None else [],

@@ -10,7 +10,7 @@ import numpy as np
 from ..search import Evaluated, Search
 from ..space import Candidate
 from . import BUILTIN, Strategy, register_strategy
-from .common import POPULATION, first_generation
+from .common import POPULATION, first_generation, sweep
 from .genetic import genetic_search
 
 RELATION_SEEDS = 5  # seeds greedy tries per relation site
@@ -25,6 +25,7 @@ class GreedyStrategy(Strategy):
 
     def run(self, search: Search, rng: random.Random, max_relations: int) -> None:
         greedy_search(search, rng, max_relations)
+        sweep(search, max_relations)
 
 
 def greedy_search(search: Search, rng: random.Random, max_relations: int) -> None:
