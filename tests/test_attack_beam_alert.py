@@ -70,3 +70,18 @@ def test_the_budget_curve_counts_a_success_from_the_query_it_came_at():
     rates = {point["queries"]: point["success_rate"]["value"] for point in curve}
     assert rates[2] == 0 and rates[5] == pytest.approx(1 / 3) and rates[50] == rates[100] == pytest.approx(2 / 3)
     assert all(point["success_rate"]["n"] == 3 for point in curve)  # nothing to edit is not attacked
+
+
+@pytest.mark.parametrize("bound", [{"max_renames": 2}, {"max_token_change": 4}])
+def test_edit_size_bounds_hold_for_every_candidate_queried(bound):
+    from metacompress.attack.space import tokens_changed
+
+    settings = SpaceSettings("c", (0,), [], {}, "generated", "substitutes", 8, 0, 0, **bound)
+    space = build_spaces([Example("f", (SNIPPET,), 0)], settings)[0]
+    oracle = ScriptedOracle(lambda r: 0.9)  # never flips: the search spends its whole budget
+    search = Search(space, flip_goal("student", 0), oracle, 200, 0.1)
+    get_strategy("greedy").run(search, random.Random(0), 0)
+    queried = [r for r in search.seen.values() if r is not None]
+    assert len(queried) == 200
+    assert max(len(r.candidate.renames) for r in queried) <= bound.get("max_renames", 99)
+    assert max(tokens_changed((SNIPPET,), r.code) for r in queried) <= bound.get("max_token_change", 999)

@@ -51,6 +51,11 @@ class AttackConfig(AuditConfig):
         "help": "Rename candidates kept per variable."})
     max_relations: int = field(default=2, metadata={
         "help": "Relations composed into one candidate on top of its renamings (0: renamings only)."})
+    max_renames: int | None = field(default=None, metadata={
+        "help": "At most this many variables renamed in one candidate (default: no limit).", "metavar": "N"})
+    max_token_change: int | None = field(default=None, metadata={
+        "help": "At most this many tokens (words and punctuation) changed by one candidate (default: no limit).",
+        "metavar": "N"})
     assume: list[str] = field(default_factory=assumption_names, metadata={
         "help": "Comma-separated assumptions under which variables the analysis cannot prove safe to rename are "
                 "renamed, as the literature's attacks rename them (default: all; 'none': proven renames only): "
@@ -94,6 +99,9 @@ class AttackConfig(AuditConfig):
         check_whole_number("--candidates", self.candidates, 1)
         check_whole_number("--max-relations", self.max_relations, 0)
         self._check_assumptions()
+        for flag, value in (("--max-renames", self.max_renames), ("--max-token-change", self.max_token_change)):
+            if value is not None:
+                check_whole_number(flag, value, 1)
         if not isinstance(self.substitutes_field, str) or not self.substitutes_field.strip():
             raise UsageError(f"--substitutes-field must name a field, not {self.substitutes_field!r}")
         if self.formats != list(REPORT_FORMATS):

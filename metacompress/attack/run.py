@@ -118,7 +118,7 @@ def _search_all(config: AttackConfig, context: RunContext, data, examples: list,
     spaces = transformation.spaces(examples, SpaceSettings(
         plan.language, plan.sides, plan.relations, config.relation_options, config.substitutes,
         config.substitutes_field, config.candidates, config.max_relations, config.seed,
-        config.assumptions))
+        config.assumptions, config.max_renames, config.max_token_change))
     timings["spaces"] = time.perf_counter() - start
 
     start = time.perf_counter()

@@ -90,6 +90,8 @@ class EditSpace:
     relation_options: dict[str, dict[str, str]]
     _parsed: dict[int, ParsedCode] = field(default_factory=dict, repr=False)
     _built: dict[Candidate, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    max_renames: int | None = None  # --max-renames: a candidate renaming more is not built
+    max_token_change: int | None = None  # --max-token-change: nor one changing more tokens
 
     @property
     def empty(self) -> bool:
@@ -102,6 +104,8 @@ class EditSpace:
         return self._built[candidate]
 
     def _build(self, candidate: Candidate) -> tuple[str, ...] | None:
+        if self.max_renames is not None and len(candidate.renames) > self.max_renames:
+            return None
         code = list(self.code)
         for side in self.sides:
             chosen = [(self.slots[i].variable, name) for i, name in candidate.renames if self.slots[i].side == side]
@@ -128,7 +132,11 @@ class EditSpace:
                 return None
             code[side] = rewrite.code
         result = tuple(code)
-        return None if result == self.code else result
+        if result == self.code:
+            return None
+        if self.max_token_change is not None and tokens_changed(self.code, result) > self.max_token_change:
+            return None
+        return result
 
     def assumptions(self, candidate: Candidate) -> tuple[str, ...]:
         """The assumptions (code.assumptions) the renames of ``candidate`` rely on."""
@@ -138,7 +146,7 @@ class EditSpace:
         """A random edit set: a random subset of the slots renamed, and maybe relations."""
         renames: dict[int, str] = {}
         if self.slots:
-            count = rng.randint(1, len(self.slots))
+            count = rng.randint(1, min(len(self.slots), self.max_renames or len(self.slots)))
             for slot in sorted(rng.sample(range(len(self.slots)), count)):
                 renames[slot] = rng.choice(self.slots[slot].names)
         relations = []
@@ -209,6 +217,8 @@ class SpaceSettings:
     max_relations: int
     seed: int
     assumptions: tuple[str, ...] = tuple(ASSUMPTIONS)  # what renames may rest on (code.assumptions)
+    max_renames: int | None = None
+    max_token_change: int | None = None
 
 
 def build_spaces(examples: list[Any], settings: SpaceSettings) -> list[EditSpace]:
@@ -247,7 +257,8 @@ def _space(example: Any, per_example, pool: list[str], settings: SpaceSettings) 
                                   names, source, variable.assumptions_needed(settings.assumptions) or ()))
     relations, relation_sides = _applicable(example, settings)
     return EditSpace(tuple(example.code), settings.language, settings.sides, slots, relations, relation_sides,
-                     settings.relation_options, parsed_sides)
+                     settings.relation_options, parsed_sides, max_renames=settings.max_renames,
+                     max_token_change=settings.max_token_change)
 
 
 def _with_unparsed(variable: Any) -> Any:
