@@ -78,3 +78,25 @@ def test_assume_names_are_checked_and_none_means_none():
     assert AttackConfig(**base, assume=["none"]).assumptions == ()
     with pytest.raises(UsageError, match="--assume: unknown assumption 'macros'"):
         AttackConfig(**base, assume=["macros"])._check_assumptions()
+
+
+def test_an_adversarial_record_lists_the_assumptions_its_renames_rely_on():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from metacompress.attack.outcome import SUCCESS, Outcome
+    from metacompress.attack.summary import records
+
+    code = STATEMENT_MACRO + ASSERTION
+    space = space_of(code)
+    slots = {slot.name: k for k, slot in enumerate(space.slots)}
+    candidate = Candidate(((slots["count"], "tally"), (slots["n"], "size")))
+    probs = {"teacher": np.array([0.5, 0.5]), "student": np.array([0.2, 0.8])}
+    attacked = SimpleNamespace(examples=[Example("1", (code,), 0)], originals={r: p[None] for r, p in probs.items()},
+                               spaces=[space], outcomes={"student": [Outcome(SUCCESS, 3, 3, 1, candidate,
+                                                                             space.build(candidate), probs)]})
+    record = records(attacked, ("a", "b"))[0]["attacks"]["student"]
+    assert record["assumptions"] == [STATEMENT_MACROS]
+    assert sorted((edit["from"], tuple(edit["assumes"])) for edit in record["edits"]) == [
+        ("count", (STATEMENT_MACROS,)), ("n", ())]
