@@ -256,7 +256,7 @@ def base_args(models, pairs, out) -> list[str]:
 @pytest.mark.parametrize(("flags", "message"), [
     (["--budget", "-1"], "--budget must be at least 0"),
     (["--objective", "flip"], "--objective must be one of"),
-    (["--strategy", "beam"], "--strategy must be one of"),
+    (["--strategy", "swarm"], "--strategy must be one of"),
     (["--success-against", "gold"], "--success-against must be one of"),
     (["--relations", "rename-identifiers"], "attack's own renaming search"),
     (["--fail-on", "success_rat>0.5"], "unknown metric 'success_rat'"),

@@ -73,10 +73,10 @@ def test_an_added_objective_is_accepted_and_its_rows_scope_gates(registered):
 
 
 def test_an_unknown_part_is_refused_naming_the_added_ones(registered):
-    with pytest.raises(UsageError, match="--strategy must be one of random, greedy, genetic, one-candidate"):
-        AttackConfig(**BASE, strategy="beam").validate()
-    with pytest.raises(UsageError, match="--recipe must be one of default, random-only"):
-        AttackConfig(**BASE, recipe="alert").validate()
+    with pytest.raises(UsageError, match="--strategy must be one of random, greedy, genetic, alert, beam, one-candidate"):
+        AttackConfig(**BASE, strategy="swarm").validate()
+    with pytest.raises(UsageError, match="--recipe must be one of default, alert, random-only"):
+        AttackConfig(**BASE, recipe="hogvul").validate()
 
 
 def test_a_recipe_that_fixes_its_search_refuses_another_and_is_recorded(registered):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import InitVar, dataclass, field
 
+from ..code.assumptions import assumption_names
 from ..config import (REPORT_FORMATS, DataSettings, JudgingSettings, ModelSettings, OutputSettings, Plan, check_shared,
-                      check_whole_number, select_relations)
+                      check_whole_number, select_relations, split_commas)
 from ..errors import UsageError
 from ..renderers import ATTACK, files
 from .objectives import objective_help, objective_names
@@ -56,6 +57,16 @@ class AttackConfig(OutputSettings, JudgingSettings, DataSettings, ModelSettings)
         "help": "Rename candidates kept per variable."})
     max_relations: int = field(default=2, metadata={
         "help": "Relations composed into one candidate on top of its renamings (0: renamings only)."})
+    max_renames: int | None = field(default=None, metadata={
+        "help": "At most this many variables renamed in one candidate (default: no limit).", "metavar": "N"})
+    max_token_change: int | None = field(default=None, metadata={
+        "help": "At most this many tokens (words and punctuation) changed by one candidate (default: no limit).",
+        "metavar": "N"})
+    assume: list[str] = field(default_factory=assumption_names, metadata={
+        "help": "Comma-separated assumptions under which variables the analysis cannot prove safe to rename are "
+                "renamed, as the literature's attacks rename them (default: all; 'none': proven renames only): "
+                + ", ".join(assumption_names()) + ". adversarial.jsonl lists the ones each rewrite relies on.",
+        "comma": True, "parse": split_commas, "metavar": "NAMES"})
     recipe: str = field(default=DEFAULT_RECIPE, metadata={
         "help": "The attack's assembly: how candidates are made, the constraints they keep and (if the recipe "
                 "fixes one) the search.", "choices": recipe_names, "metavar": "NAME"})
@@ -100,6 +111,10 @@ class AttackConfig(OutputSettings, JudgingSettings, DataSettings, ModelSettings)
         check_whole_number("--budget", self.budget, 0)
         check_whole_number("--candidates", self.candidates, 1)
         check_whole_number("--max-relations", self.max_relations, 0)
+        self._check_assumptions()
+        for flag, value in (("--max-renames", self.max_renames), ("--max-token-change", self.max_token_change)):
+            if value is not None:
+                check_whole_number(flag, value, 1)
         if not isinstance(self.substitutes_field, str) or not self.substitutes_field.strip():
             raise UsageError(f"--substitutes-field must name a field, not {self.substitutes_field!r}")
         if self._formats is not None and self._formats != list(REPORT_FORMATS):
@@ -108,6 +123,19 @@ class AttackConfig(OutputSettings, JudgingSettings, DataSettings, ModelSettings)
         recipe = get_recipe(self.recipe)
         if recipe.strategy is not None and self.strategy not in (recipe.strategy, DEFAULT_STRATEGY):
             raise UsageError(f"--strategy {self.strategy}: recipe {self.recipe} always searches with {recipe.strategy}")
+
+    def _check_assumptions(self) -> None:
+        if not isinstance(self.assume, list) or not all(isinstance(name, str) for name in self.assume):
+            raise UsageError(f"--assume must be a list of assumption names, not {self.assume!r}")
+        unknown = [name for name in self.assumptions if name not in assumption_names()]
+        if unknown:
+            raise UsageError(f"--assume: unknown assumption {unknown[0]!r} (known: {', '.join(assumption_names())}, "
+                             "or none)")
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """The assumptions renames may rest on (``--assume none``: none)."""
+        return () if self.assume in (["none"], ["None"]) else tuple(self.assume)
 
     @property
     def search_strategy(self) -> str:

@@ -49,8 +49,10 @@ class EditSize(Constraint):
     name = "edit-size"
 
     def describe(self, config: Any) -> str:
+        limits = "".join(f"; at most {value} {what} per candidate" for value, what in (
+            (config.max_renames, "variables renamed"), (config.max_token_change, "tokens changed")) if value is not None)
         return (f"at most {config.max_relations} relation(s) composed on top of the renamings; "
-                f"{config.candidates} rename candidates per variable")
+                f"{config.candidates} rename candidates per variable{limits}")
 
 
 @register_constraint

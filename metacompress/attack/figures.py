@@ -9,7 +9,7 @@ import numpy as np
 
 from ..metrics.core import ATTACK, METRICS, Metric, attack_figure, ratio, register_metric
 from ..metrics.intervals import bca_interval, resample_counts
-from .outcome import edit_size, queries_to_success
+from .outcome import ATTACKED, edit_size, queries_to_success
 
 #: the teacher-student relations measured on adversarial inputs and on random rewrites
 RELATION_METRICS = ("prediction_agreement", "probability_similarity", "high_confidence_preservation",
@@ -22,6 +22,8 @@ _SUCCESSES = "over successful inputs"
 #: says what each counts); an objective names those its rows hold
 ROW_FIGURES = (
     ("success_rate", "Share of attacked inputs on which the search reached its goal.", "rate", False),
+    ("success_rate_without_assumptions", "`success_rate` counting only successes whose rewrite rests on no "
+     "assumption (`--assume`): proven semantics-preserving.", "rate", False),
     ("accuracy_before", "The model's accuracy on the originals.", "rate", True),
     ("accuracy_after", "Robust accuracy: inputs the model gets right on x and the attack could not flip.", "rate", True),
     ("accuracy_drop", "`accuracy_before - accuracy_after`: inputs it got right that the attack flipped.", "rate", True),
@@ -128,3 +130,25 @@ def queries(outcomes) -> tuple[Metric, Metric]:
     mean, median = queries_to_success(outcomes)
     wins = sum(o.success for o in outcomes)
     return plain(mean, wins, "no success"), plain(median, wins, "no success")
+
+
+#: the budgets a curve reports (those under the run's --budget, then the budget itself)
+CURVE_BUDGETS = (1, 2, 5, 10, 20, 50, 100, 200, 400, 1000, 2000, 5000)
+
+
+def curve_budgets(budget: int) -> list[int]:
+    return [b for b in CURVE_BUDGETS if b < budget] + ([budget] if budget > 0 else [])
+
+
+def budget_curve(outcomes, budget: int, seed: int, n_bootstrap: int) -> list[dict[str, Any]]:
+    """Success rate (95% interval, inputs resampled) had the budget been each of curve_budgets:
+    an input counts as a success at budget b when its first success came within b queries. The
+    searches are the same at every budget (a strategy that shares its budget among sites would
+    spend a smaller one differently), so the curve is the run's own, read at each budget."""
+    tried = np.array([o.status in ATTACKED for o in outcomes])
+    points = []
+    for b in curve_budgets(budget):
+        won = np.array([o.success and o.queries_to_success is not None and o.queries_to_success <= b
+                        for o in outcomes])
+        points.append({"queries": b, "success_rate": share(won, tried, seed, n_bootstrap).as_dict()})
+    return points

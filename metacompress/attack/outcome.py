@@ -26,6 +26,9 @@ class Outcome:
     candidate: Candidate | None = None  # the best edit set found (a success when status is success)
     code: tuple[str, ...] | None = None
     probs: dict[str, np.ndarray] = field(default_factory=dict)  # both models on ``code``
+    #: the search ended with budget left because every edit set reachable one valid edit at a
+    #: time had been tried (strategies.common.sweep)
+    exhausted: bool = False
 
     @property
     def success(self) -> bool:

@@ -117,7 +117,8 @@ def _search_all(config: AttackConfig, context: RunContext, data, examples: list,
     transformation = get_transformation(get_recipe(config.recipe).transformation)
     spaces = transformation.spaces(examples, SpaceSettings(
         plan.language, plan.sides, plan.relations, config.relation_options, config.substitutes,
-        config.substitutes_field, config.candidates, config.max_relations, config.seed))
+        config.substitutes_field, config.candidates, config.max_relations, config.seed,
+        config.assumptions, config.max_renames, config.max_token_change))
     timings["spaces"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -195,9 +196,9 @@ def _search(config: AttackConfig, attack: str, k: int, attacked: Attacked) -> Ou
     get_strategy(strategy).run(search, rng, config.max_relations)
     found: Evaluated | None = search.success or search.best
     if found is None:
-        return Outcome(NOTHING_TO_EDIT, search.queries)
+        return Outcome(NOTHING_TO_EDIT, search.queries, exhausted=search.exhausted)
     return Outcome(SUCCESS if search.success else FAILED, search.queries, search.queries_to_success,
-                   search.successes, found.candidate, found.code)
+                   search.successes, found.candidate, found.code, exhausted=search.exhausted)
 
 
 def _probe(oracle: Oracle, outcome: Outcome) -> None:

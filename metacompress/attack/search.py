@@ -59,6 +59,7 @@ class Search:
     success: Evaluated | None = None
     successes: int = 0  # distinct candidates that met the objective
     queries_to_success: int | None = None  # queries spent when the first one was found
+    exhausted: bool = False  # no untried edit set was left (strategies.common.sweep)
     seen_codes: set[tuple[str, ...]] = field(default_factory=set)
     seen: dict[Candidate, Evaluated | None] = field(default_factory=dict)
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..code.assumptions import ASSUMPTIONS, UNPARSED_CODE
 from ..code.name_styles import random_words, switch_case
 from ..code.names import safe_new_name, used_words
 from ..code.edits import Edit
-from ..code.parsing import ParsedCode, keeps_parse_errors
+from ..code.parsing import ParsedCode, error_signature, keeps_parse_errors
 from ..code.python import rewrite_compiles
 from ..errors import InputError
 from ..relations import get_relation
@@ -71,6 +72,7 @@ class Slot:
     line: int
     names: list[str]
     source: str  # "data" or "generated"
+    assumptions: tuple[str, ...] = ()  # what renaming it relies on (code.assumptions); () when proven safe
 
     @property
     def name(self) -> str:
@@ -90,6 +92,8 @@ class EditSpace:
     relation_options: dict[str, dict[str, str]]
     _parsed: dict[int, ParsedCode] = field(default_factory=dict, repr=False)
     _built: dict[Candidate, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
+    max_renames: int | None = None  # --max-renames: a candidate renaming more is not built
+    max_token_change: int | None = None  # --max-token-change: nor one changing more tokens
 
     @property
     def empty(self) -> bool:
@@ -102,9 +106,14 @@ class EditSpace:
         return self._built[candidate]
 
     def _build(self, candidate: Candidate) -> tuple[str, ...] | None:
+        if self.max_renames is not None and len(candidate.renames) > self.max_renames:
+            return None
         code = list(self.code)
         for side in self.sides:
             chosen = [(self.slots[i].variable, name) for i, name in candidate.renames if self.slots[i].side == side]
+            # a variable renamed inside unparsed code changes the text of the parse errors it occurs in
+            in_errors = {self.slots[i].name: name for i, name in candidate.renames
+                         if self.slots[i].side == side and UNPARSED_CODE in self.slots[i].assumptions}
             if not chosen:
                 continue
             names = [name for _, name in chosen]
@@ -113,7 +122,7 @@ class EditSpace:
             parsed = self._parsed[side]
             edits = rename_edits(parsed.source, chosen)
             new_source = splice(parsed.source, edits)
-            if not _valid(parsed, edits, new_source):
+            if not _valid(parsed, edits, new_source, in_errors):
                 return None
             code[side] = new_source.decode("utf-8")
         for name, seed, side in candidate.relations:
@@ -126,13 +135,21 @@ class EditSpace:
                 return None
             code[side] = rewrite.code
         result = tuple(code)
-        return None if result == self.code else result
+        if result == self.code:
+            return None
+        if self.max_token_change is not None and tokens_changed(self.code, result) > self.max_token_change:
+            return None
+        return result
+
+    def assumptions(self, candidate: Candidate) -> tuple[str, ...]:
+        """The assumptions (code.assumptions) the renames of ``candidate`` rely on."""
+        return tuple(sorted({name for slot, _ in candidate.renames for name in self.slots[slot].assumptions}))
 
     def random_candidate(self, rng: random.Random, max_relations: int) -> Candidate:
         """A random edit set: a random subset of the slots renamed, and maybe relations."""
         renames: dict[int, str] = {}
         if self.slots:
-            count = rng.randint(1, len(self.slots))
+            count = rng.randint(1, min(len(self.slots), self.max_renames or len(self.slots)))
             for slot in sorted(rng.sample(range(len(self.slots)), count)):
                 renames[slot] = rng.choice(self.slots[slot].names)
         relations = []
@@ -151,17 +168,31 @@ class EditSpace:
         for slot_index, name in candidate.renames:
             slot = self.slots[slot_index]
             edits.append({"kind": "rename", "side": slot.side, "line": slot.line, "from": slot.name, "to": name,
-                          "occurrences": len(slot.variable.occurrences), "candidates_from": slot.source})
+                          "occurrences": len(slot.variable.occurrences), "candidates_from": slot.source,
+                          "assumes": list(slot.assumptions)})
         for relation, seed, side in candidate.relations:
             edits.append({"kind": "relation", "relation": relation, "seed": seed, "side": side})
         return edits
 
 
-def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> bool:
-    """The checks ``Relation.apply`` makes on its output: same parse errors; Python compiles."""
-    if not keeps_parse_errors(parsed, edits, new_source):
+def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes, renamed: dict[str, str]) -> bool:
+    """The checks ``Relation.apply`` makes on its output: same parse errors (their text with the
+    renames made, where a renamed variable occurs in one); Python compiles."""
+    if renamed:
+        after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
+        if error_signature(after.tree) != _renamed_signature(error_signature(parsed.tree), renamed):
+            return False
+    elif not keeps_parse_errors(parsed, edits, new_source):
         return False
     return parsed.language != "python" or rewrite_compiles(parsed, edits, new_source)
+
+
+def _renamed_signature(signature: list[tuple[str, bytes]], renamed: dict[str, str]) -> list[tuple[str, bytes]]:
+    if not signature or not renamed:
+        return signature
+    words = re.compile(rb"\b(" + b"|".join(re.escape(old.encode()) for old in renamed) + rb")\b")
+    new = {old.encode(): name.encode() for old, name in renamed.items()}
+    return sorted((kind, words.sub(lambda m: new[m.group(1)], text)) for kind, text in signature)
 
 
 def tokens_changed(before: tuple[str, ...], after: tuple[str, ...]) -> int:
@@ -191,6 +222,9 @@ class SpaceSettings:
     candidates: int
     max_relations: int
     seed: int
+    assumptions: tuple[str, ...] = tuple(ASSUMPTIONS)  # what renames may rest on (code.assumptions)
+    max_renames: int | None = None
+    max_token_change: int | None = None
 
 
 def build_spaces(examples: list[Any], settings: SpaceSettings) -> list[EditSpace]:
@@ -206,7 +240,7 @@ def _variables(example: Any, settings: SpaceSettings) -> list[tuple[int, ParsedC
     for side in settings.sides:
         parsed = ParsedCode.parse(example.code[side], settings.language)
         try:
-            variables = renamable_variables(parsed)
+            variables = renamable_variables(parsed, assumptions=settings.assumptions)
         except (RecursionError, MemoryError):
             variables = []
         found.append((side, parsed, variables))
@@ -225,11 +259,20 @@ def _space(example: Any, per_example, pool: list[str], settings: SpaceSettings) 
             rng = random.Random(f"{settings.seed}|{example.id}|{side}|{variable.name}|{variable.occurrences[0][0]}")
             names, source = _names(variable.name, substitutes.get(variable.name), words, pool, rng, settings)
             if names:
-                slots.append(Slot(side, variable, parsed.source[:variable.occurrences[0][0]].count(b"\n") + 1,
-                                  names, source))
+                slots.append(Slot(side, _with_unparsed(variable), parsed.source[:variable.occurrences[0][0]].count(b"\n") + 1,
+                                  names, source, variable.assumptions_needed(settings.assumptions) or ()))
     relations, relation_sides = _applicable(example, settings)
     return EditSpace(tuple(example.code), settings.language, settings.sides, slots, relations, relation_sides,
-                     settings.relation_options, parsed_sides)
+                     settings.relation_options, parsed_sides, max_renames=settings.max_renames,
+                     max_token_change=settings.max_token_change)
+
+
+def _with_unparsed(variable: Any) -> Any:
+    """The variable with its occurrences in unparsed code (renamed under UNPARSED_CODE only, and
+    a variable carries them only when that assumption lets it be renamed)."""
+    if not variable.unparsed_occurrences:
+        return variable
+    return replace(variable, occurrences=sorted(set(variable.occurrences) | set(variable.unparsed_occurrences)))
 
 
 def _names(name: str, offered: Any, words: set[str], pool: list[str], rng: random.Random,

@@ -15,7 +15,7 @@ from typing import Protocol
 from tree_sitter import Node
 
 from . import scopes
-from .c import CAnalysis
+from .c import CAnalysis, unparsed_locals
 from .java import JavaAnalysis
 from .parsing import ParsedCode
 from .python import PythonAnalysis
@@ -76,3 +76,11 @@ def protecting_block(node: Node, language: str) -> Node | None:
     """The innermost ``try`` body (or Python ``with`` body) around ``node`` in its frame."""
     rules = ANALYSES[language]
     return scopes.protecting_block(node, rules.handler_types, rules.frame_types)
+
+
+def locals_in_unparsed_code(parsed: ParsedCode, known: set[str]) -> list[Variable]:
+    """Variables declared in regions the parser could not read, renamable only under the
+    UNPARSED_CODE assumption (C; other languages: none)."""
+    if parsed.language != "c" or not parsed.error_ranges:
+        return []
+    return unparsed_locals(parsed, known)

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Query
 
+from .assumptions import ASSERTION_TEXT, STATEMENT_MACROS, UNPARSED_CODE
 from .dataflow import ANYWHERE, Access, LocalTypes, Unmovable
-from .parsing import ParsedCode, get_language, node_text, query_captures, walk
+from .parsing import ParsedCode, error_nodes, get_language, node_text, query_captures, walk
 from .scopes import (
     Ban,
     BlockScopes,
@@ -115,9 +116,9 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     for node in captures.get("type", ()):
         if node.start_byte not in tags:
             pins.append((node, "used where the parser read a type name"))
-    for node, reason in pins:
+    for node, reason, *assumption in pins:
         handled.add(node.start_byte)
-        scopes.pin(node.text or b"", node.start_byte, reason)
+        scopes.pin(node.text or b"", node.start_byte, reason, *assumption)
     prototypes = SpanSet([span(n) for n in captures.get("parameters", ()) if n.start_byte not in own_lists])
     scopes.use_all(captures.get("id", []), source, handled, prototypes, "named in a prototype's parameter list")
     defined = {n.text or b"" for n in captures.get("macro_definition", ())}
@@ -155,7 +156,7 @@ def _exclude_around_macros(callees: list[Node], variables: list[Variable], defin
         reason = f"visible where macro {name.decode('utf-8', 'replace')} is used as a statement, which may use it unnamed"
         for variable in variables:
             if variable.extent[0] <= position < variable.extent[1] and variable.name not in named:
-                variable.exclude(reason)
+                variable.exclude(reason, STATEMENT_MACROS)
 
 
 def _macro_bans(captures: dict[str, list[Node]]) -> list[Ban]:
@@ -293,7 +294,9 @@ def _macro_arguments(callees: list[Node], source: bytes, stringizing: set[bytes]
         if name in stringizing or ASSERTION.search(name):
             arguments = callee.parent.child_by_field_name("arguments") if callee.parent is not None else None
             why = f"inside {name.decode('utf-8', 'replace')}(...), which may print its text or paste it into a name"
-            pins.extend((node, why) for node in identifiers_under(arguments) if arguments is not None)
+            # an assertion of a missing header only prints its text; a macro of this file may paste it
+            assumption = ASSERTION_TEXT if name not in stringizing else None
+            pins.extend((node, why, assumption) for node in identifiers_under(arguments) if arguments is not None)
             continue
         member_macro = name in MEMBER_MACROS
         if not member_macro and not MACRO_NAME.fullmatch(name):
@@ -591,3 +594,36 @@ class CAnalysis:
 
     def declared_by(self, statement: Node) -> dict[str, str]:
         return declared_by(statement)
+
+
+# --- reach under an assumption: locals declared in code the parser could not read ---
+
+
+def unparsed_locals(parsed: ParsedCode, known: set[str]) -> list[Variable]:
+    """Names declared inside a region the parser could not read (a header built by an unseen
+    macro, ``void OPPROTO f(void)``, leaves the whole function unparsed), each a variable whose
+    occurrences are every identifier token of its name, renamed only under UNPARSED_CODE. A name
+    also called, written like a macro, in a directive or already analysed is left out."""
+    captures = query_captures(_query(), parsed.root)
+    called = {node.text or b"" for node in captures.get("callee", ())}
+    directive_words = {ban.name.encode() for ban in _macro_bans(captures)}
+    declared: dict[bytes, None] = {}
+    for error in error_nodes(parsed.tree):
+        for node in walk(error):
+            if node.type in ("declaration", "parameter_declaration"):
+                for declarator in node.children_by_field_name("declarator"):
+                    name, shape = _declarator_name(declarator, through_functions=False)
+                    if name is not None and shape == "variable":
+                        declared[name.text or b""] = None
+    tokens: dict[bytes, list[tuple[int, int]]] = {}
+    for node in captures.get("id", ()):
+        tokens.setdefault(node.text or b"", []).append(span(node))
+    found = []
+    for name in declared:
+        text = name.decode("utf-8", "replace")
+        if text in known or name in called or name in directive_words or MACRO_NAME.fullmatch(name):
+            continue
+        variable = Variable(text, "local", (0, len(parsed.source)), sorted(tokens.get(name, [])))
+        variable.exclude("declared in a region the parser could not read", UNPARSED_CODE)
+        found.append(variable)
+    return found

@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from tree_sitter import Node
 
+from .assumptions import UNPARSED_CODE
 from .parsing import ParsedCode, error_nodes
 
 Span = tuple[int, int]
@@ -38,10 +39,29 @@ class Variable:
     extent: Span  # bytes where the variable is visible
     occurrences: list[Span] = field(default_factory=list)
     excluded: str = ""  # why it must keep its name; empty when it may be renamed
+    #: assumption (code.assumptions) -> the exclusion it waives; a variable every one of whose
+    #: exclusions an assumption waives may be renamed under those assumptions (the attack's reach)
+    assumed: dict[str, str] = field(default_factory=dict)
+    firm: bool = False  # excluded for a reason no assumption waives
+    #: occurrences in code the parser could not read, renamed only under UNPARSED_CODE
+    unparsed_occurrences: list[Span] = field(default_factory=list)
 
-    def exclude(self, reason: str) -> None:
+    def exclude(self, reason: str, assumption: str | None = None) -> None:
         if not self.excluded:
             self.excluded = reason
+        if assumption is None:
+            self.firm = True
+        else:
+            self.assumed.setdefault(assumption, reason)
+
+    def assumptions_needed(self, allowed: Container[str]) -> tuple[str, ...] | None:
+        """The assumptions renaming this variable relies on (() when it is proven safe), or None
+        when it may not be renamed under ``allowed``."""
+        if not self.excluded:
+            return ()
+        if self.firm or any(name not in allowed for name in self.assumed):
+            return None
+        return tuple(sorted(self.assumed))
 
 
 @dataclass
@@ -133,11 +153,12 @@ class BlockScopes:
             if variable is not None:
                 variable.occurrences.append((start, end))
 
-    def pin(self, name: bytes, position: int, reason: str) -> None:
-        """A mention whose meaning is unclear: the variable it may denote keeps its name."""
+    def pin(self, name: bytes, position: int, reason: str, assumption: str | None = None) -> None:
+        """A mention whose meaning is unclear: the variable it may denote keeps its name (unless
+        ``assumption``, a name in code.assumptions, is made)."""
         variable = self.resolve(name, position)
         if variable is not None:
-            variable.exclude(reason)
+            variable.exclude(reason, assumption)
 
 
 class SpanSet:
@@ -188,16 +209,32 @@ def _exclude_near_errors(parsed: ParsedCode, variables: list[Variable]) -> None:
     """An occurrence in or beside an unparsed region (error recovery may read the same tokens
     differently once a name changes), or the name appearing in one at all, may hide a use we
     cannot see: such a variable keeps its name."""
-    nearby = SpanSet([_statement_around(parsed, node) for node in error_nodes(parsed.tree)])
+    errors = error_nodes(parsed.tree)
+    nearby = SpanSet([_statement_around(parsed, node) for node in errors])
     regions = [(span, set(WORD.findall(parsed.source[span[0] : span[1]].decode("utf-8", "replace")))) for span in parsed.error_ranges]
+    unparsed_words: dict[str, list[Span]] | None = None
     for variable in variables:
         if any(nearby.overlaps(occurrence) for occurrence in variable.occurrences):
-            variable.exclude("occurs in or beside a region the parser could not read")
-            continue
+            variable.exclude("occurs in or beside a region the parser could not read", UNPARSED_CODE)
         for span, words in regions:
             if variable.name in words and _overlaps(variable.extent, span):
-                variable.exclude("its name appears in a region the parser could not read")
+                variable.exclude("its name appears in a region the parser could not read", UNPARSED_CODE)
+                if unparsed_words is None:
+                    unparsed_words = _identifier_tokens(parsed, errors)
+                known = set(variable.occurrences)
+                variable.unparsed_occurrences = [s for s in unparsed_words.get(variable.name, ())
+                                                 if s not in known and variable.extent[0] <= s[0] < variable.extent[1]]
                 break
+
+
+def _identifier_tokens(parsed: ParsedCode, nodes: list[Node]) -> dict[str, list[Span]]:
+    """Every identifier token under ``nodes``, by name (what a token-by-token rename would change)."""
+    found: dict[str, list[Span]] = {}
+    for node in nodes:
+        for identifier in identifiers_under(node):
+            found.setdefault(parsed.source[identifier.start_byte:identifier.end_byte].decode("utf-8", "replace"),
+                             []).append(span(identifier))
+    return found
 
 
 #: nodes that hold statements: an error directly inside one does not taint its neighbours

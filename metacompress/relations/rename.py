@@ -36,7 +36,8 @@ import random
 import re
 from collections.abc import Container
 
-from ..code.analysis import local_variables
+from ..code.analysis import local_variables, locals_in_unparsed_code
+from ..code.assumptions import UNPARSED_CODE
 from ..code.interfaces import function_names, parameter_exposure
 from ..code.name_styles import random_words, switch_case
 from ..code.names import TextNames, safe_new_name, used_words
@@ -184,15 +185,19 @@ def _reasons(variables: list[Variable]) -> str:
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
-def renamable_variables(parsed: ParsedCode, targets: str = "locals") -> list[Variable]:
+def renamable_variables(parsed: ParsedCode, targets: str = "locals", assumptions: Container[str] = ()) -> list[Variable]:
     """The variables rename-identifiers may rename under ``targets`` (same scope and interface
-    rules), in order of first occurrence; used by ``metacompress attack`` to search renamings."""
+    rules), in order of first occurrence; used by ``metacompress attack`` to search renamings.
+    With ``assumptions`` (names in code.assumptions), also those every exclusion of which one
+    of them waives (``Variable.assumptions_needed``)."""
     chosen = set(targets.split("+"))
     variables = _restrict(local_variables(parsed), chosen, parameter_exposure(parsed))
     if "function" in chosen:
         variables += finish(parsed, function_names(parsed), [])
-        variables.sort(key=lambda v: (v.occurrences[0][0], v.name))
-    return [v for v in variables if not v.excluded]
+    if UNPARSED_CODE in assumptions:
+        variables += [v for v in locals_in_unparsed_code(parsed, {v.name for v in variables}) if v.occurrences]
+    variables.sort(key=lambda v: (v.occurrences[0][0], v.name))
+    return [v for v in variables if v.assumptions_needed(assumptions) is not None]
 
 
 def rename_edits(source: bytes, new_names: list[tuple[Variable, str]]) -> list[Edit]:

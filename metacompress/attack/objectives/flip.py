@@ -14,7 +14,7 @@ from ..outcome import ALREADY_WRONG, ATTACKED
 from ..search import Goal
 from . import AttackObjective, register_objective
 
-FLIP_METRICS = ("success_rate", "accuracy_before", "accuracy_after", "accuracy_drop", "relative_drop",
+FLIP_METRICS = ("success_rate", "success_rate_without_assumptions", "accuracy_before", "accuracy_after", "accuracy_drop", "relative_drop",
                 "mean_queries_to_success", "median_queries_to_success", "transfer_rate",
                 "identifiers_renamed", "tokens_changed")
 ROLES = ("teacher", "student")
@@ -64,6 +64,9 @@ class FlipObjective(AttackObjective):
         won = np.array([o.success for o in outcomes])
         tried = np.array([o.status in ATTACKED for o in outcomes])
         metrics = {"success_rate": share(won, tried, seed, b)}
+        proven = np.array([o.success and not space.assumptions(o.candidate)
+                           for o, space in zip(outcomes, attacked.spaces)], dtype=bool)
+        metrics["success_rate_without_assumptions"] = share(proven, tried, seed, b)
         if labels is not None:
             correct = attacked.originals[attack].argmax(axis=1) == np.asarray(labels)
             robust = correct & ~won

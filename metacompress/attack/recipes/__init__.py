@@ -26,6 +26,7 @@ DEFAULT_RECIPE = "default"
 #: the built-in recipes: name -> the module registering it
 BUILTIN = {
     "default": "metacompress.attack.recipes.default",
+    "alert": "metacompress.attack.recipes.alert",
 }
 RECIPES.declare(BUILTIN)
 

@@ -36,6 +36,10 @@ BUILTIN = {
                "a step of random edit sets, then rank variables and relations by how much editing them moves the "
                "objective and try candidates in that order (where single edits can add up to success), then genetic"),
     "genetic": ("metacompress.attack.strategies.genetic", "crossover and mutation of edit sets"),
+    "alert": ("metacompress.attack.strategies.alert",
+              "ALERT as published (--recipe alert): variables by importance, every name of each, then genetic"),
+    "beam": ("metacompress.attack.strategies.beam",
+             "BeamAttack's beam search: sites ranked by one probe each, the best edit sets extended site by site"),
 }
 STRATEGIES.declare({name: module for name, (module, _) in BUILTIN.items()})
 

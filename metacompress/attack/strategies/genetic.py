@@ -7,7 +7,7 @@ import random
 from ..search import Evaluated, Search
 from ..space import Candidate, EditSpace
 from . import Strategy, register_strategy
-from .common import POPULATION, STALE_ROUNDS, first_generation, new_candidates
+from .common import POPULATION, STALE_ROUNDS, first_generation, new_candidates, sweep
 
 IMMIGRANTS = 2  # random edit sets among each generation's children
 
@@ -19,6 +19,7 @@ class GeneticStrategy(Strategy):
 
     def run(self, search: Search, rng: random.Random, max_relations: int) -> None:
         genetic_search(search, rng, max_relations)
+        sweep(search, max_relations)
 
 
 def genetic_search(search: Search, rng: random.Random, max_relations: int,

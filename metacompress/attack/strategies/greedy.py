@@ -10,7 +10,7 @@ import numpy as np
 from ..search import Evaluated, Search
 from ..space import Candidate
 from . import BUILTIN, Strategy, register_strategy
-from .common import POPULATION, first_generation
+from .common import POPULATION, first_generation, sweep
 from .genetic import genetic_search
 
 RELATION_SEEDS = 5  # seeds greedy tries per relation site
@@ -25,6 +25,7 @@ class GreedyStrategy(Strategy):
 
     def run(self, search: Search, rng: random.Random, max_relations: int) -> None:
         greedy_search(search, rng, max_relations)
+        sweep(search, max_relations)
 
 
 def greedy_search(search: Search, rng: random.Random, max_relations: int) -> None:
@@ -49,6 +50,11 @@ def greedy_search(search: Search, rng: random.Random, max_relations: int) -> Non
         probes, results = _probe(search, max_relations)
         if _within_reach(search, _single_gains(search, results)):
             _greedy_pass(search, max_relations, probes, results)
+    breed_from_best(search, rng, max_relations)
+
+
+def breed_from_best(search: Search, rng: random.Random, max_relations: int) -> None:
+    """ALERT's second stage with whatever budget is left, bred from the best edit sets found."""
     if not search.done:
         found = sorted((r for r in search.seen.values() if r is not None),
                        key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
@@ -95,7 +101,8 @@ def _single_gains_seen_in(search: Search, sets: list[Evaluated], max_relations: 
 
 
 def _greedy_pass(search: Search, max_relations: int, probes: list[tuple[Any, Candidate]],
-                 results: list[Evaluated | None]) -> None:
+                 results: list[Evaluated | None], names: int | None = GREEDY_NAMES) -> None:
+    """Improve the edit set site by site, most promising first; ``names`` per variable (None: all)."""
     space = search.space
     ranked = sorted(range(len(probes)), key=lambda k: (-(results[k].score if results[k] else -np.inf), k))
     current, current_score = Candidate(), search.start_score
@@ -105,7 +112,7 @@ def _greedy_pass(search: Search, max_relations: int, probes: list[tuple[Any, Can
             return
         (kind, site), _ = probes[k]
         if kind == "slot":
-            options = [current.with_rename(site, name) for name in space.slots[site].names[:GREEDY_NAMES]]
+            options = [current.with_rename(site, name) for name in space.slots[site].names[:names]]
         else:
             if relations_used >= max_relations:
                 continue

@@ -6,7 +6,7 @@ import random
 
 from ..search import Search
 from . import Strategy, register_strategy
-from .common import STALE_ROUNDS, new_candidates
+from .common import STALE_ROUNDS, new_candidates, sweep
 
 RANDOM_STEP = 10  # candidates per step
 
@@ -18,6 +18,7 @@ class RandomStrategy(Strategy):
 
     def run(self, search: Search, rng: random.Random, max_relations: int) -> None:
         random_search(search, rng, max_relations)
+        sweep(search, max_relations)
 
 
 def random_search(search: Search, rng: random.Random, max_relations: int) -> None:
