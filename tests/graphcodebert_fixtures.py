@@ -63,3 +63,20 @@ def digest(value) -> str:
 
 def golden(name: str) -> dict:
     return json.loads((GOLDEN / name).read_text())
+
+
+def softmax_twin(tmp_path: Path) -> Path:
+    """The Devign tiny model with two logits [0, z] instead of its one z, as a softmax spec."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    weights = load_file(GOLDEN / "devign-tiny.safetensors")
+    for name in ("weight", "bias"):
+        row = weights[f"encoder.classifier.out_proj.{name}"]
+        weights[f"encoder.classifier.out_proj.{name}"] = torch.cat([torch.zeros_like(row), row])
+    save_file(weights, tmp_path / "devign-tiny.safetensors")
+    for name in ("vocab.json", "merges.txt"):
+        (tmp_path / name).write_bytes((GOLDEN / name).read_bytes())
+    spec = graph_spec(tmp_path, "devign", root=tmp_path)
+    spec.write_text(spec.read_text().replace('logits = "sigmoid"', ""))
+    return spec

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graphcodebert_fixtures import graph_spec
+from graphcodebert_fixtures import graph_spec, softmax_twin
+from metacompress.models.convert import convert_spec
 from metacompress.cli import cli
 
 pytestmark = pytest.mark.slow
@@ -52,3 +53,27 @@ def test_attack_searches_rewrites_against_a_graphcodebert_teacher(shared_dir, tm
                    "--objective", "flip-teacher")
     assert report["attacks"]["teacher"]["metrics"]["success_rate"]["n"] == 3
     assert (tmp_path / "attack" / "adversarial.jsonl").is_file()
+
+
+def test_a_graphcodebert_teacher_saved_as_a_hugging_face_folder_is_audited_and_attacked(shared_dir, tmp_path):
+    (tmp_path / "twin").mkdir()
+    folder = convert_spec(softmax_twin(tmp_path / "twin"), tmp_path / "teacher-hf")
+    student = Path(__file__).resolve().parents[1] / "configs" / "models" / "avatar-devign.toml"
+    text = student.read_text(encoding="utf-8")
+    root = next(line for line in text.splitlines() if line.startswith("root"))
+    (tmp_path / student.name).write_text(
+        text.replace(root, f'root = "{shared_dir / "models" / root.split("/")[-1].rstrip(chr(34))}"'))
+    common = ["--teacher", str(folder), "--student", str(tmp_path / student.name), "--task",
+              "vulnerability-prediction", "--data", str(shared_dir / "data" / "devign-test" / "test_subs_0_400.jsonl"),
+              "--limit", "3", "--seed", "1", "--bootstrap", "0", "--cache", str(tmp_path / "store.sqlite")]
+    ran = CliRunner().invoke(cli, ["run", *common, "--relations", "rename-identifiers,insert-dead-code",
+                                   "--out", str(tmp_path / "run"), "--quiet"])
+    assert ran.exit_code == 0, ran.output
+    report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
+    assert report["run"]["models"]["teacher"]["max_length"] == 384 + 128  # read as a GraphCodeBERT input
+    assert report["relations"]["insert-dead-code"]["judged"] == 3
+    attacked = CliRunner().invoke(cli, ["attack", *common, "--budget", "4", "--objective", "flip-teacher",
+                                        "--out", str(tmp_path / "attack")])
+    assert attacked.exit_code == 0, attacked.output
+    assert json.loads((tmp_path / "attack" / "report.json").read_text())["attacks"]["teacher"]["metrics"][
+        "success_rate"]["n"] == 3

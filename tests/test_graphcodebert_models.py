@@ -7,7 +7,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from graphcodebert_fixtures import GOLDEN, graph_spec
+from graphcodebert_fixtures import GOLDEN, graph_spec, softmax_twin
 from metacompress.errors import ModelLoadError, UsageError
 from metacompress.inference import InferenceSettings, predict_proba
 from metacompress.models import load_model
@@ -20,20 +20,6 @@ C_FUNCTIONS = [
     "void copy(char *d, const char *s, int n) { for (int i = 0; i < n; i++) { d[i] = s[i]; } }",
     "static int f(int x) { if (x > 3) { x = x * 2; } else { x = x - 1; } return x; }",
 ]
-
-
-def softmax_twin(tmp_path):
-    """The Devign tiny model with two logits [0, z] instead of its one z, as a softmax spec."""
-    weights = load_file(GOLDEN / "devign-tiny.safetensors")
-    for name in ("weight", "bias"):
-        row = weights[f"encoder.classifier.out_proj.{name}"]
-        weights[f"encoder.classifier.out_proj.{name}"] = torch.cat([torch.zeros_like(row), row])
-    save_file(weights, tmp_path / "devign-tiny.safetensors")
-    for name in ("vocab.json", "merges.txt"):
-        (tmp_path / name).write_bytes((GOLDEN / name).read_bytes())
-    spec = graph_spec(tmp_path, "devign", root=tmp_path)
-    spec.write_text(spec.read_text().replace('logits = "sigmoid"', ""))
-    return spec
 
 
 def test_one_sigmoid_logit_gives_the_softmax_of_zero_and_it(tmp_path):
