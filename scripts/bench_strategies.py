@@ -25,9 +25,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
 from metacompress.attack import AttackConfig, run_attack  # noqa: E402
 from metacompress.code.assumptions import assumption_names  # noqa: E402
+from bench_support import print_provenance  # noqa: E402
 
 DEFAULT_ENTRIES = "random,greedy,genetic,beam,recipe:alert"
 
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     for entry in args.entries.split(","):
         results[entry] = attack(args, entry, folder / entry.replace(":", "-"))
         print(f"{entry}: done in {results[entry][2]:.1f} s", file=sys.stderr)
+    print_provenance()
     print(f"success rate (of attacked inputs) by queries; budget {args.budget}, {args.objective}, "
           f"max relations {args.max_relations}, substitutes {args.substitutes}; reports in {folder}")
     print("\n".join(success_table(results)))

@@ -40,6 +40,13 @@ SMOKES = {
     "bench_relations_shared": Smoke("bench_relations.py", ("--languages", "java,c", "--limit", "2", "--repeat", "1",
                                                             "--relations", "rename-identifiers", "--shared", "{shared}"),
                                     needs_shared=True),
+    "bench_strategies": Smoke("bench_strategies.py", (
+        # one real model in both roles: --model-root points one spec's files wherever ../shared is
+        "--teacher", "configs/models/compressor-devign.toml", "--student", "configs/models/compressor-devign.toml",
+        "--model-root", "{shared}/models/compressor-codebert-devign-3mb", "--task", "vulnerability-prediction",
+        "--data", "{shared}/data/devign-test/test_subs_0_400.jsonl", "--limit", "2", "--budget", "4",
+        "--bootstrap", "0", "--entries", "random,beam", "--out", "{tmp}/strategies"), needs_shared=True),
+    "doc_figures": Smoke("doc_figures.py", ("--check", "docs/statistics.md"), figures=False),
     "bench_store": Smoke("bench_store.py", ("--tiny", "--limit", "2", "--relations", "swap-operands"), exit_codes=(0, 1)),
     "build_demo_models": Smoke("build_demo_models.py", ("--quick", "--out", "{tmp}/demo")),
     "corpora": Smoke("corpora.py", ("--languages", "python")),
@@ -52,7 +59,7 @@ SMOKES = {
                                                          "--relations", "swap-operands")),
 }
 #: these load torch and build or load models: seconds each
-SLOW = {"bench_attack", "bench_audit", "bench_inference", "bench_store", "build_demo_models", "eval_students", "gpu_check"}
+SLOW = {"bench_attack", "bench_audit", "bench_strategies", "bench_inference", "bench_store", "build_demo_models", "eval_students", "gpu_check"}
 
 
 def test_every_script_has_a_smoke_run():
