@@ -28,9 +28,11 @@ def test_the_table_gives_each_entry_its_curve_on_the_same_inputs(tmp_path, capsy
     load_script().main(["--teacher", str(models["teacher"]), "--student", str(models["perturbed"]),
                         "--task", "clone-detection", "--data", str(pairs), "--budget", "12",
                         "--entries", "greedy,recipe:alert", "--out", str(tmp_path / "runs"), "--json", str(curves)])
-    table = capsys.readouterr().out.splitlines()
-    assert table[1].split()[:2] == ["entry", "model"] and table[1].split()[2:5] == ["1", "2", "5"]
-    assert [line.split()[:2] for line in table[2:]] == [["greedy", "student"], ["recipe:alert", "student"]]
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("command: ") and printed[1].startswith("versions: ")  # the provenance first
+    table = printed[next(i for i, line in enumerate(printed) if line.startswith("entry")):]
+    assert table[0].split()[:2] == ["entry", "model"] and table[0].split()[2:5] == ["1", "2", "5"]
+    assert [line.split()[:2] for line in table[1:]] == [["greedy", "student"], ["recipe:alert", "student"]]
     written = json.loads(curves.read_text())
     assert set(written) == {"greedy", "recipe:alert"}
     for entry in written.values():
