@@ -294,13 +294,7 @@ def keep_labelled(drafts: list[Draft], skipped: list[Skipped], label_field: str,
         if explicit and drafts:
             raise InputError(f"{source}: no record has the label field {label_field!r}")
         return drafts
-    kept = []
-    for draft in drafts:
-        if draft.label is None:
-            skipped.append(Skipped(draft.where, f"no label in field {label_field!r} (other records have one)"))
-        else:
-            kept.append(draft)
-    return kept
+    return _skip_without(drafts, skipped, lambda d: d.label, f"no label in field {label_field!r} (other records have one)")
 
 
 def keep_identified(drafts: list[Draft], skipped: list[Skipped], id_field: str, source: str) -> list[Draft]:
@@ -309,10 +303,15 @@ def keep_identified(drafts: list[Draft], skipped: list[Skipped], id_field: str, 
     number would pass for an id that the reports and adversarial.jsonl name it by."""
     if drafts and all(d.id is None for d in drafts):
         raise InputError(f"{source}: no record has the id field {id_field!r} (--task-option id_field)")
+    return _skip_without(drafts, skipped, lambda d: d.id, f"no id in field {id_field!r} (other records have one)")
+
+
+def _skip_without(drafts: list[Draft], skipped: list[Skipped], value, reason: str) -> list[Draft]:
+    """The drafts whose ``value`` is not None; the others are skipped with ``reason``."""
     kept = []
     for draft in drafts:
-        if draft.id is None:
-            skipped.append(Skipped(draft.where, f"no id in field {id_field!r} (other records have one)"))
+        if value(draft) is None:
+            skipped.append(Skipped(draft.where, reason))
         else:
             kept.append(draft)
     return kept
