@@ -40,6 +40,7 @@ ROW_FIGURES = (
     ("median_queries_to_success", f"Median queries to success, {_SUCCESSES}.", "value", False),
     ("identifiers_renamed", f"Mean number of variables the best rewrite renames, {_SUCCESSES}.", "value", False),
     ("tokens_changed", f"Mean number of tokens that differ between x and the best rewrite, {_SUCCESSES}.", "value", False),
+    ("codebleu", f"Mean CodeBLEU of the best rewrite against x (1: identical), {_SUCCESSES}.", "value", False),
 )
 #: the headline: gated without a scope
 HEADLINE_FIGURES = (
@@ -116,13 +117,58 @@ def status_counts(outcomes) -> dict[str, int]:
     return counts
 
 
-def sizes(attacked, outcomes) -> tuple[Metric, Metric]:
-    """Mean identifiers renamed and tokens changed over the successful rewrites."""
-    wins = [edit_size(e.code, o) for e, o in zip(attacked.examples, outcomes) if o.success]
+#: the edit-size measures of a success, each with its distribution in report.json's ``edit_size``
+EDIT_MEASURES = ("identifiers_renamed", "tokens_changed", "codebleu")
+QUANTILES = (("min", 0), ("q1", 25), ("median", 50), ("q3", 75), ("max", 100))
+
+
+def edit_measures(language: str, code: tuple[str, ...], outcome) -> dict[str, float | None]:
+    """Identifiers renamed, tokens changed and CodeBLEU of an outcome's best rewrite (0, 0 and
+    None when it has none)."""
+    from .naturalness import codebleu
+
+    renamed, changed = edit_size(code, outcome)
+    similarity = codebleu(code, outcome.code, language) if outcome.code is not None else None
+    return {"identifiers_renamed": renamed, "tokens_changed": changed, "codebleu": similarity}
+
+
+def success_measures(attacked, outcomes) -> list[dict[str, float | None]]:
+    return [edit_measures(space.language, e.code, o)
+            for e, o, space in zip(attacked.examples, outcomes, attacked.spaces) if o.success]
+
+
+def sizes(attacked, outcomes) -> tuple[Metric, ...]:
+    """Mean identifiers renamed, tokens changed and CodeBLEU over the successful rewrites."""
+    wins = success_measures(attacked, outcomes)
     if not wins:
-        return plain(None, 0, "no success"), plain(None, 0, "no success")
-    return (plain(float(np.mean([w[0] for w in wins])), len(wins)),
-            plain(float(np.mean([w[1] for w in wins])), len(wins)))
+        return tuple(plain(None, 0, "no success") for _ in EDIT_MEASURES)
+    return tuple(plain(float(np.mean([w[m] for w in wins])), len(wins)) for m in EDIT_MEASURES)
+
+
+def distribution(values: list[float]) -> dict[str, float | int | None]:
+    """n, min, quartiles (numpy's linear interpolation), median and max; None values when n is 0."""
+    if not values:
+        return {"n": 0, **{name: None for name, _ in QUANTILES}}
+    points = np.percentile(np.asarray(values, dtype=np.float64), [q for _, q in QUANTILES])
+    return {"n": len(values), **{name: round(float(v), 6) for (name, _), v in zip(QUANTILES, points)}}
+
+
+def edit_distributions(attacked, outcomes) -> dict[str, dict[str, float | int | None]]:
+    """report.json's ``edit_size`` of one attack: each measure's distribution over its successes."""
+    wins = success_measures(attacked, outcomes)
+    return {m: distribution([w[m] for w in wins]) for m in EDIT_MEASURES}
+
+
+def edit_size_table(attacks: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of report.md's edit-size table, one row per attack and measure, from
+    report.json's ``attacks``: for any renderer."""
+    header = ["attack", "measure", "n", *(name for name, _ in QUANTILES)]
+    rows = []
+    for attack, row in attacks.items():
+        for measure, d in row.get("edit_size", {}).items():
+            rows.append([attack, measure, str(d["n"]),
+                         *("-" if d[name] is None else f"{d[name]:.4g}" for name, _ in QUANTILES)])
+    return header, rows
 
 
 def queries(outcomes) -> tuple[Metric, Metric]:

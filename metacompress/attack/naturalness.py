@@ -8,7 +8,8 @@ functions) as one corpus (numerators and denominators summed over the snippets):
 - ``ngram``: BLEU-4 (uniform weights, clipped n-gram precision, brevity penalty), a zero n-gram
   count smoothed to 0.1 (Chen and Cherry's method 1), 0 when no unigram matches;
 - ``weighted_ngram``: the same over n-gram *recall* of the reference, unigrams weighted 1 for a
-  keyword of the language and 0.2 for any other token;
+  keyword of the language and 0.2 for any other token (each order's denominator at least 1, as in
+  the reference implementation);
 - ``syntax``: share of the reference's syntax subtrees (tree-sitter S-expressions of every node
   with children, comments removed: leaves' text is not in them) found among the rewrite's;
 - ``dataflow``: share of the reference's data-flow edges (GraphCodeBERT's graph,

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..report.escape import MARKDOWN_LIMIT, Section, cap_sections, md_text
-from .figures import ADVERSARIAL, RELATION_METRICS, row_figures
+from .figures import ADVERSARIAL, RELATION_METRICS, edit_size_table, row_figures
 
 
 def _table_figures() -> list[str]:
@@ -68,6 +68,7 @@ def render_markdown(report: Any) -> str:
                     [[s] + [str(attacks[a]["counts"].get(s, 0)) for a in names] for s in statuses])
     lines += ["", "Queries spent (distinct candidates per model) and, for a hunt, the violating rewrites it found:", ""]
     lines += _table(["total", *names], [[t] + [str(attacks[a]["counts"].get(t, "")) for a in names] for t in totals])
+    lines += _edit_size_markdown(attacks)
     random = doc["random_rewrites"]
     lines += ["", "## Teacher-student relations: adversarial inputs vs random rewrites", "",
               f"Random rewrites: every relation once per input with the run's seed ({random['rewrites']} rewrites).", ""]
@@ -104,6 +105,16 @@ def render_terminal(report: Any) -> str:
     lines += _skipped_terminal(doc)
     lines += _gates_terminal(doc)
     return "\n".join(lines) + "\n"
+
+
+def _edit_size_markdown(attacks: dict[str, Any]) -> list[str]:
+    """Each attack's edit size over its successes (figures.edit_size_table)."""
+    header, rows = edit_size_table(attacks)
+    if not rows:
+        return []
+    return ["", "### Edit size of the successes", "",
+            "Variables renamed, tokens changed and CodeBLEU against the original (1: identical):", "",
+            *_table(header, rows)]
 
 
 def _constraints_markdown(report: Any) -> list[str]:

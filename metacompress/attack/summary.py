@@ -19,10 +19,9 @@ from ..metrics.core import Metric, Thresholds, relation_metrics
 from ..renderers import ATTACK, Document, render
 from ..config import recorded_settings as flat_settings
 from .constraints import get_constraint
-from .figures import NO_SEARCH, NO_SEARCH_METRICS, RELATION_METRICS, Row, budget_curve
+from .figures import NO_SEARCH, NO_SEARCH_METRICS, RELATION_METRICS, Row, budget_curve, edit_distributions, edit_measures
 from .objectives import get_objective
 from .objectives.disagree import disagree_goal
-from .outcome import edit_size
 from .recipes import DEFAULT_RECIPE, get_recipe
 
 SCHEMA = "metacompress-attack"
@@ -63,6 +62,7 @@ def build_report(config, plan, data, models, attacked, timings: dict[str, float]
         for name, metric in rows[attack].extra["adversarial_relations"].items():
             rows[attack].metrics[f"adversarial_{name}"] = metric
         rows[attack].extra["curve"] = budget_curve(outcomes, config.budget, config.seed, config.bootstrap)
+        rows[attack].extra["edit_size"] = edit_distributions(attacked, outcomes)
     if config.budget == 0:
         _blank_search_figures(rows)
     random_relations = _random_relations(attacked, labels if labelled else None, thresholds, config)
@@ -163,8 +163,8 @@ def _document(config, plan, data, models, attacked, rows, headline, random_relat
             "model_calls": calls,
         },
         "headline": {**metrics(headline.metrics), "summary": sentences},
-        "attacks": {name: {"metrics": metrics(row.metrics), "counts": row.counts, "curve": row.extra["curve"]}
-                    for name, row in rows.items()},
+        "attacks": {name: {"metrics": metrics(row.metrics), "counts": row.counts, "curve": row.extra["curve"],
+                           "edit_size": row.extra["edit_size"]} for name, row in rows.items()},
         "random_rewrites": {"rewrites": random_count, "violations_per_query": per_query,
                             "metrics": metrics(random_relations)},
         "gates": [g.as_dict() for g in gates],
@@ -187,14 +187,13 @@ def records(attacked, label_names: tuple[str, ...]) -> list[dict[str, Any]]:
         }
         for attack, outcomes in attacked.outcomes.items():
             o = outcomes[k]
-            renamed, changed = edit_size(example.code, o)
             record["attacks"][attack] = {
                 "status": o.status, "success": o.success, "queries": o.queries, "exhausted": o.exhausted,
                 "queries_to_success": o.queries_to_success, "successes_found": o.successes,
                 "adversarial": list(o.code) if o.code is not None else None,
                 "edits": attacked.spaces[k].describe(o.candidate) if o.candidate is not None else [],
                 "assumptions": list(attacked.spaces[k].assumptions(o.candidate)) if o.candidate is not None else [],
-                "identifiers_renamed": renamed, "tokens_changed": changed,
+                **edit_measures(attacked.spaces[k].language, example.code, o),
                 "teacher_probs": o.probs["teacher"].tolist() if "teacher" in o.probs else None,
                 "student_probs": o.probs["student"].tolist() if "student" in o.probs else None,
             }

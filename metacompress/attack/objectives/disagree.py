@@ -15,7 +15,7 @@ from . import AttackObjective, register_objective
 
 DISAGREE_METRICS = ("success_rate", "disagreement_rate_x", "disagreement_rate_after", "violations_per_query",
                     "random_rewrite_violations_per_query", "mean_queries_to_success", "median_queries_to_success",
-                    "identifiers_renamed", "tokens_changed")
+                    "identifiers_renamed", "tokens_changed", "codebleu")
 
 
 def disagree_goal(js_threshold: float) -> Goal:
@@ -60,7 +60,7 @@ class Disagree(AttackObjective):
                                           spent, "no query"),
         }
         metrics["mean_queries_to_success"], metrics["median_queries_to_success"] = queries(outcomes)
-        metrics["identifiers_renamed"], metrics["tokens_changed"] = sizes(attacked, outcomes)
+        metrics["identifiers_renamed"], metrics["tokens_changed"], metrics["codebleu"] = sizes(attacked, outcomes)
         return Row(metrics, {**status_counts(outcomes), "queries": int(spent),
                              "violations": int(sum(o.successes for o in outcomes))})
 

@@ -16,7 +16,7 @@ from . import AttackObjective, register_objective
 
 FLIP_METRICS = ("success_rate", "success_rate_without_assumptions", "accuracy_before", "accuracy_after", "accuracy_drop", "relative_drop",
                 "mean_queries_to_success", "median_queries_to_success", "transfer_rate",
-                "identifiers_renamed", "tokens_changed")
+                "identifiers_renamed", "tokens_changed", "codebleu")
 ROLES = ("teacher", "student")
 
 
@@ -77,7 +77,7 @@ class FlipObjective(AttackObjective):
             metrics["accuracy_drop"] = share(lost, ones, seed, b, count=False)
             metrics["relative_drop"] = share(lost, correct, seed, b, count=False)
         metrics["mean_queries_to_success"], metrics["median_queries_to_success"] = queries(outcomes)
-        metrics["identifiers_renamed"], metrics["tokens_changed"] = sizes(attacked, outcomes)
+        metrics["identifiers_renamed"], metrics["tokens_changed"], metrics["codebleu"] = sizes(attacked, outcomes)
         counts = status_counts(outcomes)
         counts["queries"] = int(sum(o.queries for o in outcomes))
         return Row(metrics, counts)
