@@ -43,6 +43,8 @@ MUST_MATCH = (
     ("report schema", lambda r: r.get("schema_version", "").split(".")[0]),
 )
 PAIRED_FLAG = "student_only_flip"
+AUDIT, ATTACK = "audit", "attack"
+ATTACK_SCHEMA = "metacompress-attack"  # report.json's "schema" in an attack's folder
 
 
 @dataclass
@@ -102,9 +104,19 @@ class Comparison:
 
 
 def compare_reports(folders: list[str | Path], metrics: list[str] | None = None) -> Comparison:
-    """Read the audits, refuse incomparable ones (UsageError naming the difference), compare."""
+    """Read the audits, refuse incomparable ones (UsageError naming the difference), compare.
+    Folders of attacks (every one) give an ``compare_attacks.AttackComparison``; a mix is refused."""
     if len(folders) < 2:
         raise UsageError("compare needs at least two report folders")
+    paths = [Path(f) for f in folders]
+    kinds = [report_kind(path) for path in paths]
+    if len(set(kinds)) > 1:
+        raise UsageError(f"cannot compare audits with attacks: {paths[kinds.index(ATTACK)]} holds a report of "
+                         f"metacompress attack, {paths[kinds.index(AUDIT)]} one of metacompress run")
+    if kinds[0] == ATTACK:
+        from .compare_attacks import compare_attacks
+
+        return compare_attacks(paths, metrics)
     audits = _named([_read(Path(f)) for f in folders])
     _check_comparable(audits)
     chosen = list(metrics or DEFAULT_METRICS)
@@ -131,16 +143,29 @@ def _read(folder: Path) -> Audit:
     return Audit(folder.name, folder, report, samples)
 
 
-def read_report(path: Path) -> dict[str, Any]:
-    """run's report.json, checked against its schema; InputError naming the file and the first fault."""
+def load_json(path: Path) -> Any:
+    """A report.json as JSON, unchecked; InputError naming the file when it cannot be read."""
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{path.parent}: no report.json (is it a folder metacompress run wrote?)") from None
+        raise InputError(f"{path.parent}: no report.json (is it a folder metacompress run or attack wrote?)") from None
     except RecursionError:
         raise InputError(f"{path}: cannot read the report (nested too deeply)") from None
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the report ({exc})") from None
+        raise InputError(f"{path}: cannot read the report ({_printable(str(exc))})") from None
+
+
+def report_kind(folder: Path) -> str:
+    """"attack" when the folder holds an attack's report.json, else "audit" (checked when read)."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a report folder (it does not exist or is not a folder)")
+    report = load_json(folder / "report.json")
+    return ATTACK if isinstance(report, dict) and report.get("schema") == ATTACK_SCHEMA else AUDIT
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """run's report.json, checked against its schema; InputError naming the file and the first fault."""
+    report = load_json(path)
     problem = _report_problem(report)
     if problem:
         raise InputError(f"{path}: not a report of metacompress run: {_printable(problem)}")
