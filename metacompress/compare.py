@@ -111,8 +111,9 @@ def compare_reports(folders: list[str | Path], metrics: list[str] | None = None)
     paths = [Path(f) for f in folders]
     kinds = [report_kind(path) for path in paths]
     if len(set(kinds)) > 1:
-        raise UsageError(f"cannot compare audits with attacks: {paths[kinds.index(ATTACK)]} holds a report of "
-                         f"metacompress attack, {paths[kinds.index(AUDIT)]} one of metacompress run")
+        attack, audit = paths[kinds.index(ATTACK)] / "report.json", paths[kinds.index(AUDIT)] / "report.json"
+        raise UsageError(f"{attack}: a report of metacompress attack, and {audit} one of metacompress run: "
+                         "compare audits with audits and attacks with attacks")
     if kinds[0] == ATTACK:
         from .compare_attacks import compare_attacks
 
