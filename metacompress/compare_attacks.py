@@ -113,10 +113,10 @@ class AttackComparison:
 
 def compare_attacks(folders: list[Path], metrics: list[str] | None = None) -> AttackComparison:
     """Read the attacks, refuse incomparable ones (UsageError naming the difference), compare."""
-    from .compare import _named
+    from .compare_read import named
     from .attack.figures import row_figures
 
-    reports = _named([read_attack(folder) for folder in folders])
+    reports = named([read_attack(folder) for folder in folders])
     _check_comparable(reports)
     chosen = list(metrics or DEFAULT_ATTACK_METRICS)
     known = row_figures()
@@ -133,7 +133,7 @@ def compare_attacks(folders: list[Path], metrics: list[str] | None = None) -> At
 
 def read_attack(folder: Path) -> AttackRun:
     """An attack folder's report.json and adversarial.jsonl, each checked against its schema."""
-    from .compare import load_json
+    from .compare_read import load_json
 
     report = load_json(folder / "report.json")
     problem = attack_report_problem(report)
@@ -145,21 +145,21 @@ def read_attack(folder: Path) -> AttackRun:
 def attack_report_problem(report: Any) -> str | None:
     """The first way ``report`` departs from attack's report.json, as 'path: problem', or None."""
     from .attack.summary import SCHEMA_VERSION
-    from .compare import _first_unusable_number, _printable
+    from .compare_read import first_unusable_number, printable
     from .report import schema_errors
 
     version = report.get("schema_version")
     if isinstance(version, str) and version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         return f"$.schema_version: attack schema {version!r}, but this version reads {SCHEMA_VERSION!r}"
-    problem = _first_unusable_number(report)
+    problem = first_unusable_number(report)
     errors = [problem] if problem else schema_errors(report, "attack")
     if errors:
-        return _printable(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+        return printable(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
     return None
 
 
 def _read_records(path: Path) -> list[dict[str, Any]]:
-    from .compare import _printable
+    from .compare_read import printable
     from .report import schema_errors
 
     records = []
@@ -169,36 +169,36 @@ def _read_records(path: Path) -> list[dict[str, Any]]:
                 record = json.loads(line)
                 errors = schema_errors(record, "adversarial")
                 if errors:
-                    raise InputError(f"{path}:{number}: not an adversarial.jsonl record: {_printable(errors[0])}")
+                    raise InputError(f"{path}:{number}: not an adversarial.jsonl record: {printable(errors[0])}")
                 records.append(record)
     except FileNotFoundError:
         raise InputError(f"{path.parent}: no adversarial.jsonl (is it a folder metacompress attack wrote?)") from None
     except RecursionError:
         raise InputError(f"{path}:{len(records) + 1}: cannot read the record (nested too deeply)") from None
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}:{len(records) + 1}: cannot read the record ({_printable(str(exc))})") from None
+        raise InputError(f"{path}:{len(records) + 1}: cannot read the record ({printable(str(exc))})") from None
     return records
 
 
 def _check_comparable(reports: list[AttackRun]) -> None:
-    from .compare import _short
+    from .compare_read import short
 
     first = reports[0]
     for other in reports[1:]:
         for what, read in ATTACK_MUST_MATCH:
             if read(first) != read(other):
                 raise UsageError(f"{other.folder} cannot be compared with {first.folder}: different {what} "
-                                 f"({_short(read(other))} vs {_short(read(first))})")
+                                 f"({short(read(other))} vs {short(read(first))})")
 
 
 def _notes(reports: list[AttackRun]) -> list[str]:
-    from .compare import _short
+    from .compare_read import short
 
     notes = []
     for key in NOTED:
         values = {r.name: _config(r.report, key) for r in reports}
         if len({json.dumps(v, default=str) for v in values.values()}) > 1:
-            notes.append(f"the attacks differ in {key}: " + "; ".join(f"{k}: {_short(v)}" for k, v in values.items()))
+            notes.append(f"the attacks differ in {key}: " + "; ".join(f"{k}: {short(v)}" for k, v in values.items()))
     return notes
 
 
