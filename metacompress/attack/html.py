@@ -137,7 +137,7 @@ class GapPoint:
 def _curve(doc: dict[str, Any], records: list[dict[str, Any]]) -> str:
     attacks = {name: a["curve"] for name, a in doc["attacks"].items() if a.get("curve")}
     if not attacks:
-        return ("<h2>Budget curve</h2>\n<p class=\"muted\">No curve: no query was spent (--budget 0).</p>")
+        return f"<h2>Budget curve</h2>\n<p class=\"muted\">{_e(no_curve_reason(doc))}</p>"
     curves = [curve_series(name, points, *ROLE_STYLE.get(name, plots.PALETTE[3 + k % 5]))
               for k, (name, points) in enumerate(attacks.items())]
     gap = gap_points(doc, records)
@@ -153,6 +153,12 @@ def _curve(doc: dict[str, Any], records: list[dict[str, Any]]) -> str:
     return (f"<h2>Budget curve</h2>\n{text}</p>\n<figure>{figure}<figcaption>Success rate against queries "
             f"(log scale); report.json: <code>attacks.&lt;row&gt;.curve</code>.</figcaption></figure>\n"
             + curve_table(attacks, gap))
+
+
+def no_curve_reason(doc: dict[str, Any]) -> str:
+    if doc["run"]["config"].get("budget") == 0:
+        return "No curve: no query was spent (--budget 0)."
+    return "No curve: this report.json predates budget curves (no attacks.<row>.curve)."
 
 
 def curve_series(name: str, points: list[dict[str, Any]], colour: str, marker: str) -> plots.Curve:

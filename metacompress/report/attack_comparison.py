@@ -97,6 +97,7 @@ def _reports_markdown(comparison: AttackComparison) -> str:
 
 
 def render_attack_comparison_html(comparison: AttackComparison) -> str:
+    from ..attack.html import no_curve_reason
     from .html import _e, page
 
     body = ["<h1>metacompress comparison of attacks</h1>", _reports_html(comparison),
@@ -105,7 +106,7 @@ def render_attack_comparison_html(comparison: AttackComparison) -> str:
     curves = _curves(comparison)
     body.append("<h2>Budget curves</h2>" + ("<p>Success rate against queries per input and model, with 95% bands; one "
                 f"colour per report, dashed: attacks on the teacher.</p><figure>{plots.budget_plot(curves)}</figure>"
-                if curves else "<p class=\"muted\">No curve: no query was spent (--budget 0).</p>"))
+                if curves else f"<p class=\"muted\">{_e(no_curve_reason(comparison.reports[0].report))}</p>"))
     head = "".join(f"<th>{_e(r.name)}</th>" for r in comparison.reports)
     for row in comparison.rows:
         curve = "".join(f"<tr><td class=\"n\">{b}</td>" + "".join(
