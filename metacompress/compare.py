@@ -15,12 +15,13 @@ inputs that separate intervals carry, so it detects smaller differences.
 from __future__ import annotations
 
 import json
-import math
-import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .compare_read import first_unusable_number as _first_unusable_number
+from .compare_read import json_type as _json_type
+from .compare_read import load_json, model_source as _model, named as _named, printable as _printable, short as _short
 from .errors import InputError, UsageError
 
 #: the metrics compared by default: what the student does under rewriting, then agreement
@@ -43,6 +44,8 @@ MUST_MATCH = (
     ("report schema", lambda r: r.get("schema_version", "").split(".")[0]),
 )
 PAIRED_FLAG = "student_only_flip"
+AUDIT, ATTACK = "audit", "attack"
+ATTACK_SCHEMA = "metacompress-attack"  # report.json's "schema" in an attack's folder
 
 
 @dataclass
@@ -102,9 +105,20 @@ class Comparison:
 
 
 def compare_reports(folders: list[str | Path], metrics: list[str] | None = None) -> Comparison:
-    """Read the audits, refuse incomparable ones (UsageError naming the difference), compare."""
+    """Read the audits, refuse incomparable ones (UsageError naming the difference), compare.
+    Folders of attacks (every one) give an ``compare_attacks.AttackComparison``; a mix is refused."""
     if len(folders) < 2:
         raise UsageError("compare needs at least two report folders")
+    paths = [Path(f) for f in folders]
+    kinds = [report_kind(path) for path in paths]
+    if len(set(kinds)) > 1:
+        attack, audit = paths[kinds.index(ATTACK)] / "report.json", paths[kinds.index(AUDIT)] / "report.json"
+        raise UsageError(f"{attack}: a report of metacompress attack, and {audit} one of metacompress run: "
+                         "compare audits with audits and attacks with attacks")
+    if kinds[0] == ATTACK:
+        from .compare_attacks import compare_attacks
+
+        return compare_attacks(paths, metrics)
     audits = _named([_read(Path(f)) for f in folders])
     _check_comparable(audits)
     chosen = list(metrics or DEFAULT_METRICS)
@@ -131,25 +145,21 @@ def _read(folder: Path) -> Audit:
     return Audit(folder.name, folder, report, samples)
 
 
+def report_kind(folder: Path) -> str:
+    """"attack" when the folder holds an attack's report.json, else "audit" (checked when read)."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a report folder (it does not exist or is not a folder)")
+    report = load_json(folder / "report.json")
+    return ATTACK if isinstance(report, dict) and report.get("schema") == ATTACK_SCHEMA else AUDIT
+
+
 def read_report(path: Path) -> dict[str, Any]:
     """run's report.json, checked against its schema; InputError naming the file and the first fault."""
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path.parent}: no report.json (is it a folder metacompress run wrote?)") from None
-    except RecursionError:
-        raise InputError(f"{path}: cannot read the report (nested too deeply)") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the report ({exc})") from None
+    report = load_json(path)
     problem = _report_problem(report)
     if problem:
         raise InputError(f"{path}: not a report of metacompress run: {_printable(problem)}")
     return report
-
-
-def _printable(text: str) -> str:
-    """One line, whatever keys a hand-edited document holds (a newline, a terminal escape)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _report_problem(report: Any) -> str | None:
@@ -189,31 +199,6 @@ RUN_SCHEMA = {
         "models": {"type": "object", "properties": {"teacher": _MODEL, "student": _MODEL}},
     },
 }
-_LARGEST_NUMBER = sys.float_info.max  # beyond it an integer cannot be shown as a rate or a figure
-
-
-def _first_unusable_number(document: Any) -> str | None:
-    """NaN, an infinity or an integer beyond any float: JSON written by metacompress has none.
-    Walked without recursion, so that any depth json could read is safe."""
-    stack: list[tuple[str, Any]] = [("$", document)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            return f"{path}: {value} is not a number a report may hold"
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST_NUMBER:
-            return f"{path}: integer too large ({len(str(abs(value)))} digits)"
-        if isinstance(value, dict):
-            stack.extend((f"{path}.{key}", item) for key, item in reversed(list(value.items())))
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))
-    return None
-
-
-def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(value), "a number")
-
-
 def _attach_rewrites(folder: Path, samples) -> None:
     """The rewritten code of each row (rewrites.jsonl, same order), so pairs can be checked equal."""
     path = folder / "rewrites.jsonl"
@@ -240,23 +225,6 @@ def _rewritten_code(path: Path, number: int, line: str) -> str | None:
     return code
 
 
-def _named(audits: list[Audit]) -> list[Audit]:
-    """Name each audit after its student; fall back to the folder when two students share a name."""
-    names = [Path(str(_model(a, "student"))).stem or a.folder.name for a in audits]
-    for audit, name in zip(audits, names):
-        audit.name = name if names.count(name) == 1 else f"{name} ({audit.folder.name})"
-    seen: dict[str, int] = {}
-    for audit in audits:  # the same folder twice, or twins: number them
-        seen[audit.name] = seen.get(audit.name, 0) + 1
-        if seen[audit.name] > 1:
-            audit.name = f"{audit.name} #{seen[audit.name]}"
-    return audits
-
-
-def _model(audit: Audit, role: str) -> str:
-    return audit.report["run"].get("models", {}).get(role, {}).get("source", "")
-
-
 def _check_comparable(audits: list[Audit]) -> None:
     first = audits[0]
     for other in audits[1:]:
@@ -265,11 +233,6 @@ def _check_comparable(audits: list[Audit]) -> None:
                 raise UsageError(
                     f"{other.folder} cannot be compared with {first.folder}: different {what} "
                     f"({_short(read(other.report))} vs {_short(read(first.report))})")
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _relations_and_notes(audits: list[Audit]) -> tuple[list[str], list[str]]:

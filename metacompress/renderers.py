@@ -87,8 +87,9 @@ register_renderer(Renderer("md", {AUDIT: ("report.md",), ATTACK: ("report.md",),
     AUDIT: "metacompress.report.writers:write_audit_markdown",
     ATTACK: "metacompress.attack.render:write_attack_markdown",
     COMPARE: "metacompress.report.writers:write_comparison_markdown"}))
-register_renderer(Renderer("html", {AUDIT: ("report.html",), COMPARE: ("compare.html",)}, {
+register_renderer(Renderer("html", {AUDIT: ("report.html",), ATTACK: ("report.html",), COMPARE: ("compare.html",)}, {
     AUDIT: "metacompress.report.writers:write_audit_html",
+    ATTACK: "metacompress.attack.html:write_attack_html",
     COMPARE: "metacompress.report.writers:write_comparison_html"}))
 
 REPORT_FORMATS = formats(AUDIT)

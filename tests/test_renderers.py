@@ -35,7 +35,7 @@ def txt_format():
 def test_the_format_list_and_the_folder_files_come_from_the_renderers():
     assert REPORT_FORMATS == ("json", "csv", "md", "html")
     assert set(REPORT_FILES) == {"report.json", "samples.csv", "rewrites.jsonl", "report.md", "report.html"}
-    assert set(ATTACK_FILES) == {"report.json", "adversarial.jsonl", "report.md"}
+    assert set(ATTACK_FILES) == {"report.json", "adversarial.jsonl", "report.md", "report.html"}
     assert set(COMPARE_FILES) == {"compare.json", "compare.md", "compare.html"}
     # the first file marks a previous report, which only --overwrite replaces
     assert (REPORT_FILES[0], ATTACK_FILES[0], COMPARE_FILES[0]) == ("report.json", "report.json", "compare.json")

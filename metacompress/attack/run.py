@@ -3,7 +3,7 @@
 Load the task's data and both models exactly as ``run_audit`` does, build each input's edit
 space, run both models once over the originals, search every input under the objective (each
 search step one batched model call per model it reads), run both models on every input's best
-rewrite, judge, and write report.json, report.md and adversarial.jsonl into ``--out``.
+rewrite, judge, and write report.json, report.md, report.html and adversarial.jsonl into ``--out``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from .options import command_line, config_file_option, config_from_values, field
 
 ATTACK_HELP = """Search semantics-preserving rewrites that flip a model or split teacher and student.
 
-Every setting is checked before data or models load. The report (report.json, report.md,
+Every setting is checked before data or models load. The report (report.json, report.md, report.html,
 adversarial.jsonl) is written to a temporary folder beside --out and moved into place.
 
 \b

@@ -1,4 +1,5 @@
-"""``metacompress compare``: several audit folders side by side (a thin layer over metacompress.compare)."""
+"""``metacompress compare``: several audit or attack folders side by side (a thin layer over
+metacompress.compare and metacompress.compare_attacks)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import click
 @click.command()
 @click.argument("report_dirs", nargs=-1, required=True, metavar="REPORT_DIR...")
 @click.option("--metrics", default=None, help="Comma-separated metrics to compare (default: the flip, discrepancy "
-                                              "and agreement metrics).")
+                                              "and agreement metrics; for attacks: success rates and accuracy drop).")
 @click.option("--out", default=None, help="Folder for compare.json, compare.md and compare.html (default: print only).")
 @click.option("--overwrite", is_flag=True, help="Replace a previous comparison in --out.")
 def compare(report_dirs: tuple[str, ...], metrics: str | None, out: str | None, overwrite: bool) -> None:
@@ -17,6 +18,10 @@ def compare(report_dirs: tuple[str, ...], metrics: str | None, out: str | None, 
     Reports of different tasks, data, label names or thresholds are refused with the reason.
     Where two audits judged the same rewrites of the same inputs, each relation gets a paired
     exact McNemar test of the student-only flips.
+
+    Folders of `metacompress attack` are compared too (never mixed with audits): per attacked
+    model the success rate at each budget of the curves, the curves in one plot, and an exact
+    McNemar test of per-input success between attacks of the same inputs.
 
     \b
     Exit codes: 0 compared, 2 a report cannot be read or the reports are not comparable.

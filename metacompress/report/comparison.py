@@ -44,6 +44,10 @@ def _p(value: float | None) -> str:
 
 def render_comparison_terminal(comparison: Comparison) -> str:
     """One block per metric: relations down, audits across (values with intervals)."""
+    if getattr(comparison, "kind", "audit") == "attack":
+        from .attack_comparison import render_attack_comparison_terminal
+
+        return render_attack_comparison_terminal(comparison)
     lines = [f"Comparing {len(comparison.audits)} audits: " + ", ".join(a.name for a in comparison.audits)]
     lines += [f"note: {n}" for n in comparison.notes]
     names = [a.name for a in comparison.audits]
@@ -68,6 +72,10 @@ def _excluded(excluded: dict[str, int]) -> str:
 def render_comparison_markdown(comparison: Comparison) -> str:
     """compare.md: every string from the reports through ``md_text``, within ``MARKDOWN_LIMIT``
     characters (metric tables give way from the last when it would be longer)."""
+    if getattr(comparison, "kind", "audit") == "attack":
+        from .attack_comparison import render_attack_comparison_markdown
+
+        return render_attack_comparison_markdown(comparison)
     names = [md_text(a.name) for a in comparison.audits]
     parts = [Section("# metacompress comparison"), Section(_audits_markdown(comparison))]
     if comparison.notes:
@@ -104,6 +112,10 @@ def _audits_markdown(comparison: Comparison) -> str:
 
 
 def render_comparison_html(comparison: Comparison) -> str:
+    if getattr(comparison, "kind", "audit") == "attack":
+        from .attack_comparison import render_attack_comparison_html
+
+        return render_attack_comparison_html(comparison)
     e = html.escape
     labels = [*comparison.relations, ALL]
     body = ["<h1>metacompress comparison</h1>", _audits_html(comparison)]

@@ -229,3 +229,57 @@ def _svg(figure) -> str:
     # metadata block only add bytes.
     text = re.sub(r"<!--.*?-->", "", text[start:], flags=re.S)
     return re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S).strip()
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One line of a budget plot: an estimate at each budget (queries per input)."""
+
+    name: str
+    budgets: Sequence[int]
+    estimates: Sequence[Estimate]
+    colour: str
+    marker: str = "o"
+    dashed: bool = False
+
+
+def budget_plot(curves: Sequence[Curve], gaps: Sequence[Curve] = ()) -> str:
+    """Success rate against the query budget (log x), each curve with its 95% band; where ``gaps``
+    are given, a second panel holds them (a difference of rates, 0 marked)."""
+    from matplotlib.figure import Figure
+
+    with _style():
+        figure = Figure(figsize=(4.8 * (2 if gaps else 1), 3.7))
+        axes = figure.add_subplot(1, 2 if gaps else 1, 1)
+        _budget_axes(axes, curves, "success rate, 95% interval", (0, 1))
+        if gaps:
+            right = figure.add_subplot(1, 2, 2)
+            right.axhline(0, color="#888888", linewidth=0.9)
+            _budget_axes(right, gaps, "student minus teacher, 95% interval", (-1, 1))
+        figure.tight_layout()
+        return _svg(figure)
+
+
+def _budget_axes(axes, curves: Sequence[Curve], ylabel: str, limits: tuple[float, float]) -> None:
+    for curve in curves:
+        xs = np.array(curve.budgets, dtype=float)
+        ys = np.array([np.nan if e.value is None else e.value for e in curve.estimates], dtype=float)
+        # a point without an interval (every resample equal to it) is a band of no width, not a gap
+        low = np.array([e.value if e.low is None else e.low for e in curve.estimates], dtype=float)
+        high = np.array([e.value if e.high is None else e.high for e in curve.estimates], dtype=float)
+        if (np.isfinite(low) & (low != high)).any():
+            axes.fill_between(xs, low, high, color=curve.colour, alpha=0.15, linewidth=0)
+        axes.plot(xs, ys, color=curve.colour, marker=curve.marker, markersize=3.5, linewidth=1.3,
+                  linestyle="--" if curve.dashed else "-", label=curve.name)
+    axes.set_xscale("log")
+    budgets = sorted({b for curve in curves for b in curve.budgets})
+    axes.set_xticks(budgets, [str(b) for b in budgets])
+    axes.minorticks_off()
+    axes.set_ylim(*limits)
+    axes.yaxis.set_major_formatter(_percent())
+    axes.set_xlabel("queries per input and model (log scale)")
+    axes.set_ylabel(ylabel)
+    axes.grid(color=GRID)
+    axes.set_axisbelow(True)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="best", frameon=False, fontsize=7.5)
