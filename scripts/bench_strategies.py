@@ -53,7 +53,7 @@ def success_table(results: dict[str, tuple[dict, list[dict], float]]) -> list[st
     budgets = next(iter(results.values()))[0]["attacks"]
     budgets = [point["queries"] for point in next(iter(budgets.values()))["curve"]]
     lines = [f"{'entry':<16} {'model':<8} " + " ".join(f"{b:>6}" for b in budgets)
-             + f" {'n':>4} {'none':>5} {'assumed':<34} {'wall s':>7}"]
+             + f" {'n':>4} {'none':>5} {'reparsed':>8} {'assumed':<34} {'wall s':>7}"]
     for entry, (report, records, seconds) in results.items():
         for row, attack in report["attacks"].items():
             rates = [point["success_rate"]["value"] for point in attack["curve"]]
@@ -61,7 +61,8 @@ def success_table(results: dict[str, tuple[dict, list[dict], float]]) -> list[st
             nothing = attack["counts"].get("nothing to edit", 0)
             lines.append(f"{entry:<16} {row:<8} " + " ".join(f"{100 * r:5.1f}%" if r is not None else "     -"
                                                             for r in rates)
-                         + f" {n:>4} {nothing:>5} {assumed(records, row):<34} {seconds:7.1f}")
+                         + f" {n:>4} {nothing:>5} {reparsed(records, row, report['run']['language']):>8} "
+                         + f"{assumed(records, row):<34} {seconds:7.1f}")
     return lines
 
 
@@ -74,6 +75,33 @@ def assumed(records: list[dict], row: str) -> str:
     proven = sum(not win["assumptions"] for win in wins)
     return " ".join([f"proven {proven}/{len(wins)}"] + [f"{name} {counts[name]}" for name in assumption_names()
                                                         if counts[name]])
+
+
+GRAMMARS = {"c": "tree_sitter_c", "java": "tree_sitter_java", "python": "tree_sitter_python"}
+
+
+def broken_nodes(code: str, language: str) -> int:
+    """ERROR and MISSING nodes of ``code`` under the language's grammar, read straight from
+    tree-sitter (not through metacompress's own checks, which it re-verifies)."""
+    import importlib
+
+    from tree_sitter import Language, Parser
+
+    tree = Parser(Language(importlib.import_module(GRAMMARS[language]).language())).parse(code.encode())
+    count, stack = 0, [tree.root_node]
+    while stack:
+        node = stack.pop()
+        count += node.is_error or node.is_missing
+        stack.extend(node.children)
+    return count
+
+
+def reparsed(records: list[dict], row: str, language: str) -> str:
+    """Successes whose every rewritten side parses with no more broken nodes than its original."""
+    wins = [(r["original"], r["attacks"][row]["adversarial"]) for r in records if r["attacks"][row]["success"]]
+    good = sum(all(broken_nodes(new, language) <= broken_nodes(old, language) for old, new in zip(before, after))
+               for before, after in wins)
+    return f"{good}/{len(wins)}"
 
 
 def main(argv: list[str] | None = None) -> None:

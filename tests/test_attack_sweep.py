@@ -47,3 +47,25 @@ def test_a_small_space_is_tried_in_full_and_said_to_be_exhausted(strategy):
     # every edit set of 2 variables with 3 names each: (3 + 1) ** 2 - 1 = 15
     assert search.queries == 15
     assert search.exhausted
+
+
+def run_on_substitutes(strategy: str, substitutes: dict[str, list[str]], budget: int, names: int) -> Search:
+    settings = SpaceSettings("c", (0,), [], {}, "data", "substitutes", names, 0, 0)
+    example = Example("x", (SMALL,), 0, extra={"substitutes": substitutes})
+    space = build_spaces([example], settings)[0]
+    search = Search(space, flip_goal("student", 0), NeverFlips(), budget, 0.1)
+    get_strategy(strategy).run(search, random.Random(0), 0)
+    return search
+
+
+@pytest.mark.parametrize("strategy", strategy_names())
+def test_the_data_s_substitutes_beyond_candidates_are_tried_before_the_space_is_called_exhausted(strategy):
+    # --candidates 2 keeps two names per variable for the searches; the other four are a reserve
+    substitutes = {"n": [" k1", "k2", "k3", "k4", "k5", "k6"], "doubled": ["t1", "t2", "t3", "t4", "t5", "t6"]}
+    search = run_on_substitutes(strategy, substitutes, budget=400, names=2)
+    assert [len(slot.names) for slot in search.space.slots] == [2, 2]
+    assert [len(slot.every_name) for slot in search.space.slots] == [6, 6]
+    tried = {name for candidate in search.seen for _, name in candidate.renames}
+    assert tried == {"k1", "k2", "k3", "k4", "k5", "k6", "t1", "t2", "t3", "t4", "t5", "t6"}
+    assert search.queries == 7 * 7 - 1  # every edit set: (6 names + unrenamed) ** 2 variables, less the original
+    assert search.exhausted

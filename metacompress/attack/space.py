@@ -10,7 +10,9 @@ an invalid candidate has no code and is never sent to a model.
 
 Rename candidates per variable (``--substitutes``):
 - the record's substitutes field ({variable name: [candidate names]}, ALERT's precomputed
-  candidates in the BigCloneBench and Devign test sets), where the record has an entry for it;
+  candidates in the BigCloneBench and Devign test sets), where the record has an entry for it:
+  the first ``--candidates`` safe ones are the names the searches draw from, the rest a reserve
+  that the end-of-search sweep and ``--recipe alert`` (ALERT tries every substitute) also reach;
 - otherwise generated: the variable's other case style (camelCase <-> snake_case), then the names
   of renamable variables harvested from the whole sample, most frequent first (shuffled within a
   seeded draw so that each variable sees a different order), then two-word names in
@@ -44,6 +46,7 @@ from .transformations import Transformation, register_transformation
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 HARVESTED = 200  # most frequent harvested names offered to the generator
+MAX_SUBSTITUTES = 1000  # a record's substitutes read per variable (the data sets have at most ~250)
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,19 @@ class Slot:
     side: int
     variable: Any  # code.scopes.Variable
     line: int
-    names: list[str]
+    names: list[str]  # the first --candidates names: what the searches draw from
     source: str  # "data" or "generated"
     assumptions: tuple[str, ...] = ()  # what renaming it relies on (code.assumptions); () when proven safe
+    reserve: list[str] = field(default_factory=list)  # the data's further safe substitutes, beyond --candidates
 
     @property
     def name(self) -> str:
         return self.variable.name
+
+    @property
+    def every_name(self) -> list[str]:
+        """Every safe candidate name: ``names`` then the reserve (the sweep and --recipe alert reach them)."""
+        return self.names + self.reserve
 
 
 @dataclass
@@ -259,8 +268,10 @@ def _space(example: Any, per_example, pool: list[str], settings: SpaceSettings) 
             rng = random.Random(f"{settings.seed}|{example.id}|{side}|{variable.name}|{variable.occurrences[0][0]}")
             names, source = _names(variable.name, substitutes.get(variable.name), words, pool, rng, settings)
             if names:
+                kept = settings.candidates
                 slots.append(Slot(side, _with_unparsed(variable), parsed.source[:variable.occurrences[0][0]].count(b"\n") + 1,
-                                  names, source, variable.assumptions_needed(settings.assumptions) or ()))
+                                  names[:kept], source, variable.assumptions_needed(settings.assumptions) or (),
+                                  reserve=names[kept:]))
     relations, relation_sides = _applicable(example, settings)
     return EditSpace(tuple(example.code), settings.language, settings.sides, slots, relations, relation_sides,
                      settings.relation_options, parsed_sides, max_renames=settings.max_renames,
@@ -285,10 +296,8 @@ def _names(name: str, offered: Any, words: set[str], pool: list[str], rng: rando
             kept.append(safe)
 
     if isinstance(offered, list) and offered:
-        for candidate in offered:
+        for candidate in offered[:MAX_SUBSTITUTES]:
             keep(candidate)
-            if len(kept) == settings.candidates:
-                break
         if kept or settings.substitutes == "data":
             return kept, "data"
     if settings.substitutes == "data":

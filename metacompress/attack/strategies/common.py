@@ -37,13 +37,15 @@ SWEEP_SEEDS = 10  # seeds the sweep tries per relation site, at each edit set
 
 def neighbours(space: EditSpace, candidate: Candidate, max_relations: int) -> Iterator[Candidate]:
     """Every edit set one edit away from ``candidate``: one more (or another) name for one
-    variable, name rank first so that every variable gets its first name before any its second;
+    variable (any of its names, the reserve included), name rank first so that every variable
+    gets its first name before any its second;
     then one more relation application (SWEEP_SEEDS seeds per site) while under ``max_relations``."""
     renamed = dict(candidate.renames)
-    for rank in range(max((len(slot.names) for slot in space.slots), default=0)):
-        for index, slot in enumerate(space.slots):
-            if rank < len(slot.names) and renamed.get(index) != slot.names[rank]:
-                yield candidate.with_rename(index, slot.names[rank])
+    names = [slot.every_name for slot in space.slots]
+    for rank in range(max(map(len, names), default=0)):
+        for index, options in enumerate(names):
+            if rank < len(options) and renamed.get(index) != options[rank]:
+                yield candidate.with_rename(index, options[rank])
     if max_relations and len(candidate.relations) < max_relations:
         for seed in range(SWEEP_SEEDS):
             for relation in space.relations:

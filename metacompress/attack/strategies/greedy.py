@@ -14,7 +14,7 @@ from .common import POPULATION, first_generation, sweep
 from .genetic import genetic_search
 
 RELATION_SEEDS = 5  # seeds greedy tries per relation site
-GREEDY_NAMES = 5  # names greedy tries per variable (its first candidates), so one pass reaches many variables
+GREEDY_NAMES = 5  # the fewest names greedy tries per variable, so one pass reaches many variables
 REACH = 0.5  # share of the distance to success single edits' summed gains must cover for greedy to climb
 
 
@@ -49,7 +49,7 @@ def greedy_search(search: Search, rng: random.Random, max_relations: int) -> Non
     if _within_reach(search, _single_gains_seen_in(search, sets, max_relations)):
         probes, results = _probe(search, max_relations)
         if _within_reach(search, _single_gains(search, results)):
-            _greedy_pass(search, max_relations, probes, results)
+            _greedy_pass(search, max_relations, probes, results, names=names_per_variable(search, len(probes)))
     breed_from_best(search, rng, max_relations)
 
 
@@ -59,6 +59,12 @@ def breed_from_best(search: Search, rng: random.Random, max_relations: int) -> N
         found = sorted((r for r in search.seen.values() if r is not None),
                        key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
         genetic_search(search, rng, max_relations, found[:POPULATION])
+
+
+def names_per_variable(search: Search, sites: int) -> int:
+    """As many names per variable as half the budget left allows on one pass over the sites
+    (ALERT tries them all; on a function with few variables that costs little), at least GREEDY_NAMES."""
+    return max(GREEDY_NAMES, (search.budget - search.queries) // (2 * max(1, sites)))
 
 
 def _probe(search: Search, max_relations: int) -> tuple[list[tuple[Any, Candidate]], list[Evaluated | None]]:
@@ -102,7 +108,8 @@ def _single_gains_seen_in(search: Search, sets: list[Evaluated], max_relations: 
 
 def _greedy_pass(search: Search, max_relations: int, probes: list[tuple[Any, Candidate]],
                  results: list[Evaluated | None], names: int | None = GREEDY_NAMES) -> None:
-    """Improve the edit set site by site, most promising first; ``names`` per variable (None: all)."""
+    """Improve the edit set site by site, most promising first; ``names`` per variable (None:
+    every name, the reserve of the data's substitutes included)."""
     space = search.space
     ranked = sorted(range(len(probes)), key=lambda k: (-(results[k].score if results[k] else -np.inf), k))
     current, current_score = Candidate(), search.start_score
@@ -112,7 +119,8 @@ def _greedy_pass(search: Search, max_relations: int, probes: list[tuple[Any, Can
             return
         (kind, site), _ = probes[k]
         if kind == "slot":
-            options = [current.with_rename(site, name) for name in space.slots[site].names[:names]]
+            slot = space.slots[site]
+            options = [current.with_rename(site, name) for name in slot.every_name[:names]]
         else:
             if relations_used >= max_relations:
                 continue
