@@ -88,7 +88,7 @@ def _query() -> Query:
 
 
 def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = query_captures(_query(), parsed.root)
+    captures = parsed.captures(_query())
     source = parsed.source
     scopes = BlockScopes()
     bans = _macro_bans(captures)
@@ -604,7 +604,7 @@ def unparsed_locals(parsed: ParsedCode, known: set[str]) -> list[Variable]:
     macro, ``void OPPROTO f(void)``, leaves the whole function unparsed), each a variable whose
     occurrences are every identifier token of its name, renamed only under UNPARSED_CODE. A name
     also called, written like a macro, in a directive or already analysed is left out."""
-    captures = query_captures(_query(), parsed.root)
+    captures = parsed.captures(_query())
     called = {node.text or b"" for node in captures.get("callee", ())}
     directive_words = {ban.name.encode() for ban in _macro_bans(captures)}
     declared: dict[bytes, None] = {}

@@ -23,7 +23,9 @@ import functools
 from tree_sitter import Node, Query
 
 from .c import ASSERTION, PASTE, STRINGIZE, macros_using
-from .parsing import ParsedCode, get_language, node_text, query_captures
+from .java import _query as java_query
+from .parsing import ParsedCode, get_language, node_text
+from .python import _query as python_query
 from .scopes import WORD, SpanSet, Variable, identifiers_under, span
 
 #: names through which Python code may reach a function object or a frame without naming it
@@ -34,18 +36,6 @@ PYTHON_DYNAMIC = frozenset(
 FRAME_ACCESS = frozenset({"_getframe", "currentframe", "f_locals", "f_back", "getouterframes"})
 #: names that read or run code in the calling function's own namespace
 LOCALS_ACCESS = frozenset({"locals", "vars", "eval", "exec"})
-PYTHON_QUERY = """
-(function_definition name: (identifier) @def_name)
-(parameters) @parameters
-(lambda_parameters) @parameters
-(identifier) @id
-(attribute attribute: (identifier) @not_a_name)
-(keyword_argument name: (identifier) @not_a_name)
-(call function: (identifier) @callee)
-(string) @string
-(wildcard_import) @wildcard
-(interpolation "=") @debug
-"""
 #: Java parameter annotations that say nothing about the parameter's name
 NAMELESS_ANNOTATIONS = frozenset(
     {"Nullable", "NonNull", "Nonnull", "NotNull", "CheckForNull", "Final", "SuppressWarnings", "Deprecated", "Unused",
@@ -53,14 +43,6 @@ NAMELESS_ANNOTATIONS = frozenset(
 )
 #: methods every Java class inherits: a method of that name may override one
 OBJECT_METHODS = frozenset({"toString", "equals", "hashCode", "clone", "finalize", "getClass", "notify", "notifyAll", "wait"})
-JAVA_QUERY = """
-(method_declaration name: (identifier) @def_name)
-(formal_parameter name: (identifier) @param)
-(identifier) @id
-(method_invocation name: (identifier) @callee)
-(string_literal) @string
-(constructor_declaration name: (identifier) @constructor)
-"""
 C_QUERY = """
 (function_definition) @def
 (identifier) @id
@@ -80,12 +62,17 @@ NOT_CALLED = "named other than as the callee of a call"
 
 @functools.cache
 def _query(language: str) -> Query:
-    text = {"python": PYTHON_QUERY, "java": JAVA_QUERY, "c": C_QUERY}[language]
-    return Query(get_language(language), text)
+    """Python and Java: the scope analysis's own query, which also holds the patterns read here,
+    so renaming runs one query pass (cached on the ParsedCode) for variables and interfaces."""
+    if language == "python":
+        return python_query()
+    if language == "java":
+        return java_query()
+    return Query(get_language(language), C_QUERY)
 
 
 def _captures(parsed: ParsedCode) -> dict[str, list[Node]]:
-    return query_captures(_query(parsed.language), parsed.root)
+    return parsed.captures(_query(parsed.language))
 
 
 def parameter_exposure(parsed: ParsedCode) -> dict[int, str]:
@@ -165,7 +152,7 @@ def _mentions(captures: dict[str, list[Node]], names: frozenset[str]) -> bool:
 
 def _python_uses(captures: dict[str, list[Node]]) -> dict[str, list[Node]]:
     """Every mention of each name, except definitions' own names, attribute and keyword names."""
-    skipped = {n.start_byte for key in ("not_a_name", "def_name") for n in captures.get(key, ())}
+    skipped = {n.start_byte for key in ("skip", "def_name") for n in captures.get(key, ())}
     uses: dict[str, list[Node]] = {}
     for node in captures.get("id", ()):
         if node.start_byte not in skipped:
@@ -282,6 +269,8 @@ def _java_exposure(captures: dict[str, list[Node]]) -> dict[int, str]:
     exposed = {}
     for name in captures.get("param", ()):
         parameter = name.parent
+        if parameter is None or parameter.type != "formal_parameter":
+            continue  # a ``T... name`` parameter: its declarator's parent is a spread_parameter
         callable_ = parameter.parent.parent if parameter.parent is not None else None
         if _annotations(parameter):
             exposed[name.start_byte] = "an annotated parameter, which a framework may bind by name through reflection"

@@ -21,7 +21,8 @@ from .dataflow import Access, LocalTypes, Unmovable
 from .parsing import ParsedCode, get_language, node_text, query_captures
 from .scopes import Ban, BlockScopes, Container, Span, SpanSet, Variable, enclosing_declarations, innermost, span
 
-# Every identifier is a use unless a more specific pattern says otherwise.
+# Every identifier is a use unless a more specific pattern says otherwise. The last four patterns
+# are read by interfaces.py (exposure, function names), which shares this query's captures.
 QUERY = """
 (identifier) @id
 (method_invocation name: (identifier) @skip)
@@ -77,6 +78,10 @@ QUERY = """
 (enum_body) @barrier
 (interface_body) @barrier
 (annotation_type_body) @barrier
+(method_declaration name: (identifier) @def_name)
+(method_invocation name: (identifier) @callee)
+(string_literal) @string
+(constructor_declaration name: (identifier) @constructor)
 """
 
 #: declaration kind -> the container kind its scope is (the innermost container around its name)
@@ -97,7 +102,7 @@ def _query() -> Query:
 
 
 def java_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = query_captures(_query(), parsed.root)
+    captures = parsed.captures(_query())
     source = parsed.source
     scopes = BlockScopes()
     scopes.barriers = [span(node) for node in captures.get("barrier", ())]

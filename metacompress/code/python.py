@@ -29,6 +29,8 @@ from .parsing import ParsedCode, get_language, python_compiles, query_captures, 
 from .parsing import node_text as _raw_text
 from .scopes import Ban, Span, Variable, identifiers_under, span
 
+# The last four patterns are read by interfaces.py (parameter exposure, function names), which
+# shares this query's captures: ``skip`` there means not a name (an attribute or keyword).
 QUERY = """
 (identifier) @id
 (attribute attribute: (identifier) @skip)
@@ -62,6 +64,10 @@ QUERY = """
 (dictionary_comprehension) @comprehension
 (generator_expression) @comprehension
 (exec_statement) @dynamic
+(function_definition name: (identifier) @def_name)
+(call function: (identifier) @callee)
+(string) @string
+(wildcard_import) @wildcard
 """
 
 #: names whose use lets a function read its own locals by name
@@ -96,7 +102,7 @@ class _Scope:
 
 
 def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = query_captures(_query(), parsed.root)
+    captures = parsed.captures(_query())
     roles = _roles(captures)
     scopes = _scopes(parsed.root, captures)
     identifiers = captures.get("id", [])

@@ -101,7 +101,7 @@ def _container_query(language: str) -> Query:
 
 def statement_containers(parsed: ParsedCode) -> list[Node]:
     """Every node that may hold a statement list, in document order (one query, no tree walk)."""
-    return query_captures(_container_query(parsed.language), parsed.root).get("container", [])
+    return parsed.captures(_container_query(parsed.language)).get("container", [])
 
 
 def statement_lists(parsed: ParsedCode) -> list[StatementList]:
