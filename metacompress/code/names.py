@@ -63,6 +63,7 @@ C_NEW_NAME_RESERVED = frozenset(
     complex imaginary noreturn linux unix i386 environ""".split()
 )
 C_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+JAVA_ASCII_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 #: reserved to the implementation (``_Foo``, ``__foo``), a macro by convention (ALL_CAPS: one from
 #: a header the snippet does not show would expand the new name), a typedef by POSIX (``_t``)
 C_RESERVED_SHAPE = re.compile(r"_[A-Z_].*|[A-Z][A-Z0-9_]*|.*_t")
@@ -168,6 +169,8 @@ def _is_identifier(language: str, name: str) -> bool:
     if language == "c":
         return C_IDENTIFIER.fullmatch(name) is not None
     if language == "java":
+        if name.isascii():  # the same answer as the per-character test (tests/test_relation_speed.py)
+            return JAVA_ASCII_IDENTIFIER.fullmatch(name) is not None
         return bool(name) and _java_start(name[0]) and all(_java_part(c) for c in name[1:])
     return name.isidentifier()
 

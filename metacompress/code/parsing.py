@@ -7,6 +7,7 @@ when its parse holds exactly the same error nodes as the input's.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import threading
 from collections import OrderedDict
@@ -95,6 +96,7 @@ class ParsedCode:
     #: query -> its captures on this tree (``captures``): the analyses of several relations,
     #: and of every candidate an attack builds from one original, share one query pass
     _captures: dict[Query, "Captures"] = field(default_factory=dict, repr=False, compare=False)
+    _bounds: tuple[list[int], list[int]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, language: str) -> "ParsedCode":
@@ -117,11 +119,22 @@ class ParsedCode:
 
     def in_error(self, node: Node) -> bool:
         """True when the node overlaps an error region (or is one)."""
-        if node.is_error or node.is_missing:
+        if node.is_error or node.is_missing or node.has_error:
             return True
-        return any(node.start_byte < end and start < node.end_byte for start, end in self.error_ranges) or (
-            node.has_error
-        )
+        if not self.error_ranges:
+            return False
+        start, end = node.start_byte, node.end_byte
+        starts, ends = self._error_bounds()
+        # error regions never overlap (no error node lies inside another): sorted by start, their
+        # ends are sorted too, and the first ending after ``start`` is the only one that may overlap
+        index = bisect.bisect_right(ends, start)
+        return index < len(ends) and starts[index] < end
+
+    def _error_bounds(self) -> tuple[list[int], list[int]]:
+        if self._bounds is None:
+            ordered = sorted(self.error_ranges)
+            self._bounds = ([s for s, _ in ordered], [e for _, e in ordered])
+        return self._bounds
 
     def line_of(self, byte_offset: int) -> int:
         return self.source.count(b"\n", 0, byte_offset) + 1
@@ -332,6 +345,8 @@ def nested_deeper_than(node: Node, limit: int) -> bool:
     Analyses that recurse once per level check this first, so no input reaches Python's
     recursion limit through them.
     """
+    if node.descendant_count <= limit:
+        return False  # a subtree of n nodes is at most n - 1 levels deep (an O(1) count)
     stack = [(node, 0)]
     while stack:
         current, depth = stack.pop()
