@@ -351,6 +351,17 @@ UNMOVABLE_EXPRESSIONS = frozenset(
 )
 
 
+MOVABLE_EXPRESSIONS = frozenset({"assignment_expression", "update_expression"})
+
+
+def is_analysable_statement(node: Node) -> bool:
+    """The only statements ``JavaStatement`` analyses (it refuses any other before reading the
+    locals in scope, so callers may skip looking them up)."""
+    if node.type == "local_variable_declaration":
+        return True
+    return node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type in MOVABLE_EXPRESSIONS
+
+
 class JavaStatement:
     """Builds the Access of one statement given the locals in scope (name -> type text)."""
 
@@ -364,7 +375,7 @@ class JavaStatement:
             self._declaration(node)
         elif node.type == "expression_statement" and node.named_child_count == 1:
             expression = node.named_children[0]
-            if expression.type not in ("assignment_expression", "update_expression"):
+            if expression.type not in MOVABLE_EXPRESSIONS:
                 raise Unmovable(f"a {expression.type} statement")
             self.expression(expression)
         else:
