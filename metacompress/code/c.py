@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tree_sitter import Node, Query
@@ -430,12 +431,28 @@ _TREE_HINTS = re.compile(rb"\b[A-Z][A-Z0-9_]*\s*\(|\b(?:static|extern|_Thread_lo
 
 
 class CStatement:
-    """Builds the Access of one statement given the locals in scope and the function's facts."""
+    """Builds the Access of one statement given the locals in scope and the function's facts.
 
-    def __init__(self, local_names: LocalTypes, facts: CFunctionFacts):
-        self.locals = local_names
-        self.facts = facts
+    Either may be given as a function that builds it, called when first needed: many
+    statements are refused (a call, a cast) before any name is looked up.
+    """
+
+    def __init__(self, local_names: LocalTypes | Callable[[], LocalTypes], facts: CFunctionFacts | Callable[[], CFunctionFacts]):
+        self._locals = local_names
+        self._facts = facts
         self.access = Access()
+
+    @property
+    def locals(self) -> LocalTypes:
+        if callable(self._locals):
+            self._locals = self._locals()
+        return self._locals
+
+    @property
+    def facts(self) -> CFunctionFacts:
+        if callable(self._facts):
+            self._facts = self._facts()
+        return self._facts
 
     def statement(self, node: Node) -> Access:
         if node.type == "declaration":

@@ -152,10 +152,9 @@ class Analyser:
                 return PythonStatement(lambda: self._python_scope(owner.container)).statement(statement)
             if language == "java" and not is_analysable_statement(statement):
                 return None  # refused by JavaStatement anyway: no locals to look up
-            visible = self._visible(owner, index)
             if language == "java":
-                return JavaStatement(visible, self._volatile()).statement(statement)
-            return CStatement(visible, self._c_facts(owner.container)).statement(statement)
+                return JavaStatement(self._visible(owner, index), self._volatile()).statement(statement)
+            return CStatement(lambda: self._visible(owner, index), lambda: self._c_facts(owner.container)).statement(statement)
         except Unmovable:
             return None
 
