@@ -23,8 +23,10 @@ import functools
 from tree_sitter import Node, Query
 
 from .c import ASSERTION, PASTE, STRINGIZE, macros_using
+from .java import QUERY as JAVA_QUERY
 from .java import _query as java_query
 from .parsing import ParsedCode, get_language, node_text
+from .python import QUERY as PYTHON_QUERY
 from .python import _query as python_query
 from .scopes import WORD, SpanSet, Variable, identifiers_under, span
 
@@ -43,6 +45,17 @@ NAMELESS_ANNOTATIONS = frozenset(
 )
 #: methods every Java class inherits: a method of that name may override one
 OBJECT_METHODS = frozenset({"toString", "equals", "hashCode", "clone", "finalize", "getClass", "notify", "notifyAll", "wait"})
+#: added to the scope analyses' queries for ``function_names`` (the ``function`` target)
+PYTHON_FUNCTION_PATTERNS = """
+(call function: (identifier) @callee)
+(string) @string
+"""
+JAVA_FUNCTION_PATTERNS = """
+(method_declaration name: (identifier) @def_name)
+(method_invocation name: (identifier) @callee)
+(string_literal) @string
+(constructor_declaration name: (identifier) @constructor)
+"""
 C_QUERY = """
 (function_definition) @def
 (identifier) @id
@@ -62,13 +75,22 @@ NOT_CALLED = "named other than as the callee of a call"
 
 @functools.cache
 def _query(language: str) -> Query:
-    """Python and Java: the scope analysis's own query, which also holds the patterns read here,
-    so renaming runs one query pass (cached on the ParsedCode) for variables and interfaces."""
+    """Python and Java: the scope analysis's own query, which also holds the patterns exposure
+    reads, so renaming runs one query pass (cached on the ParsedCode) for variables and interfaces."""
     if language == "python":
         return python_query()
     if language == "java":
         return java_query()
     return Query(get_language(language), C_QUERY)
+
+
+@functools.cache
+def _function_query(language: str) -> Query:
+    """What ``function_names`` reads: the exposure query and the patterns only it needs."""
+    if language == "c":
+        return _query("c")
+    text = {"python": PYTHON_QUERY + PYTHON_FUNCTION_PATTERNS, "java": JAVA_QUERY + JAVA_FUNCTION_PATTERNS}[language]
+    return Query(get_language(language), text)
 
 
 def _captures(parsed: ParsedCode) -> dict[str, list[Node]]:
@@ -87,7 +109,7 @@ def parameter_exposure(parsed: ParsedCode) -> dict[int, str]:
 def function_names(parsed: ParsedCode) -> list[Variable]:
     """One ``function`` variable per function defined in the snippet: its name and its call
     sites; ``excluded`` says why one must keep its name."""
-    captures = _captures(parsed)
+    captures = parsed.captures(_function_query(parsed.language))
     finder = {"python": _python_functions, "java": _java_functions, "c": _c_functions}[parsed.language]
     return finder(parsed, captures)
 

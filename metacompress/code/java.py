@@ -21,8 +21,8 @@ from .dataflow import Access, LocalTypes, Unmovable
 from .parsing import ParsedCode, get_language, node_text, query_captures
 from .scopes import Ban, BlockScopes, Container, Span, SpanSet, Variable, enclosing_declarations, innermost, span
 
-# Every identifier is a use unless a more specific pattern says otherwise. The last four patterns
-# are read by interfaces.py (exposure, function names), which shares this query's captures.
+# Every identifier is a use unless a more specific pattern says otherwise. interfaces.py reads
+# ``param`` (parameter exposure) from this query's captures.
 QUERY = """
 (identifier) @id
 (method_invocation name: (identifier) @skip)
@@ -78,10 +78,6 @@ QUERY = """
 (enum_body) @barrier
 (interface_body) @barrier
 (annotation_type_body) @barrier
-(method_declaration name: (identifier) @def_name)
-(method_invocation name: (identifier) @callee)
-(string_literal) @string
-(constructor_declaration name: (identifier) @constructor)
 """
 
 #: declaration kind -> the container kind its scope is (the innermost container around its name)

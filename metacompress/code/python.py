@@ -30,8 +30,8 @@ from .parsing import ParsedCode, get_language, python_compiles, query_captures, 
 from .parsing import node_text as _raw_text
 from .scopes import Ban, Span, SpanSet, Variable, identifiers_under, span
 
-# The last four patterns are read by interfaces.py (parameter exposure, function names), which
-# shares this query's captures: ``skip`` there means not a name (an attribute or keyword).
+# The last two patterns are read by interfaces.py (parameter exposure), which shares this query's
+# captures: ``skip`` there means not a name (an attribute or keyword).
 QUERY = """
 (identifier) @id
 (attribute attribute: (identifier) @skip)
@@ -66,8 +66,6 @@ QUERY = """
 (generator_expression) @comprehension
 (exec_statement) @dynamic
 (function_definition name: (identifier) @def_name)
-(call function: (identifier) @callee)
-(string) @string
 (wildcard_import) @wildcard
 """
 
