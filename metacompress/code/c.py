@@ -25,7 +25,7 @@ from tree_sitter import Node, Query
 
 from .assumptions import ASSERTION_TEXT, STATEMENT_MACROS, UNPARSED_CODE
 from .dataflow import ANYWHERE, Access, LocalTypes, Unmovable
-from .parsing import ParsedCode, error_nodes, get_language, node_text, query_captures, walk
+from .parsing import ParsedCode, error_nodes, get_language, node_text, walk
 from .scopes import (
     Ban,
     BlockScopes,

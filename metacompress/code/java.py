@@ -18,7 +18,7 @@ import functools
 from tree_sitter import Node, Query
 
 from .dataflow import Access, LocalTypes, Unmovable
-from .parsing import ParsedCode, get_language, node_text, query_captures
+from .parsing import ParsedCode, get_language, node_text
 from .scopes import Ban, BlockScopes, Container, Span, SpanSet, Variable, enclosing_declarations, innermost, span
 
 # Every identifier is a use unless a more specific pattern says otherwise. interfaces.py reads

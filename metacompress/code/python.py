@@ -26,7 +26,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from .dataflow import ANYWHERE, Access, Unmovable
 from .edits import Edit
-from .parsing import ParsedCode, get_language, python_compiles, query_captures, walk
+from .parsing import ParsedCode, get_language, python_compiles, walk
 from .parsing import node_text as _raw_text
 from .scopes import Ban, Span, SpanSet, Variable, identifiers_under, span
 

@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language, query_captures
+from .parsing import ParsedCode, get_language
 from .sites import pick
 
 R = TypeVar("R")
