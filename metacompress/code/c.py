@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tree_sitter import Node, Query
 
 from .assumptions import ASSERTION_TEXT, STATEMENT_MACROS, UNPARSED_CODE
 from .dataflow import ANYWHERE, Access, LocalTypes, Unmovable
-from .parsing import ParsedCode, error_nodes, get_language, node_text, query_captures, walk
+from .parsing import ParsedCode, error_nodes, get_language, node_text, walk
 from .scopes import (
     Ban,
     BlockScopes,
@@ -88,7 +89,7 @@ def _query() -> Query:
 
 
 def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = query_captures(_query(), parsed.root)
+    captures = parsed.captures(_query())
     source = parsed.source
     scopes = BlockScopes()
     bans = _macro_bans(captures)
@@ -430,12 +431,28 @@ _TREE_HINTS = re.compile(rb"\b[A-Z][A-Z0-9_]*\s*\(|\b(?:static|extern|_Thread_lo
 
 
 class CStatement:
-    """Builds the Access of one statement given the locals in scope and the function's facts."""
+    """Builds the Access of one statement given the locals in scope and the function's facts.
 
-    def __init__(self, local_names: LocalTypes, facts: CFunctionFacts):
-        self.locals = local_names
-        self.facts = facts
+    Either may be given as a function that builds it, called when first needed: many
+    statements are refused (a call, a cast) before any name is looked up.
+    """
+
+    def __init__(self, local_names: LocalTypes | Callable[[], LocalTypes], facts: CFunctionFacts | Callable[[], CFunctionFacts]):
+        self._locals = local_names
+        self._facts = facts
         self.access = Access()
+
+    @property
+    def locals(self) -> LocalTypes:
+        if callable(self._locals):
+            self._locals = self._locals()
+        return self._locals
+
+    @property
+    def facts(self) -> CFunctionFacts:
+        if callable(self._facts):
+            self._facts = self._facts()
+        return self._facts
 
     def statement(self, node: Node) -> Access:
         if node.type == "declaration":
@@ -604,7 +621,7 @@ def unparsed_locals(parsed: ParsedCode, known: set[str]) -> list[Variable]:
     macro, ``void OPPROTO f(void)``, leaves the whole function unparsed), each a variable whose
     occurrences are every identifier token of its name, renamed only under UNPARSED_CODE. A name
     also called, written like a macro, in a directive or already analysed is left out."""
-    captures = query_captures(_query(), parsed.root)
+    captures = parsed.captures(_query())
     called = {node.text or b"" for node in captures.get("callee", ())}
     directive_words = {ban.name.encode() for ban in _macro_bans(captures)}
     declared: dict[bytes, None] = {}

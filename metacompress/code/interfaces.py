@@ -23,7 +23,11 @@ import functools
 from tree_sitter import Node, Query
 
 from .c import ASSERTION, PASTE, STRINGIZE, macros_using
-from .parsing import ParsedCode, get_language, node_text, query_captures
+from .java import QUERY as JAVA_QUERY
+from .java import _query as java_query
+from .parsing import ParsedCode, get_language, node_text
+from .python import QUERY as PYTHON_QUERY
+from .python import _query as python_query
 from .scopes import WORD, SpanSet, Variable, identifiers_under, span
 
 #: names through which Python code may reach a function object or a frame without naming it
@@ -34,18 +38,6 @@ PYTHON_DYNAMIC = frozenset(
 FRAME_ACCESS = frozenset({"_getframe", "currentframe", "f_locals", "f_back", "getouterframes"})
 #: names that read or run code in the calling function's own namespace
 LOCALS_ACCESS = frozenset({"locals", "vars", "eval", "exec"})
-PYTHON_QUERY = """
-(function_definition name: (identifier) @def_name)
-(parameters) @parameters
-(lambda_parameters) @parameters
-(identifier) @id
-(attribute attribute: (identifier) @not_a_name)
-(keyword_argument name: (identifier) @not_a_name)
-(call function: (identifier) @callee)
-(string) @string
-(wildcard_import) @wildcard
-(interpolation "=") @debug
-"""
 #: Java parameter annotations that say nothing about the parameter's name
 NAMELESS_ANNOTATIONS = frozenset(
     {"Nullable", "NonNull", "Nonnull", "NotNull", "CheckForNull", "Final", "SuppressWarnings", "Deprecated", "Unused",
@@ -53,10 +45,13 @@ NAMELESS_ANNOTATIONS = frozenset(
 )
 #: methods every Java class inherits: a method of that name may override one
 OBJECT_METHODS = frozenset({"toString", "equals", "hashCode", "clone", "finalize", "getClass", "notify", "notifyAll", "wait"})
-JAVA_QUERY = """
+#: added to the scope analyses' queries for ``function_names`` (the ``function`` target)
+PYTHON_FUNCTION_PATTERNS = """
+(call function: (identifier) @callee)
+(string) @string
+"""
+JAVA_FUNCTION_PATTERNS = """
 (method_declaration name: (identifier) @def_name)
-(formal_parameter name: (identifier) @param)
-(identifier) @id
 (method_invocation name: (identifier) @callee)
 (string_literal) @string
 (constructor_declaration name: (identifier) @constructor)
@@ -80,12 +75,26 @@ NOT_CALLED = "named other than as the callee of a call"
 
 @functools.cache
 def _query(language: str) -> Query:
-    text = {"python": PYTHON_QUERY, "java": JAVA_QUERY, "c": C_QUERY}[language]
+    """Python and Java: the scope analysis's own query, which also holds the patterns exposure
+    reads, so renaming runs one query pass (cached on the ParsedCode) for variables and interfaces."""
+    if language == "python":
+        return python_query()
+    if language == "java":
+        return java_query()
+    return Query(get_language(language), C_QUERY)
+
+
+@functools.cache
+def _function_query(language: str) -> Query:
+    """What ``function_names`` reads: the exposure query and the patterns only it needs."""
+    if language == "c":
+        return _query("c")
+    text = {"python": PYTHON_QUERY + PYTHON_FUNCTION_PATTERNS, "java": JAVA_QUERY + JAVA_FUNCTION_PATTERNS}[language]
     return Query(get_language(language), text)
 
 
 def _captures(parsed: ParsedCode) -> dict[str, list[Node]]:
-    return query_captures(_query(parsed.language), parsed.root)
+    return parsed.captures(_query(parsed.language))
 
 
 def parameter_exposure(parsed: ParsedCode) -> dict[int, str]:
@@ -100,7 +109,7 @@ def parameter_exposure(parsed: ParsedCode) -> dict[int, str]:
 def function_names(parsed: ParsedCode) -> list[Variable]:
     """One ``function`` variable per function defined in the snippet: its name and its call
     sites; ``excluded`` says why one must keep its name."""
-    captures = _captures(parsed)
+    captures = parsed.captures(_function_query(parsed.language))
     finder = {"python": _python_functions, "java": _java_functions, "c": _c_functions}[parsed.language]
     return finder(parsed, captures)
 
@@ -165,7 +174,7 @@ def _mentions(captures: dict[str, list[Node]], names: frozenset[str]) -> bool:
 
 def _python_uses(captures: dict[str, list[Node]]) -> dict[str, list[Node]]:
     """Every mention of each name, except definitions' own names, attribute and keyword names."""
-    skipped = {n.start_byte for key in ("not_a_name", "def_name") for n in captures.get(key, ())}
+    skipped = {n.start_byte for key in ("skip", "def_name") for n in captures.get(key, ())}
     uses: dict[str, list[Node]] = {}
     for node in captures.get("id", ()):
         if node.start_byte not in skipped:
@@ -282,6 +291,8 @@ def _java_exposure(captures: dict[str, list[Node]]) -> dict[int, str]:
     exposed = {}
     for name in captures.get("param", ()):
         parameter = name.parent
+        if parameter is None or parameter.type != "formal_parameter":
+            continue  # a ``T... name`` parameter: its declarator's parent is a spread_parameter
         callable_ = parameter.parent.parent if parameter.parent is not None else None
         if _annotations(parameter):
             exposed[name.start_byte] = "an annotated parameter, which a framework may bind by name through reflection"

@@ -18,10 +18,11 @@ import functools
 from tree_sitter import Node, Query
 
 from .dataflow import Access, LocalTypes, Unmovable
-from .parsing import ParsedCode, get_language, node_text, query_captures
+from .parsing import ParsedCode, get_language, node_text
 from .scopes import Ban, BlockScopes, Container, Span, SpanSet, Variable, enclosing_declarations, innermost, span
 
-# Every identifier is a use unless a more specific pattern says otherwise.
+# Every identifier is a use unless a more specific pattern says otherwise. interfaces.py reads
+# ``param`` (parameter exposure) from this query's captures.
 QUERY = """
 (identifier) @id
 (method_invocation name: (identifier) @skip)
@@ -97,7 +98,7 @@ def _query() -> Query:
 
 
 def java_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = query_captures(_query(), parsed.root)
+    captures = parsed.captures(_query())
     source = parsed.source
     scopes = BlockScopes()
     scopes.barriers = [span(node) for node in captures.get("barrier", ())]
@@ -346,6 +347,17 @@ UNMOVABLE_EXPRESSIONS = frozenset(
 )
 
 
+MOVABLE_EXPRESSIONS = frozenset({"assignment_expression", "update_expression"})
+
+
+def is_analysable_statement(node: Node) -> bool:
+    """The only statements ``JavaStatement`` analyses (it refuses any other before reading the
+    locals in scope, so callers may skip looking them up)."""
+    if node.type == "local_variable_declaration":
+        return True
+    return node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type in MOVABLE_EXPRESSIONS
+
+
 class JavaStatement:
     """Builds the Access of one statement given the locals in scope (name -> type text)."""
 
@@ -359,7 +371,7 @@ class JavaStatement:
             self._declaration(node)
         elif node.type == "expression_statement" and node.named_child_count == 1:
             expression = node.named_children[0]
-            if expression.type not in ("assignment_expression", "update_expression"):
+            if expression.type not in MOVABLE_EXPRESSIONS:
                 raise Unmovable(f"a {expression.type} statement")
             self.expression(expression)
         else:

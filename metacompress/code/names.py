@@ -63,6 +63,7 @@ C_NEW_NAME_RESERVED = frozenset(
     complex imaginary noreturn linux unix i386 environ""".split()
 )
 C_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+JAVA_ASCII_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 #: reserved to the implementation (``_Foo``, ``__foo``), a macro by convention (ALL_CAPS: one from
 #: a header the snippet does not show would expand the new name), a typedef by POSIX (``_t``)
 C_RESERVED_SHAPE = re.compile(r"_[A-Z_].*|[A-Z][A-Z0-9_]*|.*_t")
@@ -72,6 +73,8 @@ JAVA_PART = JAVA_START | {"Nd", "Mn", "Mc", "Pc"}
 WORD_START_MARKS = "Ġ▁"
 JAVA_ESCAPE = re.compile(r"\\+u+([0-9A-Fa-f]{4})")
 LINE_SPLICE = re.compile(r"\\\r?\n")
+#: the ASCII characters of category Cc (controls) but tab and line ends, mapped to nothing
+ASCII_CONTROLS = {code: None for code in (*range(0x20), 0x7F) if chr(code) not in "\n\r\t"}
 
 IDENTIFIER_TYPES = frozenset(
     {"identifier", "type_identifier", "field_identifier", "statement_identifier", "primitive_type"}
@@ -98,11 +101,14 @@ class TextNames:
 
     def __init__(self, text: str):
         self.text = text
-        self.folded = fold_source(text)
+        folded = fold_source(text)
+        self.folded = folded if folded != text else ""  # most texts fold to themselves: search once
         self.drawn: set[str] = set()
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in self.drawn or name in self.text or name in self.folded)
+        return isinstance(name, str) and (
+            name in self.drawn or name in self.text or (bool(self.folded) and name in self.folded)
+        )
 
     def add(self, name: str) -> None:
         self.drawn.add(name)
@@ -130,6 +136,8 @@ def fold_source(text: str) -> str:
         return text
     text = LINE_SPLICE.sub("", text)
     text = JAVA_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if text.isascii():  # no ASCII character is Cf; the Cc ones are ASCII_CONTROLS
+        return text.translate(ASCII_CONTROLS)
     # each distinct character is classified once (str.translate drops them in one C pass)
     dropped = {ord(c): None for c in set(text) if unicodedata.category(c) in ("Cf", "Cc") and c not in "\n\r\t"}
     text = text.translate(dropped)
@@ -168,6 +176,8 @@ def _is_identifier(language: str, name: str) -> bool:
     if language == "c":
         return C_IDENTIFIER.fullmatch(name) is not None
     if language == "java":
+        if name.isascii():  # the same answer as the per-character test (tests/test_relation_speed.py)
+            return JAVA_ASCII_IDENTIFIER.fullmatch(name) is not None
         return bool(name) and _java_start(name[0]) and all(_java_part(c) for c in name[1:])
     return name.isidentifier()
 

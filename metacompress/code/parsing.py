@@ -7,9 +7,11 @@ when its parse holds exactly the same error nodes as the input's.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
@@ -91,6 +93,10 @@ class ParsedCode:
     source: bytes = field(repr=False)
     tree: Tree = field(repr=False)
     error_ranges: list[tuple[int, int]] = field(default_factory=list)
+    #: query -> its captures on this tree (``captures``): the analyses of several relations,
+    #: and of every candidate an attack builds from one original, share one query pass
+    _captures: dict[Query, "Captures"] = field(default_factory=dict, repr=False, compare=False)
+    _bounds: tuple[list[int], list[int]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, language: str) -> "ParsedCode":
@@ -113,14 +119,33 @@ class ParsedCode:
 
     def in_error(self, node: Node) -> bool:
         """True when the node overlaps an error region (or is one)."""
-        if node.is_error or node.is_missing:
+        if node.is_error or node.is_missing or node.has_error:
             return True
-        return any(node.start_byte < end and start < node.end_byte for start, end in self.error_ranges) or (
-            node.has_error
-        )
+        if not self.error_ranges:
+            return False
+        start, end = node.start_byte, node.end_byte
+        starts, ends = self._error_bounds()
+        # error regions never overlap (no error node lies inside another): sorted by start, their
+        # ends are sorted too, and the first ending after ``start`` is the only one that may overlap
+        index = bisect.bisect_right(ends, start)
+        return index < len(ends) and starts[index] < end
+
+    def _error_bounds(self) -> tuple[list[int], list[int]]:
+        if self._bounds is None:
+            ordered = sorted(self.error_ranges)
+            self._bounds = ([s for s, _ in ordered], [e for _, e in ordered])
+        return self._bounds
 
     def line_of(self, byte_offset: int) -> int:
         return self.source.count(b"\n", 0, byte_offset) + 1
+
+    def captures(self, query: Query) -> "Captures":
+        """``query_captures(query, self.root)``, run once per tree and query (callers must not
+        change the lists they get)."""
+        found = self._captures.get(query)
+        if found is None:
+            found = self._captures[query] = query_captures(query, self.root)
+        return found
 
 
 RECENT_PARSES = 512
@@ -220,15 +245,42 @@ def _point_after(start: tuple[int, int], inserted: bytes) -> tuple[int, int]:
     return start[0] + lines, len(inserted) - (inserted.rfind(b"\n") + 1)
 
 
-def query_captures(query: Query, node: Node) -> dict[str, list[Node]]:
+def query_captures(query: Query, node: Node) -> "Captures":
     """The query's captures under ``node``, each list in document order (pre-order).
 
     py-tree-sitter collects each capture's nodes in a set and hands back the set's order, which
     follows the nodes' hashes: memory addresses. Used raw, the order (and so which macro a
     reason names, which container is tried first) changed from one process to the next.
     """
-    found = QueryCursor(query).captures(node)
-    return {name: document_order(nodes) for name, nodes in sorted(found.items())}
+    return Captures(QueryCursor(query).captures(node))
+
+
+class Captures(Mapping[str, list[Node]]):
+    """Capture name -> nodes in document order, names in sorted order. A name's nodes are put
+    in order when first asked for: analyses read a few of a query's many capture names."""
+
+    def __init__(self, raw: dict[str, list[Node]]):
+        self._raw = raw
+        self._ordered: dict[str, list[Node]] = {}
+        self._names = sorted(raw)
+
+    def __getitem__(self, name: str) -> list[Node]:
+        found = self._ordered.get(name)
+        if found is None:
+            found = self._ordered[name] = document_order(self._raw[name])
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def get(self, name: str, default=None):  # type: ignore[override]
+        return self[name] if name in self._raw else default
 
 
 def document_order(nodes: list[Node]) -> list[Node]:
@@ -293,6 +345,8 @@ def nested_deeper_than(node: Node, limit: int) -> bool:
     Analyses that recurse once per level check this first, so no input reaches Python's
     recursion limit through them.
     """
+    if node.descendant_count <= limit:
+        return False  # a subtree of n nodes is at most n - 1 levels deep (an O(1) count)
     stack = [(node, 0)]
     while stack:
         current, depth = stack.pop()

@@ -19,16 +19,19 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, Query
+from tree_sitter import Node, Query, QueryCursor
 
 from .dataflow import ANYWHERE, Access, Unmovable
 from .edits import Edit
-from .parsing import ParsedCode, get_language, python_compiles, query_captures, walk
+from .parsing import ParsedCode, get_language, python_compiles, walk
 from .parsing import node_text as _raw_text
-from .scopes import Ban, Span, Variable, identifiers_under, span
+from .scopes import Ban, Span, SpanSet, Variable, identifiers_under, span
 
+# The last two patterns are read by interfaces.py (parameter exposure), which shares this query's
+# captures: ``skip`` there means not a name (an attribute or keyword).
 QUERY = """
 (identifier) @id
 (attribute attribute: (identifier) @skip)
@@ -62,6 +65,8 @@ QUERY = """
 (dictionary_comprehension) @comprehension
 (generator_expression) @comprehension
 (exec_statement) @dynamic
+(function_definition name: (identifier) @def_name)
+(wildcard_import) @wildcard
 """
 
 #: names whose use lets a function read its own locals by name
@@ -96,7 +101,7 @@ class _Scope:
 
 
 def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-    captures = query_captures(_query(), parsed.root)
+    captures = parsed.captures(_query())
     roles = _roles(captures)
     scopes = _scopes(parsed.root, captures)
     identifiers = captures.get("id", [])
@@ -345,35 +350,75 @@ class PythonScope:
 
     @classmethod
     def of(cls, function: Node | None) -> "PythonScope":
+        """Names bound in the function's own body (parameters, assignment and ``for`` targets
+        outside nested scopes), less every name a nested scope mentions or a ``global`` or
+        ``nonlocal`` statement declares. One query pass over the function, no tree walk."""
         if function is None:
             return cls(frozenset(), True)
+        body = function.child_by_field_name("body")
         bound: set[str] = set()
-        shared: set[str] = set()
         parameters = function.child_by_field_name("parameters")
         if parameters is not None:
             bound.update(_identifier(n) for n in _parameter_names(parameters))
-        stack = list(function.child_by_field_name("body").children)
-        while stack:
-            node = stack.pop()
-            if node.type in NESTED_SCOPES:
-                shared.update(_identifier(n) for n in walk(node) if n.type == "identifier")
-                continue
-            if node.type in ("global_statement", "nonlocal_statement"):
-                shared.update(_identifier(n) for n in node.named_children)
-            elif node.type in ("assignment", "augmented_assignment", "for_statement"):
-                left = node.child_by_field_name("left")
-                if left is not None:
-                    bound.update(_identifier(n) for n in _target_names(left))
-            stack.extend(node.children)
+        if body is None:
+            return cls(frozenset(bound), False)
+        start, end = body.start_byte, body.end_byte
+        found = QueryCursor(_scope_query()).captures(function)
+
+        def in_body(node: Node) -> bool:
+            return start <= node.start_byte and node.end_byte <= end
+
+        nested = SpanSet([span(n) for n in found.get("nested", ()) if in_body(n)])
+        shared = {_identifier(n) for n in found.get("declared", ()) if in_body(n)}
+        if nested:
+            shared.update(_identifier(n) for n in found.get("id", ()) if in_body(n) and nested.contains(n.start_byte))
+        for target in found.get("target", ()):
+            if in_body(target) and not (nested and nested.contains(target.start_byte)):
+                bound.update(_identifier(n) for n in _target_names(target))
         return cls(frozenset(bound - shared), False)
 
 
-class PythonStatement:
-    """Builds the Access of one assignment statement in a scope."""
+ASSIGNMENT_TYPES = frozenset({"assignment", "augmented_assignment"})
 
-    def __init__(self, scope: PythonScope):
-        self.scope = scope
+
+def is_assignment_statement(node: Node) -> bool:
+    """The only statements ``PythonStatement`` analyses (it refuses any other before reading its
+    scope, so callers may skip building one)."""
+    return node.type == "expression_statement" and node.named_child_count == 1 and node.named_children[0].type in ASSIGNMENT_TYPES
+
+
+SCOPE_QUERY = f"""
+(identifier) @id
+[{" ".join(f"({kind})" for kind in sorted(NESTED_SCOPES))}] @nested
+(global_statement (identifier) @declared)
+(nonlocal_statement (identifier) @declared)
+(assignment left: (_) @target)
+(augmented_assignment left: (_) @target)
+(for_statement left: (_) @target)
+"""
+
+
+@functools.cache
+def _scope_query() -> Query:
+    return Query(get_language("python"), SCOPE_QUERY)
+
+
+class PythonStatement:
+    """Builds the Access of one assignment statement in a scope.
+
+    The scope may be given as a function that builds it: it is built when a name is first
+    looked up, and most statements are refused (a call, an await) before that.
+    """
+
+    def __init__(self, scope: PythonScope | Callable[[], PythonScope]):
+        self._scope = scope
         self.access = Access()
+
+    @property
+    def scope(self) -> PythonScope:
+        if not isinstance(self._scope, PythonScope):
+            self._scope = self._scope()
+        return self._scope
 
     def statement(self, node: Node) -> Access:
         if node.type != "expression_statement" or node.named_child_count != 1:

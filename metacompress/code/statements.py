@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from tree_sitter import Node, Query
 
-from .parsing import ParsedCode, get_language, query_captures
+from .parsing import ParsedCode, get_language
 from .sites import pick
 
 R = TypeVar("R")
@@ -101,19 +101,22 @@ def _container_query(language: str) -> Query:
 
 def statement_containers(parsed: ParsedCode) -> list[Node]:
     """Every node that may hold a statement list, in document order (one query, no tree walk)."""
-    return query_captures(_container_query(parsed.language), parsed.root).get("container", [])
+    return parsed.captures(_container_query(parsed.language)).get("container", [])
 
 
-def statement_lists(parsed: ParsedCode) -> list[StatementList]:
+def statement_lists(parsed: ParsedCode, least: int = 1) -> list[StatementList]:
     """Every statement list of the snippet, in document order.
 
     C switch bodies (a compound statement of ``case`` groups), Python ``match`` bodies (a block
     of ``case`` clauses) and GNU statement expressions (``({ ...; value; })``, whose last
     statement is a value) are left out: inserting or moving statements there changes meaning or
-    validity.
+    validity. ``least``: only lists of at least that many statements.
     """
-    lists = (statement_list(container, parsed.language) for container in statement_containers(parsed))
-    return [entry for entry in lists if entry is not None]
+    containers = statement_containers(parsed)
+    if least > 1:  # statements are named children: fewer named children, fewer statements
+        containers = [container for container in containers if container.named_child_count >= least]
+    lists = (statement_list(container, parsed.language) for container in containers)
+    return [entry for entry in lists if entry is not None and len(entry.statements) >= least]
 
 
 def statement_list(container: Node, language: str) -> StatementList | None:

@@ -23,9 +23,9 @@ from ..code.analysis import declared_by, protecting_block, visible_locals
 from ..code.c import CFunctionFacts, CStatement
 from ..code.dataflow import EVERY_NAME, NO_NAME, Access, Unmovable, conflicts
 from ..code.effects import volatile_names
-from ..code.java import JavaStatement
+from ..code.java import JavaStatement, is_analysable_statement
 from ..code.parsing import ParsedCode, nested_deeper_than
-from ..code.python import PythonScope, PythonStatement
+from ..code.python import PythonScope, PythonStatement, is_assignment_statement
 from ..code.statements import StatementList, python_scope, statement_lists
 from ..errors import NotApplicable
 from .base import Edit, Relation, register_relation
@@ -63,7 +63,7 @@ def adjacent_simple_pairs(parsed: ParsedCode) -> list[tuple[StatementList, int]]
     language = parsed.language
     simple_types = SIMPLE_TYPES[language]
     found = []
-    for owner in statement_lists(parsed):
+    for owner in statement_lists(parsed, least=2):
         statements = owner.statements
         if language == "python" and python_scope(statements[0]) == "class":
             continue  # class bodies: definition order is observable (dataclasses, enums)
@@ -147,11 +147,14 @@ class Analyser:
         language = self.parsed.language
         try:
             if language == "python":
-                return PythonStatement(self._python_scope(owner.container)).statement(statement)
-            visible = self._visible(owner, index)
+                if not is_assignment_statement(statement):
+                    return None  # refused by PythonStatement anyway: no scope to build
+                return PythonStatement(lambda: self._python_scope(owner.container)).statement(statement)
+            if language == "java" and not is_analysable_statement(statement):
+                return None  # refused by JavaStatement anyway: no locals to look up
             if language == "java":
-                return JavaStatement(visible, self._volatile()).statement(statement)
-            return CStatement(visible, self._c_facts(owner.container)).statement(statement)
+                return JavaStatement(self._visible(owner, index), self._volatile()).statement(statement)
+            return CStatement(lambda: self._visible(owner, index), lambda: self._c_facts(owner.container)).statement(statement)
         except Unmovable:
             return None
 
