@@ -20,7 +20,7 @@ from ..report import plots
 from ..report.escape import HTML_LIMIT, MAX_TEXT, Section, cap_sections
 from ..report.format import MISSING, interval, number
 from ..report.html import MAX_COMMAND, OPEN_CASES, _count_table, _e, _side_by_side, page
-from .figures import ADVERSARIAL, RELATION_METRICS
+from .figures import ADVERSARIAL, GAP_CURVE, RELATION_METRICS, edit_size_table
 from .outcome import ATTACKED, SUCCESS
 from .render import _shown
 
@@ -149,7 +149,8 @@ def _curve(doc: dict[str, Any], records: list[dict[str, Any]]) -> str:
             "inputs resampled.")
     if gap:
         text += (" Right: the student's rate minus the teacher's at each budget (paired: the same inputs "
-                 "resampled for both); above 0 the student is the easier model to fool.")
+                 "resampled for both; report.json: <code>gap_curve</code>); above 0 the student is the easier "
+                 "model to fool.")
     return (f"<h2>Budget curve</h2>\n{text}</p>\n<figure>{figure}<figcaption>Success rate against queries "
             f"(log scale); report.json: <code>attacks.&lt;row&gt;.curve</code>.</figcaption></figure>\n"
             + curve_table(attacks, gap))
@@ -194,8 +195,22 @@ def _gap_cell(point: GapPoint | None) -> str:
 
 
 def gap_points(doc: dict[str, Any], records: list[dict[str, Any]]) -> list[GapPoint]:
-    """Student minus teacher success rate at each budget of both curves, from the per-input records;
-    the interval resamples inputs (paired: the same draw for both models)."""
+    """Student minus teacher success rate at each budget of both curves: report.json's
+    ``gap_curve`` as written, or for a report from before it, recomputed from the records."""
+    if GAP_CURVE in doc:
+        return [_written_gap(p) for p in doc[GAP_CURVE]]
+    return recomputed_gap(doc, records)
+
+
+def _written_gap(point: dict[str, Any]) -> GapPoint:
+    gap = point["student_minus_teacher"]
+    low, high = gap.get("ci95") or (None, None)
+    return GapPoint(point["queries"], gap.get("value"), low, high)
+
+
+def recomputed_gap(doc: dict[str, Any], records: list[dict[str, Any]]) -> list[GapPoint]:
+    """The gap of a report.json without ``gap_curve``, from the per-input records; the interval
+    resamples inputs (paired: the same draw for both models), percentiles of the resamples."""
     attacks = doc["attacks"]
     if not {"teacher", "student"} <= set(attacks) or not records:
         return []

@@ -1,0 +1,147 @@
+"""The student-minus-teacher gap at every budget: computed once by the attack into report.json's
+``gap_curve`` (paired interval), read back by report.html and ``compare``, recomputed here from
+adversarial.jsonl; and older reports without it still shown."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from audit_fixtures import build_models, write_pairs
+from metacompress.attack import run_attack
+from metacompress.attack.figures import gap_curve
+from metacompress.attack.html import gap_points, render_attack_html
+from metacompress.report import schema_errors
+from metacompress.report.format import number
+from test_attack import config, read_records
+from test_attack_html import curve_table
+
+
+@pytest.fixture(scope="module")
+def attacks(tmp_path_factory):
+    root = tmp_path_factory.mktemp("attack-gap")
+    models = build_models(root / "models")
+    pairs = write_pairs(root / "pairs.jsonl", count=6)
+    out = {}
+    for name, settings in (("greedy", {}), ("random", dict(strategy="random")),
+                           ("student-only", dict(objective="flip-student"))):
+        out[name] = root / name
+        run_attack(config(models, pairs, out[name], **settings))
+    return out
+
+
+def read(folder):
+    return json.loads((folder / "report.json").read_text(encoding="utf-8"))
+
+
+def rate(records, role: str, budget: int) -> float:
+    tried = [r["attacks"][role] for r in records if r["attacks"][role]["status"] in ("success", "failed")]
+    won = [a for a in tried if a["success"] and a["queries_to_success"] <= budget]
+    return len(won) / len(tried)
+
+
+@pytest.mark.slow
+def test_report_json_holds_the_gap_at_every_budget_as_recomputed_from_the_records(attacks):
+    report, records = read(attacks["greedy"]), read_records(attacks["greedy"])
+    assert schema_errors(report, "attack") == []
+    gap = report["gap_curve"]
+    assert [p["queries"] for p in gap] == [p["queries"] for p in report["attacks"]["student"]["curve"]]
+    for point in gap:
+        entry = point["student_minus_teacher"]
+        expected = rate(records, "student", point["queries"]) - rate(records, "teacher", point["queries"])
+        assert entry["value"] == pytest.approx(expected, abs=1e-12)
+        assert entry["n"] == len(records) and entry["count"] is None
+        if entry["ci95"] is not None:
+            low, high = entry["ci95"]
+            assert -1 <= low <= high <= 1
+        else:
+            assert entry["ci_note"]  # why there is no interval
+    assert "gap_curve" not in read(attacks["student-only"])  # one model attacked: no gap
+
+
+@pytest.mark.slow
+def test_report_html_shows_report_jsons_gap_and_recomputes_it_for_an_older_report(attacks):
+    report, records = read(attacks["greedy"]), read_records(attacks["greedy"])
+    marked = copy.deepcopy(report)
+    for k, point in enumerate(marked["gap_curve"]):
+        point["student_minus_teacher"].update(value=-0.123 - k / 1000, ci95=[-0.5, 0.25])
+    table = curve_table(render_attack_html(marked, records))
+    for k, point in enumerate(marked["gap_curve"]):
+        assert table[point["queries"]][2].startswith(number(-0.123 - k / 1000, "rate") + " [-50.0, 25.0]")
+    older = copy.deepcopy(report)
+    del older["gap_curve"]
+    table = curve_table(render_attack_html(older, records))
+    for point in report["gap_curve"]:
+        assert table[point["queries"]][2].startswith(number(point["student_minus_teacher"]["value"], "rate"))
+
+
+@pytest.mark.slow
+def test_compare_shows_each_reports_own_gap_from_report_json(attacks, tmp_path):
+    from click.testing import CliRunner
+
+    from metacompress.cli import cli
+
+    older = tmp_path / "older"
+    older.mkdir()
+    legacy = read(attacks["random"])
+    del legacy["gap_curve"]
+    (older / "report.json").write_text(json.dumps(legacy), encoding="utf-8")
+    (older / "adversarial.jsonl").write_text((attacks["random"] / "adversarial.jsonl").read_text(encoding="utf-8"),
+                                             encoding="utf-8")
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(cli, ["compare", str(attacks["greedy"]), str(older), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "compare.json").read_text(encoding="utf-8"))
+    greedy, legacy_name = (r["name"] for r in document["reports"])
+    records = read_records(older)
+    for point in read(attacks["greedy"])["gap_curve"]:
+        budget = point["queries"]
+        shown = document["gap_curves"][str(budget)]
+        assert shown[greedy]["value"] == point["student_minus_teacher"]["value"]
+        assert shown[legacy_name]["value"] == pytest.approx(rate(records, "student", budget) - rate(records, "teacher", budget))
+    assert "student - teacher" in result.output
+    assert "student-minus-teacher gap" in (out / "compare.md").read_text(encoding="utf-8")
+    assert "student-minus-teacher gap" in (out / "compare.html").read_text(encoding="utf-8")
+
+
+@dataclass
+class Outcome:
+    status: str
+    success: bool
+    queries_to_success: int | None
+
+
+def outcomes(wins: list[bool]) -> list[Outcome]:
+    return [Outcome("success" if w else "failed", w, 1 if w else None) for w in wins]
+
+
+def test_the_gap_interval_resamples_both_models_on_the_same_inputs():
+    """Both models won on the same 40 of 80 inputs, the student on 4 more: resampled in pairs the
+    gap varies only with those 4, far less than two independent resamples would let it."""
+    rng = np.random.default_rng(0)
+    shared = rng.random(80) < 0.5
+    extra = np.zeros(80, dtype=bool)
+    extra[np.flatnonzero(~shared)[:4]] = True
+    teacher, student = outcomes(list(shared)), outcomes(list(shared | extra))
+    entry = gap_curve(teacher, student, budget=1, seed=3, n_bootstrap=2000)[0]["student_minus_teacher"]
+    assert entry["value"] == pytest.approx(4 / 80) and entry["n"] == 80
+    low, high = entry["ci95"]
+    assert 0 <= low <= entry["value"] <= high
+    p_t, p_s = shared.mean(), (shared | extra).mean()
+    unpaired_width = 2 * 1.96 * np.sqrt(p_t * (1 - p_t) / 80 + p_s * (1 - p_s) / 80)
+    assert high - low < unpaired_width / 2
+    same = gap_curve(teacher, outcomes(list(shared)), budget=1, seed=3, n_bootstrap=200)[0]["student_minus_teacher"]
+    assert same["value"] == 0 and same["ci95"] is None and same["ci_note"]  # no input varies it
+
+
+def test_a_model_without_searched_inputs_has_no_gap_and_says_why():
+    teacher = [Outcome("already wrong", False, None)] * 3
+    entry = gap_curve(teacher, outcomes([True, False, True]), budget=5, seed=0, n_bootstrap=50)
+    assert [p["queries"] for p in entry] == [1, 2, 5]
+    assert all(p["student_minus_teacher"]["value"] is None and p["student_minus_teacher"]["null_reason"]
+               for p in entry)
+    assert gap_points({"gap_curve": entry, "attacks": {}}, [])[0].value is None
