@@ -145,3 +145,40 @@ def test_a_model_without_searched_inputs_has_no_gap_and_says_why():
     assert all(p["student_minus_teacher"]["value"] is None and p["student_minus_teacher"]["null_reason"]
                for p in entry)
     assert gap_points({"gap_curve": entry, "attacks": {}}, [])[0].value is None
+
+
+def edit_size_rows(page: str) -> list[list[str]]:
+    import re
+    from html import unescape
+
+    section = page[page.index("<h2>Edit size of the successes</h2>"):]
+    table = section[section.index("<table>"):section.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table)
+    return [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)] for row in rows[1:]]
+
+
+@pytest.mark.slow
+def test_report_html_shows_each_attacks_edit_size_distribution_from_report_json(attacks):
+    report, records = read(attacks["greedy"]), read_records(attacks["greedy"])
+    page = (attacks["greedy"] / "report.html").read_text(encoding="utf-8")
+    shown = {(row[0], row[1]): row[2:] for row in edit_size_rows(page)}
+    assert set(shown) == {(a, m) for a in ("teacher", "student") for m in ("identifiers_renamed", "tokens_changed",
+                                                                          "codebleu")}
+    assert any(r["attacks"]["student"]["success"] for r in records)  # the distributions are exercised
+    for attack in ("teacher", "student"):
+        wins = [r["attacks"][attack] for r in records if r["attacks"][attack]["success"]]
+        for measure, d in report["attacks"][attack]["edit_size"].items():
+            assert shown[attack, measure][0] == str(d["n"]) == str(len(wins))
+            if wins:  # recomputed from adversarial.jsonl's per-input measures
+                values = [w[measure] for w in wins]
+                assert float(shown[attack, measure][1]) == pytest.approx(min(values), rel=1e-3)
+                assert float(shown[attack, measure][5]) == pytest.approx(max(values), rel=1e-3)
+                assert float(shown[attack, measure][3]) == pytest.approx(float(np.median(values)), rel=1e-3)
+    marked = copy.deepcopy(report)
+    marked["attacks"]["student"]["edit_size"]["codebleu"] = {"n": 7, "min": 0.125, "q1": 0.25, "median": 0.5,
+                                                              "q3": 0.75, "max": 0.875}
+    rows = {(r[0], r[1]): r[2:] for r in edit_size_rows(render_attack_html(marked, records))}
+    assert rows["student", "codebleu"] == ["7", "0.125", "0.25", "0.5", "0.75", "0.875"]
+    for row in marked["attacks"].values():
+        del row["edit_size"]
+    assert "predates edit-size distributions" in render_attack_html(marked, records)

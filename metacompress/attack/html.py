@@ -3,7 +3,8 @@
 Rendered from report.json's document and the adversarial records (adversarial.jsonl's lines):
 the headline with intervals and counts, the budget curve (success rate against queries, and
 where both models were attacked the student-minus-teacher gap at each budget), the inputs by
-status, the share of successes resting on assumptions, and the adversarial examples as diffs.
+status, the share of successes resting on assumptions, the edit size of the successes, and the
+adversarial examples as diffs.
 Every string from the data is escaped and clipped, and the page stays under ``HTML_LIMIT``.
 """
 
@@ -42,6 +43,7 @@ def render_attack_html(doc: dict[str, Any], records: Sequence[dict[str, Any]] | 
         Section(_curve(doc, records), 85, note),
         Section(_inputs(doc), 70, note),
         Section(_assumptions(doc, records), 60, note),
+        Section(_edit_size(doc), 55, note),
         Section(_relations(doc), 50, note),
         Section(_examples(doc, records), 10, note),
         Section(_provenance(doc), 40, note),
@@ -296,6 +298,21 @@ def _assumptions(doc: dict[str, Any], records: list[dict[str, Any]]) -> str:
             "successes.</p>\n"
             f"<table><tr><th>figure</th>{head}</tr>{rows}</table>\n"
             + (f"<table><tr><th>successes resting on</th>{head}</tr>{named}</table>" if named else ""))
+
+
+def _edit_size(doc: dict[str, Any]) -> str:
+    """Each attack's edit size over its successes (report.json's ``attacks.<row>.edit_size``)."""
+    header, rows = edit_size_table(doc["attacks"])
+    if not rows:
+        return ("<h2>Edit size of the successes</h2>\n<p class=\"muted\">Not recorded: this report.json predates "
+                "edit-size distributions (no attacks.&lt;row&gt;.edit_size).</p>")
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row[:2])
+                   + "".join(f"<td class=\"n\">{_e(c)}</td>" for c in row[2:]) + "</tr>" for row in rows)
+    return ("<h2>Edit size of the successes</h2>\n<p>Per attack, over its successful inputs: variables the best "
+            "rewrite renames, tokens that differ from the original, and CodeBLEU against the original (1: "
+            "identical); quartiles by linear interpolation. report.json: <code>attacks.&lt;row&gt;.edit_size</code>.</p>\n"
+            f"<table><tr>{head}</tr>{body}</table>")
 
 
 def _relations(doc: dict[str, Any]) -> str:
