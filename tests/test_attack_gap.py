@@ -182,3 +182,70 @@ def test_report_html_shows_each_attacks_edit_size_distribution_from_report_json(
     for row in marked["attacks"].values():
         del row["edit_size"]
     assert "predates edit-size distributions" in render_attack_html(marked, records)
+
+
+# ---- compare.html's size bound ----------------------------------------------------------------
+
+
+def hostile_text(k: int, length: int = 20_000) -> str:
+    from hostile.test_injection import HOSTILE
+
+    return HOSTILE[k % len(HOSTILE)] + "\x1b[31m" + "I" * length + str(k)
+
+
+def share(value: float) -> dict:
+    return {"value": value, "count": 1, "n": 2, "ci95": [0.0, 1.0], "ci_note": None, "null_reason": None}
+
+
+def assert_bounded_inert_page(page: str) -> None:
+    from metacompress.report.escape import HTML_LIMIT
+    from test_attack_html import PAGE_TAGS, page_tags
+
+    assert len(page) <= HTML_LIMIT
+    assert "A section is left out here: compare.html would pass 2,000,000 characters" in page
+    assert page.rstrip().endswith("</html>")
+    for tag, attributes in page_tags(page):
+        assert tag in PAGE_TAGS, tag
+        assert all(not name.startswith("on") for name, _ in attributes)
+    assert "\x1b" not in page and "<img" not in page and "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the first name is still shown, as text
+
+
+def test_compare_html_of_many_hostile_audits_stays_within_its_bound_and_says_what_it_left_out():
+    from pathlib import Path
+
+    from metacompress.compare import Audit, Comparison, PairedTest
+    from metacompress.report.comparison import render_comparison_html
+
+    relations = [hostile_text(k, 2_000) for k in range(300)]
+    metrics = ["student_only_flip_rate", "induced_discrepancy_rate", "prediction_agreement"]
+    row = {"metrics": {m: share(0.25) for m in metrics}}
+    audits = [Audit(hostile_text(k), Path(hostile_text(k, 5_000)),
+                    {"run": {"seed": hostile_text(k), "models": {"student": {"source": hostile_text(k)}}},
+                     "relations": {r: row for r in relations}, "all_relations": row}) for k in range(40)]
+    paired = [PairedTest(a.name, b.name, r, 10, 3, 1, 0.5) for a in audits[:10] for b in audits[:10] for r in relations[:30]]
+    comparison = Comparison(audits, relations, metrics, [hostile_text(k) for k in range(100)], paired)
+    assert_bounded_inert_page(render_comparison_html(comparison))
+
+
+def test_compare_html_of_many_hostile_attacks_stays_within_its_bound_and_says_what_it_left_out():
+    from pathlib import Path
+
+    from metacompress.compare_attacks import AttackComparison, AttackPairedTest, AttackRun
+    from metacompress.report.attack_comparison import render_attack_comparison_html
+
+    budgets = [1, 2, 5, 10, 20, 50, 100]
+    curve = [{"queries": b, "success_rate": share(0.5)} for b in budgets]
+    gap = [{"queries": b, "student_minus_teacher": {**share(0.1), "count": None, "ci95": [-0.2, 0.3]}} for b in budgets]
+    row = {"metrics": {"success_rate": share(0.5)}, "curve": curve}
+    runs = [AttackRun(hostile_text(k), Path(hostile_text(k, 5_000)),
+                      {"run": {"config": {"student": hostile_text(k), "teacher": hostile_text(k + 1),
+                                          "strategy": hostile_text(k), "seed": k, "budget": 100}},
+                       "attacks": {"teacher": row, "student": row}, "gap_curve": gap}, []) for k in range(80)]
+    paired = [AttackPairedTest(a.name, b.name, attack, 6, 2, 1, 0.6)
+              for i, a in enumerate(runs) for b in runs[i + 1:] for attack in ("teacher", "student")]
+    comparison = AttackComparison(runs, ["teacher", "student"], budgets, ["success_rate"],
+                                  [hostile_text(k) for k in range(100)], paired)
+    page = render_attack_comparison_html(comparison)
+    assert_bounded_inert_page(page)
+    assert page.count("<svg") == 1  # the plot, of the first reports only

@@ -119,7 +119,7 @@ def _reports_markdown(comparison: AttackComparison) -> str:
     return "\n".join(lines)
 
 
-PLOTTED_REPORTS = 10  # reports drawn in compare.html's plot (the tables hold every one)
+PLOTTED_REPORTS = len(plots.PALETTE)  # reports drawn in compare.html's plot, one colour each (the tables hold all)
 
 
 def render_attack_comparison_html(comparison: AttackComparison) -> str:
