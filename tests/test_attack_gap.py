@@ -249,3 +249,65 @@ def test_compare_html_of_many_hostile_attacks_stays_within_its_bound_and_says_wh
     page = render_attack_comparison_html(comparison)
     assert_bounded_inert_page(page)
     assert page.count("<svg") == 1  # the plot, of the first reports only
+
+
+# ---- the terminal shows control characters from the data, never obeys them ---------------------
+
+HOSTILE_FIELD = "\x1b[31mred\r\x07"
+
+
+def controls(text: str) -> list[str]:
+    """The characters of ``text`` a terminal would obey (a newline between lines is the program's)."""
+    return [c for c in text if not c.isprintable() and c != "\n"]
+
+
+def hostile_data(folder):
+    pairs = write_pairs(folder / "pairs.jsonl", count=6)
+    records = [json.loads(line) for line in pairs.read_text(encoding="utf-8").splitlines()]
+    for k, record in enumerate(records):
+        record["id1"] = f"\x1b[31m{k}\r"  # ids with a colour code and a carriage return
+    missing = {"id1": "\x1b[2Jgone\r", "id2": "x", "code2": records[0]["code2"], HOSTILE_FIELD: 1, "label": 0}
+    pairs.write_text("".join(json.dumps(r) + "\n" for r in [*records, missing]), encoding="utf-8")
+    return pairs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["run", "attack"])
+def test_run_and_attack_print_ids_field_names_and_paths_from_the_data_escaped(tmp_path, command):
+    from click.testing import CliRunner
+
+    from metacompress.cli import cli
+
+    models = build_models(tmp_path / "models")
+    data = hostile_data(tmp_path)
+    extra = (["--relations", "rename-identifiers"] if command == "run" else ["--budget", "4"])
+    result = CliRunner().invoke(cli, [command, "--teacher", str(models["teacher"]), "--student", str(models["perturbed"]),
+                                      "--task", "clone-detection", "--data", str(data), "--bootstrap", "20", *extra,
+                                      "--out", str(tmp_path / f"out \x1b[31m\r{command}")])
+    assert result.exit_code == 0, result.output
+    assert controls(result.output) == []
+    assert "skipped records: 1" in result.output
+    assert repr(HOSTILE_FIELD)[1:-1] in result.output  # the field name, shown with its escapes
+    assert "out \\x1b[31m\\r" in result.output  # the folder, too
+
+
+def test_terminal_summaries_escape_every_string_from_a_report():
+    from metacompress.attack.render import render_terminal
+    from metacompress.report.terminal import visible
+
+    doc = {"attacks": {"student": {"metrics": {"success_rate": share(0.5), f"plugin{HOSTILE_FIELD}": share(0.1)},
+                                   "counts": {}}},
+           "headline": {"summary": [f"the student {HOSTILE_FIELD} fooled\nforged line"]},
+           "run": {"data": {"records_skipped": 2, "skip_reasons": {f"missing field {HOSTILE_FIELD}": 2}}},
+           "gates": [{"condition": f"x{HOSTILE_FIELD} > 1", "relation": f"all\r\x1b[2K", "metric": "x", "op": ">",
+                      "threshold": 1.0, "value": None, "holds": None}]}
+
+    class Report:
+        data = doc
+
+    text = render_terminal(Report())
+    assert controls(text) == []
+    assert text.count("\\x1b[31mred\\r\\x07") == 4  # the figure, the sentence, the skip reason, the gate
+    assert "forged line" in text and not any(line.startswith("forged") for line in text.splitlines())
+    assert visible("a\tb\u202ec\nd") == "a\\tb\\u202ec\\nd" and visible("plain text") == "plain text"
+    assert visible("one\ntwo\x1b", keep_newlines=True) == "one\ntwo\\x1b"

@@ -9,6 +9,7 @@ from ..compare_attacks import ATTACK_MUST_MATCH, AttackComparison, AttackPairedT
 from . import plots
 from .escape import HTML_LIMIT, MARKDOWN_LIMIT, MAX_TEXT, Section, cap_sections, clip, md_text
 from .format import MISSING, interval, number
+from .terminal import visible
 
 CURVE_LABEL = 80  # characters of a report's name in the plot's legend
 
@@ -52,9 +53,9 @@ def _test_line(test: AttackPairedTest) -> str:
 
 def render_attack_comparison_terminal(comparison: AttackComparison) -> str:
     """Per attacked model: budgets down, reports across (success rate with interval)."""
-    names = [r.name for r in comparison.reports]
+    names = [visible(r.name) for r in comparison.reports]
     lines = [f"Comparing {len(names)} attacks: " + ", ".join(names)]
-    lines += [f"note: {n}" for n in comparison.notes]
+    lines += [f"note: {visible(n)}" for n in comparison.notes]
     for row in comparison.rows:
         table = [[str(b), *(rate_text(r.curve(row).get(b), with_counts=False) for r in comparison.reports)]
                  for b in comparison.budgets]
@@ -72,7 +73,7 @@ def render_attack_comparison_terminal(comparison: AttackComparison) -> str:
         lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths)) for line in table]
     if comparison.paired:
         lines += ["", "Paired exact McNemar tests of success at the full budget (inputs both searched):"]
-        lines += [f"  {_test_line(t)}" for t in comparison.paired]
+        lines += [f"  {visible(_test_line(t))}" for t in comparison.paired]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

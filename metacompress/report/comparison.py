@@ -14,6 +14,7 @@ from . import plots
 from .escape import HTML_LIMIT, MARKDOWN_LIMIT, MAX_TEXT, Section, cap_sections, clip, md_text
 from .format import MISSING, counts, interval, number
 from .html import _e, estimate, page
+from .terminal import visible
 
 ALL = "all relations"
 #: audits (one colour each) and relations drawn in compare.html's plot; the tables hold every one
@@ -49,11 +50,11 @@ def render_comparison_terminal(comparison: Comparison) -> str:
         from .attack_comparison import render_attack_comparison_terminal
 
         return render_attack_comparison_terminal(comparison)
-    lines = [f"Comparing {len(comparison.audits)} audits: " + ", ".join(a.name for a in comparison.audits)]
-    lines += [f"note: {n}" for n in comparison.notes]
-    names = [a.name for a in comparison.audits]
+    names = [visible(a.name) for a in comparison.audits]
+    lines = [f"Comparing {len(comparison.audits)} audits: " + ", ".join(names)]
+    lines += [f"note: {visible(n)}" for n in comparison.notes]
     for metric in comparison.metrics:
-        rows = [[relation, *(_cell(comparison, comparison.value(a, relation, metric), metric, False)
+        rows = [[visible(relation), *(_cell(comparison, comparison.value(a, relation, metric), metric, False)
                              for a in comparison.audits)] for relation in [*comparison.relations, ALL]]
         header = [metric, *names]
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -61,8 +62,8 @@ def render_comparison_terminal(comparison: Comparison) -> str:
         lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
     if comparison.paired:
         lines += ["", "Paired McNemar tests of student-only flips (rows both audits judged, same rewrite):"]
-        lines += [f"  {t.relation}: {t.a} alone {t.a_only}, {t.b} alone {t.b_only} of {t.shared_rows} shared rows, "
-                  f"p = {_test_p(t)}{_excluded(t.excluded)}" for t in comparison.paired]
+        lines += [visible(f"  {t.relation}: {t.a} alone {t.a_only}, {t.b} alone {t.b_only} of {t.shared_rows} shared rows, "
+                          f"p = {_test_p(t)}{_excluded(t.excluded)}") for t in comparison.paired]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
