@@ -124,8 +124,9 @@ PLOTTED_REPORTS = len(plots.PALETTE)  # reports drawn in compare.html's plot, on
 
 
 def render_attack_comparison_html(comparison: AttackComparison) -> str:
-    """compare.html within ``HTML_LIMIT`` characters: the tables and the plot give way (each for a
-    note saying so) before the list of reports and the notes would."""
+    """compare.html within ``HTML_LIMIT`` characters: the paired tests give way first (each section
+    for a note saying so), then the plot, the tables of each attacked model, the gap's table,
+    before the list of reports and the notes would."""
     from .html import _e, page
 
     title = "metacompress comparison of attacks"
@@ -135,7 +136,7 @@ def render_attack_comparison_html(comparison: AttackComparison) -> str:
                 Section(f"<p class=\"muted\">Comparable: the same "
                         f"{_e(', '.join(what for what, _ in ATTACK_MUST_MATCH), 1000)}.</p>"),
                 Section("\n".join(f"<p class=\"muted\">note: {_e(n, 500)}</p>" for n in comparison.notes), 90, note),
-                Section(_plot_html(comparison), 80, note)]
+                Section(_plot_html(comparison), 55, note)]
     head = "".join(f"<th>{_e(r.name)}</th>" for r in comparison.reports)
     for rank, row in enumerate(comparison.rows):
         curve = "".join(f"<tr><td class=\"n\">{b}</td>" + "".join(

@@ -115,8 +115,8 @@ def _audits_markdown(comparison: Comparison) -> str:
 
 def render_comparison_html(comparison: Comparison) -> str:
     """compare.html within ``HTML_LIMIT`` characters, every string from the reports escaped and
-    clipped: metric tables give way from the last (each for a note saying so), then the paired
-    tests and the plot, before the list of audits would."""
+    clipped: the paired tests give way first (each section for a note saying so), then the plot,
+    then the metric tables from the last, before the list of audits would."""
     if getattr(comparison, "kind", "audit") == "attack":
         from .attack_comparison import render_attack_comparison_html
 
@@ -137,7 +137,7 @@ def render_comparison_html(comparison: Comparison) -> str:
             if len(comparison.audits) > PLOTTED_AUDITS or len(comparison.relations) > PLOTTED_RELATIONS else "")
     sections.append(Section(f"<h2>At a glance: <code>{_e(focus)}</code> per relation</h2>{more}"
                             f"<figure>{plots.forest_plot([clip(r, 80) for r in plotted], series, clip(focus, 80) + ', 95% interval')}"
-                            "</figure>", 60, note))
+                            "</figure>", 45, note))
     head = "".join(f"<th>{_e(a.name)}</th>" for a in comparison.audits)
     for rank, metric in enumerate(comparison.metrics):
         rows = "".join(
