@@ -299,7 +299,7 @@ def test_terminal_summaries_escape_every_string_from_a_report():
                                    "counts": {}}},
            "headline": {"summary": [f"the student {HOSTILE_FIELD} fooled\nforged line"]},
            "run": {"data": {"records_skipped": 2, "skip_reasons": {f"missing field {HOSTILE_FIELD}": 2}}},
-           "gates": [{"condition": f"x{HOSTILE_FIELD} > 1", "relation": f"all\r\x1b[2K", "metric": "x", "op": ">",
+           "gates": [{"condition": f"x{HOSTILE_FIELD} > 1", "relation": "all\r\x1b[2K", "metric": "x", "op": ">",
                       "threshold": 1.0, "value": None, "holds": None}]}
 
     class Report:
