@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,14 @@ class AttackRun:
     def curve(self, row: str) -> dict[int, dict[str, Any]]:
         return {p["queries"]: p["success_rate"] for p in self.report["attacks"].get(row, {}).get("curve", [])}
 
+    @cached_property
+    def gap(self) -> dict[int, Any]:
+        """Budget -> the student-minus-teacher gap (attack.html.GapPoint): report.json's
+        ``gap_curve``, or recomputed from adversarial.jsonl for a report from before it."""
+        from .attack.html import gap_points
+
+        return {p.queries: p for p in gap_points(self.report, self.records)}
+
 
 @dataclass
 class AttackPairedTest:
@@ -88,6 +97,11 @@ class AttackComparison:
     paired: list[AttackPairedTest]
     kind: str = KIND
 
+    @property
+    def gap_budgets(self) -> list[int]:
+        """Every budget of some report's student-minus-teacher gap (none unless one is flip-both)."""
+        return sorted({b for r in self.reports for b in r.gap})
+
     def value(self, report: AttackRun, row: str, metric: str) -> dict[str, Any] | None:
         return report.report["attacks"].get(row, {}).get("metrics", {}).get(metric)
 
@@ -105,10 +119,17 @@ class AttackComparison:
             "notes": self.notes,
             "curves": {row: {str(b): {r.name: r.curve(row).get(b) for r in self.reports} for b in self.budgets}
                        for row in self.rows},
+            "gap_curves": {str(b): {r.name: _gap_entry(r.gap.get(b)) for r in self.reports} for b in self.gap_budgets},
             "table": {row: {m: {r.name: self.value(r, row, m) for r in self.reports} for m in self.metrics}
                       for row in self.rows},
             "paired_tests": [asdict(t) for t in self.paired],
         }
+
+
+def _gap_entry(point: Any) -> dict[str, Any] | None:
+    if point is None:
+        return None
+    return {"value": point.value, "ci95": None if point.low is None else [point.low, point.high]}
 
 
 def compare_attacks(folders: list[Path], metrics: list[str] | None = None) -> AttackComparison:

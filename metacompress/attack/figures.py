@@ -198,3 +198,43 @@ def budget_curve(outcomes, budget: int, seed: int, n_bootstrap: int) -> list[dic
                         for o in outcomes])
         points.append({"queries": b, "success_rate": share(won, tried, seed, n_bootstrap).as_dict()})
     return points
+
+
+#: report.json's key of the student-minus-teacher gap at each budget (flip-both runs only)
+GAP_CURVE = "gap_curve"
+GAP_UNDEFINED = "one model has no searched input"
+
+
+def gap_curve(teacher, student, budget: int, seed: int, n_bootstrap: int) -> list[dict[str, Any]]:
+    """The student's success rate minus the teacher's had the budget been each of curve_budgets,
+    each rate over the inputs its own search tried. The interval is paired: one resample of the
+    inputs (the same draws at every budget) re-weights both models' searches together, so what
+    the inputs share (an easy input is easy for both) cancels out of the gap's spread."""
+    tried_t = np.array([o.status in ATTACKED for o in teacher], dtype=np.float64)
+    tried_s = np.array([o.status in ATTACKED for o in student], dtype=np.float64)
+    return [{"queries": b, "student_minus_teacher": _gap(_won(teacher, b), tried_t, _won(student, b), tried_s,
+                                                         seed, n_bootstrap).as_dict()}
+            for b in curve_budgets(budget)]
+
+
+def _won(outcomes, budget: int) -> np.ndarray:
+    return np.array([o.success and o.queries_to_success is not None and o.queries_to_success <= budget
+                     for o in outcomes], dtype=np.float64)
+
+
+def _gap(won_t: np.ndarray, tried_t: np.ndarray, won_s: np.ndarray, tried_s: np.ndarray,
+         seed: int, n_bootstrap: int) -> Metric:
+    inputs = len(tried_t)
+    if tried_t.sum() <= 0 or tried_s.sum() <= 0:
+        return Metric(None, None, inputs, null_reason=GAP_UNDEFINED)
+    value = float(won_s.sum() / tried_s.sum() - won_t.sum() / tried_t.sum())
+    if n_bootstrap == 0 or inputs < 2:
+        return Metric(value, None, inputs)
+
+    def gap_of(weights: np.ndarray) -> np.ndarray:
+        return ratio(weights @ won_s, weights @ tried_s) - ratio(weights @ won_t, weights @ tried_t)
+
+    draws = [gap_of(counts) for counts in resample_counts(inputs, n_bootstrap, np.random.default_rng(seed))]
+    jackknife = ratio(won_s.sum() - won_s, tried_s.sum() - tried_s) - ratio(won_t.sum() - won_t, tried_t.sum() - tried_t)
+    interval = bca_interval(value, np.concatenate(draws), jackknife)
+    return Metric(value, None, inputs, interval.ci, interval.note)

@@ -3,7 +3,8 @@
 Rendered from report.json's document and the adversarial records (adversarial.jsonl's lines):
 the headline with intervals and counts, the budget curve (success rate against queries, and
 where both models were attacked the student-minus-teacher gap at each budget), the inputs by
-status, the share of successes resting on assumptions, and the adversarial examples as diffs.
+status, the share of successes resting on assumptions, the edit size of the successes, and the
+adversarial examples as diffs.
 Every string from the data is escaped and clipped, and the page stays under ``HTML_LIMIT``.
 """
 
@@ -20,7 +21,7 @@ from ..report import plots
 from ..report.escape import HTML_LIMIT, MAX_TEXT, Section, cap_sections
 from ..report.format import MISSING, interval, number
 from ..report.html import MAX_COMMAND, OPEN_CASES, _count_table, _e, _side_by_side, page
-from .figures import ADVERSARIAL, RELATION_METRICS
+from .figures import ADVERSARIAL, GAP_CURVE, RELATION_METRICS, edit_size_table
 from .outcome import ATTACKED, SUCCESS
 from .render import _shown
 
@@ -42,6 +43,7 @@ def render_attack_html(doc: dict[str, Any], records: Sequence[dict[str, Any]] | 
         Section(_curve(doc, records), 85, note),
         Section(_inputs(doc), 70, note),
         Section(_assumptions(doc, records), 60, note),
+        Section(_edit_size(doc), 55, note),
         Section(_relations(doc), 50, note),
         Section(_examples(doc, records), 10, note),
         Section(_provenance(doc), 40, note),
@@ -149,7 +151,8 @@ def _curve(doc: dict[str, Any], records: list[dict[str, Any]]) -> str:
             "inputs resampled.")
     if gap:
         text += (" Right: the student's rate minus the teacher's at each budget (paired: the same inputs "
-                 "resampled for both); above 0 the student is the easier model to fool.")
+                 "resampled for both; report.json: <code>gap_curve</code>); above 0 the student is the easier "
+                 "model to fool.")
     return (f"<h2>Budget curve</h2>\n{text}</p>\n<figure>{figure}<figcaption>Success rate against queries "
             f"(log scale); report.json: <code>attacks.&lt;row&gt;.curve</code>.</figcaption></figure>\n"
             + curve_table(attacks, gap))
@@ -194,8 +197,22 @@ def _gap_cell(point: GapPoint | None) -> str:
 
 
 def gap_points(doc: dict[str, Any], records: list[dict[str, Any]]) -> list[GapPoint]:
-    """Student minus teacher success rate at each budget of both curves, from the per-input records;
-    the interval resamples inputs (paired: the same draw for both models)."""
+    """Student minus teacher success rate at each budget of both curves: report.json's
+    ``gap_curve`` as written, or for a report from before it, recomputed from the records."""
+    if GAP_CURVE in doc:
+        return [_written_gap(p) for p in doc[GAP_CURVE]]
+    return recomputed_gap(doc, records)
+
+
+def _written_gap(point: dict[str, Any]) -> GapPoint:
+    gap = point["student_minus_teacher"]
+    low, high = gap.get("ci95") or (None, None)
+    return GapPoint(point["queries"], gap.get("value"), low, high)
+
+
+def recomputed_gap(doc: dict[str, Any], records: list[dict[str, Any]]) -> list[GapPoint]:
+    """The gap of a report.json without ``gap_curve``, from the per-input records; the interval
+    resamples inputs (paired: the same draw for both models), percentiles of the resamples."""
     attacks = doc["attacks"]
     if not {"teacher", "student"} <= set(attacks) or not records:
         return []
@@ -281,6 +298,21 @@ def _assumptions(doc: dict[str, Any], records: list[dict[str, Any]]) -> str:
             "successes.</p>\n"
             f"<table><tr><th>figure</th>{head}</tr>{rows}</table>\n"
             + (f"<table><tr><th>successes resting on</th>{head}</tr>{named}</table>" if named else ""))
+
+
+def _edit_size(doc: dict[str, Any]) -> str:
+    """Each attack's edit size over its successes (report.json's ``attacks.<row>.edit_size``)."""
+    header, rows = edit_size_table(doc["attacks"])
+    if not rows:
+        return ("<h2>Edit size of the successes</h2>\n<p class=\"muted\">Not recorded: this report.json predates "
+                "edit-size distributions (no attacks.&lt;row&gt;.edit_size).</p>")
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row[:2])
+                   + "".join(f"<td class=\"n\">{_e(c)}</td>" for c in row[2:]) + "</tr>" for row in rows)
+    return ("<h2>Edit size of the successes</h2>\n<p>Per attack, over its successful inputs: variables the best "
+            "rewrite renames, tokens that differ from the original, and CodeBLEU against the original (1: "
+            "identical); quartiles by linear interpolation. report.json: <code>attacks.&lt;row&gt;.edit_size</code>.</p>\n"
+            f"<table><tr>{head}</tr>{body}</table>")
 
 
 def _relations(doc: dict[str, Any]) -> str:

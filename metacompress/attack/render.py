@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..report.escape import MARKDOWN_LIMIT, Section, cap_sections, md_text
+from ..report.terminal import visible
 from .figures import ADVERSARIAL, RELATION_METRICS, edit_size_table, row_figures
 
 
@@ -97,11 +98,12 @@ def render_terminal(report: Any) -> str:
     attacks = doc["attacks"]
     names = list(attacks)
     shown = _shown(attacks)
-    width = max(len(m) for m in (*_table_figures(), *shown)) + 2
-    lines = ["attack".ljust(width) + "".join(n.ljust(34) for n in names)]
+    width = max(len(visible(m)) for m in (*_table_figures(), *shown)) + 2
+    lines = ["attack".ljust(width) + "".join(visible(n).ljust(34) for n in names)]
     for metric in shown:
-        lines.append(metric.ljust(width) + "".join(_value(attacks[a]["metrics"].get(metric)).ljust(34) for a in names))
-    lines += [f"- {s}" for s in doc["headline"]["summary"]]
+        lines.append(visible(metric).ljust(width)
+                     + "".join(_value(attacks[a]["metrics"].get(metric)).ljust(34) for a in names))
+    lines += [f"- {visible(s)}" for s in doc["headline"]["summary"]]
     lines += _skipped_terminal(doc)
     lines += _gates_terminal(doc)
     return "\n".join(lines) + "\n"

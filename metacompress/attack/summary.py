@@ -19,7 +19,8 @@ from ..metrics.core import Metric, Thresholds, relation_metrics
 from ..renderers import ATTACK, Document, render
 from ..config import recorded_settings as flat_settings
 from .constraints import get_constraint
-from .figures import NO_SEARCH, NO_SEARCH_METRICS, RELATION_METRICS, Row, budget_curve, edit_distributions, edit_measures
+from .figures import (GAP_CURVE, NO_SEARCH, NO_SEARCH_METRICS, RELATION_METRICS, Row, budget_curve, edit_distributions,
+                      edit_measures, gap_curve)
 from .objectives import get_objective
 from .objectives.disagree import disagree_goal
 from .recipes import DEFAULT_RECIPE, get_recipe
@@ -165,10 +166,19 @@ def _document(config, plan, data, models, attacked, rows, headline, random_relat
         "headline": {**metrics(headline.metrics), "summary": sentences},
         "attacks": {name: {"metrics": metrics(row.metrics), "counts": row.counts, "curve": row.extra["curve"],
                            "edit_size": row.extra["edit_size"]} for name, row in rows.items()},
+        **_gap_entry(config, attacked),
         "random_rewrites": {"rewrites": random_count, "violations_per_query": per_query,
                             "metrics": metrics(random_relations)},
         "gates": [g.as_dict() for g in gates],
     }
+
+
+def _gap_entry(config, attacked) -> dict[str, Any]:
+    """report.json's ``gap_curve`` where both models were attacked (flip-both); nothing otherwise."""
+    if not {"teacher", "student"} <= set(attacked.outcomes):
+        return {}
+    outcomes = attacked.outcomes
+    return {GAP_CURVE: gap_curve(outcomes["teacher"], outcomes["student"], config.budget, config.seed, config.bootstrap)}
 
 
 # ---- adversarial.jsonl and files ----------------------------------------------------------------

@@ -30,16 +30,17 @@ def compare(report_dirs: tuple[str, ...], metrics: str | None, out: str | None, 
     from ..config import OutputSettings
     from ..outdir import COMPARE_FILES, check_out
     from ..report.comparison import render_comparison_terminal
+    from ..report.terminal import visible
 
     chosen = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
     output = OutputSettings(out=out, overwrite=overwrite)
     if output.out is not None:  # before any report is read: a bad --out fails at once, not after the table
         check_out(output.out, output.overwrite, COMPARE_FILES)
     comparison = compare_reports(list(report_dirs), chosen)
-    click.echo(render_comparison_terminal(comparison), nl=False)
+    click.echo(visible(render_comparison_terminal(comparison), keep_newlines=True), nl=False)
     if output.out is not None:
         folder = write_comparison(comparison, output)
-        click.echo(f"comparison: {folder} (compare.html, compare.json, compare.md)")
+        click.echo(visible(f"comparison: {folder} (compare.html, compare.json, compare.md)"))
 
 
 def write_comparison(comparison, output):

@@ -244,8 +244,9 @@ def echo_written(summary: str, out_dir, gates) -> None:
     import click
 
     from ..gates import raise_if_breached
+    from ..report.terminal import visible
 
-    click.echo(summary, nl=False)
+    click.echo(visible(summary, keep_newlines=True), nl=False)  # no control character from the data
     files = sorted(p.name for p in out_dir.iterdir() if p.is_file())
-    click.echo(f"report: {out_dir} ({', '.join(files)})")
+    click.echo(visible(f"report: {out_dir} ({', '.join(files)})"))
     raise_if_breached(gates)

@@ -5,18 +5,20 @@ Every figure is read from the compared reports as they were written; nothing is 
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from ..compare import Comparison
 from ..metrics import Metric
 from ..metrics.mcnemar import POOLED_NOTE
 from . import plots
-from .escape import MARKDOWN_LIMIT, Section, cap_sections, md_text
+from .escape import HTML_LIMIT, MARKDOWN_LIMIT, MAX_TEXT, Section, cap_sections, clip, md_text
 from .format import MISSING, counts, interval, number
-from .html import estimate, page
+from .html import _e, estimate, page
+from .terminal import visible
 
 ALL = "all relations"
+#: audits (one colour each) and relations drawn in compare.html's plot; the tables hold every one
+PLOTTED_AUDITS, PLOTTED_RELATIONS = len(plots.PALETTE), 20
 
 
 def _kind(comparison: Comparison, metric: str) -> str:
@@ -48,11 +50,11 @@ def render_comparison_terminal(comparison: Comparison) -> str:
         from .attack_comparison import render_attack_comparison_terminal
 
         return render_attack_comparison_terminal(comparison)
-    lines = [f"Comparing {len(comparison.audits)} audits: " + ", ".join(a.name for a in comparison.audits)]
-    lines += [f"note: {n}" for n in comparison.notes]
-    names = [a.name for a in comparison.audits]
+    names = [visible(a.name) for a in comparison.audits]
+    lines = [f"Comparing {len(comparison.audits)} audits: " + ", ".join(names)]
+    lines += [f"note: {visible(n)}" for n in comparison.notes]
     for metric in comparison.metrics:
-        rows = [[relation, *(_cell(comparison, comparison.value(a, relation, metric), metric, False)
+        rows = [[visible(relation), *(_cell(comparison, comparison.value(a, relation, metric), metric, False)
                              for a in comparison.audits)] for relation in [*comparison.relations, ALL]]
         header = [metric, *names]
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
@@ -60,8 +62,8 @@ def render_comparison_terminal(comparison: Comparison) -> str:
         lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
     if comparison.paired:
         lines += ["", "Paired McNemar tests of student-only flips (rows both audits judged, same rewrite):"]
-        lines += [f"  {t.relation}: {t.a} alone {t.a_only}, {t.b} alone {t.b_only} of {t.shared_rows} shared rows, "
-                  f"p = {_test_p(t)}{_excluded(t.excluded)}" for t in comparison.paired]
+        lines += [visible(f"  {t.relation}: {t.a} alone {t.a_only}, {t.b} alone {t.b_only} of {t.shared_rows} shared rows, "
+                          f"p = {_test_p(t)}{_excluded(t.excluded)}") for t in comparison.paired]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -112,41 +114,54 @@ def _audits_markdown(comparison: Comparison) -> str:
 
 
 def render_comparison_html(comparison: Comparison) -> str:
+    """compare.html within ``HTML_LIMIT`` characters, every string from the reports escaped and
+    clipped: the paired tests give way first (each section for a note saying so), then the plot,
+    then the metric tables from the last, before the list of audits would."""
     if getattr(comparison, "kind", "audit") == "attack":
         from .attack_comparison import render_attack_comparison_html
 
         return render_attack_comparison_html(comparison)
-    e = html.escape
+    title = "metacompress comparison"
+    note = (f"<p class=\"muted\">A section is left out here: compare.html would pass {HTML_LIMIT:,} characters; "
+            "compare.json holds everything.</p>")
     labels = [*comparison.relations, ALL]
-    body = ["<h1>metacompress comparison</h1>", _audits_html(comparison)]
-    body += [f"<p class=\"muted\">note: {e(n)}</p>" for n in comparison.notes]
+    sections = [Section(f"<h1>{title}</h1>"), Section(_audits_html(comparison), 95, note),
+                Section("\n".join(f"<p class=\"muted\">note: {_e(n, 500)}</p>" for n in comparison.notes), 90, note)]
     focus = "student_only_flip_rate" if "student_only_flip_rate" in comparison.metrics else comparison.metrics[0]
-    series = [plots.Series(a.name, [estimate(_metric(comparison.value(a, r, focus))) for r in labels], colour, marker)
-              for a, (colour, marker) in zip(comparison.audits, plots.PALETTE[1:] + plots.PALETTE[:1])]
-    body.append(f"<h2>At a glance: <code>{e(focus)}</code> per relation</h2><figure>{plots.forest_plot(labels, series, focus + ', 95% interval')}</figure>")
-    for metric in comparison.metrics:
-        head = "".join(f"<th>{e(a.name)}</th>" for a in comparison.audits)
+    colours = plots.PALETTE[1:] + plots.PALETTE[:1]
+    plotted = [*comparison.relations[:PLOTTED_RELATIONS], ALL]
+    series = [plots.Series(clip(a.name, 80), [estimate(_metric(comparison.value(a, r, focus))) for r in plotted],
+                           *colours[k % len(colours)]) for k, a in enumerate(comparison.audits[:PLOTTED_AUDITS])]
+    more = (f"<p class=\"muted\">The plot draws at most {PLOTTED_AUDITS} audits and {PLOTTED_RELATIONS} relations; "
+            "the tables hold every one.</p>"
+            if len(comparison.audits) > PLOTTED_AUDITS or len(comparison.relations) > PLOTTED_RELATIONS else "")
+    sections.append(Section(f"<h2>At a glance: <code>{_e(focus)}</code> per relation</h2>{more}"
+                            f"<figure>{plots.forest_plot([clip(r, 80) for r in plotted], series, clip(focus, 80) + ', 95% interval')}"
+                            "</figure>", 45, note))
+    head = "".join(f"<th>{_e(a.name)}</th>" for a in comparison.audits)
+    for rank, metric in enumerate(comparison.metrics):
         rows = "".join(
-            f"<tr><td>{e(relation)}</td>" + "".join(
-                f"<td class=\"n\">{e(_cell(comparison, comparison.value(a, relation, metric), metric))}</td>"
+            f"<tr><td>{_e(relation)}</td>" + "".join(
+                f"<td class=\"n\">{_e(_cell(comparison, comparison.value(a, relation, metric), metric))}</td>"
                 for a in comparison.audits) + "</tr>" for relation in labels)
-        body.append(f"<h2><code>{e(metric)}</code></h2><table><tr><th>relation</th>{head}</tr>{rows}</table>")
+        sections.append(Section(f"<h2><code>{_e(metric)}</code></h2><table><tr><th>relation</th>{head}</tr>{rows}</table>",
+                                80 - min(rank, 29), note))
     if comparison.paired:
-        rows = "".join(f"<tr><td>{e(t.relation)}</td><td>{e(t.a)} vs {e(t.b)}</td><td class=\"n\">{t.shared_rows}</td>"
+        rows = "".join(f"<tr><td>{_e(t.relation)}</td><td>{_e(t.a)} vs {_e(t.b)}</td><td class=\"n\">{t.shared_rows}</td>"
                        f"<td class=\"n\">{t.a_only}</td><td class=\"n\">{t.b_only}</td><td class=\"n\">{_test_p(t)}</td></tr>"
                        for t in comparison.paired)
-        body.append("<h2>Paired tests of student-only flips</h2><p>Exact McNemar test on rows both audits judged with "
-                    f"the same rewrite. The pooled row: {e(POOLED_NOTE)}.</p><table><tr><th>relation</th><th>A vs B</th>"
-                    f"<th>shared rows</th><th>A alone</th><th>B alone</th><th>p</th></tr>{rows}</table>")
-    return page("metacompress comparison", "\n".join(body))
+        sections.append(Section("<h2>Paired tests of student-only flips</h2><p>Exact McNemar test on rows both audits "
+                                f"judged with the same rewrite. The pooled row: {_e(POOLED_NOTE, 1000)}.</p><table><tr>"
+                                "<th>relation</th><th>A vs B</th><th>shared rows</th><th>A alone</th><th>B alone</th>"
+                                f"<th>p</th></tr>{rows}</table>", 40, note))
+    return page(title, cap_sections(sections, "\n", HTML_LIMIT - len(page(title, ""))))
 
 
 def _audits_html(comparison: Comparison) -> str:
-    e = html.escape
     rows = "".join(
-        f"<tr><td>{e(a.name)}</td><td><code>{e(str(a.report['run'].get('models', {}).get('student', {}).get('source', '')))}"
-        f"</code></td><td><code>{e(str(a.report['run'].get('models', {}).get('teacher', {}).get('source', '')))}</code></td>"
-        f"<td class=\"n\">{e(str(a.report['run'].get('seed', '')))}</td><td><code>{e(str(a.folder))}</code></td></tr>"
+        f"<tr><td>{_e(a.name)}</td><td><code>{_e(a.report['run'].get('models', {}).get('student', {}).get('source', ''))}"
+        f"</code></td><td><code>{_e(a.report['run'].get('models', {}).get('teacher', {}).get('source', ''))}</code></td>"
+        f"<td class=\"n\">{_e(a.report['run'].get('seed', ''))}</td><td><code>{_e(a.folder, 2 * MAX_TEXT)}</code></td></tr>"
         for a in comparison.audits)
     return f"<table><tr><th>audit</th><th>student</th><th>teacher</th><th>seed</th><th>folder</th></tr>{rows}</table>"
 

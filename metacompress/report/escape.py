@@ -48,10 +48,10 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 def clip(value: Any, limit: int = MAX_TEXT, *, keep_tabs: bool = False) -> str:
     """``value`` as one line of at most ``limit`` characters (plus a note of the full length)."""
-    text = _one_line(str(value), keep_tabs)
+    text = str(value)
     if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text):,} characters)"
+        return _one_line(text, keep_tabs)
+    return f"{_one_line(text[:limit], keep_tabs)}… ({len(text):,} characters)"  # _one_line keeps the length
 
 
 def _one_line(text: str, keep_tabs: bool = False) -> str:

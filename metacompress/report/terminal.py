@@ -12,13 +12,24 @@ _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_
              ("student_accuracy_x", "student acc"))
 
 
+def visible(text: object, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control or format character (an ANSI escape, CR, BEL, a bidi override,
+    a line break) written as its Python escape (``\\x1b``, ``\\r``): a string from the data can
+    then neither recolour, clear nor overwrite the terminal, nor forge a line. ``keep_newlines``
+    keeps the newlines of a summary metacompress wrote, whose values were made visible first."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or (keep_newlines and c == "\n") else repr(c)[1:-1] for c in text)
+
+
 def render_terminal(report: Report) -> str:
     """Plain text, no colour, no dependency: safe for CI logs."""
     columns = headline_columns(report)
     header = ["relation", "applied", "unseen", "skipped"] + [short for _, short in columns] + ["McNemar p", "adj p"]
     body = []
     for label, row in report.rows():
-        cells = [row_label(label, row), str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
+        cells = [visible(row_label(label, row)), str(row.applied), str(row.visibility.unseen), str(row.not_applicable)]
         cells += [number(value_of(row, name), report.kind_of(name)) for name, _ in columns]
         clustered = row.mcnemar is not None and row.mcnemar.method == "clustered"
         body.append(cells + [p_value(row) + ("*" if clustered else ""), p_value(row, adjusted=True)])
@@ -29,7 +40,7 @@ def render_terminal(report: Report) -> str:
         lines.append(f"* clustered McNemar test (rows share an original or a function); adj p: "
                      f"{report.judging.p_adjust} over the relations")
     if too_few_note(report):
-        lines.append(too_few_note(report))
+        lines.append(visible(too_few_note(report)))
     lines.append(_baseline_line(report))
     lines.extend(_notes(report))
     lines.extend(gate_lines(report.gates))
@@ -61,7 +72,7 @@ def _notes(report: Report) -> list[str]:
         lines.append(skipped_line(data.records_skipped, data.skip_reasons))
     failures = _row_failures(report)
     if failures:
-        shown = "; ".join(f"{reason} ({n})" for reason, n in failures[:3]) + ("; ..." if len(failures) > 3 else "")
+        shown = "; ".join(f"{visible(reason)} ({n})" for reason, n in failures[:3]) + ("; ..." if len(failures) > 3 else "")
         lines.append(f"rows skipped for a failure: {sum(n for _, n in failures)} ({shown})")
     if report.judging.n_bootstrap == 0:
         lines.append(f"intervals: {INTERVALS_OFF}")
@@ -71,7 +82,7 @@ def _notes(report: Report) -> list[str]:
 def skipped_line(records_skipped: int, skip_reasons: dict[str, int]) -> str:
     """One line: how many data records were skipped, and the three commonest reasons (``attack`` too)."""
     top = sorted(skip_reasons.items(), key=lambda item: -item[1])
-    shown = "; ".join(f"{reason} ({n})" for reason, n in top[:3]) + ("; ..." if len(top) > 3 else "")
+    shown = "; ".join(f"{visible(reason)} ({n})" for reason, n in top[:3]) + ("; ..." if len(top) > 3 else "")
     return f"skipped records: {records_skipped} ({shown})"
 
 
@@ -90,5 +101,5 @@ def gate_lines(gates: Sequence[GateResult]) -> list[str]:
     lines = ["gates: " + ", ".join(f"{n} {s}" for s, n in tally.items() if n)]
     for gate in gates:
         value = "no value" if gate.value is None else f"{gate.value:.4g}"
-        lines.append(f"  {gate.status.upper():<13}  {gate.condition}  [{gate.relation}: {value}]")
+        lines.append(f"  {gate.status.upper():<13}  {visible(gate.condition)}  [{visible(gate.relation)}: {value}]")
     return lines
