@@ -80,13 +80,14 @@ def test_greedy_flips_a_model_that_any_large_edit_flips_in_its_first_step():
     assert search.success is not None and search.queries_to_success <= POPULATION
 
 
-def test_greedy_spends_no_probe_on_a_saturated_model_and_breeds_large_edit_sets():
+def test_greedy_does_not_climb_a_saturated_model_and_breeds_large_edit_sets():
     # a cliff that neither single edits nor most large ones show: 0.9999 until delta..theta are
-    # all renamed and alpha is not. The first random edit sets gain nothing, so no single edit can
-    # add up to a flip: greedy spends nothing on probes and goes on as the genetic stage.
+    # all renamed and alpha is not. The probes gain nothing, so no single edit can add up to a
+    # flip: greedy spends its budget as the genetic stage, not on a site-by-site climb.
     cliff = {"delta", "epsilon", "zeta", "eta", "theta"}
     search, oracle = _search(lambda r: 0.2 if cliff <= r and "alpha" not in r else 0.9999)
     assert len(oracle.calls[0]) == POPULATION
-    assert [1] * len(VARIABLES) not in oracle.calls  # no probes
-    assert max(oracle.calls[1]) > 2  # bred from large edit sets, not a climb from one site
-    assert search.queries == 100  # the whole budget went to the search
+    assert oracle.calls[1] == [1] * len(VARIABLES)  # the probes: one rename each
+    assert max(oracle.calls[2]) > 2  # then bred from large edit sets, not a climb from one site
+    found = search.success.candidate.renames
+    assert {search.space.slots[i].name for i, _ in found} >= cliff  # the cliff no climb finds
