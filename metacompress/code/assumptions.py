@@ -17,12 +17,24 @@ ASSERTION_TEXT = "assertion-text"
 #: every word of a name in or beside code the parser could not read is that variable (renamed
 #: with it, token by token, as ALERT renames)
 UNPARSED_CODE = "unparsed-code"
+#: C: a macro call in place of a function's name (``RENAME(f)(...)``, ``HELPER(op)(...)``)
+#: expands to that name, so the parameter list after it is the function's own
+MACRO_FUNCTION_NAMES = "macro-function-names"
+#: C: a bare name given to a macro from a missing header (``FD_ISSET(fd, &set)``, ``FFMIN(n, m)``)
+#: where a local of that name is visible is that local, even when the name is also a member's;
+#: ``container_of``, ``DO_UPCAST``, ``offsetof``, ``va_arg`` take the arguments they are documented to take
+MACRO_ARGUMENTS = "macro-arguments"
 
 ASSUMPTIONS: dict[str, str] = {
     STATEMENT_MACROS: "a C macro from a missing header, used as a statement, uses no local it is not given by name",
     ASSERTION_TEXT: "the text of an assertion's condition (printed when it fails) may change",
     UNPARSED_CODE: "in or beside code the parser could not read, every identifier token of a variable's name "
                    "is that variable, and is renamed with it",
+    MACRO_FUNCTION_NAMES: "a C macro call in place of a function's name (RENAME(f)(...)) expands to that name, "
+                          "so the parameter list after it is the function's own",
+    MACRO_ARGUMENTS: "a bare name given to a C macro from a missing header, where a local of that name is visible, "
+                     "is that local, even when the name is also a member's (container_of, DO_UPCAST, offsetof "
+                     "and va_arg take their documented arguments)",
 }
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Query
 
-from .assumptions import ASSERTION_TEXT, STATEMENT_MACROS, UNPARSED_CODE
+from .assumptions import ASSERTION_TEXT, MACRO_ARGUMENTS, MACRO_FUNCTION_NAMES, STATEMENT_MACROS, UNPARSED_CODE
 from .dataflow import ANYWHERE, Access, LocalTypes, Unmovable
 from .parsing import ParsedCode, error_nodes, get_language, node_text, walk
 from .scopes import (
@@ -72,6 +72,13 @@ QUERY = """
 
 #: macros (or builtins) whose bare-name arguments name a member or a type, not a variable
 MEMBER_MACROS = frozenset({b"offsetof", b"container_of", b"typeof", b"__typeof__", b"__typeof", b"va_arg", b"DO_UPCAST"})
+#: of those, the argument positions that are expressions (a bare name there is the variable):
+#: ``container_of(ptr, type, member)``, QEMU's ``DO_UPCAST(type, field, dev)``, ``va_arg(ap, type)``
+VALUE_ARGUMENTS = {b"container_of": (0,), b"DO_UPCAST": (2,), b"va_arg": (0,),
+                   b"typeof": (0,), b"__typeof__": (0,), b"__typeof": (0,)}
+#: and the positions that name a member (never a local, whatever its name)
+MEMBER = "member"
+MEMBER_ARGUMENTS = {b"offsetof": (1,), b"container_of": (2,), b"DO_UPCAST": (1,)}
 MACRO_NAME = re.compile(rb"[A-Z_][A-Z0-9_]*[A-Z][A-Z0-9_]*")
 MIXED_MACRO = re.compile(rb"[A-Z][A-Za-z0-9]*_[A-Z][A-Z0-9_]*")
 MEMBER_ACCESS = re.compile(rb"(?:->|\.)\s*([A-Za-z_]\w*)")
@@ -117,9 +124,13 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     for node in captures.get("type", ()):
         if node.start_byte not in tags:
             pins.append((node, "used where the parser read a type name"))
-    for node, reason, *assumption in pins:
-        handled.add(node.start_byte)
-        scopes.pin(node.text or b"", node.start_byte, reason, *assumption)
+    for node, reason, *extra in pins:
+        assumption = extra[0] if extra else None
+        # under its assumption a pinned name is a use of the local (renamed with it), unless the
+        # pin says it names a member
+        if assumption is None or (len(extra) > 1 and extra[1] == MEMBER):
+            handled.add(node.start_byte)
+        scopes.pin(node.text or b"", node.start_byte, reason, assumption)
     prototypes = SpanSet([span(n) for n in captures.get("parameters", ()) if n.start_byte not in own_lists])
     scopes.use_all(captures.get("id", []), source, handled, prototypes, "named in a prototype's parameter list")
     defined = {n.text or b"" for n in captures.get("macro_definition", ())}
@@ -173,9 +184,9 @@ def _declare_parameters(functions: list[Node], scopes: BlockScopes, handled: set
     """Parameters of each definition; returns the start bytes of those parameter lists."""
     own: set[int] = set()
     for function in functions:
-        parameters = _own_parameter_list(function)
+        parameters, assumption = _own_parameter_list(function)
         if parameters is None:
-            continue  # K&R or a header built by a macro: its parameters keep their names
+            continue  # K&R or a header built by an unknown form: its parameters keep their names
         own.add(parameters.start_byte)
         scope = span(function)
         for parameter in parameters.named_children:
@@ -185,26 +196,44 @@ def _declare_parameters(functions: list[Node], scopes: BlockScopes, handled: set
             name, shape = _declarator_name(declarator) if declarator is not None else (None, "abstract")
             if name is not None and shape in ("variable", "function"):
                 handled.add(name.start_byte)
-                scopes.declare(name.text or b"", span(name), scope, name.start_byte, "parameter")
+                variable = scopes.declare(name.text or b"", span(name), scope, name.start_byte, "parameter")
+                if assumption:
+                    variable.exclude("a parameter of a function whose name is a macro call", assumption)
     return own
 
 
-def _own_parameter_list(function: Node) -> Node | None:
-    """The parameter list of a plain ``T name(params) {...}`` header; None for K&R or macros."""
+def _own_parameter_list(function: Node) -> tuple[Node | None, str | None]:
+    """The parameter list of a ``T name(params) {...}`` header, and the assumption reading it
+    relies on: none for a plain name, MACRO_FUNCTION_NAMES for a name built by a macro call
+    (``RENAME(f)(params)``, ``HELPER(op)(params)``); (None, None) for K&R or other forms."""
     if any(child.type == "declaration" for child in function.children):
-        return None  # K&R: parameter types declared between the header and the body
+        return None, None  # K&R: parameter types declared between the header and the body
     node = function.child_by_field_name("declarator")
     while node is not None and node.type in ("pointer_declarator", "attributed_declarator", "parenthesized_declarator"):
         node = node.child_by_field_name("declarator") or (node.named_children[0] if node.named_children else None)
     if node is None or node.type != "function_declarator":
-        return None
+        return None, None
     name = node.child_by_field_name("declarator")
     parameters = node.child_by_field_name("parameters")
-    if name is None or name.type != "identifier" or parameters is None:
-        return None
+    if name is None or parameters is None:
+        return None, None
     if any(child.type == "identifier" for child in parameters.named_children):
-        return None  # K&R identifier list
-    return parameters
+        return None, None  # K&R identifier list
+    if name.type == "identifier":
+        return parameters, None
+    return (parameters, MACRO_FUNCTION_NAMES) if _is_macro_name(name) else (None, None)
+
+
+def _is_macro_name(declarator: Node) -> bool:
+    """``RENAME(f)`` read as a declarator: a macro called with bare words (read as unnamed
+    parameters of those types), which expands to the function's name."""
+    callee = declarator.child_by_field_name("declarator")
+    words = declarator.child_by_field_name("parameters")
+    if declarator.type != "function_declarator" or callee is None or callee.type != "identifier" or words is None:
+        return False
+    return all(p.type == "parameter_declaration" and p.child_by_field_name("declarator") is None
+               and p.named_child_count == 1 and p.named_children[0].type in ("type_identifier", "primitive_type")
+               for p in words.named_children)
 
 
 def _declare_locals(
@@ -303,14 +332,30 @@ def _macro_arguments(callees: list[Node], source: bytes, stringizing: set[bytes]
         if not member_macro and not MACRO_NAME.fullmatch(name):
             continue
         arguments = callee.parent.child_by_field_name("arguments") if callee.parent is not None else None
-        bare = [n for n in (arguments.named_children if arguments is not None else ()) if n.type == "identifier"]
-        texts = [n.text or b"" for n in bare]
-        for node, text in zip(bare, texts):
+        given = [n for n in (arguments.named_children if arguments is not None else ()) if n.type != "comment"]
+        texts = [n.text or b"" for n in given]
+        why = f"passed to macro {name.decode('utf-8', 'replace')}, where it may name a member"
+        for position, (node, text) in enumerate(zip(given, texts)):
+            if node.type != "identifier":
+                continue
+            if member_macro:
+                pins.extend(_known_macro_argument(name, position, node, why))
+                continue
             if members is None:
                 members = set(MEMBER_ACCESS.findall(source))
-            if member_macro or texts.count(text) > 1 or text in members:
-                pins.append((node, f"passed to macro {name.decode('utf-8', 'replace')}, where it may name a member"))
+            if texts.count(text) > 1 or text in members:
+                pins.append((node, why, MACRO_ARGUMENTS))
     return pins
+
+
+def _known_macro_argument(macro: bytes, position: int, node: Node, why: str) -> list[tuple]:
+    """An argument of a macro whose signature is known: under MACRO_ARGUMENTS an expression is a
+    use of the local it names, a member name no use of any; anything else (a type) pins firmly."""
+    if position in VALUE_ARGUMENTS.get(macro, ()):
+        return [(node, why, MACRO_ARGUMENTS)]
+    if position in MEMBER_ARGUMENTS.get(macro, ()):
+        return [(node, why, MACRO_ARGUMENTS, MEMBER)]
+    return [(node, why)]
 
 
 # --- data flow: the locals in scope at a statement, and what a statement reads and writes ---

@@ -1,0 +1,104 @@
+"""Issue 20, reach (second part): the C variables ALERT renames on Devign that the attack refused
+are renamed under named assumptions (a function named by a macro call, a bare name given to a
+macro that is also a member's), every occurrence included, the program still compiling and
+printing the same; run's rename-identifiers still refuses them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from metacompress.attack.space import Candidate, SpaceSettings, build_spaces
+from metacompress.code.assumptions import ASSERTION_TEXT, ASSUMPTIONS, MACRO_ARGUMENTS, MACRO_FUNCTION_NAMES
+from metacompress.errors import NotApplicable
+from metacompress.relations import get_relation
+from metacompress.tasks import Example
+from relation_exec import outputs
+
+#: a function whose name is built by a macro (FFmpeg's RENAME(f), QEMU's HELPER(op))
+MACRO_NAMED = ("static int RENAME(sum)(const int *src, int count)\n{\n    int i, total = 0;\n"
+               "    for (i = 0; i < count; i++)\n        total += src[i];\n    return total;\n}\n")
+#: fd is also a member (``.fd``) and passed bare to FD_ISSET; listener is passed to container_of
+#: both as the pointer and as the member name
+MACRO_ARGUMENT = ("static int ready(int fd, struct item *listener)\n{\n    struct pollfd pfd = { .fd = fd };\n"
+                  "    Box *b = container_of(listener, Box, listener);\n"
+                  "    if (FD_ISSET(fd, &b->set))\n        return pfd.fd + b->base;\n    return -1;\n}\n")
+ASSERTION = "static int g(int n)\n{\n    int total = n + 1;\n    assert(total > 0);\n    return total;\n}\n"
+
+HEADERS = ("#include <stdio.h>\n#include <stddef.h>\n#include <assert.h>\n#include <sys/select.h>\n"
+           "struct pollfd { int fd; };\nstruct item { int unused; };\n"
+           "typedef struct box { int base; fd_set set; struct item listener; } Box;\n"
+           "#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))\n"
+           "#define RENAME(name) name##_c\n")
+MAINS = {
+    "sum": "int main(void) { int v[4] = {1, 2, 3, 4}; printf(\"%d\\n\", sum_c(v, 4)); return 0; }\n",
+    "ready": ("int main(void) { Box b = { 40 }; FD_ZERO(&b.set); FD_SET(2, &b.set);\n"
+              "    printf(\"%d %d\\n\", ready(2, &b.listener), ready(3, &b.listener)); return 0; }\n"),
+    "g": "int main(void) { printf(\"%d\\n\", g(4)); return 0; }\n",
+}
+
+
+def space_of(code: str, assumptions=tuple(ASSUMPTIONS)):
+    settings = SpaceSettings("c", (0,), [], {}, "generated", "substitutes", 5, 0, 0, tuple(assumptions))
+    return build_spaces([Example("1", (code,), 0)], settings)[0]
+
+
+def rename_all(code: str, new_names: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """The code with the named variables renamed through the attack's space, and the assumptions
+    the rewrite relies on (as adversarial.jsonl lists them)."""
+    space = space_of(code)
+    by_name = {slot.name: index for index, slot in enumerate(space.slots)}
+    missing = set(new_names) - set(by_name)
+    assert not missing, f"no rename slot for {missing}"
+    candidate = Candidate(tuple(sorted((by_name[old], new) for old, new in new_names.items())))
+    built = space.build(candidate)
+    assert built is not None
+    return built[0], space.assumptions(candidate)
+
+
+def run_both(tmp_path, original: str, rewritten: str, main: str) -> None:
+    before, after = outputs("c", [HEADERS + original + main, HEADERS + rewritten + main], tmp_path)
+    assert before.strip() and after == before
+
+
+def test_parameters_of_a_function_named_by_a_macro_are_renamed_and_it_runs_alike(tmp_path):
+    rewritten, assumptions = rename_all(MACRO_NAMED, {"src": "values", "count": "length"})
+    assert not re.search(r"\b(src|count)\b", rewritten)
+    assert "RENAME(sum)(const int *values, int length)" in rewritten
+    assert assumptions == (MACRO_FUNCTION_NAMES,)
+    run_both(tmp_path, MACRO_NAMED, rewritten, MAINS["sum"])
+
+
+def test_a_bare_macro_argument_that_is_also_a_member_is_renamed_but_the_members_are_not(tmp_path):
+    rewritten, assumptions = rename_all(MACRO_ARGUMENT, {"fd": "handle", "listener": "node"})
+    assert ".fd = handle" in rewritten and "FD_ISSET(handle, &b->set)" in rewritten and "pfd.fd" in rewritten
+    assert "container_of(node, Box, listener)" in rewritten
+    assert assumptions == (MACRO_ARGUMENTS,)
+    run_both(tmp_path, MACRO_ARGUMENT, rewritten, MAINS["ready"])
+
+
+def test_a_name_inside_an_assertion_is_renamed_there_too(tmp_path):
+    rewritten, assumptions = rename_all(ASSERTION, {"total": "sum"})
+    assert "assert(sum > 0)" in rewritten and "total" not in rewritten
+    assert assumptions == (ASSERTION_TEXT,)
+    run_both(tmp_path, ASSERTION, rewritten, MAINS["g"])
+
+
+@pytest.mark.parametrize("code, kept", [(MACRO_NAMED, ["src", "count"]), (MACRO_ARGUMENT, ["fd", "listener"])])
+def test_run_rename_identifiers_still_keeps_their_names(code, kept):
+    try:
+        rewrite = get_relation("rename-identifiers").apply(code, "c", seed=0)
+    except NotApplicable:
+        return
+    for name in kept:
+        assert re.search(rf"\b{name}\b", rewrite.code)
+
+
+@pytest.mark.parametrize("code, name, assumption", [(MACRO_NAMED, "src", MACRO_FUNCTION_NAMES),
+                                                    (MACRO_ARGUMENT, "fd", MACRO_ARGUMENTS)])
+def test_each_new_reach_needs_its_own_assumption(code, name, assumption):
+    assert name not in {slot.name for slot in space_of(code, ()).slots}
+    others = [other for other in ASSUMPTIONS if other != assumption]
+    assert name not in {slot.name for slot in space_of(code, others).slots}
+    assert name in {slot.name for slot in space_of(code, [assumption]).slots}
