@@ -10,7 +10,13 @@ import re
 import pytest
 
 from metacompress.attack.space import Candidate, SpaceSettings, build_spaces
-from metacompress.code.assumptions import ASSERTION_TEXT, ASSUMPTIONS, MACRO_ARGUMENTS, MACRO_FUNCTION_NAMES
+from metacompress.code.assumptions import (
+    ASSERTION_TEXT,
+    ASSUMPTIONS,
+    LOCAL_MACROS,
+    MACRO_ARGUMENTS,
+    MACRO_FUNCTION_NAMES,
+)
 from metacompress.errors import NotApplicable
 from metacompress.relations import get_relation
 from metacompress.tasks import Example
@@ -24,17 +30,25 @@ MACRO_NAMED = ("static int RENAME(sum)(const int *src, int count)\n{\n    int i,
 MACRO_ARGUMENT = ("static int ready(int fd, struct item *listener)\n{\n    struct pollfd pfd = { .fd = fd };\n"
                   "    Box *b = container_of(listener, Box, listener);\n"
                   "    if (FD_ISSET(fd, &b->set))\n        return pfd.fd + b->base;\n    return -1;\n}\n")
+#: QEMU's LMI_HELPER pattern: a macro defined inside the function pastes names and uses locals
+LOCAL_MACRO = ("static int apply(int op, int a, int b)\n{\n    const char *name = \"none\";\n    int t0 = a, t1 = b;\n"
+               "#define OP_HELPER(UP, LO) case OP_##UP: t0 = do_##LO(t0, t1); name = #LO; break\n"
+               "    switch (op) {\n    OP_HELPER(ADD, add);\n    OP_HELPER(SUB, sub);\n    }\n"
+               "#undef OP_HELPER\n    printf(\"%s \", name);\n    return t0;\n}\n")
 ASSERTION = "static int g(int n)\n{\n    int total = n + 1;\n    assert(total > 0);\n    return total;\n}\n"
 
 HEADERS = ("#include <stdio.h>\n#include <stddef.h>\n#include <assert.h>\n#include <sys/select.h>\n"
            "struct pollfd { int fd; };\nstruct item { int unused; };\n"
            "typedef struct box { int base; fd_set set; struct item listener; } Box;\n"
            "#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))\n"
-           "#define RENAME(name) name##_c\n")
+           "#define RENAME(name) name##_c\n"
+           "enum { OP_ADD, OP_SUB };\nstatic int do_add(int x, int y) { return x + y; }\n"
+           "static int do_sub(int x, int y) { return x - y; }\n")
 MAINS = {
     "sum": "int main(void) { int v[4] = {1, 2, 3, 4}; printf(\"%d\\n\", sum_c(v, 4)); return 0; }\n",
     "ready": ("int main(void) { Box b = { 40 }; FD_ZERO(&b.set); FD_SET(2, &b.set);\n"
               "    printf(\"%d %d\\n\", ready(2, &b.listener), ready(3, &b.listener)); return 0; }\n"),
+    "apply": "int main(void) { printf(\"%d %d %d\\n\", apply(0, 5, 3), apply(1, 5, 3), apply(2, 5, 3)); return 0; }\n",
     "g": "int main(void) { printf(\"%d\\n\", g(4)); return 0; }\n",
 }
 
@@ -78,6 +92,20 @@ def test_a_bare_macro_argument_that_is_also_a_member_is_renamed_but_the_members_
     run_both(tmp_path, MACRO_ARGUMENT, rewritten, MAINS["ready"])
 
 
+def test_locals_used_by_a_function_local_macro_are_renamed_in_its_body_too(tmp_path):
+    rewritten, assumptions = rename_all(LOCAL_MACRO, {"t0": "acc", "t1": "rhs", "name": "label", "op": "code"})
+    assert "case OP_##UP: acc = do_##LO(acc, rhs); label = #LO; break" in rewritten
+    assert "switch (code)" in rewritten and not re.search(r"\b(t0|t1|name|op)\b", rewritten)
+    assert assumptions == (LOCAL_MACROS,)
+    run_both(tmp_path, LOCAL_MACRO, rewritten, MAINS["apply"])
+
+
+def test_a_local_named_like_a_name_the_macro_pastes_keeps_its_name():
+    colliding = LOCAL_MACRO.replace("int t0 = a, t1 = b;", "int t0 = a, t1 = b, OP_SUB = 0;")
+    assert "OP_SUB" not in {slot.name for slot in space_of(colliding).slots}
+    assert "t0" in {slot.name for slot in space_of(colliding).slots}
+
+
 def test_a_name_inside_an_assertion_is_renamed_there_too(tmp_path):
     rewritten, assumptions = rename_all(ASSERTION, {"total": "sum"})
     assert "assert(sum > 0)" in rewritten and "total" not in rewritten
@@ -85,7 +113,8 @@ def test_a_name_inside_an_assertion_is_renamed_there_too(tmp_path):
     run_both(tmp_path, ASSERTION, rewritten, MAINS["g"])
 
 
-@pytest.mark.parametrize("code, kept", [(MACRO_NAMED, ["src", "count"]), (MACRO_ARGUMENT, ["fd", "listener"])])
+@pytest.mark.parametrize("code, kept", [(MACRO_NAMED, ["src", "count"]), (MACRO_ARGUMENT, ["fd", "listener"]),
+                                        (LOCAL_MACRO, ["t0", "t1", "name", "op"])])
 def test_run_rename_identifiers_still_keeps_their_names(code, kept):
     try:
         rewrite = get_relation("rename-identifiers").apply(code, "c", seed=0)
@@ -96,7 +125,8 @@ def test_run_rename_identifiers_still_keeps_their_names(code, kept):
 
 
 @pytest.mark.parametrize("code, name, assumption", [(MACRO_NAMED, "src", MACRO_FUNCTION_NAMES),
-                                                    (MACRO_ARGUMENT, "fd", MACRO_ARGUMENTS)])
+                                                    (MACRO_ARGUMENT, "fd", MACRO_ARGUMENTS),
+                                                    (LOCAL_MACRO, "t0", LOCAL_MACROS)])
 def test_each_new_reach_needs_its_own_assumption(code, name, assumption):
     assert name not in {slot.name for slot in space_of(code, ()).slots}
     others = [other for other in ASSUMPTIONS if other != assumption]

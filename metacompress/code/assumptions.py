@@ -24,6 +24,9 @@ MACRO_FUNCTION_NAMES = "macro-function-names"
 #: where a local of that name is visible is that local, even when the name is also a member's;
 #: ``container_of``, ``DO_UPCAST``, ``offsetof``, ``va_arg`` take the arguments they are documented to take
 MACRO_ARGUMENTS = "macro-arguments"
+#: C: a macro ``#define``d inside a function's body is expanded only in that function, after its
+#: definition (the snippet shows every expansion), so a local its body names is renamed there too
+LOCAL_MACROS = "function-local-macros"
 
 ASSUMPTIONS: dict[str, str] = {
     STATEMENT_MACROS: "a C macro from a missing header, used as a statement, uses no local it is not given by name",
@@ -35,6 +38,8 @@ ASSUMPTIONS: dict[str, str] = {
     MACRO_ARGUMENTS: "a bare name given to a C macro from a missing header, where a local of that name is visible, "
                      "is that local, even when the name is also a member's (container_of, DO_UPCAST, offsetof "
                      "and va_arg take their documented arguments)",
+    LOCAL_MACROS: "a C macro defined inside a function's body is expanded only in that function, where the "
+                  "snippet shows it, so the locals its body names are renamed in its body too",
 }
 
 

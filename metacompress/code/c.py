@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Query
 
-from .assumptions import ASSERTION_TEXT, MACRO_ARGUMENTS, MACRO_FUNCTION_NAMES, STATEMENT_MACROS, UNPARSED_CODE
+from .assumptions import (
+    ASSERTION_TEXT,
+    LOCAL_MACROS,
+    MACRO_ARGUMENTS,
+    MACRO_FUNCTION_NAMES,
+    STATEMENT_MACROS,
+    UNPARSED_CODE,
+)
 from .dataflow import ANYWHERE, Access, LocalTypes, Unmovable
 from .parsing import ParsedCode, error_nodes, get_language, node_text, walk
 from .scopes import (
@@ -99,7 +106,8 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     captures = parsed.captures(_query())
     source = parsed.source
     scopes = BlockScopes()
-    bans = _macro_bans(captures)
+    local_macros = _function_local_macros(captures)
+    bans = _macro_bans(captures, {node.start_byte for node in local_macros})
     handled = {node.start_byte for node in captures.get("skip", ())}
     pins: list[tuple[Node, str]] = []
     own_lists = _declare_parameters(captures.get("function", ()), scopes, handled)
@@ -135,21 +143,100 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     scopes.use_all(captures.get("id", []), source, handled, prototypes, "named in a prototype's parameter list")
     defined = {n.text or b"" for n in captures.get("macro_definition", ())}
     _exclude_around_macros(captures.get("statement_macro", ()), scopes.variables, defined)
-    _exclude_around_pasting(captures.get("callee", ()), scopes.variables, pasting)
+    _exclude_around_pasting(captures.get("callee", ()), scopes.variables, pasting, local_macros)
+    _read_local_macro_bodies(local_macros, captures.get("id", ()), scopes)
     return scopes.variables, bans
 
 
-def _exclude_around_pasting(callees: list[Node], variables: list[Variable], pasting: set[bytes]) -> None:
+def _exclude_around_pasting(callees: list[Node], variables: list[Variable], pasting: set[bytes],
+                            local_macros: list[Node]) -> None:
     """``CAT(x, 1)`` with ``#define CAT(a, b) a##b`` names ``x1``, which no identifier shows:
-    every local visible at a call of a token-pasting macro keeps its name."""
+    every local visible at a call of a token-pasting macro keeps its name. For a macro defined
+    inside the function (LOCAL_MACROS) the names a call pastes are known: only a local so named
+    keeps its name."""
+    bodies = {node.child_by_field_name("name").text: node for node in local_macros if node.type == "preproc_function_def"}
     for callee in callees:
         name = callee.text or b""
         if name not in pasting:
             continue
         reason = f"visible where macro {name.decode('utf-8', 'replace')} pastes tokens into a name"
+        pasted = _pasted_names(bodies[name], callee) if name in bodies else None
         for variable in variables:
             if variable.extent[0] <= callee.start_byte < variable.extent[1]:
-                variable.exclude(reason)
+                known = pasted is not None and variable.name.encode() not in pasted
+                variable.exclude(reason, LOCAL_MACROS if known else None)
+
+
+PASTED = re.compile(rb"\w+(?:\s*##\s*\w+)+")
+
+
+def _pasted_names(definition: Node, callee: Node) -> set[bytes] | None:
+    """The names one call of a function-like macro pastes together (``OPC_##UP`` with UP=ADD:
+    ``OPC_ADD``); None when an argument is more than one word or the macro is variadic."""
+    parameters = [node.text or b"" for node in definition.child_by_field_name("parameters").named_children]
+    body = definition.child_by_field_name("value")
+    call = callee.parent
+    arguments = call.child_by_field_name("arguments") if call is not None and call.type == "call_expression" else None
+    if body is None or arguments is None or any(p == b"..." or p.endswith(b"...") for p in parameters):
+        return None
+    given = [node.text or b"" for node in arguments.named_children if node.type != "comment"]
+    if len(given) != len(parameters) or not all(WORD.fullmatch(text.decode("utf-8", "replace")) for text in given):
+        return None
+    value = dict(zip(parameters, given))
+    return {b"".join(value.get(part, part) for part in re.split(rb"\s*##\s*", chain.group()))
+            for chain in PASTED.finditer(body.text or b"")}
+
+
+def _function_local_macros(captures: dict[str, list[Node]]) -> list[Node]:
+    """``#define``s written inside a function's body (QEMU's ``LMI_HELPER``)."""
+    bodies = [span(node) for node in captures.get("function", ())]
+    return [node for node in captures.get("directive", ()) if node.type in ("preproc_def", "preproc_function_def")
+            and any(start < node.start_byte < end for start, end in bodies)]
+
+
+#: a word pasted (``a##b``) or stringized (``#a``) in a macro body: no use of a variable
+PASTED_OR_STRINGIZED = re.compile(rb"##\s*$|^\s*##|(?<!#)#\s*$")
+BODY_WORD = re.compile(rb"(?<![\w.])[A-Za-z_]\w*")  # not the tail of a number (1.5e3)
+#: string and character literals of a macro body (their words are text, not names)
+LITERAL = re.compile(rb'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
+#: a member name follows ``.`` or ``->``
+MEMBER_BEFORE = re.compile(rb"(?:\.|->)\s*$")
+
+
+def _read_local_macro_bodies(local_macros: list[Node], identifiers: list[Node], scopes: BlockScopes) -> None:
+    """A word of a function-local macro's body that names a local visible at every expansion
+    of the macro (and the same local at all of them) is that local: under LOCAL_MACROS it is
+    an occurrence, renamed with it. A local the body pastes or stringizes keeps its name."""
+    for definition in local_macros:
+        name = definition.child_by_field_name("name").text or b""
+        body = definition.child_by_field_name("value")
+        if body is None:
+            continue
+        parameters = definition.child_by_field_name("parameters")
+        own = {node.text for node in parameters.named_children} if parameters is not None else set()
+        sites = [definition.start_byte] + [node.start_byte for node in identifiers
+                                           if node.text == name and node.start_byte > definition.end_byte]
+        # expanded inside another macro's body: where, the identifiers do not show
+        nested = any(re.search(rb"\b%s\b" % re.escape(name), other.child_by_field_name("value").text or b"")
+                     for other in local_macros if other is not definition and other.child_by_field_name("value"))
+        text = body.text or b""
+        literals = SpanSet([m.span() for m in LITERAL.finditer(text)])
+        for match in BODY_WORD.finditer(text):
+            word = match.group()
+            if word in own or literals.contains(match.start()) or MEMBER_BEFORE.search(text[max(0, match.start() - 4):match.start()]):
+                continue
+            seen = {id(v): v for v in (scopes.resolve(word, site) for site in sites)}
+            variables = [v for v in seen.values() if v is not None]
+            if not variables:
+                continue
+            macro = name.decode("utf-8", "replace")
+            if nested or len(seen) > 1 or PASTED_OR_STRINGIZED.search(text[:match.start()]) or PASTED_OR_STRINGIZED.search(text[match.end():match.end() + 3]):
+                for variable in variables:
+                    variable.exclude(f"named in the body of macro {macro}, where other names are visible or it is pasted")
+                continue
+            variable = variables[0]
+            variable.exclude(f"named in the body of macro {macro}, defined inside the function", LOCAL_MACROS)
+            variable.occurrences.append((body.start_byte + match.start(), body.start_byte + match.end()))
 
 
 def _exclude_around_macros(callees: list[Node], variables: list[Variable], defined: set[bytes]) -> None:
@@ -171,12 +258,16 @@ def _exclude_around_macros(callees: list[Node], variables: list[Variable], defin
                 variable.exclude(reason, STATEMENT_MACROS)
 
 
-def _macro_bans(captures: dict[str, list[Node]]) -> list[Ban]:
+def _macro_bans(captures: dict[str, list[Node]], local: set[int] = frozenset()) -> list[Ban]:
     """Every word of a directive: a macro body may use a local by name, and a local named like
-    a macro would be expanded."""
+    a macro would be expanded. Of a macro defined inside a function (``local``: start bytes),
+    only its name: its body is read at its expansions (``_read_local_macro_bodies``)."""
     words: set[str] = set()
     for node in captures.get("directive", ()):
-        words.update(WORD.findall(node_text(node)))
+        if node.start_byte in local:
+            words.add(node_text(node.child_by_field_name("name")))
+        else:
+            words.update(WORD.findall(node_text(node)))
     return [Ban(word, "its name appears in a preprocessor directive") for word in sorted(words)]
 
 
