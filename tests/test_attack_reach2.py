@@ -16,6 +16,8 @@ from metacompress.code.assumptions import (
     LOCAL_MACROS,
     MACRO_ARGUMENTS,
     MACRO_FUNCTION_NAMES,
+    UNPARSED_CODE,
+    UNTYPED_HEADERS,
 )
 from metacompress.errors import NotApplicable
 from metacompress.relations import get_relation
@@ -35,6 +37,9 @@ LOCAL_MACRO = ("static int apply(int op, int a, int b)\n{\n    const char *name 
                "#define OP_HELPER(UP, LO) case OP_##UP: t0 = do_##LO(t0, t1); name = #LO; break\n"
                "    switch (op) {\n    OP_HELPER(ADD, add);\n    OP_HELPER(SUB, sub);\n    }\n"
                "#undef OP_HELPER\n    printf(\"%s \", name);\n    return t0;\n}\n")
+#: a Devign function whose return type was cut off: the parser reads a call and a block
+UNTYPED = ("total_of(const int *src, int count)\n{\n    int i, total = 0;\n"
+           "    for (i = 0; i < count; i++)\n        total += src[i];\n    return total;\n}\n")
 ASSERTION = "static int g(int n)\n{\n    int total = n + 1;\n    assert(total > 0);\n    return total;\n}\n"
 
 HEADERS = ("#include <stdio.h>\n#include <stddef.h>\n#include <assert.h>\n#include <sys/select.h>\n"
@@ -49,6 +54,7 @@ MAINS = {
     "ready": ("int main(void) { Box b = { 40 }; FD_ZERO(&b.set); FD_SET(2, &b.set);\n"
               "    printf(\"%d %d\\n\", ready(2, &b.listener), ready(3, &b.listener)); return 0; }\n"),
     "apply": "int main(void) { printf(\"%d %d %d\\n\", apply(0, 5, 3), apply(1, 5, 3), apply(2, 5, 3)); return 0; }\n",
+    "total_of": "int main(void) { int v[3] = {5, 6, 7}; printf(\"%d\\n\", total_of(v, 3)); return 0; }\n",
     "g": "int main(void) { printf(\"%d\\n\", g(4)); return 0; }\n",
 }
 
@@ -106,6 +112,15 @@ def test_a_local_named_like_a_name_the_macro_pastes_keeps_its_name():
     assert "t0" in {slot.name for slot in space_of(colliding).slots}
 
 
+def test_parameters_of_a_header_without_return_type_are_renamed_everywhere(tmp_path):
+    rewritten, assumptions = rename_all(UNTYPED, {"src": "values", "count": "length", "total": "sum"})
+    assert rewritten.startswith("total_of(const int *values, int length)")
+    assert not re.search(r"\b(src|count|total)\b", rewritten)
+    assert UNTYPED_HEADERS in assumptions
+    # gcc refuses implicit int: both are compiled with the return type the reading assumes
+    run_both(tmp_path, "int " + UNTYPED, "int " + rewritten, MAINS["total_of"])
+
+
 def test_a_name_inside_an_assertion_is_renamed_there_too(tmp_path):
     rewritten, assumptions = rename_all(ASSERTION, {"total": "sum"})
     assert "assert(sum > 0)" in rewritten and "total" not in rewritten
@@ -114,7 +129,7 @@ def test_a_name_inside_an_assertion_is_renamed_there_too(tmp_path):
 
 
 @pytest.mark.parametrize("code, kept", [(MACRO_NAMED, ["src", "count"]), (MACRO_ARGUMENT, ["fd", "listener"]),
-                                        (LOCAL_MACRO, ["t0", "t1", "name", "op"])])
+                                        (LOCAL_MACRO, ["t0", "t1", "name", "op"]), (UNTYPED, ["src", "count"])])
 def test_run_rename_identifiers_still_keeps_their_names(code, kept):
     try:
         rewrite = get_relation("rename-identifiers").apply(code, "c", seed=0)
@@ -126,9 +141,12 @@ def test_run_rename_identifiers_still_keeps_their_names(code, kept):
 
 @pytest.mark.parametrize("code, name, assumption", [(MACRO_NAMED, "src", MACRO_FUNCTION_NAMES),
                                                     (MACRO_ARGUMENT, "fd", MACRO_ARGUMENTS),
-                                                    (LOCAL_MACRO, "t0", LOCAL_MACROS)])
+                                                    (LOCAL_MACRO, "t0", LOCAL_MACROS),
+                                                    (UNTYPED, "count", UNTYPED_HEADERS)])
 def test_each_new_reach_needs_its_own_assumption(code, name, assumption):
     assert name not in {slot.name for slot in space_of(code, ()).slots}
     others = [other for other in ASSUMPTIONS if other != assumption]
     assert name not in {slot.name for slot in space_of(code, others).slots}
-    assert name in {slot.name for slot in space_of(code, [assumption]).slots}
+    # the untyped header is also code the parser could not read
+    needed = [assumption] + ([UNPARSED_CODE] if code == UNTYPED else [])
+    assert name in {slot.name for slot in space_of(code, needed).slots}

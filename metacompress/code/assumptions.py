@@ -27,6 +27,9 @@ MACRO_ARGUMENTS = "macro-arguments"
 #: C: a macro ``#define``d inside a function's body is expanded only in that function, after its
 #: definition (the snippet shows every expansion), so a local its body names is renamed there too
 LOCAL_MACROS = "function-local-macros"
+#: C: a function header with no return type (``f(int a) {...}``: the type was cut off, or C89's
+#: implicit int), which the parser misreads as a call and a block, is read as ``int f(int a) {...}``
+UNTYPED_HEADERS = "untyped-headers"
 
 ASSUMPTIONS: dict[str, str] = {
     STATEMENT_MACROS: "a C macro from a missing header, used as a statement, uses no local it is not given by name",
@@ -40,6 +43,8 @@ ASSUMPTIONS: dict[str, str] = {
                      "and va_arg take their documented arguments)",
     LOCAL_MACROS: "a C macro defined inside a function's body is expanded only in that function, where the "
                   "snippet shows it, so the locals its body names are renamed in its body too",
+    UNTYPED_HEADERS: "a C function header with no return type (f(int a) {...}, its type cut off or C89's implicit int) "
+                     "is read as int f(int a) {...}",
 }
 
 

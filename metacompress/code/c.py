@@ -30,6 +30,7 @@ from .assumptions import (
     MACRO_FUNCTION_NAMES,
     STATEMENT_MACROS,
     UNPARSED_CODE,
+    UNTYPED_HEADERS,
 )
 from .dataflow import ANYWHERE, Access, LocalTypes, Unmovable
 from .parsing import ParsedCode, error_nodes, get_language, node_text, walk
@@ -740,13 +741,56 @@ class CAnalysis:
     frame_types = FRAME_TYPES
 
     def variables(self, parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
-        return c_variables(parsed)
+        variables, bans = c_variables(parsed)
+        typed = _with_return_type(parsed)
+        if typed is None:
+            return variables, bans
+        # what only the typed reading finds (the parameters; the locals of a body read as globals)
+        known = {(variable.name, variable.occurrences[0]) for variable in variables if variable.occurrences}
+        more, more_bans = c_variables(typed)
+        shifted = [_shifted(variable, -len(IMPLICIT_TYPE)) for variable in more if variable.occurrences]
+        return variables + [v for v in shifted if (v.name, v.occurrences[0]) not in known], bans + [
+            Ban(ban.name, ban.reason, None if ban.span is None else _shift(ban.span, -len(IMPLICIT_TYPE))) for ban in more_bans]
+
 
     def visible_locals(self, container: Node) -> dict[str, str]:
         return visible_locals(container)
 
     def declared_by(self, statement: Node) -> dict[str, str]:
         return declared_by(statement)
+
+
+#: what a header with no return type is read with (C89's implicit int)
+IMPLICIT_TYPE = b"int "
+UNTYPED_HEADER = re.compile(rb"\s*[A-Za-z_]\w*\s*\(")
+
+
+def _with_return_type(parsed: ParsedCode) -> ParsedCode | None:
+    """``f(int a) {...}`` (a Devign function whose return type was cut off, or C89's implicit
+    int) misparses as a call and a block; read with ``int `` before it, it parses as a function.
+    That reading, when it has fewer parse errors than the text as written."""
+    root = parsed.tree.root_node
+    first = root.named_children[0] if root.named_child_count else None
+    if not parsed.error_ranges or first is None or first.type == "function_definition" or not UNTYPED_HEADER.match(parsed.source):
+        return None
+    typed = ParsedCode.parse(IMPLICIT_TYPE.decode() + parsed.text, "c")
+    functions = typed.tree.root_node.named_children
+    if not functions or functions[0].type != "function_definition" or len(typed.error_ranges) >= len(parsed.error_ranges):
+        return None
+    return typed
+
+
+def _shift(span_: tuple[int, int], by: int) -> tuple[int, int]:
+    return (max(0, span_[0] + by), max(0, span_[1] + by))
+
+
+def _shifted(variable: Variable, by: int) -> Variable:
+    """The variable found in the text read with a return type, at its places in the text as
+    written; renamed only under UNTYPED_HEADERS."""
+    variable.extent = _shift(variable.extent, by)
+    variable.occurrences = [_shift(occurrence, by) for occurrence in variable.occurrences]
+    variable.exclude("declared in a function whose header has no return type", UNTYPED_HEADERS)
+    return variable
 
 
 # --- reach under an assumption: locals declared in code the parser could not read ---
