@@ -150,3 +150,25 @@ def test_each_new_reach_needs_its_own_assumption(code, name, assumption):
     # the untyped header is also code the parser could not read
     needed = [assumption] + ([UNPARSED_CODE] if code == UNTYPED else [])
     assert name in {slot.name for slot in space_of(code, needed).slots}
+
+
+def _enums_of_assumptions(node) -> list[list[str]]:
+    """Every enum in a schema that lists assumption names."""
+    found = []
+    if isinstance(node, dict):
+        if "statement-macros" in node.get("enum", ()):
+            found.append([name for name in node["enum"] if name != "none"])
+        for value in node.values():
+            found += _enums_of_assumptions(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _enums_of_assumptions(value)
+    return found
+
+
+@pytest.mark.parametrize("schema", ["attack", "adversarial"])
+def test_the_schemas_accept_every_assumption_a_record_may_list(schema):
+    from metacompress.report import load_schema
+
+    enums = _enums_of_assumptions(load_schema(schema))
+    assert enums and all(sorted(enum) == sorted(ASSUMPTIONS) for enum in enums)
