@@ -121,6 +121,13 @@ def test_parameters_of_a_header_without_return_type_are_renamed_everywhere(tmp_p
     run_both(tmp_path, "int " + UNTYPED, "int " + rewritten, MAINS["total_of"])
 
 
+def test_a_pasting_macro_defined_twice_keeps_the_blanket_rule():
+    twice = LOCAL_MACRO.replace("#define OP_HELPER(UP, LO) case", "#ifdef ALT\n#define OP_HELPER(UP, LO) case OP_##UP: break\n"
+                                "#else\n#define OP_HELPER(UP, LO) case", 1).replace("#undef", "#endif\n#undef", 1)
+    assert twice.count("#define OP_HELPER") == 2
+    assert "op" not in {slot.name for slot in space_of(twice).slots}
+
+
 def test_a_name_inside_an_assertion_is_renamed_there_too(tmp_path):
     rewritten, assumptions = rename_all(ASSERTION, {"total": "sum"})
     assert "assert(sum > 0)" in rewritten and "total" not in rewritten

@@ -144,18 +144,21 @@ def c_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     scopes.use_all(captures.get("id", []), source, handled, prototypes, "named in a prototype's parameter list")
     defined = {n.text or b"" for n in captures.get("macro_definition", ())}
     _exclude_around_macros(captures.get("statement_macro", ()), scopes.variables, defined)
-    _exclude_around_pasting(captures.get("callee", ()), scopes.variables, pasting, local_macros)
+    _exclude_around_pasting(captures.get("callee", ()), scopes.variables, pasting, local_macros,
+                            [n.text or b"" for n in captures.get("macro_definition", ())])
     _read_local_macro_bodies(local_macros, captures.get("id", ()), scopes)
     return scopes.variables, bans
 
 
 def _exclude_around_pasting(callees: list[Node], variables: list[Variable], pasting: set[bytes],
-                            local_macros: list[Node]) -> None:
+                            local_macros: list[Node], definitions: list[bytes]) -> None:
     """``CAT(x, 1)`` with ``#define CAT(a, b) a##b`` names ``x1``, which no identifier shows:
     every local visible at a call of a token-pasting macro keeps its name. For a macro defined
     inside the function (LOCAL_MACROS) the names a call pastes are known: only a local so named
     keeps its name."""
     bodies = {node.child_by_field_name("name").text: node for node in local_macros if node.type == "preproc_function_def"}
+    for name in [name for name in bodies if definitions.count(name) > 1]:
+        del bodies[name]  # defined twice (in two #if branches): either body may apply
     for callee in callees:
         name = callee.text or b""
         if name not in pasting:
