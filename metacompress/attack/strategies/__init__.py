@@ -40,6 +40,9 @@ BUILTIN = {
               "ALERT as published (--recipe alert): variables by importance, every name of each, then genetic"),
     "beam": ("metacompress.attack.strategies.beam",
              "BeamAttack's beam search: sites ranked by one probe each, the best edit sets extended site by site"),
+    "switch": ("metacompress.attack.strategies.switch",
+               "genetic while it makes progress, then a site-by-site climb from the best edit set (every name of "
+               "each variable the budget allows), then genetic again"),
 }
 STRATEGIES.declare({name: module for name, (module, _) in BUILTIN.items()})
 

@@ -23,15 +23,18 @@ class GeneticStrategy(Strategy):
 
 
 def genetic_search(search: Search, rng: random.Random, max_relations: int,
-                   population: list[Evaluated] | None = None) -> None:
+                   population: list[Evaluated] | None = None, patience: int | None = None) -> list[Evaluated]:
     """ALERT's second stage: a population of edit sets bred by crossover and mutation,
     POPULATION children per generation (one step each), the fittest kept. Without a starting
-    ``population``, the first is POPULATION random edit sets, drawn as the random strategy draws."""
+    ``population``, the first is POPULATION random edit sets, drawn as the random strategy draws.
+    With ``patience``, it stops after that many generations without a better best score.
+    Returns the last population, fittest first."""
     space = search.space
     if not population:
         population = first_generation(search, rng, max_relations)
-    stale = 0
-    while population and not search.done and stale < STALE_ROUNDS:
+    stale = flat = 0
+    while population and not search.done and stale < STALE_ROUNDS and (patience is None or flat < patience):
+        best_before = max(r.score for r in population)
         def bred() -> Candidate:
             a, b = _pick(population, rng), _pick(population, rng)
             return _mutate(_crossover(a.candidate, b.candidate, rng), space, rng, max_relations)
@@ -43,6 +46,8 @@ def genetic_search(search: Search, rng: random.Random, max_relations: int,
         born = [r for r in search.evaluate(children) if r is not None]
         population = sorted(population + born, key=lambda r: (-r.score, r.candidate.renames, r.candidate.relations))
         population = population[:POPULATION]
+        flat = flat + 1 if population[0].score <= best_before else 0
+    return population
 
 
 def _pick(population: list[Evaluated], rng: random.Random) -> Evaluated:

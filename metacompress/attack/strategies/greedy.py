@@ -98,12 +98,13 @@ def _single_gains(search: Search, probes: list[Evaluated | None]) -> float | Non
 
 
 def _greedy_pass(search: Search, max_relations: int, probes: list[tuple[Any, Candidate]],
-                 results: list[Evaluated | None], names: int | None = GREEDY_NAMES) -> None:
-    """Improve the edit set site by site, most promising first; ``names`` per variable (None:
-    every name, the reserve of the data's substitutes included)."""
+                 results: list[Evaluated | None], names: int | None = GREEDY_NAMES,
+                 start: Evaluated | None = None) -> None:
+    """Improve the edit set site by site, most promising first, from ``start`` (default: the
+    original); ``names`` per variable (None: every name, the reserve of the data's substitutes included)."""
     space = search.space
     ranked = sorted(range(len(probes)), key=lambda k: (-(results[k].score if results[k] else -np.inf), k))
-    current, current_score = Candidate(), search.start_score
+    current, current_score = (start.candidate, start.score) if start else (Candidate(), search.start_score)
     relations_used = 0
     for k in ranked:
         if search.done:
@@ -118,7 +119,7 @@ def _greedy_pass(search: Search, max_relations: int, probes: list[tuple[Any, Can
             options = [Candidate(current.renames, current.relations + ((site, seed, side),))
                        for side in space.relation_sides[site] for seed in range(RELATION_SEEDS)]
         scored = [r for r in search.evaluate(options) if r is not None]
-        if results[k] is not None:
+        if results[k] is not None and start is None:
             scored.append(results[k])
         best = max(scored, key=lambda r: (r.success, r.score), default=None)
         if best is not None and best.score > current_score:
