@@ -111,3 +111,13 @@ def test_a_unit_the_tokenizer_failed_on_stays_failed_when_reused(pair_model, mon
     assert list(shared.failed) == list(plain.failed) == [1]
     assert "cannot tokenise" in shared.failed[1]
     assert np.isnan(shared.probs[1]).all() and np.array_equal(shared.probs[[0, 2]], plain.probs[[0, 2]])
+
+
+@pytest.mark.parametrize("head", ["pair-concat-cls", "sequence-classification"])
+def test_spec_models_encode_the_ids_and_truncation_of_the_full_tokenizer(head, pair_model, sequence_model):
+    model = pair_model if head == "pair-concat-cls" else sequence_model
+    texts = _functions()
+    full = model.tokenizer.encode_batch([model._prepare(text) for text in texts])
+    encoded = model.encode(texts)
+    assert encoded.ids == [e.ids for e in full]
+    assert encoded.truncated == [bool(e.overflowing) for e in full] and any(encoded.truncated)
