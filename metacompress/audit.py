@@ -94,7 +94,7 @@ def _audit(config: AuditConfig, context: RunContext) -> AuditResult:
 
     start = time.perf_counter()
     with context.store(config, shared=True) as store:
-        outputs = _infer(config, task, examples, rewrites, models, store, team)
+        outputs = _infer(config, task, examples, rewrites, models, store, team, both_see.tokens)
     if not team.is_main:
         return AuditResult(None, None, None)  # the main process judges and writes the report
     examples, rewrites, outputs = _drop_failed(examples, rewrites, outputs, data.skipped)
@@ -136,8 +136,9 @@ def _both_see(task, teacher: LoadedModel, student: LoadedModel, examples):
 
 
 def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dict[str, LoadedModel], store,
-           team) -> Outputs:
+           team, tokens=lambda model: None) -> Outputs:
     """Both models over originals and every applied rewrite (by row); probabilities in task label order.
+    ``tokens(model)``: what the rewriting stage already tokenised for it (``inference.UnitTokens``).
 
     Each model's prediction path is built once (``store.stored_predictor``): sharded over ``team``,
     behind the prediction store, whose outputs are taken and new ones saved batch by batch."""
@@ -155,6 +156,7 @@ def _infer(config, task, examples, rewrites: list[RewrittenExample], models: dic
             precision=config.precision,
             progress=config.progress,
             description=role,
+            tokens=tokens(loaded.model),
         )
         predicted, counts = stored_predictor(loaded.model, settings, store, team).predict(inputs)
         probs = predicted.probs[:, loaded.order]

@@ -43,6 +43,7 @@ class InferenceSettings:
     precision: str = "fp32"
     progress: bool = True
     description: str = ""  # shown before each progress bar, e.g. "student, rename-identifiers"
+    tokens: "UnitTokens | None" = None  # units of this model already tokenised (reused, and added to)
 
 
 @dataclass
@@ -177,13 +178,54 @@ def tokenised(model: CodeClassifier, inputs: Sequence[str] | Sequence[tuple[str,
 
     A text the tokenizer fails on gets the digest of a placeholder; ``predict_proba`` skips it.
     """
-    if not inputs:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
-    units, encode, per_input = model.layout.units(model, inputs, _are_pairs(inputs))
-    distinct, positions = _dedupe(units)
-    encoded, _ = _encode_all(distinct, encode, [model.pad_id])
-    positions = positions.reshape(len(inputs), per_input)
-    return _input_digests(encoded.ids, positions), _input_truncated(encoded.truncated, positions)
+    return UnitTokens(model)(inputs)
+
+
+@dataclass
+class _Unit:
+    ids: list[int]
+    truncated: bool
+    digest: int
+    failure: str | None  # why the tokenizer failed on it (its ids are then a placeholder)
+
+
+class UnitTokens:
+    """One model's tokenizer with a memory of each distinct unit (a function, a snippet) it has
+    tokenised: asked about many inputs that share units (a clone pair whose other side is
+    unchanged, a rewrite of a method many pairs share), it tokenises each unit once. The audit
+    hands its rewriting stage's memory to inference (``InferenceSettings.tokens``), so what the
+    visibility check tokenised is not tokenised again. It keeps every unit it was asked about:
+    it lives as long as one run's inputs."""
+
+    def __init__(self, model: CodeClassifier):
+        self.model = model
+        self._known: dict = {}  # unit -> _Unit
+
+    def __call__(self, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(digests, truncated) of ``inputs``, as ``tokenised`` gives them."""
+        if not inputs:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
+        units, encode, per_input = self.model.layout.units(self.model, inputs, _are_pairs(inputs))
+        self.encoded(list(dict.fromkeys(units)), encode)
+        known = [self._known[unit] for unit in units]
+        shape = (len(inputs), per_input)
+        digests = np.fromiter((u.digest for u in known), dtype=np.uint64, count=len(units)).reshape(shape)
+        truncated = np.fromiter((u.truncated for u in known), dtype=bool, count=len(units)).reshape(shape)
+        return (digests[:, 0] if per_input == 1 else _pair_digests(digests)), truncated.any(axis=1)
+
+    def encoded(self, units: list, encode: Callable[[list], Encoded],
+                done: Callable[[int], object] = lambda n: None) -> tuple[Encoded, dict[int, str]]:
+        """``_encode_all`` of distinct ``units``, tokenising only those not met before."""
+        new = [unit for unit in units if unit not in self._known]
+        done(len(units) - len(new))
+        if new:
+            encoded, failed = _encode_all(new, encode, [self.model.pad_id], done)
+            digests = _digests(encoded.ids).tolist()
+            for k, unit in enumerate(new):
+                self._known[unit] = _Unit(encoded.ids[k], bool(encoded.truncated[k]), digests[k], failed.get(k))
+        rows = [self._known[unit] for unit in units]
+        failures = {i: row.failure for i, row in enumerate(rows) if row.failure is not None}
+        return Encoded([row.ids for row in rows], [row.truncated for row in rows]), failures
 
 
 def _place(module, device) -> None:
@@ -256,7 +298,10 @@ class _Runner:
     def _tokenise(self, texts: list, encode: Callable[[list], Encoded]) -> tuple[Encoded, dict[int, str]]:
         """Ids of every text, and the texts the tokenizer failed on (index -> reason)."""
         bar = self.progress(None, "tokenise", total=len(texts), unit="text")
+        tokens = self.settings.tokens
         try:
+            if tokens is not None and tokens.model is self.model:
+                return tokens.encoded(texts, encode, bar.update)
             return _encode_all(texts, encode, [self.model.pad_id], bar.update)
         finally:
             bar.close()

@@ -21,29 +21,33 @@ class BothSee:
 
     Only inputs that some model truncates are tokenised again: when nothing is cut, a textual
     change reaches the model (short of whitespace its tokenizer folds, which the final check
-    after inference still catches).
+    after inference still catches). Each model's units are tokenised once (``UnitTokens``):
+    a pair's unchanged side, and a rewritten method shared by many pairs, come from memory.
     """
 
     def __init__(self, task: Task, models: Sequence[CodeClassifier], examples: Sequence[Example]):
-        from .inference import tokenised
+        from .inference import UnitTokens
 
         self.task = task
         self.models = list(models)
+        self._tokens = [UnitTokens(m) for m in self.models]
         originals = [task.model_input(e.code) for e in examples]
         self._original: dict[tuple[str, ...], list[tuple[int, bool]]] = {}
-        per_model = [tokenised(m, originals) for m in self.models]
+        per_model = [tokens(originals) for tokens in self._tokens]
         for k, example in enumerate(examples):
             self._original[example.code] = [(int(d[k]), bool(t[k])) for d, t in per_model]
 
-    def __call__(self, original: tuple[str, ...], rewritten: tuple[str, ...]) -> bool:
-        from .inference import tokenised
+    def tokens(self, model: CodeClassifier):
+        """What this check has tokenised for ``model`` (``inference.UnitTokens``), for inference to reuse."""
+        return next(tokens for tokens in self._tokens if tokens.model is model)
 
+    def __call__(self, original: tuple[str, ...], rewritten: tuple[str, ...]) -> bool:
         known = self._original.get(original)
         if known is None:
             return True
-        for model, (digest, truncated) in zip(self.models, known):
+        for tokens, (digest, truncated) in zip(self._tokens, known):
             if truncated:
-                new, _ = tokenised(model, [self.task.model_input(rewritten)])
+                new, _ = tokens([self.task.model_input(rewritten)])
                 if int(new[0]) == digest:
                     return False
         return True

@@ -227,7 +227,10 @@ class SpecClassifier(CodeClassifier):
         return normalize_whitespace(code) if self.spec.preprocessing.normalize_whitespace else code
 
     def _encode(self, batch: list) -> Encoded:
-        encodings = self._tokenizer.encode_batch(batch) if batch else []
+        # encode_batch_fast (tokenizers >= 0.21) leaves out the character offsets, which nothing
+        # here reads: the same ids and truncation, about a fifth less tokenising
+        encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
+        encodings = encode(batch) if batch else []
         return Encoded(ids=[e.ids for e in encodings], truncated=[bool(e.overflowing) for e in encodings])
 
     def encode(self, texts: list[str]) -> Encoded:
