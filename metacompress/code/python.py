@@ -22,11 +22,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node, Query
 
 from .dataflow import ANYWHERE, Access, Unmovable
 from .edits import Edit
-from .parsing import ParsedCode, get_language, python_compiles, walk
+from .parsing import ParsedCode, get_language, python_compiles, query_captures, walk
 from .parsing import node_text as _raw_text
 from .scopes import Ban, Span, SpanSet, Variable, identifiers_under, span
 
@@ -363,7 +363,7 @@ class PythonScope:
         if body is None:
             return cls(frozenset(bound), False)
         start, end = body.start_byte, body.end_byte
-        found = QueryCursor(_scope_query()).captures(function)
+        found = query_captures(_scope_query(), function)
 
         def in_body(node: Node) -> bool:
             return start <= node.start_byte and node.end_byte <= end
