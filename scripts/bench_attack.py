@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from bench_support import build_tiny_models, print_provenance, write_clone_pairs  # noqa: E402
 
 from metacompress.attack import AttackConfig, run_attack  # noqa: E402
+from metacompress.attack.config import DEFAULT_STRATEGY  # noqa: E402
 from metacompress.attack import run as attack_run  # noqa: E402
 from metacompress.attack.recipes import get_recipe, recipe_names  # noqa: E402
 from metacompress.attack.space import EditSpace  # noqa: E402
@@ -211,7 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--task", default="clone-detection")
     parser.add_argument("--pairs", type=int, default=6, help="inputs attacked (--limit)")
     parser.add_argument("--budget", type=int, default=100)
-    parser.add_argument("--strategy", default="greedy", help="the search of recipes that do not fix one (default greedy)")
+    parser.add_argument("--strategy", default=DEFAULT_STRATEGY,
+                        help=f"the search of recipes that do not fix one (default {DEFAULT_STRATEGY})")
     parser.add_argument("--recipes", default="default,alert",
                         help="comma-separated recipes, each attacking the same inputs (default: default,alert)")
     parser.add_argument("--objective", default="flip-student")

@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from metacompress.attack import AttackConfig, run_attack  # noqa: E402
+from metacompress.attack.config import DEFAULT_STRATEGY  # noqa: E402
 from metacompress.code.assumptions import assumption_names  # noqa: E402
 from bench_support import print_provenance  # noqa: E402
 
@@ -36,7 +37,7 @@ DEFAULT_ENTRIES = "random,greedy,genetic,beam,switch,recipe:alert"
 
 def attack(args, entry: str, out: Path) -> tuple[dict, list[dict], float]:
     recipe = entry.split(":", 1)[1] if entry.startswith("recipe:") else "default"
-    strategy = "greedy" if entry.startswith("recipe:") else entry
+    strategy = DEFAULT_STRATEGY if entry.startswith("recipe:") else entry  # a recipe fixing its search takes the default
     config = AttackConfig(teacher=args.teacher, student=args.student, task=args.task, data=args.data,
                           limit=args.limit, budget=args.budget, strategy=strategy, recipe=recipe,
                           objective=args.objective, substitutes=args.substitutes,

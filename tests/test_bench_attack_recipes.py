@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from metacompress.attack.config import DEFAULT_STRATEGY
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -29,7 +31,7 @@ def test_both_recipes_attack_the_same_inputs_and_are_timed_beside_the_bare_forwa
     done = _run(tmp_path, "--pairs", "2", "--budget", "6", "--layers", "2")
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
     rows = _table(done.stdout)
-    assert [row[0] for row in rows] == ["--recipe default --strategy greedy", "--recipe alert (alert search)"]
+    assert [row[0] for row in rows] == [f"--recipe default --strategy {DEFAULT_STRATEGY}", "--recipe alert (alert search)"]
     assert {row[1] for row in rows} == {"2"}  # the same two inputs
     for row in rows:
         queries, per_input, rate, bare_rate = int(row[3]), float(row[4]), row[6], row[7]
