@@ -311,3 +311,20 @@ def test_terminal_summaries_escape_every_string_from_a_report():
     assert "forged line" in text and not any(line.startswith("forged") for line in text.splitlines())
     assert visible("a\tb\u202ec\nd") == "a\\tb\\u202ec\\nd" and visible("plain text") == "plain text"
     assert visible("one\ntwo\x1b", keep_newlines=True) == "one\ntwo\\x1b"
+
+
+def test_error_and_warning_lines_show_control_characters_as_escapes(tmp_path):
+    """An error naming a user's path or a plugin's message cannot recolour or clear the terminal either."""
+    from click.testing import CliRunner
+
+    from metacompress.cli import cli
+
+    hostile = tmp_path / "conf \x1b[2J\r\x07.toml"
+    result = CliRunner().invoke(cli, ["run", "--config", str(hostile)])
+    assert result.exit_code == 2
+    assert controls(result.output.rstrip("\n")) == [] and result.output.count("\n") == 1
+    assert "conf \\x1b[2J\\r\\x07.toml: does not exist" in result.output
+
+    hostile.write_text("[run]\nteacher = 1\n")
+    result = CliRunner().invoke(cli, ["run", "--config", str(hostile), f"--bogus{HOSTILE_FIELD}"])
+    assert result.exit_code == 2 and controls(result.output.rstrip("\n")) == []

@@ -22,6 +22,7 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_CODES, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, MetacompressError, PluginWarning
+from ..printable import visible
 
 DEBUG_VARIABLE = "METACOMPRESS_DEBUG"
 
@@ -42,7 +43,7 @@ class ReportedError(click.ClickException):
     """A library error shown as ``Error: message`` with the error's own exit code."""
 
     def __init__(self, error: MetacompressError):
-        super().__init__(str(error))
+        super().__init__(visible(str(error)))
         self.exit_code = error.exit_code
 
 
@@ -58,7 +59,7 @@ class OneLineUsageError(click.ClickException):
     def __init__(self, error: click.UsageError):
         path = error.ctx.command_path if error.ctx is not None else "metacompress"
         message = " ".join(error.format_message().split()).rstrip(".")
-        super().__init__(f"{path}: {message} (see '{path} --help')")
+        super().__init__(visible(f"{path}: {message} (see '{path} --help')"))
 
 
 class LazyGroup(click.Group):
@@ -92,7 +93,7 @@ class LazyGroup(click.Group):
         except (Exception, SystemExit) as exc:  # metacompress never calls sys.exit: plugin code did
             if ctx.params.get("debug") or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
                 raise
-            click.echo(f"Error: internal error: {_one_line(exc)} (please report; traceback in "
+            click.echo(f"Error: internal error: {visible(_one_line(exc))} (please report; traceback in "
                        f"{_save_traceback()} or rerun with --debug)", err=True)
             raise click.exceptions.Exit(EXIT_INTERNAL) from None
 
@@ -114,7 +115,7 @@ class LazyGroup(click.Group):
 def _show_plugin_warnings_in_one_line(show_others):
     def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, PluginWarning):
-            click.echo(f"warning: {message}", err=True)
+            click.echo(f"warning: {visible(message)}", err=True)
         else:
             show_others(message, category, filename, lineno, file, line)
     return show

@@ -25,6 +25,7 @@ import click
 
 from ..batch import BatchCounts, transform_batch, transform_record
 from ..errors import InputError, NotApplicable, UsageError
+from ..printable import visible
 from ..registry import PluginError
 from ..relations import LANGUAGES, RELATIONS, Relation
 from ..code.parsing import decode_code
@@ -45,7 +46,7 @@ def relations(output_format: str) -> None:
     else:
         click.echo(relations_table(described))
     for problem in RELATIONS.problems().values():  # broken or clashing plugins, one line each
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(f"warning: {visible(problem)}", err=True)
 
 
 def describe_relation(name: str) -> dict[str, Any]:

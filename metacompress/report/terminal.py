@@ -5,22 +5,12 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..metrics import GateResult
+from ..printable import visible
 from .document import Report
 from .format import INTERVALS_OFF, headline_columns, number, p_value, row_label, too_few_note, value_of
 
 _BASELINE = (("prediction_agreement_original", "agreement"), ("teacher_accuracy_x", "teacher acc"),
              ("student_accuracy_x", "student acc"))
-
-
-def visible(text: object, *, keep_newlines: bool = False) -> str:
-    """``text`` with every control or format character (an ANSI escape, CR, BEL, a bidi override,
-    a line break) written as its Python escape (``\\x1b``, ``\\r``): a string from the data can
-    then neither recolour, clear nor overwrite the terminal, nor forge a line. ``keep_newlines``
-    keeps the newlines of a summary metacompress wrote, whose values were made visible first."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or (keep_newlines and c == "\n") else repr(c)[1:-1] for c in text)
 
 
 def render_terminal(report: Report) -> str:
