@@ -135,7 +135,7 @@ def parse_record(raw: bytes, number: int, field: str) -> tuple[dict[str, Any], s
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
-        return {}, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
+        return {}, f"line {number}: invalid JSON ({exc.msg}, column {exc.colno})"
     except RecursionError:
         return {}, f"line {number}: invalid JSON (nested too deeply to read)"
     if not isinstance(record, dict):

@@ -264,6 +264,11 @@ def base_args(models, pairs, out) -> list[str]:
     (["--fail-on", "success_rate>0.5"], "scope it, e.g. 'student:success_rate'"),
     (["--fail-on", "student:student_extra_drop>0.5"], "headline figure"),
     (["--candidates", "0"], "--candidates must be at least 1"),
+    (["--fail-on", "student:success_rate>2"], "success_rate is a share"),
+    (["--objective", "disagree", "--success-against", "label"], "leave --success-against out"),
+    (["--rewrites", "3"], "--rewrites 3: the attack's random-rewrite baseline"),
+    (["--p-adjust", "bh"], "an attack runs no per-relation tests"),
+    (["--assume", "none,statement-macros"], "'none' means no assumption at all"),
 ])
 def test_bad_options_give_one_line_errors(models, pairs, tmp_path, flags, message):
     result = invoke(*base_args(models, pairs, tmp_path / "r"), *flags)
@@ -279,3 +284,12 @@ def test_cli_gate_breach_exits_1_after_writing(models, pairs, tmp_path):
     assert "gate(s) breached" in result.stderr and "success_rate" in result.stdout
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     assert report["gates"][0]["status"] == "breached"
+
+
+def test_a_recipe_that_fixes_its_search_is_reported_with_that_search(models, pairs, tmp_path):
+    result = invoke(*base_args(models, pairs, tmp_path / "r"), "--objective", "flip-student", "--recipe", "alert")
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "r" / "report.json").read_text())["run"]["config"]
+    assert (config["recipe"], config["strategy"]) == ("alert", "alert")
+    header = (tmp_path / "r" / "report.md").read_text().splitlines()[2]
+    assert "recipe <code>alert</code>" in header and "strategy <code>alert</code>" in header

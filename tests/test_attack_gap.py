@@ -328,3 +328,15 @@ def test_error_and_warning_lines_show_control_characters_as_escapes(tmp_path):
     hostile.write_text("[run]\nteacher = 1\n")
     result = CliRunner().invoke(cli, ["run", "--config", str(hostile), f"--bogus{HOSTILE_FIELD}"])
     assert result.exit_code == 2 and controls(result.output.rstrip("\n")) == []
+
+
+@pytest.mark.parametrize(("extra", "sentence"), [
+    (-1.0, "the student loses no accuracy under attack; the teacher does"),
+    (-0.25, "the student loses 25% less accuracy under attack than the teacher"),
+    (0.62, "the student loses 62% more accuracy under attack than the teacher"),
+])
+def test_the_headline_sentence_on_the_extra_drop_says_what_the_figure_means(extra, sentence):
+    from metacompress.attack.objectives.flip import FlipBoth
+    from metacompress.metrics import Metric
+
+    assert FlipBoth().sentences({"student_extra_drop": Metric(extra, None, 10)}, {})[0] == sentence

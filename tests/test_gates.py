@@ -40,6 +40,9 @@ def test_parse_forms():
     ("student_flip_rate>", ["expected [RELATION:]METRIC OP NUMBER"]),
     ("student_flip_rate>lots", ["'lots' is not a number"]),
     ("baseline:student_flip_rate>0.1", ["unknown metric 'student_flip_rate'"]),
+    # a share's gate beyond [0, 1] could never be breached (or always would be)
+    ("student_flip_rate>150%", ["student_flip_rate is a share", "between 0 and 1", "not 150%"]),
+    ("discrepancy_rate>-0.1", ["discrepancy_rate is a share"]),
 ])
 def test_parse_errors_name_the_condition(condition, words):
     with pytest.raises(UsageError) as error:
@@ -105,3 +108,9 @@ def test_the_paired_discrepancy_figures_are_gateable():
     assert [(r.metric, r.status) for r in results] == [
         ("induced_discrepancy_rate", "breached"), ("discrepancy_rate_x", "breached"),
         ("induced_discrepancy_rate", "passed")]
+
+
+def test_a_figure_that_is_not_a_share_takes_any_threshold():
+    assert parse_gate("flip_asymmetry>2").threshold == 2
+    assert parse_gate("all:net_discrepancy_change<-0.2").threshold == -0.2
+    assert parse_gate("student_flip_rate>=100%").threshold == 1

@@ -329,3 +329,9 @@ def test_repeated_ids_never_take_the_name_of_another_record(tmp_path):
     data.write_text("".join(json.dumps(r) + "\n" for r in records))
     ids = [e.id for e in get_task("vulnerability-prediction").load(str(data)).examples]
     assert ids == ["a", "a#3", "a#2", "a#4"]
+
+
+def test_pair_side_is_refused_for_a_task_of_single_functions():
+    with pytest.raises(UsageError, match="--pair-side first: vulnerability-prediction takes one function per input"):
+        get_task("vulnerability-prediction").rewrite_sides("first")
+    assert get_task("vulnerability-prediction").rewrite_sides("both") == (0,)

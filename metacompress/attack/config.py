@@ -15,7 +15,7 @@ from ..config import (REPORT_FORMATS, DataSettings, JudgingSettings, ModelSettin
                       check_whole_number, select_relations, split_commas)
 from ..errors import UsageError
 from ..renderers import ATTACK, files
-from .objectives import objective_help, objective_names
+from .objectives import get_objective, objective_help, objective_names
 from .recipes import DEFAULT_RECIPE, get_recipe, recipe_names
 from .strategies import strategy_help, strategy_names
 
@@ -120,13 +120,25 @@ class AttackConfig(OutputSettings, JudgingSettings, DataSettings, ModelSettings)
         if self._formats is not None and self._formats != list(REPORT_FORMATS):
             raise UsageError(f"formats {self._formats!r}: an attack always writes {', '.join(ATTACK_FILES)}; "
                              "leave formats out")
+        for flag, value, default, why in (
+                ("--rewrites", self.rewrites, 1, "the attack's random-rewrite baseline draws every relation once per input"),
+                ("--p-adjust", self.p_adjust, "holm", "an attack runs no per-relation tests to adjust")):
+            if value != default:
+                raise UsageError(f"{flag} {value}: {why}; {flag} is run's option")
+        if self.success_against != "prediction" and not get_objective(self.objective).reads_success_against:
+            raise UsageError(f"--success-against {self.success_against}: the {self.objective} objective does not "
+                             "flip a class, so it has nothing to measure against; leave --success-against out")
         recipe = get_recipe(self.recipe)
         if recipe.strategy is not None and self.strategy not in (recipe.strategy, DEFAULT_STRATEGY):
             raise UsageError(f"--strategy {self.strategy}: recipe {self.recipe} always searches with {recipe.strategy}")
+        self.strategy = self.search_strategy  # so report.json names the search that ran
 
     def _check_assumptions(self) -> None:
         if not isinstance(self.assume, list) or not all(isinstance(name, str) for name in self.assume):
             raise UsageError(f"--assume must be a list of assumption names, not {self.assume!r}")
+        if len(self.assume) > 1 and any(name.lower() == "none" for name in self.assume):
+            raise UsageError(f"--assume {','.join(self.assume)}: 'none' means no assumption at all; "
+                             "give it alone, or list the assumptions to allow")
         unknown = [name for name in self.assumptions if name not in assumption_names()]
         if unknown:
             raise UsageError(f"--assume: unknown assumption {unknown[0]!r} (known: {', '.join(assumption_names())}, "

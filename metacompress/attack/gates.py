@@ -11,8 +11,8 @@ from __future__ import annotations
 import difflib
 
 from ..errors import UsageError
-from ..metrics.core import ATTACK_HEADLINE, METRICS
-from ..metrics.gates import ALL, ANY, parse_gates
+from ..metrics.core import ATTACK, ATTACK_HEADLINE, METRICS
+from ..metrics.gates import ALL, ANY, parse_gates, share_metrics
 from .figures import ADVERSARIAL, NO_SEARCH_METRICS, row_figures
 from .objectives import get_objective, objective_names, usable_objectives
 
@@ -64,7 +64,7 @@ def parse_attack_gates(conditions: list[str], objective: str | None = None, budg
     form = (f"[ATTACK:]METRIC OP NUMBER with OP one of > >= < <= and ATTACK one of {', '.join(rows) or '(none)'} "
             f"or '*' (no ATTACK for a headline figure), e.g. '{example}:success_rate>0.3' or '{headline}>0.3'")
     run = f"a {objective} run" if rows else "this run"
-    gates = parse_gates(conditions, None, attack_metrics(), form)
+    gates = parse_gates(conditions, None, attack_metrics(), form, share_metrics(ATTACK, ATTACK_HEADLINE))
     for gate in gates:
         if gate.scope == ALL and gate.metric not in headlines:
             raise UsageError(f"--fail-on {gate.condition!r}: {gate.metric} is a figure of each attack; scope it, "

@@ -81,7 +81,8 @@ def cell(entry: dict[str, Any] | None, kind: str) -> str:
 def _header(doc: dict[str, Any]) -> str:
     run, config = doc["run"], doc["run"]["config"]
     data = run["data"]
-    facts = [("objective", config.get("objective")), ("strategy", config.get("strategy")),
+    facts = [("objective", config.get("objective")), ("recipe", config.get("recipe", "default")),
+             ("strategy", config.get("strategy")),
              ("budget", f"{config.get('budget')} queries per input and model"),
              ("success against", config.get("success_against")),
              ("teacher", config.get("teacher")), ("student", config.get("student")),

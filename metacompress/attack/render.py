@@ -50,7 +50,8 @@ def render_markdown(report: Any) -> str:
     config = run["config"]
     t = md_text
     lines = [f"# metacompress attack: {t(run['task'])}", "",
-             f"- objective <code>{t(config['objective'])}</code>, strategy <code>{t(config['strategy'])}</code>, "
+             f"- objective <code>{t(config['objective'])}</code>, recipe <code>{t(config.get('recipe', 'default'))}</code>, "
+             f"strategy <code>{t(config['strategy'])}</code>, "
              f"budget {t(config['budget'])} queries per input and model, success against "
              f"{t(config['success_against'])}, seed {t(config['seed'])}",
              f"- teacher <code>{t(config['teacher'])}</code>, student <code>{t(config['student'])}</code>",

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Mapping, Protocol
 
 from ..errors import GateBreached, UsageError
-from .core import BASELINE_METRICS, METRICS, Metric
+from .core import AUDIT, BASELINE_METRICS, METRICS, Metric
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 ALL, ANY, BASELINE = "all", "*", "baseline"
@@ -88,10 +88,13 @@ class JudgedRows(Protocol):
 
 
 def parse_gate(condition: str, relations: Iterable[str] | None = None,
-               metrics: Iterable[str] | None = None, form: str = GATE_FORM) -> Gate:
+               metrics: Iterable[str] | None = None, form: str = GATE_FORM,
+               shares: Iterable[str] | None = None) -> Gate:
     """Parse one condition; with ``relations`` also check that its relation exists. ``metrics``
-    replaces the registered metric names and ``form`` the syntax a malformed condition is told
-    (``metacompress attack`` gates on its own figures and rows)."""
+    replaces the registered metric names, ``shares`` the names of those that are shares (default:
+    run's) and ``form`` the syntax a malformed condition is told (``metacompress attack`` gates
+    on its own figures and rows). A share's threshold must lie in [0, 1]: beyond it the gate
+    could never be breached, or always would be."""
     match = _PATTERN.match(condition or "")
     if not match:
         raise UsageError(f"--fail-on {condition!r}: expected {form}")
@@ -108,16 +111,26 @@ def parse_gate(condition: str, relations: Iterable[str] | None = None,
         raise UsageError(f"--fail-on {condition!r}: {match['number']!r} is not a number") from None
     if not math.isfinite(threshold):
         raise UsageError(f"--fail-on {condition!r}: the threshold must be a finite number, not {number!r}")
+    if metric in (shares if shares is not None else share_metrics(AUDIT)) and not 0 <= threshold <= 1:
+        raise UsageError(f"--fail-on {condition!r}: {metric} is a share, so its threshold lies between 0 and 1 "
+                         f"(or 0% and 100%), not {number}")
     if relations is not None:
         _check_scope(condition, scope, list(relations))
     return Gate(condition, scope, metric, op, threshold)
 
 
 def parse_gates(conditions: Iterable[str], relations: Iterable[str] | None = None,
-                metrics: Iterable[str] | None = None, form: str = GATE_FORM) -> list[Gate]:
+                metrics: Iterable[str] | None = None, form: str = GATE_FORM,
+                shares: Iterable[str] | None = None) -> list[Gate]:
     relations = list(relations) if relations is not None else None
     metrics = list(metrics) if metrics is not None else None
-    return [parse_gate(c, relations, metrics, form) for c in conditions]
+    shares = list(shares) if shares is not None else None
+    return [parse_gate(c, relations, metrics, form, shares) for c in conditions]
+
+
+def share_metrics(*scopes: str) -> list[str]:
+    """The figures of these scopes that are shares (kind "rate": between 0 and 1)."""
+    return [s.name for scope in scopes for s in METRICS.values(scope) if s.kind == "rate"]
 
 
 def evaluate_gates(conditions: Iterable[str | Gate], judged: JudgedRows) -> list[GateResult]:

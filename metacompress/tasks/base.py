@@ -60,6 +60,9 @@ class Task:
         """Indices into ``Example.code`` that a relation rewrites (pair tasks choose a side)."""
         if pair_side not in PAIR_SIDES:
             raise UsageError(f"--pair-side must be one of {', '.join(PAIR_SIDES)}, not {pair_side!r}")
+        if not self.is_pair and pair_side != "both":
+            raise UsageError(f"--pair-side {pair_side}: {self.name} takes one function per input; "
+                             "--pair-side chooses a side of a pair task's inputs")
         return PAIR_SIDES[pair_side] if self.is_pair else (0,)
 
     def model_input(self, code: tuple[str, ...]) -> str | tuple[str, str]:

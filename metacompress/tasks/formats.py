@@ -99,7 +99,7 @@ def read_jsonl(file: Path) -> Iterator[Record]:
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield Record(where, problem=f"invalid JSON ({exc.msg} at column {exc.colno})")
+                yield Record(where, problem=f"invalid JSON ({exc.msg}, column {exc.colno})")
                 continue
             except RecursionError:
                 yield Record(where, problem="JSON nested too deeply to read")

@@ -25,6 +25,7 @@ class AttackObjective:
     summary: ClassVar[str]  # one phrase of --objective's help
     attacks: ClassVar[tuple[str, ...]]  # the attacks it runs, each named by the row it fills
     hunt: ClassVar[bool] = False  # a search keeps going after a success, counting each one
+    reads_success_against: ClassVar[bool] = False  # its goal is a flip away from --success-against's class
 
     def start(self, attack: str, config: Any, example: Any, original: dict[str, Any]) -> "Goal | str":
         """The goal of this input's search, or the status of an input that is not searched."""

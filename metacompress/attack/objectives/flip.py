@@ -37,6 +37,8 @@ def _log_odds_of_staying(score: float) -> float:
 
 
 class FlipObjective(AttackObjective):
+    reads_success_against = True
+
     @property
     def both(self) -> bool:
         return set(ROLES) <= set(self.attacks)
@@ -107,8 +109,11 @@ class FlipObjective(AttackObjective):
         lines = []
         extra = headline.get("student_extra_drop")
         if extra is not None and extra.value is not None:
-            more = "more" if extra.value >= 0 else "less"
-            lines.append(f"the student loses {abs(extra.value):.0%} {more} accuracy under attack than the teacher")
+            if extra.value <= -1:
+                lines.append("the student loses no accuracy under attack; the teacher does")
+            else:
+                more = "more" if extra.value >= 0 else "less"
+                lines.append(f"the student loses {abs(extra.value):.0%} {more} accuracy under attack than the teacher")
         for role in ROLES:
             metric = headline.get(f"{role}_success_rate")
             if metric is not None and metric.value is not None:
