@@ -10,7 +10,7 @@ Issue 20's setting (ALERT's: Devign, renames only, the data's substitutes):
         --student configs/models/avatar-devign.toml --task vulnerability-prediction \\
         --data first-150-correct.jsonl --objective flip-student --budget 400 \\
         --substitutes data --success-against label --max-relations 0 \\
-        --entries random,greedy,genetic,beam,switch,recipe:alert
+        --entries random,greedy,genetic,beam,switch,bayes,recipe:alert
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from metacompress.attack.config import DEFAULT_STRATEGY  # noqa: E402
 from metacompress.code.assumptions import assumption_names  # noqa: E402
 from bench_support import print_provenance  # noqa: E402
 
-DEFAULT_ENTRIES = "random,greedy,genetic,beam,switch,recipe:alert"
+DEFAULT_ENTRIES = "random,greedy,genetic,beam,switch,bayes,recipe:alert"
 
 
 def attack(args, entry: str, out: Path) -> tuple[dict, list[dict], float]:

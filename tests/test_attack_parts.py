@@ -73,7 +73,7 @@ def test_an_added_objective_is_accepted_and_its_rows_scope_gates(registered):
 
 
 def test_an_unknown_part_is_refused_naming_the_added_ones(registered):
-    with pytest.raises(UsageError, match="--strategy must be one of random, greedy, genetic, alert, beam, switch, one-candidate"):
+    with pytest.raises(UsageError, match="--strategy must be one of random, greedy, genetic, alert, beam, switch, bayes, one-candidate"):
         AttackConfig(**BASE, strategy="swarm").validate()
     with pytest.raises(UsageError, match="--recipe must be one of default, alert, random-only"):
         AttackConfig(**BASE, recipe="hogvul").validate()

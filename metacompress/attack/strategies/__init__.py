@@ -43,6 +43,8 @@ BUILTIN = {
     "switch": ("metacompress.attack.strategies.switch",
                "genetic while it makes progress, then a site-by-site climb from the best edit set (every name of "
                "each variable the budget allows), then genetic again"),
+    "bayes": ("metacompress.attack.strategies.bayes",
+              "Thompson sampling over an additive model of the edits' effects, fitted to every edit set queried"),
 }
 STRATEGIES.declare({name: module for name, (module, _) in BUILTIN.items()})
 
