@@ -19,7 +19,7 @@ from .objectives import get_objective, objective_help, objective_names
 from .recipes import DEFAULT_RECIPE, get_recipe, recipe_names
 from .strategies import strategy_help, strategy_names
 
-DEFAULT_STRATEGY = "switch"
+DEFAULT_STRATEGY = "bayes"
 SUCCESS_AGAINST = ("prediction", "label")
 SUBSTITUTE_SOURCES = ("auto", "data", "generated")
 #: rename-identifiers is the attack's own renaming search: composing it would undo the chosen names
