@@ -160,7 +160,29 @@ def read_attack(folder: Path) -> AttackRun:
     problem = attack_report_problem(report)
     if problem:
         raise InputError(f"{folder / 'report.json'}: not a report of metacompress attack: {problem}")
-    return AttackRun(folder.name, folder, report, _read_records(folder / "adversarial.jsonl"))
+    run = AttackRun(folder.name, folder, report, _read_records(folder / "adversarial.jsonl"))
+    _check_curves(run)
+    return run
+
+
+def _check_curves(run: AttackRun) -> None:
+    """Refuse a folder whose report.json curve says other than its adversarial.jsonl (a file
+    edited, or mixed from two runs): every count compare shows must be the records' own."""
+    from .attack.outcome import ATTACKED
+
+    for row in run.report["attacks"]:
+        searches = [r["attacks"][row] for r in run.records if row in r["attacks"]]
+        attacked = sum(s["status"] in ATTACKED for s in searches)
+        for budget, rate in run.curve(row).items():
+            won = sum(bool(s["success"]) and s.get("queries_to_success") is not None
+                      and s["queries_to_success"] <= budget for s in searches)
+            value = won / attacked if attacked else None
+            told = rate.get("value")
+            if (rate.get("count"), rate.get("n")) != (won, attacked) or (
+                    value is None) != (told is None) or (value is not None and abs(told - value) > 1e-9):
+                raise InputError(f"{run.folder / 'report.json'}: the {row} curve at {budget} queries says "
+                                 f"{told} ({rate.get('count')}/{rate.get('n')}), but adversarial.jsonl gives "
+                                 f"{won}/{attacked}: the two files disagree (edited, or from different runs?)")
 
 
 def attack_report_problem(report: Any) -> str | None:

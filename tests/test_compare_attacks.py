@@ -160,3 +160,19 @@ def test_a_malformed_adversarial_record_is_one_line_exit_2_naming_its_line(folde
     (copy / "adversarial.jsonl").write_text("\n".join(lines[:2] + ['{"id": "x"}']) + "\n")
     output = one_line_exit_2(invoke(folders["greedy"], copy))
     assert f"{copy / 'adversarial.jsonl'}:3: not an adversarial.jsonl record" in output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", [
+    lambda r: r["attacks"]["student"]["curve"][2]["success_rate"].update(value=0.9),  # the rate alone
+    lambda r: r["attacks"]["student"]["curve"][-1]["success_rate"].update(count=0, value=0.0),  # count and rate
+])
+def test_a_curve_that_disagrees_with_adversarial_jsonl_is_refused(folders, tmp_path, edit):
+    """compare shows report.json's curves: it first checks them against the records they count."""
+    copy = tmp_path / "copy"
+    shutil.copytree(folders["random"], copy)
+    report = json.loads((copy / "report.json").read_text())
+    edit(report)
+    (copy / "report.json").write_text(json.dumps(report))
+    output = one_line_exit_2(invoke(folders["greedy"], copy))
+    assert f"{copy / 'report.json'}: the student curve at " in output and "the two files disagree" in output
