@@ -22,7 +22,7 @@ import numpy as np
 from ..search import Search
 from ..space import Candidate, EditSpace
 from . import BUILTIN, Strategy, register_strategy
-from .common import POPULATION, STALE_ROUNDS, first_generation, sweep
+from .common import POPULATION, STALE_ROUNDS, change_relation, first_generation, rename_one, sweep
 
 PRIOR = 1.0  # prior variance of a variable's (or a relation's) effect, in units of the observed scores' spread
 PRIOR_NAME = 0.25  # prior variance of what one name adds to its variable's effect
@@ -183,13 +183,5 @@ def _fresh(search: Search, candidate: Candidate, taken: list[Candidate], rng: ra
 def _perturb(candidate: Candidate, space: EditSpace, rng: random.Random, max_relations: int) -> Candidate:
     """One variable given another of its names (or, sometimes, one relation redrawn)."""
     if space.relations and max_relations and (not space.slots or rng.random() < 0.2):
-        relations = list(candidate.relations)
-        if relations and len(relations) >= max_relations:
-            relations[rng.randrange(len(relations))] = space.random_relation(rng)
-        else:
-            relations.append(space.random_relation(rng))
-        return Candidate(candidate.renames, tuple(relations))
-    if not space.slots:
-        return candidate
-    index = rng.randrange(len(space.slots))
-    return candidate.with_rename(index, rng.choice(space.slots[index].every_name))
+        return change_relation(candidate, space, rng, replace=len(candidate.relations) >= max_relations)
+    return rename_one(candidate, space, rng, every_name=True)

@@ -31,6 +31,26 @@ def new_candidates(search: Search, make: Callable[[], Candidate], want: int, tak
     return chosen
 
 
+def change_relation(candidate: Candidate, space: EditSpace, rng: random.Random, replace: bool) -> Candidate:
+    """``candidate`` with one of its relation applications redrawn (``replace``) or one more drawn."""
+    relations = list(candidate.relations)
+    if replace:
+        relations[rng.randrange(len(relations))] = space.random_relation(rng)
+    else:
+        relations.append(space.random_relation(rng))
+    return Candidate(candidate.renames, tuple(relations))
+
+
+def rename_one(candidate: Candidate, space: EditSpace, rng: random.Random, every_name: bool = False) -> Candidate:
+    """``candidate`` with one random variable given a random one of its names (``every_name``:
+    the reserve of the data's substitutes included); unchanged when nothing is renamable."""
+    if not space.slots:
+        return candidate
+    slot = rng.randrange(len(space.slots))
+    names = space.slots[slot].every_name if every_name else space.slots[slot].names
+    return candidate.with_rename(slot, rng.choice(names))
+
+
 SWEEP_STEP = 10  # candidates per model call in the sweep
 SWEEP_SEEDS = 10  # seeds the sweep tries per relation site, at each edit set
 

@@ -7,7 +7,7 @@ import random
 from ..search import Evaluated, Search
 from ..space import Candidate, EditSpace
 from . import Strategy, register_strategy
-from .common import POPULATION, STALE_ROUNDS, first_generation, new_candidates, sweep
+from .common import POPULATION, STALE_ROUNDS, change_relation, first_generation, new_candidates, rename_one, sweep
 
 IMMIGRANTS = 2  # random edit sets among each generation's children
 
@@ -73,13 +73,7 @@ def _mutate(candidate: Candidate, space: EditSpace, rng: random.Random, max_rela
     """One slot given a random candidate name, or (sometimes, or when nothing is renamable) one relation changed."""
     use_relation = space.relations and max_relations and (not space.slots or rng.random() < 0.2)
     if use_relation:
-        relations = list(candidate.relations)
-        if relations and (len(relations) >= max_relations or rng.random() < 0.5):
-            relations[rng.randrange(len(relations))] = space.random_relation(rng)
-        else:
-            relations.append(space.random_relation(rng))
-        return Candidate(candidate.renames, tuple(relations))
-    if not space.slots:
-        return candidate
-    slot = rng.randrange(len(space.slots))
-    return candidate.with_rename(slot, rng.choice(space.slots[slot].names))
+        relations = candidate.relations
+        replace = bool(relations) and (len(relations) >= max_relations or rng.random() < 0.5)
+        return change_relation(candidate, space, rng, replace)
+    return rename_one(candidate, space, rng)
