@@ -53,6 +53,15 @@ def exact_mcnemar(b: int, c: int) -> float | None:
     return min(1.0, 2 * tail)
 
 
+def with_report_edited(folder, copy, edit):
+    """A copy of an attack folder whose report.json ``edit`` changed in place."""
+    shutil.copytree(folder, copy)
+    report = json.loads((copy / "report.json").read_text())
+    edit(report)
+    (copy / "report.json").write_text(json.dumps(report))
+    return copy
+
+
 @pytest.fixture(scope="module")
 def compared(folders, tmp_path_factory):
     out = tmp_path_factory.mktemp("compared") / "cmp"
@@ -143,11 +152,7 @@ def test_attacks_with_another_budget_are_refused_naming_it(folders):
      "$.attacks.student.metrics.success_rate.n: nan is not a number"),
 ])
 def test_a_malformed_attack_report_is_one_line_exit_2_naming_file_and_place(folders, tmp_path, edit, expected):
-    copy = tmp_path / "copy"
-    shutil.copytree(folders["random"], copy)
-    report = json.loads((copy / "report.json").read_text())
-    edit(report)
-    (copy / "report.json").write_text(json.dumps(report))
+    copy = with_report_edited(folders["random"], tmp_path / "copy", edit)
     output = one_line_exit_2(invoke(folders["greedy"], copy))
     assert f"{copy / 'report.json'}: not a report of metacompress attack: {expected}" in output
 
@@ -169,10 +174,6 @@ def test_a_malformed_adversarial_record_is_one_line_exit_2_naming_its_line(folde
 ])
 def test_a_curve_that_disagrees_with_adversarial_jsonl_is_refused(folders, tmp_path, edit):
     """compare shows report.json's curves: it first checks them against the records they count."""
-    copy = tmp_path / "copy"
-    shutil.copytree(folders["random"], copy)
-    report = json.loads((copy / "report.json").read_text())
-    edit(report)
-    (copy / "report.json").write_text(json.dumps(report))
+    copy = with_report_edited(folders["random"], tmp_path / "copy", edit)
     output = one_line_exit_2(invoke(folders["greedy"], copy))
     assert f"{copy / 'report.json'}: the student curve at " in output and "the two files disagree" in output
