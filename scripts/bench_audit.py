@@ -7,9 +7,13 @@ pre-tokenised, nothing else), and prints samples per second of each and the over
 
     overhead = (audit time without model loading) / (bare forward time) - 1
 
-The target (issue 23) is an overhead of at most +15% with the real 12-layer student. With
---clock cpu both sides are this process's CPU time (steadier on a shared machine); the audit's
-CPU time excludes model loading by loading both models once more, timed, and subtracting that.
+The target (issue 23) is an overhead of at most +15% with the real 12-layer student. Model
+loading counts on neither side: both models are loaded once before the audit (importing torch
+and transformers, which any forward pass needs), and the script also prints the overhead with
+that first import and load charged to the audit. With --clock cpu both sides are this process's
+CPU time (steadier on a shared machine); the audit's CPU time excludes its own model loading by
+loading both models once more, timed, and subtracting that. Everything of metacompress's own
+(its imports, pandas and scipy included) stays in the audit.
 The audit writes to a new, empty prediction store (as a first run does), so a second run of this
 script measures the same work as the first instead of outputs read back from ~/.cache.
 On a loaded machine, OMP_NUM_THREADS=1 keeps both sides from counting CPU time that torch's
@@ -106,6 +110,12 @@ def main(argv: list[str] | None = None) -> None:
         relations=args.relations.split(",") if args.relations else None, batch_size=args.batch_size,
         seed=args.seed, device="cpu", progress=False, cache=str(store),
     )
+    # A bare forward pass needs the model libraries imported and the models loaded as much as the
+    # audit does: both happen once here, timed apart, so neither side is charged for them.
+    first_loading = clock()
+    for source in (args.teacher, args.student):
+        load_model(source)
+    first_load = clock() - first_loading
     start = clock()
     result = run_audit(config)
     whole = clock() - start
@@ -141,13 +151,17 @@ def main(argv: list[str] | None = None) -> None:
           f"outputs computed {[m['outputs_computed'] for m in report['run']['models'].values()]} "
           f"(from a new prediction store: {store})")
     print(f"audit stages (s, wall): {timings}")
+    print(f"before the audit: model libraries imported and both models loaded once, {first_load:.2f} s "
+          f"(a bare forward pass needs them too; not counted on either side)")
     if args.clock == "cpu":
-        print(f"model loading subtracted: a second load of both, {reloading:.2f} s (the audit's first load, "
-              f"{timings['load_models']:.2f} s wall, also imports the model libraries: that stays in the audit)")
+        print(f"model loading subtracted: a second load of both, {reloading:.2f} s (the audit's own load, "
+              f"{timings['load_models']:.2f} s wall)")
     print(f"full audit without model loading: {audit_seconds:.2f} s = {model_inputs / audit_seconds:.1f} inputs/s")
     print(f"bare forward passes (both models): {bare:.2f} s = {model_inputs / bare:.1f} inputs/s")
     print(f"overhead above pure inference: {100 * overhead:+.1f}% "
           f"(target <= +{100 * TARGET_OVERHEAD:.0f}%: {'yes' if overhead <= TARGET_OVERHEAD else 'NO'})")
+    charged = (audit_seconds + first_load - reloading) / bare - 1
+    print(f"for comparison, charging the audit with the first import and load as well: {100 * charged:+.1f}%")
 
 
 if __name__ == "__main__":

@@ -169,11 +169,13 @@ def design_effect(numerators: np.ndarray, denominators: np.ndarray) -> float:
 
 def exact_rate_interval(count: float, n: float, deff: float = 1.0) -> tuple[float, float]:
     """The Clopper-Pearson 95% interval of count/n, on the effective sample n / deff."""
-    from scipy.stats import beta
+    # betaincinv(a, b, q) is the beta distribution's quantile (scipy.stats.beta.ppf) without
+    # importing scipy.stats, which costs an audit about half a second
+    from scipy.special import betaincinv
 
     x, m = count / deff, n / deff
-    low = 0.0 if x <= 0 else float(beta.ppf((1 - LEVEL) / 2, x, m - x + 1))
-    high = 1.0 if x >= m else float(beta.ppf((1 + LEVEL) / 2, x + 1, m - x))
+    low = 0.0 if x <= 0 else float(betaincinv(x, m - x + 1, (1 - LEVEL) / 2))
+    high = 1.0 if x >= m else float(betaincinv(x + 1, m - x, (1 + LEVEL) / 2))
     return low, high
 
 

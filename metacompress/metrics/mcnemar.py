@@ -76,18 +76,18 @@ class McNemar:
 
 def mcnemar_exact(*, student_only_flips: int, teacher_only_flips: int, note: str | None = None) -> McNemar:
     """Two-sided exact p-value: twice the smaller binomial tail at p = 1/2, at most 1."""
-    from scipy.stats import binom
+    from scipy.special import bdtr  # the binomial CDF, without importing scipy.stats
 
     discordant = student_only_flips + teacher_only_flips
     if discordant == 0:
         return McNemar(student_only_flips, teacher_only_flips, None, note)
-    tail = float(binom.cdf(min(student_only_flips, teacher_only_flips), discordant, 0.5))
+    tail = float(bdtr(min(student_only_flips, teacher_only_flips), discordant, 0.5))
     return McNemar(student_only_flips, teacher_only_flips, min(1.0, 2.0 * tail), note)
 
 
 def mcnemar_clustered(student_only: np.ndarray, teacher_only: np.ndarray, note: str | None = None) -> McNemar:
     """Durkalski's clustered McNemar test from each cluster's discordant counts."""
-    from scipy.stats import chi2
+    from scipy.special import chdtrc  # the chi-square survival function
 
     b_k, c_k = np.asarray(student_only, dtype=np.float64), np.asarray(teacher_only, dtype=np.float64)
     b, c = int(round(b_k.sum())), int(round(c_k.sum()))
@@ -95,7 +95,7 @@ def mcnemar_clustered(student_only: np.ndarray, teacher_only: np.ndarray, note: 
     if b + c == 0 or spread == 0:
         return McNemar(b, c, None, note, CLUSTERED)
     statistic = (b - c) ** 2 / spread
-    return McNemar(b, c, float(chi2.sf(statistic, 1)), note, CLUSTERED)
+    return McNemar(b, c, float(chdtrc(1, statistic)), note, CLUSTERED)
 
 
 def with_effect_sizes(test: McNemar, n: int, risk_difference: tuple[float | None, tuple[float, float] | None],

@@ -16,6 +16,7 @@ from .base import CodeClassifier, Encoded, ModelInfo
 from .fingerprint import files_size, fingerprint, hf_weight_files, num_parameters, preprocessing_fingerprint
 from .hub import hub_offline
 from .quiet import quiet_transformers
+from .prefix_tokens import PrefixTokenizing
 from .tokens import normalize_whitespace
 
 # Models whose position ids start after the padding index, so ``pad_token_id + 1`` positions of
@@ -144,6 +145,7 @@ class HFClassifier(CodeClassifier):
         self._normalize = bool(preprocessing.get("normalize_whitespace", False))
         max_length = hf_max_length(tokenizer, config)
         self._backend = _truncating_backend(tokenizer, max_length)
+        self._prefix = PrefixTokenizing.of(self._backend, max_length) if self._backend is not None else None
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else config.pad_token_id
         self.pad_id = int(pad or 0)
         self.graph = _graph_encoding(source, model, tokenizer, preprocessing.get("graphcodebert"), self.pad_id)
@@ -199,6 +201,8 @@ class HFClassifier(CodeClassifier):
     def _encode(self, batch: list) -> Encoded:
         if not batch:
             return Encoded(ids=[], truncated=[])
+        if self._prefix is not None and not isinstance(batch[0], tuple):
+            return self._prefix.encode(self._backend, batch)
         if self._backend is not None:
             encodings = self._backend.encode_batch(batch)
             return Encoded(ids=[e.ids for e in encodings], truncated=[bool(e.overflowing) for e in encodings])

@@ -13,6 +13,7 @@ from .graphcodebert import GraphEncoding, SpecialIds, check_settings
 from .hf import ROBERTA_LIKE, architecture
 from .quiet import quiet_transformers
 from .spec import ModelSpec, check_type, read_spec, toml_text
+from .prefix_tokens import PrefixTokenizing
 from .tokens import normalize_whitespace, read_tokenizer, truncating, with_special_tokens
 
 
@@ -187,6 +188,7 @@ class SpecClassifier(CodeClassifier):
         self.config = config
         self._module = module
         self._tokenizer = truncating(tokenizer, spec.preprocessing.block_size)
+        self._prefix = PrefixTokenizing.of(self._tokenizer, spec.preprocessing.block_size)
         self.pad_id = spec.preprocessing.pad_id
         self.graph = _graph_encoding(spec, tokenizer)
         extras = self.graph.fingerprint_options() if self.graph else {}
@@ -227,6 +229,8 @@ class SpecClassifier(CodeClassifier):
         return normalize_whitespace(code) if self.spec.preprocessing.normalize_whitespace else code
 
     def _encode(self, batch: list) -> Encoded:
+        if self._prefix is not None and batch and not isinstance(batch[0], tuple):
+            return self._prefix.encode(self._tokenizer, batch)
         # encode_batch_fast (tokenizers >= 0.21) leaves out the character offsets, which nothing
         # here reads: the same ids and truncation, about a fifth less tokenising
         encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)

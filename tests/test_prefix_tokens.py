@@ -1,0 +1,148 @@
+"""Tokenising a prefix of a long text gives exactly the ids and truncation of the whole text.
+
+The texts are built to break the shortcut: cuts inside long words, inside whitespace runs,
+next to added tokens (RoBERTa's ``<mask>`` swallows the whitespace on its left), after
+characters that lower-casing lengthens, and texts whose pieces are longer than the prefix.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from metacompress.models.prefix_tokens import PrefixTokenizing
+
+LIMIT = 24  # tokens kept: the prefix is 4 x 24 = 96 characters
+
+
+def byte_level(lowercase: bool, lstrip_mask: bool):
+    from tokenizers import AddedToken, normalizers
+
+    from metacompress.demo.tiny import train_bpe
+
+    corpus = ["int main(void) { return count + total * 2; }", "for (i = 0; i < n; i++) sum += a[i];",
+              "if (ptr == NULL) goto fail; free(buffer);"] * 20
+    tokenizer = train_bpe(corpus, vocab_size=1000)
+    if lowercase:
+        tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.add_special_tokens([AddedToken("<mask>", lstrip=lstrip_mask)])
+    tokenizer.add_tokens(["</end_of_block>"])
+    tokenizer.enable_truncation(LIMIT, strategy="longest_first")
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def hostile_texts(seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words = ["count", "total", "ptr", "NULL", "<mask>", "</end_of_block>", "İSTANBUL", "ǅ", "é", "x" * 150,
+             "(", ")", ";", "{", "}", "==", "'s", "'ll", "42", "3.14", "\t", "\n"]
+    texts = []
+    for _ in range(300):
+        parts = [rng.choice(words) + " " * rng.choice([0, 1, 1, 1, 2, 40]) for _ in range(rng.randint(5, 120))]
+        texts.append("".join(parts))
+    # the cut (character 96) inside a long word, a whitespace run or an added token, with the
+    # last token a model reads (the 22nd of the text) before, at or after it
+    for words in range(0, 12, 3):
+        for filler in (" return", " count", " " * 8, " total", "y"):
+            for at in range(60, 100, 2):
+                for added in ("<mask>", " <mask>", "</end_of_block>", " totalcount", " returnreturn"):
+                    run = (filler * at)[: max(0, at - 2 * words)]
+                    texts.append("a " * words + run + added + " z" * 60)
+    texts.append("w" * 1000)  # one piece longer than the prefix
+    texts.append(" " * 500 + "x " * 100)
+    return texts
+
+
+@pytest.mark.parametrize("lowercase", [False, True])
+@pytest.mark.parametrize("lstrip_mask", [False, True])
+def test_prefix_encoding_is_the_whole_encoding(lowercase, lstrip_mask):
+    tokenizer = byte_level(lowercase, lstrip_mask)
+    prefix = PrefixTokenizing.of(tokenizer, LIMIT)
+    assert prefix is not None and prefix.strips_left == lstrip_mask
+    texts = hostile_texts(seed=1)
+    encoded = prefix.encode(tokenizer, texts)
+    whole = tokenizer.encode_batch(texts)
+    assert encoded.ids == [e.ids for e in whole]
+    assert encoded.truncated == [bool(e.overflowing) for e in whole]
+    assert sum(encoded.truncated) > 200  # the shortcut was on trial, not bypassed
+
+
+def test_a_merge_that_reaches_back_from_the_cut_is_not_trusted():
+    """BPE merges usually settle a word's start whatever follows, but not always: with merges
+    b+c, b+bc, b+bbc, ... the c at the end of a long word turns every b before it into one token.
+    The prefix (no c yet) reads single b's: only the piece bookkeeping can tell."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    vocab = {"<unk>": 0, "b": 1, "c": 2, "z": 3, "\u0120": 4, "\u0120z": 5}
+    vocab["bc"] = len(vocab)
+    merges = [("\u0120", "z"), ("b", "c")]
+    for k in range(2, 160):
+        vocab["b" * k + "c"] = len(vocab)
+        merges.append(("b", "b" * (k - 1) + "c"))
+    tokenizer = Tokenizer(models.BPE(vocab, merges, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.enable_truncation(LIMIT)
+    prefix = PrefixTokenizing.of(tokenizer, LIMIT)
+    texts = ["b" * k + "c" + " z" * 80 for k in (100, 130, 150)]
+    whole = tokenizer.encode_batch(texts)
+    assert whole[0].ids[0] == vocab["b" * 100 + "c"]
+    encoded = prefix.encode(tokenizer, texts)
+    assert encoded.ids == [e.ids for e in whole] and all(encoded.truncated)
+
+
+def test_the_shortcut_is_taken_for_long_code():
+    tokenizer = byte_level(lowercase=True, lstrip_mask=False)
+    prefix = PrefixTokenizing.of(tokenizer, LIMIT)
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(tokenizer, name)
+
+        def encode_batch(self, texts):
+            calls.append(("prefix", texts))
+            return tokenizer.encode_batch(texts)
+
+        def encode_batch_fast(self, texts):
+            calls.append(("whole", texts))
+            return tokenizer.encode_batch_fast(texts)
+
+    code = "int f(int count) { return count + total * 2; } " * 40
+    prefix.encode(Counting(), [code, "short"])
+    assert [(kind, len(texts)) for kind, texts in calls] == [("prefix", 1), ("whole", 1)]
+    assert len(calls[0][1][0]) == 4 * LIMIT
+
+
+def test_other_tokenizers_are_tokenised_whole():
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    wordpiece = Tokenizer(models.WordPiece({"[UNK]": 0, "a": 1}, unk_token="[UNK]"))
+    wordpiece.pre_tokenizer = pre_tokenizers.Whitespace()
+    wordpiece.enable_truncation(LIMIT)
+    assert PrefixTokenizing.of(wordpiece, LIMIT) is None
+    dropout = byte_level(False, False)
+    dropout.model.dropout = 0.1
+    assert PrefixTokenizing.of(dropout, LIMIT) is None
+    striding = byte_level(False, False)
+    striding.enable_truncation(LIMIT, stride=4)
+    assert PrefixTokenizing.of(striding, LIMIT) is None
+    assert PrefixTokenizing.of(byte_level(False, False), LIMIT + 1) is None  # not the model's limit
+
+
+@pytest.mark.shared
+def test_real_students_tokenise_devign_as_before(shared_dir):
+    import json
+
+    from metacompress.models import load_model
+
+    lines = (shared_dir / "data" / "devign-test" / "test_subs_0_400.jsonl").read_text(encoding="utf-8").splitlines()
+    codes = [json.loads(line)["func"] for line in lines if line.strip()]
+    for name in ("compressor-devign", "avatar-devign"):
+        model = load_model(f"configs/models/{name}.toml")
+        assert model._prefix is not None
+        fast = model.encode(codes)
+        model._prefix = None
+        slow = model.encode(codes)
+        assert fast.ids == slow.ids and fast.truncated == slow.truncated
+        assert sum(fast.truncated) > 100
