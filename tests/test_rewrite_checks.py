@@ -106,6 +106,12 @@ def last(a):
     ("abs(a", "abs(1)\nglobal LIMIT\nprint(a", False),  # column-0 code: LIMIT was assigned before
     ("return abs(a)", "return abs(a)\nglobal LIMIT", False),  # the same, appended to the last body line
     ("return abs(a)", "x = abs(a)\n    return x", True),  # the last statement replaced
+    ("import os\n\nLIMIT = 3", "LIMIT = 3\n\nimport os", True),  # module statements reordered
+    ("LIMIT = 3", "LIMIT = 3\nreturn LIMIT", False),  # 'return' outside a function
+    ("LIMIT = 3", "LIMIT = 3\nfrom __future__ import division", False),  # a future import after code
+    ("LIMIT = 3", "LIMIT = 3\nglobal LIMIT", False),  # assigned before its global declaration
+    ("import os", "import os; x = 1", True),
+    ("import os", "import os; break", False),
 ])  # fmt: skip
 def test_compiling_the_edited_definition_decides_as_compiling_the_module(old, new, compiles):
     parsed, edits, new_source = edit_at(MODULE, old, new)
@@ -158,3 +164,39 @@ def test_an_edit_inside_a_body_compiles_that_definition_alone(monkeypatch):
     parsed, edits, new_source = edit_at(MODULE, "return abs(a)", "x = abs(a)\n    return x")
     assert rewrite_compiles(parsed, edits, new_source)
     assert compiled == ["from __future__ import annotations\ndef last(a):\n    x = abs(a)\n    return x\n"]
+
+
+GLOBAL_MODULE = """import os
+global SHARED
+SHARED = 1
+
+
+def read():
+    return SHARED
+"""
+
+
+@pytest.mark.parametrize("text,old,new", [
+    (GLOBAL_MODULE, "import os", "SHARED = 0\nimport os"),  # bound before the module's global statement
+    ("x = 1; y = 2\nz = 3\n", "z = 3", "if z:\n    pass"),
+    ("X = 1\nimport os\n", "import os", "global X\nimport os"),  # X was bound before
+    ("import os\nx = 1\n", "x = 1", "from __future__ import division\nx = 1"),  # after code
+    ("x = 1; from os import *\n", "x = 1", "def f():\n    pass"),  # the import joins the body
+    ("x = 1; y = 2\n", "y = 2", "def f(): pass"),  # a compound statement after a semicolon
+    ("from __future__ import annotations\nimport os\n", "import os", "import os\nfrom __future__ import division"),
+    ("import os\nif True:\n    global G\nG = 1\n", "import os", "G = 0\nimport os"),
+])  # fmt: skip
+def test_module_level_edits_get_the_verdict_of_the_whole_module(text, old, new):
+    parsed, edits, new_source = edit_at(text, old, new)
+    assert python_compiles(text)
+    assert rewrite_compiles(parsed, edits, new_source) is full_compile_verdict(text, new_source)
+
+
+def test_reordered_imports_compile_those_two_alone(monkeypatch):
+    from metacompress.code import python as python_module
+
+    compiled = []
+    monkeypatch.setattr(python_module, "python_compiles", lambda text: compiled.append(text) or True)
+    parsed, edits, new_source = edit_at(MODULE, "import os\n\nLIMIT = 3", "LIMIT = 3\n\nimport os")
+    assert rewrite_compiles(parsed, edits, new_source)
+    assert compiled == ["from __future__ import annotations\nLIMIT = 3\n\nimport os\n"]

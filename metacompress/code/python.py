@@ -579,6 +579,8 @@ class PythonAnalysis:
 # --- the compile() check of a rewrite ---
 
 DEFINITION_TYPES = frozenset({"function_definition", "class_definition"})
+# what opens a scope of its own: a global statement inside one is not at module level
+MODULE_SCOPES = frozenset({"function_definition", "class_definition", "decorated_definition", "lambda"})
 # a line of code at column 0: it would end a top-level definition (comments and blank lines do not)
 COLUMN_ZERO_CODE = re.compile(rb"\n[^ \t\r\n#]")
 
@@ -586,12 +588,19 @@ COLUMN_ZERO_CODE = re.compile(rb"\n[^ \t\r\n#]")
 def rewrite_compiles(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> bool:
     """False when the rewrite does not compile() although the original did.
 
-    When every edit lies inside the body of a top-level ``def`` or ``class`` and no body line of
-    the result starts at column 0, the result differs from the original only inside those
-    statements, each still one statement whose module-level bindings (name, decorators,
-    defaults, bases) are untouched; a body is its own scope. Then compiling those statements
-    alone, after the module's ``from __future__`` imports, decides as compiling the module
-    would (when the original compiles). Otherwise, or when they fail, the whole module is compiled.
+    Only the changed top-level statements are compiled, after the module's ``from __future__``
+    imports, where that decides as compiling the module would (when the original compiles):
+
+    - an edit inside the body of a top-level ``def`` or ``class``, when no body line of the
+      result starts at column 0: the statement is still one statement whose module-level
+      bindings (name, decorators, defaults, bases) are untouched, and a body is its own scope;
+    - an edit that covers whole top-level statements (reordering two imports or assignments,
+      a rewrite of module-level code), when nothing in the module is a ``global`` statement at
+      module level or a future import among the changed statements: compile() errors of module
+      code come from one statement (``return`` outside a function, ``break`` outside a loop)
+      except those two, so the statements that changed are all that can fail.
+
+    Otherwise, or when the pieces fail, the whole module is compiled.
     """
     changed = _changed_definitions(parsed, edits, new_source)
     if changed is not None and python_compiles(changed):
@@ -600,33 +609,74 @@ def rewrite_compiles(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -
 
 
 def _changed_definitions(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> str | None:
-    """The module's futures and the new text of each edited top-level definition; None when
-    some edit lies elsewhere (or the input has parse errors)."""
+    """The module's futures and the new text of each changed top-level statement (a definition
+    whose body changed, or a run of statements an edit covers); None when neither rule above
+    holds (or the input has parse errors)."""
     root = parsed.root
     if root.has_error:
         return None
     statements = root.children
     starts = [node.start_byte for node in statements]
-    touched: dict[int, int] = {}  # statement index -> growth in bytes
+    touched: dict[tuple[int, int], tuple[int, bool]] = {}  # (first, last) statement -> (growth, in a body)
     for edit in edits:
         index = bisect.bisect_right(starts, edit.start) - 1
         body = _definition_body(statements[index]) if index >= 0 else None
-        if body is None or not body.start_byte <= edit.start <= edit.end <= body.end_byte:
-            return None
-        touched[index] = touched.get(index, 0) + len(edit.text.encode("utf-8")) - (edit.end - edit.start)
+        if body is not None and body.start_byte <= edit.start <= edit.end <= body.end_byte:
+            span, in_body = (index, index), True
+        else:
+            span, in_body = _covered_statements(parsed, statements, starts, edit), False
+            if span is None:
+                return None
+        growth = len(edit.text.encode("utf-8")) - (edit.end - edit.start)
+        previous = touched.get(span)
+        touched[span] = ((previous[0] if previous else 0) + growth, in_body and (previous is None or previous[1]))
+    spans = sorted(touched)
+    if any(later[0] <= earlier[1] for earlier, later in zip(spans, spans[1:])):
+        return None  # runs that overlap: decided by the whole module
+    if not all(in_body for _, in_body in touched.values()) and _module_level_global(parsed, statements):
+        return None
     pieces = [parsed.node_text(node) for node in statements if node.type == "future_import_statement"]
     shift = 0
-    for index, statement in enumerate(statements):
-        growth = touched.get(index)
-        if growth is None:
-            continue
-        body_start = _definition_body(statement).start_byte + shift
-        end = statement.end_byte + shift + growth
-        if COLUMN_ZERO_CODE.search(new_source, body_start, end):
+    for first, last in spans:
+        growth, in_body = touched[(first, last)]
+        start, end = statements[first].start_byte + shift, statements[last].end_byte + shift + growth
+        if in_body and COLUMN_ZERO_CODE.search(new_source, _definition_body(statements[first]).start_byte + shift, end):
             return None
-        pieces.append(new_source[statement.start_byte + shift : end].decode("utf-8"))
+        piece = new_source[start:end]
+        if not in_body and (b"__future__" in piece or b"global" in piece):
+            return None
+        pieces.append(piece.decode("utf-8"))
         shift += growth
     return "\n".join(pieces) + "\n"
+
+
+def _covered_statements(parsed: ParsedCode, statements: list[Node], starts: list[int], edit: Edit) -> tuple[int, int] | None:
+    """(first, last) of the top-level statements an edit lies within, each starting a line and
+    ending one (so the run can stand alone), none a future import; None otherwise."""
+    first = bisect.bisect_right(starts, edit.start) - 1
+    last = bisect.bisect_left(starts, edit.end) - 1 if edit.end > edit.start else first
+    if first < 0 or last < first or edit.end > statements[last].end_byte:
+        return None
+    run = statements[first : last + 1]
+    if any(node.type == "future_import_statement" for node in run) or statements[first].start_point[1] != 0:
+        return None
+    source = parsed.source
+    line_end = source.find(b"\n", statements[last].end_byte)
+    rest = source[statements[last].end_byte : len(source) if line_end < 0 else line_end].strip()
+    return (first, last) if not rest or rest.startswith(b"#") else None
+
+
+def _module_level_global(parsed: ParsedCode, statements: list[Node]) -> bool:
+    """True when some ``global`` statement runs at module level (not inside a def or class)."""
+    if b"global" not in parsed.source:
+        return False
+    stack = [node for node in statements if node.type not in MODULE_SCOPES]
+    while stack:
+        node = stack.pop()
+        if node.type == "global_statement":
+            return True
+        stack.extend(child for child in node.children if child.type not in MODULE_SCOPES)
+    return False
 
 
 def _definition_body(statement: Node) -> Node | None:
