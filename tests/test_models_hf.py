@@ -50,6 +50,7 @@ def test_encode_matches_the_tokenizer_and_reports_truncation(hf_model):
     assert encoded.ids == [list(ids) for ids in expected]
     assert encoded.truncated == [False, True]
     assert len(hf_model.tokenizer(long)["input_ids"]) > MAX_LENGTH  # really was cut
+    assert hf_model._prefix is not None and len(long) > hf_model._prefix.chars  # through the prefix shortcut
 
 
 def test_encode_pairs_cross_encodes_longest_first(hf_model):
