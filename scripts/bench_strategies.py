@@ -43,7 +43,8 @@ def attack(args, entry: str, out: Path) -> tuple[dict, list[dict], float]:
                           objective=args.objective, substitutes=args.substitutes,
                           success_against=args.success_against, max_relations=args.max_relations,
                           assume=args.assume.split(","), bootstrap=args.bootstrap, device=args.device,
-                          progress=False, no_cache=True, out=str(out), overwrite=True, model_root=args.model_root)
+                          progress=False, no_cache=True, out=str(out), overwrite=True, model_root=args.model_root,
+                          seed=args.seed)
     start = time.perf_counter()
     result = run_attack(config)
     return result.report.data, result.records, time.perf_counter() - start
@@ -119,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-relations", type=int, default=2)
     parser.add_argument("--assume", default=",".join(assumption_names()))
     parser.add_argument("--bootstrap", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the attack's seed (a search's draws; rerun with others to see the spread)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--model-root", default=None)
     parser.add_argument("--entries", default=DEFAULT_ENTRIES,
