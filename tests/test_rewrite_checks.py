@@ -156,14 +156,18 @@ def test_python_rewrites_still_compile(relation):
             assert python_compiles(rewrite.code), path.name
 
 
-def test_an_edit_inside_a_body_compiles_that_definition_alone(monkeypatch):
+@pytest.mark.parametrize("old,new,piece", [
+    ("return abs(a)", "x = abs(a)\n    return x", "def last(a):\n    x = abs(a)\n    return x\n"),  # one body
+    ("import os\n\nLIMIT = 3", "LIMIT = 3\n\nimport os", "LIMIT = 3\n\nimport os\n"),  # two module statements
+])  # fmt: skip
+def test_only_the_changed_statements_are_compiled(monkeypatch, old, new, piece):
     from metacompress.code import python as python_module
 
     compiled = []
     monkeypatch.setattr(python_module, "python_compiles", lambda text: compiled.append(text) or True)
-    parsed, edits, new_source = edit_at(MODULE, "return abs(a)", "x = abs(a)\n    return x")
+    parsed, edits, new_source = edit_at(MODULE, old, new)
     assert rewrite_compiles(parsed, edits, new_source)
-    assert compiled == ["from __future__ import annotations\ndef last(a):\n    x = abs(a)\n    return x\n"]
+    assert compiled == ["from __future__ import annotations\n" + piece]
 
 
 GLOBAL_MODULE = """import os
@@ -190,13 +194,3 @@ def test_module_level_edits_get_the_verdict_of_the_whole_module(text, old, new):
     parsed, edits, new_source = edit_at(text, old, new)
     assert python_compiles(text)
     assert rewrite_compiles(parsed, edits, new_source) is full_compile_verdict(text, new_source)
-
-
-def test_reordered_imports_compile_those_two_alone(monkeypatch):
-    from metacompress.code import python as python_module
-
-    compiled = []
-    monkeypatch.setattr(python_module, "python_compiles", lambda text: compiled.append(text) or True)
-    parsed, edits, new_source = edit_at(MODULE, "import os\n\nLIMIT = 3", "LIMIT = 3\n\nimport os")
-    assert rewrite_compiles(parsed, edits, new_source)
-    assert compiled == ["from __future__ import annotations\nLIMIT = 3\n\nimport os\n"]
