@@ -8,6 +8,7 @@ characters that lower-casing lengthens, and texts whose pieces are longer than t
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_prefix_encoding_is_the_whole_encoding(lowercase, lstrip_mask):
     prefix = PrefixTokenizing.of(tokenizer, LIMIT)
     assert prefix is not None and prefix.strips_left == lstrip_mask
     texts = hostile_texts(seed=1)
-    encoded = prefix.encode(tokenizer, texts)
+    encoded = prefix.encode(texts)
     whole = tokenizer.encode_batch(texts)
     assert encoded.ids == [e.ids for e in whole]
     assert encoded.truncated == [bool(e.overflowing) for e in whole]
@@ -87,13 +88,109 @@ def test_a_merge_that_reaches_back_from_the_cut_is_not_trusted():
     texts = ["b" * k + "c" + " z" * 80 for k in (100, 130, 150)]
     whole = tokenizer.encode_batch(texts)
     assert whole[0].ids[0] == vocab["b" * 100 + "c"]
-    encoded = prefix.encode(tokenizer, texts)
+    encoded = prefix.encode(texts)
     assert encoded.ids == [e.ids for e in whole] and all(encoded.truncated)
 
 
+def whole_and_prefix(tokenizer, limit: int, texts: list[str]):
+    tokenizer.enable_truncation(limit)
+    tokenizer.no_padding()
+    whole = tokenizer.encode_batch(texts)
+    encoded = PrefixTokenizing.of(tokenizer, limit).encode(texts)
+    return [(e.ids, bool(e.overflowing)) for e in whole], list(zip(encoded.ids, encoded.truncated))
+
+
+@pytest.mark.parametrize("lstrip", [False, True])
+def test_a_normalised_added_token_is_measured_as_it_matches(lstrip):
+    """'İ' lower-cases to two characters: a normalised token of twenty of them matches forty."""
+    from tokenizers import AddedToken, normalizers
+
+    from metacompress.demo.tiny import train_bpe
+
+    tokenizer = train_bpe(["int main(void) { return count + total * 2; }"] * 20, vocab_size=500)
+    tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.add_tokens([AddedToken("\u0130" * 20, normalized=True, lstrip=lstrip)])
+    texts = ["a " * 10 + "count " * 6 + "c" + "i\u0307" * 20 + " z" * 60, " " * 57 + "i\u0307" * 20 + " z" * 60]
+    whole, prefix = whole_and_prefix(tokenizer, LIMIT, texts)
+    assert prefix == whole
+
+
+def cascade_bpe(alphabet: list[str], chain: str, tail: str, extra: list[tuple[str, str]]):
+    """A BPE whose merges run right to left: chain+tail, chain+(chain tail), ..."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    vocab = {"<unk>": 0, **{ch: k + 1 for k, ch in enumerate(alphabet)}}
+    merges, previous = [], tail
+    for _ in range(60):
+        vocab[chain + previous] = len(vocab)
+        merges.append((chain, previous))
+        previous = chain + previous
+    for left, right in extra:
+        vocab.setdefault(left + right, len(vocab))
+        merges.append((left, right))
+    tokenizer = Tokenizer(models.BPE(vocab, merges, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    return tokenizer
+
+
+def test_an_added_token_across_the_cut_ends_a_piece_the_prefix_runs_on():
+    """In the whole text the piece before "c;x;y" ends where it starts; in the prefix it runs
+    into the token's letters, and merges from the right change the piece's first token."""
+    tokenizer = cascade_bpe(list("abcxyz;"), "b", "c", [("a", "b")])
+    tokenizer.add_tokens(["c;x;y"])
+    texts = [head + "a" + "b" * n + "c;x;y" + " z" * 30 for head in ("z;z;z;", "z;z;z;z", "z;z;") for n in range(1, 40)]
+    whole, prefix = whole_and_prefix(tokenizer, 8, texts)
+    assert prefix == whole
+
+
+def test_whitespace_before_an_added_token_across_the_cut():
+    from tokenizers import AddedToken
+
+    space, newline, tab = "\u0120", "\u010a", "\u0109"
+    tokenizer = cascade_bpe(["z", ";", "<", "/", "s", ">", "</", space, newline, tab], space, newline,
+                            [("<", "/"), (tab, space)])
+    tokenizer.add_special_tokens([AddedToken("</s>")])
+    whole, prefix = whole_and_prefix(tokenizer, 8, ["z;z;z;z\t" + " " * 20 + "\n</s>" + " z" * 30])
+    assert prefix == whole
+
+
+@pytest.mark.parametrize("post", ["roberta", "byte-level"])
+def test_trimmed_offsets_do_not_hide_where_a_token_ends(post):
+    """RoBERTa's post-processor trims the spaces off an indentation token's offsets."""
+    from tokenizers import AddedToken, Tokenizer, models, pre_tokenizers, processors
+
+    space, newline = "\u0120", "\u010a"
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for ch in ["z", ";", "<", "/", "s", ">", "</", space, newline, space + "</"]:
+        vocab.setdefault(ch, len(vocab))
+    merges, previous = [("<", "/"), (space, "</")], newline
+    for _ in range(60):
+        vocab[previous + space] = len(vocab)
+        merges.append((previous, space))
+        previous += space
+    tokenizer = Tokenizer(models.BPE(vocab, merges, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.add_special_tokens([AddedToken("<s>"), AddedToken("</s>")])
+    tokenizer.post_processor = (processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True)
+                                if post == "roberta" else processors.ByteLevel(trim_offsets=True))
+    head = "z;z;z;z" if post == "roberta" else "z;z;z;z;z"
+    texts = [head + "\n" + " " * (4 * 10 - shift - len(head) - 1) + "</s>" + " z" * 40 for shift in range(1, 8)]
+    whole, prefix = whole_and_prefix(tokenizer, 10, texts)
+    assert prefix == whole
+
+
+def test_a_text_the_tokenizer_cannot_read_still_fails_whole():
+    tokenizer = byte_level(lowercase=False, lstrip_mask=False)
+    text = "int x = 1; " * 20 + "\ud800"  # a lone surrogate past the cut
+    with pytest.raises(Exception):
+        tokenizer.encode_batch([text])
+    with pytest.raises(Exception):
+        PrefixTokenizing.of(tokenizer, LIMIT).encode([text])
+
+
 def test_the_shortcut_is_taken_for_long_code():
-    tokenizer = byte_level(lowercase=True, lstrip_mask=False)
-    prefix = PrefixTokenizing.of(tokenizer, LIMIT)
+    prefix = PrefixTokenizing.of(byte_level(lowercase=True, lstrip_mask=False), LIMIT)
+    tokenizer = prefix.tokenizer
     calls = []
 
     class Counting:
@@ -109,7 +206,7 @@ def test_the_shortcut_is_taken_for_long_code():
             return tokenizer.encode_batch_fast(texts)
 
     code = "int f(int count) { return count + total * 2; } " * 40
-    prefix.encode(Counting(), [code, "short"])
+    replace(prefix, tokenizer=Counting()).encode([code, "short"])
     assert [(kind, len(texts)) for kind, texts in calls] == [("prefix", 1), ("whole", 1)]
     assert len(calls[0][1][0]) == 4 * LIMIT
 
@@ -128,6 +225,9 @@ def test_other_tokenizers_are_tokenised_whole():
     striding.enable_truncation(LIMIT, stride=4)
     assert PrefixTokenizing.of(striding, LIMIT) is None
     assert PrefixTokenizing.of(byte_level(False, False), LIMIT + 1) is None  # not the model's limit
+    padding = byte_level(False, False)
+    padding.enable_padding()
+    assert PrefixTokenizing.of(padding, LIMIT) is None
 
 
 @pytest.mark.shared

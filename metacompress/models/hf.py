@@ -202,7 +202,7 @@ class HFClassifier(CodeClassifier):
         if not batch:
             return Encoded(ids=[], truncated=[])
         if self._prefix is not None and not isinstance(batch[0], tuple):
-            return self._prefix.encode(self._backend, batch)
+            return self._prefix.encode(batch)
         if self._backend is not None:
             encodings = self._backend.encode_batch(batch)
             return Encoded(ids=[e.ids for e in encodings], truncated=[bool(e.overflowing) for e in encodings])

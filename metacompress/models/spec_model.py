@@ -230,7 +230,7 @@ class SpecClassifier(CodeClassifier):
 
     def _encode(self, batch: list) -> Encoded:
         if self._prefix is not None and batch and not isinstance(batch[0], tuple):
-            return self._prefix.encode(self._tokenizer, batch)
+            return self._prefix.encode(batch)
         # encode_batch_fast (tokenizers >= 0.21) leaves out the character offsets, which nothing
         # here reads: the same ids and truncation, about a fifth less tokenising
         encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
