@@ -73,18 +73,3 @@ def test_bayes_keeps_max_renames():
     assert queried and max(len(r.candidate.renames) for r in queried) <= 2
     assert search.success is None  # three helpful renames are needed, and two are allowed
     assert len(VARIABLES) == len(space.slots)
-
-
-def test_an_untried_name_is_drawn_from_the_whole_list_and_the_draw_is_seeded():
-    search = search_with(ScriptedOracle(additive), additive(frozenset()), budget=400)
-    space = search.space
-    names = space.slots[0].every_name
-    search.evaluate([Candidate(((0, names[0]),))])
-    offered = []
-    for seed in (0, 0, 1):
-        model = AdditiveModel(space, 0, pick=random.Random(seed))
-        model.observe(search)
-        offered.append([model._options(0, names) for _ in range(50)])
-    assert all(options[0] == names[0] and options[1] != names[0] for options in offered[0])  # tried, then one untried
-    assert {options[1] for options in offered[0]} == set(names[1:])  # the last names are offered too
-    assert offered[0] == offered[1] != offered[2]

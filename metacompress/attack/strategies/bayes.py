@@ -43,7 +43,7 @@ class BayesStrategy(Strategy):
 def bayes_search(search: Search, rng: random.Random, max_relations: int) -> None:
     """A step of random edit sets, then POPULATION Thompson samples per step until the budget is spent."""
     first_generation(search, rng, max_relations)
-    model = AdditiveModel(search.space, max_relations, pick=random.Random(rng.randrange(2**32)))
+    model = AdditiveModel(search.space, max_relations)
     sampler = np.random.default_rng(rng.randrange(2**32))
     stale = 0
     while not search.done and stale < STALE_ROUNDS:
@@ -71,7 +71,6 @@ class AdditiveModel:
     covariance: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # the prior's, between rows' scores
     tried: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # bits some queried edit set has
     _read: int = 0  # how many of search.seen's entries were read
-    pick: random.Random = field(default_factory=lambda: random.Random(0))  # draws the untried names (the search seeds it)
 
     def __post_init__(self) -> None:
         variances = []
@@ -134,13 +133,11 @@ class AdditiveModel:
         return draws + (self.design.T @ weights).T * self.prior
 
     def _options(self, index: int, names: list[str]) -> list[str]:
-        """The names of a variable tried so far and one untried name drawn at random: a maximum
-        over many untried names, each drawn from the prior, would nearly always find one that
-        looks good; drawing it anywhere in the list (not the next in order) reaches the
-        substitutes far down a long list, which is where ALERT's exhaustive pass finds some."""
+        """The names of a variable tried so far and the next untried one: a maximum over many
+        untried names, each drawn from the prior, would nearly always find one that looks good."""
         tried = [name for name in names if self.tried[self.bits[("name", index, name)]]]
-        untried = [name for name in names if not self.tried[self.bits[("name", index, name)]]]
-        return tried + ([self.pick.choice(untried)] if untried else [])
+        untried = next((name for name in names if not self.tried[self.bits[("name", index, name)]]), None)
+        return tried + ([untried] if untried is not None else [])
 
     def best_edit_set(self, effects: np.ndarray, rng: random.Random) -> Candidate:
         """The edit set ``effects`` rates best: each variable's best name where its effect is
