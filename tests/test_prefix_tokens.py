@@ -17,7 +17,8 @@ from metacompress.models.prefix_tokens import PrefixTokenizing
 LIMIT = 24  # tokens kept: the prefix is 4 x 24 = 96 characters
 
 
-def byte_level(lowercase: bool, lstrip_mask: bool):
+def byte_level(lowercase: bool):
+    """A trained byte-level BPE with RoBERTa-style special tokens, truncating at LIMIT."""
     from tokenizers import AddedToken, normalizers
 
     from metacompress.demo.tiny import train_bpe
@@ -27,8 +28,7 @@ def byte_level(lowercase: bool, lstrip_mask: bool):
     tokenizer = train_bpe(corpus, vocab_size=1000)
     if lowercase:
         tokenizer.normalizer = normalizers.Lowercase()
-    tokenizer.add_special_tokens([AddedToken("<mask>", lstrip=lstrip_mask)])
-    tokenizer.add_tokens(["</end_of_block>"])
+    tokenizer.add_special_tokens([AddedToken("<mask>", normalized=False), AddedToken("</end_of_block>", normalized=False)])
     tokenizer.enable_truncation(LIMIT, strategy="longest_first")
     tokenizer.no_padding()
     return tokenizer
@@ -56,11 +56,10 @@ def hostile_texts(seed: int) -> list[str]:
 
 
 @pytest.mark.parametrize("lowercase", [False, True])
-@pytest.mark.parametrize("lstrip_mask", [False, True])
-def test_prefix_encoding_is_the_whole_encoding(lowercase, lstrip_mask):
-    tokenizer = byte_level(lowercase, lstrip_mask)
+def test_prefix_encoding_is_the_whole_encoding(lowercase):
+    tokenizer = byte_level(lowercase)
     prefix = PrefixTokenizing.of(tokenizer, LIMIT)
-    assert prefix is not None and prefix.strips_left == lstrip_mask
+    assert prefix is not None
     texts = hostile_texts(seed=1)
     encoded = prefix.encode(texts)
     whole = tokenizer.encode_batch(texts)
@@ -100,19 +99,21 @@ def whole_and_prefix(tokenizer, limit: int, texts: list[str]):
     return [(e.ids, bool(e.overflowing)) for e in whole], list(zip(encoded.ids, encoded.truncated))
 
 
-@pytest.mark.parametrize("lstrip", [False, True])
-def test_a_normalised_added_token_is_measured_as_it_matches(lstrip):
-    """'İ' lower-cases to two characters: a normalised token of twenty of them matches forty."""
-    from tokenizers import AddedToken, normalizers
+@pytest.mark.parametrize("token", [
+    dict(content="\u0130" * 20, normalized=True),  # matched on the lower-cased text, where it is 40 long
+    dict(content="<mask>", lstrip=True, normalized=False),  # RoBERTa's: swallows the spaces before it
+    dict(content="<r>", rstrip=True, normalized=False),
+    dict(content="word", single_word=True, normalized=False),
+])  # fmt: skip
+def test_added_tokens_matched_in_a_second_pass_or_that_move_a_boundary_are_not_covered(token):
+    """A hostile fuzzer built a counterexample for each kind (a normalised token matched inside
+    a section a straddling special token leaves in the prefix only; whitespace swallowed or not
+    depending on what lies past the cut)."""
+    from tokenizers import AddedToken
 
-    from metacompress.demo.tiny import train_bpe
-
-    tokenizer = train_bpe(["int main(void) { return count + total * 2; }"] * 20, vocab_size=500)
-    tokenizer.normalizer = normalizers.Lowercase()
-    tokenizer.add_tokens([AddedToken("\u0130" * 20, normalized=True, lstrip=lstrip)])
-    texts = ["a " * 10 + "count " * 6 + "c" + "i\u0307" * 20 + " z" * 60, " " * 57 + "i\u0307" * 20 + " z" * 60]
-    whole, prefix = whole_and_prefix(tokenizer, LIMIT, texts)
-    assert prefix == whole
+    tokenizer = byte_level(lowercase=True)
+    tokenizer.add_special_tokens([AddedToken(**token)])
+    assert PrefixTokenizing.of(tokenizer, LIMIT) is None
 
 
 def cascade_bpe(alphabet: list[str], chain: str, tail: str, extra: list[tuple[str, str]]):
@@ -133,13 +134,17 @@ def cascade_bpe(alphabet: list[str], chain: str, tail: str, extra: list[tuple[st
     return tokenizer
 
 
-def test_an_added_token_across_the_cut_ends_a_piece_the_prefix_runs_on():
-    """In the whole text the piece before "c;x;y" ends where it starts; in the prefix it runs
-    into the token's letters, and merges from the right change the piece's first token."""
+@pytest.mark.parametrize("token,limit", [("c;x;y", 8), ("c" + ";x" * 12, 16)])
+def test_an_added_token_across_the_cut_ends_a_piece_the_prefix_runs_on(token, limit):
+    """In the whole text the piece before the token ends where it starts; in the prefix it runs
+    into the token's letters, and merges from the right change the piece's first token. A
+    token longer than the fixed margin moves that piece further from the cut."""
+    from tokenizers import AddedToken
+
     tokenizer = cascade_bpe(list("abcxyz;"), "b", "c", [("a", "b")])
-    tokenizer.add_tokens(["c;x;y"])
-    texts = [head + "a" + "b" * n + "c;x;y" + " z" * 30 for head in ("z;z;z;", "z;z;z;z", "z;z;") for n in range(1, 40)]
-    whole, prefix = whole_and_prefix(tokenizer, 8, texts)
+    tokenizer.add_special_tokens([AddedToken(token, normalized=False)])
+    texts = [head + "a" + "b" * n + token + " z" * 30 for head in ("z;z;z;", "z;z;z;z", "z;z;") for n in range(1, 60)]
+    whole, prefix = whole_and_prefix(tokenizer, limit, texts)
     assert prefix == whole
 
 
@@ -149,7 +154,7 @@ def test_whitespace_before_an_added_token_across_the_cut():
     space, newline, tab = "\u0120", "\u010a", "\u0109"
     tokenizer = cascade_bpe(["z", ";", "<", "/", "s", ">", "</", space, newline, tab], space, newline,
                             [("<", "/"), (tab, space)])
-    tokenizer.add_special_tokens([AddedToken("</s>")])
+    tokenizer.add_special_tokens([AddedToken("</s>", normalized=False)])
     whole, prefix = whole_and_prefix(tokenizer, 8, ["z;z;z;z\t" + " " * 20 + "\n</s>" + " z" * 30])
     assert prefix == whole
 
@@ -170,7 +175,7 @@ def test_trimmed_offsets_do_not_hide_where_a_token_ends(post):
         previous += space
     tokenizer = Tokenizer(models.BPE(vocab, merges, unk_token="<unk>"))
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.add_special_tokens([AddedToken("<s>"), AddedToken("</s>")])
+    tokenizer.add_special_tokens([AddedToken("<s>", normalized=False), AddedToken("</s>", normalized=False)])
     tokenizer.post_processor = (processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True)
                                 if post == "roberta" else processors.ByteLevel(trim_offsets=True))
     head = "z;z;z;z" if post == "roberta" else "z;z;z;z;z"
@@ -180,7 +185,7 @@ def test_trimmed_offsets_do_not_hide_where_a_token_ends(post):
 
 
 def test_a_text_the_tokenizer_cannot_read_still_fails_whole():
-    tokenizer = byte_level(lowercase=False, lstrip_mask=False)
+    tokenizer = byte_level(lowercase=False)
     text = "int x = 1; " * 20 + "\ud800"  # a lone surrogate past the cut
     with pytest.raises(Exception):
         tokenizer.encode_batch([text])
@@ -189,7 +194,7 @@ def test_a_text_the_tokenizer_cannot_read_still_fails_whole():
 
 
 def test_the_shortcut_is_taken_for_long_code():
-    prefix = PrefixTokenizing.of(byte_level(lowercase=True, lstrip_mask=False), LIMIT)
+    prefix = PrefixTokenizing.of(byte_level(lowercase=True), LIMIT)
     tokenizer = prefix.tokenizer
     calls = []
 
@@ -218,14 +223,14 @@ def test_other_tokenizers_are_tokenised_whole():
     wordpiece.pre_tokenizer = pre_tokenizers.Whitespace()
     wordpiece.enable_truncation(LIMIT)
     assert PrefixTokenizing.of(wordpiece, LIMIT) is None
-    dropout = byte_level(False, False)
+    dropout = byte_level(False)
     dropout.model.dropout = 0.1
     assert PrefixTokenizing.of(dropout, LIMIT) is None
-    striding = byte_level(False, False)
+    striding = byte_level(False)
     striding.enable_truncation(LIMIT, stride=4)
     assert PrefixTokenizing.of(striding, LIMIT) is None
-    assert PrefixTokenizing.of(byte_level(False, False), LIMIT + 1) is None  # not the model's limit
-    padding = byte_level(False, False)
+    assert PrefixTokenizing.of(byte_level(False), LIMIT + 1) is None  # not the model's limit
+    padding = byte_level(False)
     padding.enable_padding()
     assert PrefixTokenizing.of(padding, LIMIT) is None
 
