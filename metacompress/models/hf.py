@@ -15,8 +15,8 @@ from ..errors import ModelLoadError, UsageError
 from .base import CodeClassifier, Encoded, ModelInfo
 from .fingerprint import files_size, fingerprint, hf_weight_files, num_parameters, preprocessing_fingerprint
 from .hub import hub_offline
-from .quiet import quiet_transformers
 from .prefix_tokens import PrefixTokenizing
+from .quiet import quiet_transformers
 from .tokens import normalize_whitespace
 
 # Models whose position ids start after the padding index, so ``pad_token_id + 1`` positions of

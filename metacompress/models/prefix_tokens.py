@@ -86,15 +86,12 @@ class PrefixTokenizing:
         ids: list[list[int] | None] = [None] * len(texts)
         truncated = [False] * len(texts)
         long = [k for k, text in enumerate(texts) if len(text) > self.chars and _readable(text)]
-        whole = sorted(set(range(len(texts))) - set(long))
         if long:
             encodings = self.tokenizer.encode_batch([texts[k][: self.chars] for k in long])
             for k, encoding in zip(long, encodings):
                 if self._prefix_is_enough(encoding):
                     ids[k], truncated[k] = encoding.ids, True
-                else:
-                    whole.append(k)
-        whole.sort()
+        whole = [k for k, found in enumerate(ids) if found is None]  # short, unreadable, or a prefix fell short
         encode = getattr(self.tokenizer, "encode_batch_fast", self.tokenizer.encode_batch)
         for k, encoding in zip(whole, encode([texts[k] for k in whole]) if whole else []):
             ids[k], truncated[k] = encoding.ids, bool(encoding.overflowing)

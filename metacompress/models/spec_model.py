@@ -11,9 +11,9 @@ from .checkpoint import fit_state_dict, read_weights
 from .fingerprint import files_size, fingerprint, num_parameters, preprocessing_fingerprint
 from .graphcodebert import GraphEncoding, SpecialIds, check_settings
 from .hf import ROBERTA_LIKE, architecture
+from .prefix_tokens import PrefixTokenizing
 from .quiet import quiet_transformers
 from .spec import ModelSpec, check_type, read_spec, toml_text
-from .prefix_tokens import PrefixTokenizing
 from .tokens import normalize_whitespace, read_tokenizer, truncating, with_special_tokens
 
 
