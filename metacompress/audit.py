@@ -84,6 +84,7 @@ def _audit(config: AuditConfig, context: RunContext) -> AuditResult:
     timings["load_data"] = _lap(clock)
 
     models = load_models(config, data.label_names)
+    context.freeze_heap()
     timings["load_models"] = _lap(clock) - timings["load_data"]
 
     start = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -118,6 +119,26 @@ def test_empty_and_malformed_data(models, tmp_path):
     broken.write_text("{not json\n[1, 2]\n")
     with pytest.raises(InputError, match="broken.jsonl"):
         audit(models, broken)
+
+
+def test_a_library_call_leaves_the_garbage_collector_as_it_found_it(models, pairs):
+    # the run freezes the heap it loads (fewer objects for full collections to walk) and must hand
+    # the host process its collector back: after success and failure alike, and untouched when the
+    # host froze objects itself
+    assert gc.get_freeze_count() == 0
+    audit(models, pairs, limit=2)
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ModelLoadError):
+        audit(models, pairs, limit=2, teacher=str(pairs.parent / "no-such-model"))
+    assert gc.get_freeze_count() == 0
+    held = [object() for _ in range(10)]  # noqa: F841 (alive while frozen)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        audit(models, pairs, limit=2)
+        assert 0 < gc.get_freeze_count() <= frozen  # neither unfrozen nor frozen more (frozen objects may die)
+    finally:
+        gc.unfreeze()
 
 
 def test_unknown_relation_suggests_the_right_name(models, pairs):

@@ -93,6 +93,7 @@ def _load_and_search(config: AttackConfig, context: RunContext, store, clock: fl
     if config.success_against == "label" and any(e.label is None for e in examples):
         raise InputError(f"{config.data}: --success-against label needs a gold label on every example")
     models = load_models(config, data.label_names)
+    context.freeze_heap()
     settings = InferenceSettings(batch_size=config.batch_size, device=config.device, precision=config.precision,
                                  progress=False)
     oracle = Oracle(plan.task, models, settings, store, team=context.team)
