@@ -251,3 +251,19 @@ def test_real_students_tokenise_devign_as_before(shared_dir):
         slow = model.encode(codes)
         assert fast.ids == slow.ids and fast.truncated == slow.truncated
         assert sum(fast.truncated) > 100
+
+
+def test_small_batches_tokenised_one_text_per_call_encode_as_the_batch_does():
+    from metacompress.models.tokens import SEQUENTIAL_BELOW, encode_each
+
+    tokenizer = byte_level(lowercase=False)
+    texts = hostile_texts(3)[:SEQUENTIAL_BELOW + 2]
+    for size in range(1, len(texts) + 1):
+        for method in (tokenizer.encode_batch, tokenizer.encode_batch_fast):
+            alone, together = encode_each(method, texts[:size], tokenizer), method(texts[:size])
+            assert [e.ids for e in alone] == [e.ids for e in together]
+            assert [bool(e.overflowing) for e in alone] == [bool(e.overflowing) for e in together]
+    # a padding tokenizer pads a batch to its longest text: its small batches stay whole
+    tokenizer.enable_padding(pad_id=1, pad_token="<pad>")
+    padded = encode_each(tokenizer.encode_batch, ["int x;", "for (i = 0; i < n; i++) sum += a[i];"], tokenizer)
+    assert len(padded[0].ids) == len(padded[1].ids)

@@ -17,7 +17,7 @@ from .fingerprint import files_size, fingerprint, hf_weight_files, num_parameter
 from .hub import hub_offline
 from .prefix_tokens import PrefixTokenizing
 from .quiet import quiet_transformers
-from .tokens import normalize_whitespace
+from .tokens import encode_each, normalize_whitespace
 
 # Models whose position ids start after the padding index, so ``pad_token_id + 1`` positions of
 # ``max_position_embeddings`` can never hold a token.
@@ -204,7 +204,7 @@ class HFClassifier(CodeClassifier):
         if self._prefix is not None and not isinstance(batch[0], tuple):
             return self._prefix.encode(batch)
         if self._backend is not None:
-            encodings = self._backend.encode_batch(batch)
+            encodings = encode_each(self._backend.encode_batch, batch, self._backend)
             return Encoded(ids=[e.ids for e in encodings], truncated=[bool(e.overflowing) for e in encodings])
         return self._encode_slow(batch)
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import Encoded
+from .tokens import encode_each
 
 #: a text is first tokenised from this many characters per token the model reads (byte-level
 #: BPE on code averages 2-4 characters a token; a prefix that turns out too short costs a retry)
@@ -87,13 +88,13 @@ class PrefixTokenizing:
         truncated = [False] * len(texts)
         long = [k for k, text in enumerate(texts) if len(text) > self.chars and _readable(text)]
         if long:
-            encodings = self.tokenizer.encode_batch([texts[k][: self.chars] for k in long])
+            encodings = encode_each(self.tokenizer.encode_batch, [texts[k][: self.chars] for k in long], self.tokenizer)
             for k, encoding in zip(long, encodings):
                 if self._prefix_is_enough(encoding):
                     ids[k], truncated[k] = encoding.ids, True
         whole = [k for k, found in enumerate(ids) if found is None]  # short, unreadable, or a prefix fell short
         encode = getattr(self.tokenizer, "encode_batch_fast", self.tokenizer.encode_batch)
-        for k, encoding in zip(whole, encode([texts[k] for k in whole]) if whole else []):
+        for k, encoding in zip(whole, encode_each(encode, [texts[k] for k in whole], self.tokenizer)):
             ids[k], truncated[k] = encoding.ids, bool(encoding.overflowing)
         return Encoded(ids=ids, truncated=truncated)  # type: ignore[arg-type]
 

@@ -14,7 +14,7 @@ from .hf import ROBERTA_LIKE, architecture
 from .prefix_tokens import PrefixTokenizing
 from .quiet import quiet_transformers
 from .spec import ModelSpec, check_type, read_spec, toml_text
-from .tokens import normalize_whitespace, read_tokenizer, truncating, with_special_tokens
+from .tokens import encode_each, normalize_whitespace, read_tokenizer, truncating, with_special_tokens
 
 
 def load_spec(source: str, *, model_root: str | os.PathLike | None = None, trust_remote_code: bool = False):
@@ -234,7 +234,7 @@ class SpecClassifier(CodeClassifier):
         # encode_batch_fast (tokenizers >= 0.21) leaves out the character offsets, which nothing
         # here reads: the same ids and truncation, about a fifth less tokenising
         encode = getattr(self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch)
-        encodings = encode(batch) if batch else []
+        encodings = encode_each(encode, batch, self._tokenizer)
         return Encoded(ids=[e.ids for e in encodings], truncated=[bool(e.overflowing) for e in encodings])
 
     def encode(self, texts: list[str]) -> Encoded:
