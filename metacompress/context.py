@@ -28,10 +28,9 @@ class RunContext:
 
     team: Team
     plan: Any  # config.Plan
-    #: whether this run may freeze the heap (nothing frozen when it began: a host that froze
-    #: objects itself is left as it is), and whether it did
-    may_freeze: bool = field(default_factory=lambda: gc.get_freeze_count() == 0, repr=False)
-    froze: bool = field(default=False, repr=False)
+    #: whether this run freezes the heap: only when nothing was frozen as it began (a host that
+    #: froze objects itself is left as it is)
+    freezes: bool = field(default_factory=lambda: gc.get_freeze_count() == 0, repr=False)
 
     def freeze_heap(self) -> None:
         """Move every object alive now out of the garbage collector's reach (``gc.freeze``).
@@ -40,9 +39,8 @@ class RunContext:
         transformers, the models, the data: some 370,000 objects) lives to the end of the run,
         and each full collection would walk it again (0.4 of the 0.5 s an audit of 200 Devign
         functions spent collecting). ``run_in_context`` unfreezes it when the engine returns."""
-        if self.may_freeze:
+        if self.freezes:
             gc.freeze()
-            self.froze = True
 
     def store(self, config: Any, shared: bool) -> ContextManager[Any]:
         """The prediction store as a context (its value None with --no-cache). ``shared``: the
@@ -75,7 +73,7 @@ def run_in_context(config: Any, files: tuple[str, ...] | None, engine: Callable[
             team.together(lambda: check_out(config.out, config.overwrite, files) if team.is_main else None)
             return engine(context)
     finally:
-        if context.froze:
+        if context.freezes:  # freeze_heap ran as the context was made
             gc.unfreeze()
 
 
