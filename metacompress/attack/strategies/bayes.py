@@ -9,6 +9,8 @@ what, as ALERT's ranking of variables by importance assumes), fitted to every ed
 far. Each step draws one sample of the effects from the posterior per candidate and proposes the
 edit set that sample rates best (per variable its best name, kept where its effect is positive):
 edits that helped get combined, and edits not yet tried get drawn while their effect is uncertain.
+A draw whose best edit set was already queried proposes that set with one variable given its next
+untried name, so a settled posterior still walks each variable's names around its best guess.
 """
 
 from __future__ import annotations
