@@ -71,9 +71,10 @@ def site(tmp_path_factory) -> Path:
     return site
 
 
-def run_python(site: Path, *args: str) -> subprocess.CompletedProcess:
+def run_python(site: Path, *args: str, **options) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(site)])}
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=600, cwd=site)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=600, cwd=site,
+                          **options)
 
 
 def test_a_plugin_relation_is_listed_without_importing_it_and_loads_on_use(site):

@@ -9,6 +9,7 @@ on PYTHONPATH of a subprocess, as in tests/test_plugins.py.
 from __future__ import annotations
 
 import json
+import signal
 import warnings
 from pathlib import Path
 
@@ -93,7 +94,10 @@ def test_a_metric_plugin_failing_at_import_leaves_the_built_in_metrics(sites, fa
 def test_a_real_ctrl_c_while_a_plugin_loads_still_interrupts(tmp_path):
     write_distribution(tmp_path, "mc-slow-plugin", "[metacompress.relations]\nslow = mc_slow\n",
                        {"mc_slow.py": REAL_CTRL_C})
-    done = run_python(tmp_path, "-m", "metacompress", "transform", "-l", "c", "-r", "slow", "-")
+    # a shell starting the suite in the background leaves SIGINT ignored, and a child inherits
+    # that: this Ctrl-C is meant to reach a process that listens for one
+    listening = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+    done = run_python(tmp_path, "-m", "metacompress", "transform", "-l", "c", "-r", "slow", "-", preexec_fn=listening)
     assert done.returncode == 130 and "interrupted" in done.stderr
 
 
