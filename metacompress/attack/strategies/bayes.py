@@ -144,11 +144,11 @@ class AdditiveModel:
         return next((name for name in self.space.slots[index].every_name
                      if not self.tried[self.bits[("name", index, name)]] and name not in pending), None)
 
-    def _options(self, index: int, names: list[str]) -> list[str]:
+    def _options(self, index: int) -> list[str]:
         """The names of a variable tried so far and the next untried one: a maximum over many
         untried names, each drawn from the prior, would nearly always find one that looks good."""
-        tried = [name for name in names if self.tried[self.bits[("name", index, name)]]]
-        untried = next((name for name in names if not self.tried[self.bits[("name", index, name)]]), None)
+        tried = [name for name in self.space.slots[index].every_name if self.tried[self.bits[("name", index, name)]]]
+        untried = self.next_untried(index, [])
         return tried + ([untried] if untried is not None else [])
 
     def best_edit_set(self, effects: np.ndarray, rng: random.Random) -> Candidate:
@@ -156,8 +156,8 @@ class AdditiveModel:
         positive (no name given twice), the best relations under max_relations, --max-renames kept."""
         space = self.space
         choices = []
-        for index, slot in enumerate(space.slots):
-            name = max(self._options(index, slot.every_name), key=lambda n: self.effect(effects, index, n))
+        for index in range(len(space.slots)):
+            name = max(self._options(index), key=lambda n: self.effect(effects, index, n))
             gain = self.effect(effects, index, name)
             if gain > 0:
                 choices.append((gain, index, name))
