@@ -52,6 +52,7 @@ SMOKES = {
     "corpora": Smoke("corpora.py", ("--languages", "python")),
     "eval_students": Smoke("eval_students.py", ("--only", "avatar-devign", "--limit", "4", "--device", "cpu",
                                                 "--shared", "{shared}"), needs_shared=True),
+    "grammar_words": Smoke("grammar_words.py", ("tests/data/keyword_lexer.c",), figures=False),
     "gpu_check": Smoke("gpu_check.py", figures=False),  # run without CUDA: says so and checks nothing
     "import_graph": Smoke("import_graph.py", figures=False, exit_codes=(0, 1)),
     "readme_examples": Smoke("readme_examples.py", ("--check",), figures=False, exit_codes=(0, 1)),

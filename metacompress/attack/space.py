@@ -38,6 +38,7 @@ from ..code.names import safe_new_name, used_words
 from ..code.edits import Edit
 from ..code.parsing import ParsedCode, error_signature, keeps_parse_errors
 from ..code.python import rewrite_compiles
+from ..code.same_tokens import renames_keep_tree
 from ..errors import InputError
 from ..relations import get_relation
 from ..relations.base import splice
@@ -131,7 +132,7 @@ class EditSpace:
             parsed = self._parsed[side]
             edits = rename_edits(parsed.source, chosen)
             new_source = splice(parsed.source, edits)
-            if not _valid(parsed, edits, new_source, in_errors):
+            if not _valid(parsed, edits, new_source, in_errors, chosen):
                 return None
             code[side] = new_source.decode("utf-8")
         for name, seed, side in candidate.relations:
@@ -184,14 +185,17 @@ class EditSpace:
         return edits
 
 
-def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes, renamed: dict[str, str]) -> bool:
+def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes, renamed: dict[str, str],
+           chosen: list[tuple[Any, str]]) -> bool:
     """The checks ``Relation.apply`` makes on its output: same parse errors (their text with the
-    renames made, where a renamed variable occurs in one); Python compiles."""
+    renames made, where a renamed variable occurs in one), or the proof that the tree is the
+    same (code.same_tokens); Python compiles."""
     if renamed:
         after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
         if error_signature(after.tree) != _renamed_signature(error_signature(parsed.tree), renamed):
             return False
-    elif not keeps_parse_errors(parsed, edits, new_source):
+    elif not renames_keep_tree(parsed, [(v.name, v.occurrences, new) for v, new in chosen]) and \
+            not keeps_parse_errors(parsed, edits, new_source):
         return False
     return parsed.language != "python" or rewrite_compiles(parsed, edits, new_source)
 

@@ -32,3 +32,8 @@ def splice(source: bytes, edits: list[Edit]) -> bytes:
         cursor = edit.end
     pieces.append(source[cursor:])
     return b"".join(pieces)
+
+
+class SameTreeEdits(list):
+    """Edits proven to leave the parse tree as it was (code.same_tokens): the relation's own check
+    skips the re-parse that would show it (compile() still runs for Python)."""

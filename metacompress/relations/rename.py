@@ -38,10 +38,12 @@ from collections.abc import Container
 
 from ..code.analysis import local_variables, locals_in_unparsed_code
 from ..code.assumptions import UNPARSED_CODE
+from ..code.edits import SameTreeEdits
 from ..code.interfaces import function_names, parameter_exposure
 from ..code.name_styles import random_words, switch_case
 from ..code.names import TextNames, safe_new_name, used_words
 from ..code.parsing import ParsedCode
+from ..code.same_tokens import renames_keep_tree
 from ..code.scopes import Variable, finish
 from ..errors import NotApplicable, UsageError
 from .base import Edit, Relation, register_relation
@@ -82,7 +84,10 @@ class RenameIdentifiers(Relation):
         new_names = _choose_names(renamable, options["style"], parsed.language, parsed.text, rng)
         if not new_names:
             raise NotApplicable("no local variable name has a camelCase/snake_case counterpart that is free")
-        return _splices(parsed.source, new_names)
+        edits = _splices(parsed.source, new_names)
+        if renames_keep_tree(parsed, [(v.name, v.occurrences, new) for v, new in new_names]):
+            return SameTreeEdits(edits)
+        return edits
 
     def _check_options(self, options: dict[str, str]) -> dict[str, str]:
         """``targets`` is free text: a ``+`` or ``,`` separated set, stored in canonical order."""

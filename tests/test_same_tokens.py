@@ -1,0 +1,205 @@
+"""The rename proof (code.same_tokens) agrees with a fresh parse wherever it claims the tree is kept.
+
+Every renaming it proves is re-parsed here from scratch and compared node by node with the
+original's tree; the names it must refuse are shown to change the tree when written in, so a
+rule dropped from the proof fails a test.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from metacompress.code import same_tokens
+from metacompress.code.edits import SameTreeEdits, splice
+from metacompress.code.grammar_words import GRAMMARS, Grammar
+from metacompress.code.parsing import ParsedCode, get_parser
+from metacompress.code.same_tokens import renames_keep_tree
+from metacompress.relations import get_relation
+from metacompress.relations.rename import rename_edits, renamable_variables
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+import grammar_words  # noqa: E402
+
+#: names of other lengths than the originals, so every offset after the first occurrence moves
+NEW_NAMES = ("q", "renamed_to_a_much_longer_name")
+
+
+def shape(tree) -> list[tuple[int, int]]:
+    """Every node's kind and child count, in document order: the tree less its text."""
+    found, cursor = [], tree.walk()
+    while True:
+        found.append((cursor.node.kind_id, cursor.node.child_count))
+        if cursor.goto_first_child() or cursor.goto_next_sibling():
+            continue
+        while cursor.goto_parent():
+            if cursor.goto_next_sibling():
+                break
+        else:
+            return found
+
+
+def renamings(parsed: ParsedCode):
+    """All variables renamed at once, then each variable alone, under each new name."""
+    variables = renamable_variables(parsed)
+    for new in NEW_NAMES:
+        yield [(v, f"{new}{i}") for i, v in enumerate(variables)]
+        for variable in variables[:8]:
+            yield [(variable, new)]
+
+
+def proven_and_checked(codes: list[str], language: str) -> tuple[int, int]:
+    """(renamings proven, renamings tried); each proven one is checked against a fresh parse."""
+    proven = tried = 0
+    parser = get_parser(language)
+    for code in codes:
+        parsed = ParsedCode.parse(code, language)
+        for chosen in renamings(parsed):
+            if not chosen:
+                continue
+            tried += 1
+            if not renames_keep_tree(parsed, [(v.name, v.occurrences, new) for v, new in chosen]):
+                continue
+            proven += 1
+            fresh = parser.parse(splice(parsed.source, rename_edits(parsed.source, chosen)))
+            assert not fresh.root_node.has_error, (code, chosen)
+            assert shape(fresh) == shape(parsed.tree), (code, chosen)
+    return proven, tried
+
+
+def python_sources() -> list[str]:
+    paths = sorted((REPO / "tests" / "corpus" / "python").glob("*.py")) + sorted((REPO / "metacompress").rglob("*.py"))
+    return [path.read_text(encoding="utf-8") for path in paths]
+
+
+def benchmark_code(folder: Path, fields: tuple[str, ...], limit: int) -> list[str]:
+    seen: dict[str, None] = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            for name in fields:
+                seen.setdefault(row[name], None)
+            if len(seen) >= limit:
+                return list(seen)
+    return list(seen)
+
+
+def test_every_proven_renaming_of_python_sources_parses_to_the_same_tree():
+    proven, tried = proven_and_checked(python_sources(), "python")
+    assert proven > tried / 2, (proven, tried)
+
+
+@pytest.mark.parametrize("language,folder,fields", [
+    ("java", "bigclonebench-test", ("code1", "code2")),
+    ("c", "devign-test", ("func",)),
+])  # fmt: skip
+def test_every_proven_renaming_of_benchmark_code_parses_to_the_same_tree(shared_dir, language, folder, fields):
+    proven, tried = proven_and_checked(benchmark_code(shared_dir / "data" / folder, fields, 300), language)
+    assert proven > tried / 3, (proven, tried)
+
+
+def occurrences(source: bytes, word: bytes) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(rb"\b" + word + rb"\b", source)]
+
+
+@pytest.mark.parametrize("language,code,old,new", [
+    ("c", "int f(int n) { int size = n; return size; }", "size", "size_t"),  # a primitive type
+    ("c", "int f(int n) { int t = n; return t; }", "t", "defined"),  # a keyword only in #if
+    ("java", "class A { int f(int n) { int k = n; return k; } }", "k", "record"),
+    ("python", "def f(n):\n    k = n\n    return k\n", "k", "print"),  # the print statement
+    ("python", "def f(n):\n    k = n\n    return k\n", "k", "match"),
+])  # fmt: skip
+def test_a_grammar_word_is_never_proven(language, code, old, new):
+    parsed = ParsedCode.parse(code, language)
+    spans = occurrences(parsed.source, old.encode())
+    assert renames_keep_tree(parsed, [(old, spans, "fresh")])  # the same rename to a plain word is
+    assert not renames_keep_tree(parsed, [(old, spans, new)])
+
+
+def test_the_words_the_proof_refuses_do_change_trees():
+    """Why the word lists matter: written where an identifier stood, these parse differently."""
+    for language, code, old, new in [
+        ("c", "int f(int n) { size = n; return size; }", "size", "size_t"),
+        ("java", "class A { void f() { int k = 1; k = k + 1; } }", "k", "_"),  # the unnamed pattern
+        ("python", "def f(n):\n    k >> n\n    return n\n", "k", "print"),  # Python 2's print >> file
+    ]:
+        parsed = ParsedCode.parse(code, language)
+        changed = parsed.source.replace(old.encode(), new.encode())
+        assert shape(get_parser(language).parse(changed)) != shape(parsed.tree), (language, new)
+
+
+@pytest.mark.parametrize("language,code,start,old", [
+    ("c", "int f(int q) { double d = 1.e5 + q; return d; }", 10, "e5"),  # after '.': a number's exponent
+    ("c", 'int f(int PRIx) { return g("%" PRIx"d"); }', 0, "PRIx"),  # before a quote: a string prefix
+    ("python", "def f(x):\n    return x\n", 0, "x"),  # the proof reads every occurrence's text
+])  # fmt: skip
+def test_a_word_whose_neighbours_could_join_it_is_not_proven(language, code, start, old):
+    parsed = ParsedCode.parse(code, language)
+    spans = [span for span in occurrences(parsed.source, old.encode()) if span[0] >= start]
+    if language == "python":
+        spans = [(spans[0][0], spans[0][1] + 1)]  # a stretch that is not the word
+    assert spans and not renames_keep_tree(parsed, [(old, spans, "u8" if language == "c" else "y")])
+
+
+def test_a_string_prefix_after_a_word_changes_the_tree_where_the_proof_refuses():
+    code = 'int f(int PRIx) { return g("%" PRIx "d"); }'
+    parsed = ParsedCode.parse(code, "c")
+    spans = occurrences(parsed.source, b"PRIx")
+    assert renames_keep_tree(parsed, [("PRIx", spans, "fresh")])
+    joined = parsed.source.replace(b'PRIx "d"', b'u8"d"').replace(b"PRIx", b"u8")
+    assert shape(get_parser("c").parse(joined)) != shape(parsed.tree)
+
+
+def test_input_with_parse_errors_is_never_proven():
+    parsed = ParsedCode.parse("int f(int n) { int k = n +; return k; }", "c")
+    assert parsed.root.has_error
+    assert not renames_keep_tree(parsed, [("k", occurrences(parsed.source, b"k"), "fresh")])
+
+
+def test_another_grammar_version_turns_the_proof_off(monkeypatch):
+    parsed = ParsedCode.parse("int f(int n) { int k = n; return k; }", "c")
+    renames = [("k", occurrences(parsed.source, b"k"), "fresh")]
+    assert renames_keep_tree(parsed, renames)
+    grammar = GRAMMARS["c"]
+    monkeypatch.setitem(GRAMMARS, "c", Grammar(grammar.package, grammar.version + ".post1", grammar.words))
+    same_tokens._words.cache_clear()
+    try:
+        assert not renames_keep_tree(parsed, renames)
+    finally:
+        same_tokens._words.cache_clear()
+
+
+@pytest.mark.parametrize("language", ["c", "java", "python"])
+def test_the_word_lists_hold_every_word_token_the_installed_grammar_names(language):
+    """The keyword lexer's words cannot be listed at run time, but every word-like anonymous
+    token the grammar's symbol table names must be among them (else: regenerate the table)."""
+    language_object = get_parser(language).language
+    named = {
+        language_object.node_kind_for_id(i)
+        for i in range(1, language_object.node_kind_count)
+        if not language_object.node_kind_is_named(i) and language_object.node_kind_is_visible(i)
+    }
+    words = {name for name in named if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or "")}
+    assert words and words <= GRAMMARS[language].words
+
+
+def test_rename_identifiers_skips_the_reparse_only_when_proven():
+    relation = get_relation("rename-identifiers")
+    clean = ParsedCode.parse("int f(int n) { int total = n + 1; return total; }", "c")
+    broken = ParsedCode.parse("int f(int n) { int total = n + 1; return total; }\nint g(int m) { return m +; }", "c")
+    options = relation.check_options({})
+    assert isinstance(relation._edits(clean, random.Random(0), options), SameTreeEdits)
+    assert not isinstance(relation._edits(broken, random.Random(0), options), SameTreeEdits)
+    assert relation.apply(broken.text, "c").applied  # the re-parse still accepts it
+
+
+def test_the_script_reads_a_keyword_lexer():
+    source = (REPO / "tests" / "data" / "keyword_lexer.c").read_text(encoding="utf-8")
+    assert grammar_words.keywords(source) == ["if", "in", "int"]
+    assert grammar_words.word_prefixes(source) == ["L"]
