@@ -11,6 +11,7 @@ import json
 import random
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,8 @@ import pytest
 from metacompress.code import same_tokens
 from metacompress.code.edits import SameTreeEdits, splice
 from metacompress.code.grammar_words import GRAMMARS, Grammar
-from metacompress.code.parsing import ParsedCode, get_parser
-from metacompress.code.same_tokens import renames_keep_tree
+from metacompress.code.parsing import ParsedCode, get_parser, python_compiles
+from metacompress.code.same_tokens import renames_keep_compiling, renames_keep_tree
 from metacompress.relations import get_relation
 from metacompress.relations.rename import rename_edits, renamable_variables
 
@@ -46,31 +47,41 @@ def shape(tree) -> list[tuple[int, int]]:
 
 
 def renamings(parsed: ParsedCode):
-    """All variables renamed at once, then each variable alone, under each new name."""
+    """All variables renamed at once, each variable alone, and each variable at every other
+    occurrence only (what a wrong scope analysis would do), under each new name."""
     variables = renamable_variables(parsed)
     for new in NEW_NAMES:
         yield [(v, f"{new}{i}") for i, v in enumerate(variables)]
         for variable in variables[:8]:
             yield [(variable, new)]
+            if len(variable.occurrences) > 1:
+                yield [(replace(variable, occurrences=variable.occurrences[::2]), new)]
 
 
-def proven_and_checked(codes: list[str], language: str) -> tuple[int, int]:
-    """(renamings proven, renamings tried); each proven one is checked against a fresh parse."""
-    proven = tried = 0
+def proven_and_checked(codes: list[str], language: str) -> tuple[int, int, int]:
+    """(renamings proven to keep the tree, of them proven to compile, renamings tried): each
+    proven one is checked against a fresh parse, and against compile() where the original compiles."""
+    proven = compiling = tried = 0
     parser = get_parser(language)
     for code in codes:
         parsed = ParsedCode.parse(code, language)
+        original_compiles = language == "python" and python_compiles(code)
         for chosen in renamings(parsed):
             if not chosen:
                 continue
             tried += 1
-            if not renames_keep_tree(parsed, [(v.name, v.occurrences, new) for v, new in chosen]):
+            renames = [(v.name, v.occurrences, new) for v, new in chosen]
+            if not renames_keep_tree(parsed, renames):
                 continue
             proven += 1
-            fresh = parser.parse(splice(parsed.source, rename_edits(parsed.source, chosen)))
+            new_source = splice(parsed.source, rename_edits(parsed.source, chosen))
+            fresh = parser.parse(new_source)
             assert not fresh.root_node.has_error, (code, chosen)
             assert shape(fresh) == shape(parsed.tree), (code, chosen)
-    return proven, tried
+            if original_compiles and renames_keep_compiling(parsed, renames):
+                compiling += 1
+                assert python_compiles(new_source.decode("utf-8")), (code, chosen)
+    return proven, compiling, tried
 
 
 def python_sources() -> list[str]:
@@ -90,9 +101,9 @@ def benchmark_code(folder: Path, fields: tuple[str, ...], limit: int) -> list[st
     return list(seen)
 
 
-def test_every_proven_renaming_of_python_sources_parses_to_the_same_tree():
-    proven, tried = proven_and_checked(python_sources(), "python")
-    assert proven > tried / 2, (proven, tried)
+def test_every_proven_renaming_of_python_sources_parses_to_the_same_tree_and_compiles():
+    proven, compiling, tried = proven_and_checked(python_sources(), "python")
+    assert proven > tried / 2 and compiling > proven / 2, (proven, compiling, tried)
 
 
 @pytest.mark.parametrize("language,folder,fields", [
@@ -100,7 +111,7 @@ def test_every_proven_renaming_of_python_sources_parses_to_the_same_tree():
     ("c", "devign-test", ("func",)),
 ])  # fmt: skip
 def test_every_proven_renaming_of_benchmark_code_parses_to_the_same_tree(shared_dir, language, folder, fields):
-    proven, tried = proven_and_checked(benchmark_code(shared_dir / "data" / folder, fields, 300), language)
+    proven, _, tried = proven_and_checked(benchmark_code(shared_dir / "data" / folder, fields, 300), language)
     assert proven > tried / 3, (proven, tried)
 
 
@@ -203,3 +214,38 @@ def test_the_script_reads_a_keyword_lexer():
     source = (REPO / "tests" / "data" / "keyword_lexer.c").read_text(encoding="utf-8")
     assert grammar_words.keywords(source) == ["if", "in", "int"]
     assert grammar_words.word_prefixes(source) == ["L"]
+
+
+@pytest.mark.parametrize("code,old,renamed_at", [
+    # a nonlocal whose binding no longer has its name: "no binding for nonlocal"
+    ("def f():\n    k = 1\n    def g():\n        nonlocal k\n        k = 2\n    g()\n    return k\n", "k", 0),
+    # alternatives of a case that bind different names
+    ("def f(v):\n    match v:\n        case [k] | (k, 0):\n            return k\n    return 0\n", "k", 0),
+])  # fmt: skip
+def test_renamings_that_would_stop_python_compiling_are_not_proven_to_compile(code, old, renamed_at):
+    """Telling apart occurrences of one name (here: renaming only the first) breaks these two
+    statements; the proof refuses any module that has them, and compile() decides."""
+    parsed = ParsedCode.parse(code, "python")
+    first = occurrences(parsed.source, old.encode())[renamed_at]
+    renames = [(old, [first], "fresh")]
+    assert renames_keep_tree(parsed, renames)
+    assert not renames_keep_compiling(parsed, renames)
+    assert python_compiles(code)
+    assert not python_compiles(splice(parsed.source, rename_edits(parsed.source, [(_Named(old, [first]), "fresh")])).decode())
+
+
+def test_a_renaming_inside_the_future_imports_is_not_proven_to_compile():
+    code = "from __future__ import annotations\n\ndef f(k):\n    return k\n"
+    parsed = ParsedCode.parse(code, "python")
+    later = [span for span in occurrences(parsed.source, b"k")]
+    assert renames_keep_compiling(parsed, [("k", later, "fresh")])
+    feature = occurrences(parsed.source, b"annotations")
+    assert not renames_keep_compiling(parsed, [("annotations", feature, "fresh")])
+    assert not python_compiles(code.replace("annotations", "fresh"))
+
+
+class _Named:
+    """The two fields rename_edits reads from a variable."""
+
+    def __init__(self, name: str, occurrences: list[tuple[int, int]]):
+        self.name, self.occurrences = name, occurrences

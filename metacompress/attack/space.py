@@ -38,7 +38,7 @@ from ..code.names import safe_new_name, used_words
 from ..code.edits import Edit
 from ..code.parsing import ParsedCode, error_signature, keeps_parse_errors
 from ..code.python import rewrite_compiles
-from ..code.same_tokens import renames_keep_tree
+from ..code.same_tokens import renames_keep_compiling, renames_keep_tree
 from ..errors import InputError
 from ..relations import get_relation
 from ..relations.base import splice
@@ -190,12 +190,15 @@ def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes, renamed: di
     """The checks ``Relation.apply`` makes on its output: same parse errors (their text with the
     renames made, where a renamed variable occurs in one), or the proof that the tree is the
     same (code.same_tokens); Python compiles."""
+    renames = [(v.name, v.occurrences, new) for v, new in chosen]
     if renamed:
         after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
         if error_signature(after.tree) != _renamed_signature(error_signature(parsed.tree), renamed):
             return False
-    elif not renames_keep_tree(parsed, [(v.name, v.occurrences, new) for v, new in chosen]) and \
-            not keeps_parse_errors(parsed, edits, new_source):
+    elif renames_keep_tree(parsed, renames):
+        return parsed.language != "python" or renames_keep_compiling(parsed, renames) or \
+            rewrite_compiles(parsed, edits, new_source)
+    elif not keeps_parse_errors(parsed, edits, new_source):
         return False
     return parsed.language != "python" or rewrite_compiles(parsed, edits, new_source)
 

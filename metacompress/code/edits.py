@@ -36,4 +36,9 @@ def splice(source: bytes, edits: list[Edit]) -> bytes:
 
 class SameTreeEdits(list):
     """Edits proven to leave the parse tree as it was (code.same_tokens): the relation's own check
-    skips the re-parse that would show it (compile() still runs for Python)."""
+    skips the re-parse that would show it, and compile() too where ``compiles`` (Python: proven
+    to compile wherever the original does)."""
+
+    def __init__(self, edits: list[Edit], compiles: bool = False):
+        super().__init__(edits)
+        self.compiles = compiles

@@ -17,13 +17,18 @@ one, and the scanner's string prefixes need a quote after them), so the parser s
 token kinds in the same order, takes the same steps and builds the same tree, without errors.
 The proof gives up (and the caller re-parses) on anything else: an input with parse errors, a
 non-ASCII name, a grammar version other than the one the word lists were read from.
-tests/test_same_tokens.py checks the verdict against a fresh parse on every renaming of the
-corpora it finds.
+For Python, ``renames_keep_compiling`` also proves that the output compiles wherever the input
+does, in place of compile() (see there).
+
+tests/test_same_tokens.py checks the verdicts on every renaming of the corpora it finds, and on
+renamings that rename only some occurrences of a name (as a wrong scope analysis would): each
+proven one re-parses to the same tree, and compiles where the original compiles.
 """
 
 from __future__ import annotations
 
 import functools
+import keyword
 import re
 from collections.abc import Iterable
 
@@ -31,6 +36,9 @@ from .grammar_words import GRAMMARS
 from .parsing import ParsedCode
 
 PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NONLOCAL = re.compile(rb"\bnonlocal\b")
+#: a ``case`` block of a ``match`` statement starts its line (a soft keyword: the word alone is no sign)
+CASE_LINE = re.compile(rb"^[ \t]*case\b", re.M)
 #: bytes that may not come just before a replaced word: word characters (ASCII and UTF-8), Java's
 #: ``$``, a ``.`` (a number's fraction or exponent), ``#`` (a directive) and a backslash (an escape)
 BAD_BEFORE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$.#\\") | frozenset(range(0x80, 0x100))
@@ -56,6 +64,48 @@ def renames_keep_tree(parsed: ParsedCode, renames: Iterable[tuple[str, list[tupl
             if (start > 0 and source[start - 1] in BAD_BEFORE) or (end < size and source[end] in BAD_AFTER):
                 return False
     return True
+
+
+def renames_keep_compiling(parsed: ParsedCode, renames: list[tuple[str, list[tuple[int, int]], str]]) -> bool:
+    """For Python, after ``renames_keep_tree`` held: True when the renamed module provably
+    compiles wherever the original does, so ``compile()`` need not run.
+
+    CPython's tokenizer reads the same token kinds (the neighbour rules above; no name is a
+    keyword or soft keyword), so its parser accepts the new text as it did the old. What is left
+    is the symbol table, whose errors depend on which names are equal. A renaming can only tell
+    apart occurrences that had one name, never make two names one: each old name keeps a new
+    name of its own that occurs nowhere in the original. Telling apart can only fail to find a
+    binding that a ``nonlocal`` statement names, or make the alternatives of a ``match`` case
+    bind different names: neither statement may occur. No renamed name may occur in the
+    ``__future__`` imports (a feature's name). Everything else compile() refuses needs two equal
+    names, or does not look at names.
+    """
+    source = parsed.source
+    if parsed.language != "python" or NONLOCAL.search(source) or CASE_LINE.search(source):
+        return False
+    futures_end = _futures_end(parsed) if b"__future__" in source else 0
+    owner: dict[str, str] = {}
+    for old, occurrences, new in renames:
+        if any(keyword.iskeyword(n) or keyword.issoftkeyword(n) or n.startswith("__") for n in (old, new)):
+            return False  # (``__x`` is mangled in a class, ``__class__`` is super()'s cell)
+        if owner.setdefault(new, old) != old or new.encode("ascii") in source:
+            return False
+        if futures_end and min(start for start, _ in occurrences) < futures_end:
+            return False
+    return True
+
+
+def _futures_end(parsed: ParsedCode) -> int:
+    """Where the module's ``from __future__`` imports end (they come first, after a docstring
+    and comments); past the end of the text when something else is unclear."""
+    end, node = 0, parsed.root.child(0)
+    while node is not None and node.type in ("future_import_statement", "comment", "expression_statement"):
+        if node.type == "future_import_statement":
+            end = node.end_byte
+        elif node.type == "expression_statement" and (node.named_child_count != 1 or node.named_children[0].type != "string"):
+            break
+        node = node.next_sibling
+    return end or len(parsed.source) + 1
 
 
 def _plain(name: str, words: frozenset[str]) -> bool:

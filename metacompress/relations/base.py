@@ -148,9 +148,10 @@ class Relation:
         """Refuse a rewrite that changes nothing, adds a parse error, or stops Python compiling."""
         if new_source == parsed.source:
             raise NotApplicable("the rewrite left the code unchanged")
-        if not isinstance(edits, SameTreeEdits) and not keeps_parse_errors(parsed, edits, new_source):
+        proven = edits if isinstance(edits, SameTreeEdits) else None
+        if proven is None and not keeps_parse_errors(parsed, edits, new_source):
             raise NotApplicable("internal check failed: the rewrite would change the parse errors")
-        if parsed.language == "python" and not rewrite_compiles(parsed, edits, new_source):
+        if parsed.language == "python" and not (proven and proven.compiles) and not rewrite_compiles(parsed, edits, new_source):
             raise NotApplicable("internal check failed: the rewrite does not compile()")
 
     def _not_applicable(self, text: str, language: str, reason: str) -> Rewrite:

@@ -43,7 +43,7 @@ from ..code.interfaces import function_names, parameter_exposure
 from ..code.name_styles import random_words, switch_case
 from ..code.names import TextNames, safe_new_name, used_words
 from ..code.parsing import ParsedCode
-from ..code.same_tokens import renames_keep_tree
+from ..code.same_tokens import renames_keep_compiling, renames_keep_tree
 from ..code.scopes import Variable, finish
 from ..errors import NotApplicable, UsageError
 from .base import Edit, Relation, register_relation
@@ -85,8 +85,9 @@ class RenameIdentifiers(Relation):
         if not new_names:
             raise NotApplicable("no local variable name has a camelCase/snake_case counterpart that is free")
         edits = _splices(parsed.source, new_names)
-        if renames_keep_tree(parsed, [(v.name, v.occurrences, new) for v, new in new_names]):
-            return SameTreeEdits(edits)
+        renames = [(v.name, v.occurrences, new) for v, new in new_names]
+        if renames_keep_tree(parsed, renames):
+            return SameTreeEdits(edits, compiles=renames_keep_compiling(parsed, renames))
         return edits
 
     def _check_options(self, options: dict[str, str]) -> dict[str, str]:
