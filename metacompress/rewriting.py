@@ -145,13 +145,18 @@ def rewrite_all(
     from tqdm.auto import tqdm
 
     rewriters = [Rewriter(language, rewrite_seed(seed, k), options) for k in range(rewrites)]
+    # Computed example by example: every relation reads one example's snippets while their parse
+    # is among the recent ones (code.parsing), where relation by relation it was gone again
+    # before the next relation came back to it. Each rewrite depends on nothing else, so the
+    # order only changes the work, never a result.
+    jobs: Iterable[tuple[int, int, str]] = [(i, k, r) for i in range(len(examples)) for k in range(rewrites)
+                                            for r in relations]
     # disable=None: bars on a terminal only, so CI logs stay readable.
-    jobs: Iterable[tuple[str, int, int]] = [(r, i, k) for r in relations for i in range(len(examples))
-                                            for k in range(rewrites)]
     bar = tqdm(jobs, total=len(relations) * len(examples) * rewrites, desc="transform", unit="input",
                disable=None if progress else True)
-    return number_rows([replace(rewriters[k].rewrite_visible(i, examples[i], relation, sides, visible), rewrite=k)
-                        for relation, i, k in bar])
+    done = {(relation, i, k): replace(rewriters[k].rewrite_visible(i, examples[i], relation, sides, visible), rewrite=k)
+            for i, k, relation in bar}
+    return number_rows([done[(r, i, k)] for r in relations for i in range(len(examples)) for k in range(rewrites)])
 
 
 def number_rows(rewrites: list[RewrittenExample]) -> list[RewrittenExample]:

@@ -141,3 +141,24 @@ def test_threshold_curves_pass_through_the_pooled_figures_at_the_setting(once, t
     assert confidence.values["discrepancy_rate"][confidence.grid.index(0.9)] == pytest.approx(
         pooled["discrepancy_rate"].value, abs=1e-6)
     assert "threshold_sensitivity" in once.report.to_dict()
+
+
+def test_the_transform_stage_parses_each_snippet_once_for_all_relations(monkeypatch):
+    """Every relation of an audit reads the same example: its parse is shared while the example
+    is being rewritten, whatever the sample's size (here larger than the recent-parse cache)."""
+    from metacompress.code import parsing
+    from metacompress.rewriting import rewrite_all
+    from metacompress.tasks.base import Example
+
+    monkeypatch.setattr(parsing, "RECENT_PARSES", 8)
+    parsing.clear_parse_caches()
+    snippets = [f"int f{i}(int a) {{ int b = a + {i}; if (b > 2) {{ b = b * 2; }} return b; }}" for i in range(12)]
+    examples = [Example(str(i), (code,)) for i, code in enumerate(snippets)]
+    parsed: list[str] = []
+    fresh = parsing.ParsedCode._parse_fresh.__func__
+    monkeypatch.setattr(parsing.ParsedCode, "_parse_fresh",
+                        classmethod(lambda cls, text, language: parsed.append(text) or fresh(cls, text, language)))
+    relations = ["swap-operands", "add-braces", "insert-comment", "double-negation"]
+    rows = rewrite_all(examples, relations, "c", (0,), seed=0, progress=False)
+    assert [(r.relation, r.example_index) for r in rows] == [(rel, i) for rel in relations for i in range(12)]
+    assert all(parsed.count(code) == 1 for code in snippets), [parsed.count(code) for code in snippets]
