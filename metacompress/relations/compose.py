@@ -9,6 +9,7 @@ relation, compose draws its own choice of steps from ``snippet_seed`` (the seed 
 
 from __future__ import annotations
 
+import functools
 import random
 
 from ..errors import UsageError
@@ -49,10 +50,7 @@ class Compose(Relation):
         """The relation names to apply, in order: the given list, or a seeded draw."""
         if relations != RANDOM:
             return [name.strip() for name in relations.split(",")]
-        from . import RELATIONS
-
-        # built-ins only: installing a plugin must not change what a seed gives
-        supported = [n for n in sorted(RELATIONS.builtins()) if n != self.name and language in RELATIONS.get(n).languages]
+        supported = _builtin_steps(self.name, language)
         rng = random.Random(f"{self.name}|{language}|{seed}")
         return rng.sample(supported, min(DEFAULT_STEPS, len(supported)))
 
@@ -77,6 +75,16 @@ class Compose(Relation):
         return chosen
 
 
+@functools.cache
+def _builtin_steps(compose: str, language: str) -> list[str]:
+    """The built-in relations (but compose) for ``language``, sorted: installing a plugin must
+    not change what a seed gives, and the built-ins never change within a process."""
+    from . import RELATIONS
+
+    return [n for n in sorted(RELATIONS.builtins()) if n != compose and language in RELATIONS.get(n).languages]
+
+
+@functools.lru_cache(maxsize=1024)
 def step_seed(seed: int, index: int) -> int:
     """A seed for step ``index`` that differs per step and per compose seed, reproducibly."""
     return random.Random(f"compose-step|{seed}|{index}").getrandbits(32)
