@@ -231,6 +231,8 @@ def test_the_script_reads_a_keyword_lexer():
     ("def f():\n    k = 1\n    def g():\n        nonlocal k\n        k = 2\n    g()\n    return k\n", "k", 0),
     # alternatives of a case that bind different names
     ("def f(v):\n    match v:\n        case [k] | (k, 0):\n            return k\n    return 0\n", "k", 0),
+    # the same, its case line indented after a form feed (found by a hostile fuzzer)
+    ("match v:\n\f    case [k] | [k]:\n        pass\n", "k", 0),
 ])  # fmt: skip
 def test_renamings_that_would_stop_python_compiling_are_not_proven_to_compile(code, old, renamed_at,
                                                                              grammars_listed):

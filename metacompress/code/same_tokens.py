@@ -38,7 +38,7 @@ from .parsing import ParsedCode
 PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NONLOCAL = re.compile(rb"\bnonlocal\b")
 #: a ``case`` block of a ``match`` statement starts its line (a soft keyword: the word alone is no sign)
-CASE_LINE = re.compile(rb"^[ \t]*case\b", re.M)
+CASE_LINE = re.compile(rb"^[ \t\f]*case\b", re.M)
 #: bytes that may not come just before a replaced word: word characters (ASCII and UTF-8), Java's
 #: ``$``, a ``.`` (a number's fraction or exponent), ``#`` (a directive) and a backslash (an escape)
 BAD_BEFORE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$.#\\") | frozenset(range(0x80, 0x100))
@@ -81,7 +81,8 @@ def renames_keep_compiling(parsed: ParsedCode, renames: list[tuple[str, list[tup
     names, or does not look at names.
     """
     source = parsed.source
-    if parsed.language != "python" or NONLOCAL.search(source) or CASE_LINE.search(source):
+    # (ASCII only: a keyword spelled in other characters is beyond these byte searches)
+    if parsed.language != "python" or not source.isascii() or NONLOCAL.search(source) or CASE_LINE.search(source):
         return False
     futures_end = _futures_end(parsed) if b"__future__" in source else 0
     owner: dict[str, str] = {}
