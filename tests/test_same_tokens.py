@@ -262,3 +262,40 @@ class _Named:
 
     def __init__(self, name: str, occurrences: list[tuple[int, int]]):
         self.name, self.occurrences = name, occurrences
+
+
+@pytest.mark.parametrize("language,code,old,new", [
+    ("c", "# define X\n", "define", "foo"),  # a directive's name, after "# "
+    ("c", "int c = 'a b';\n", "a", "xy"),  # letters of a character literal
+    ("c", "int n = 0x1'ab;\n", "ab", "zz"),  # hex digits after a digit separator
+    ("c", "double d = 1e+ab;\n", "ab", "zz"),
+    ("python", 'f"{x!r}"\n', "r", "rr"),  # an f-string conversion
+    ("python", '"\\N{DIGIT ONE}"\n', "ONE", "ONX"),  # a named escape: same tree, no longer compiles
+])  # fmt: skip
+def test_letters_inside_another_token_are_never_proven(language, code, old, new, grammars_listed):
+    """Counterexamples a hostile fuzzer found when the proof read only the bytes around a span:
+    each changes the tree or stops the module compiling."""
+    parsed = ParsedCode.parse(code, language)
+    spans = [(m.start(), m.end()) for m in re.finditer(rb"(?<!\w)" + old.encode() + rb"(?!\w)", parsed.source)]
+    assert spans and not renames_keep_tree(parsed, [(old, spans, new)])
+    changed = splice(parsed.source, rename_edits(parsed.source, [(_Named(old, spans), new)]))
+    fresh = get_parser(language).parse(changed)
+    assert fresh.root_node.has_error or shape(fresh) != shape(parsed.tree) or not python_compiles(changed.decode())
+
+
+@pytest.mark.parametrize("code", [
+    "class A:\n    def f(self, y, __x):\n        pass\n",  # duplicate argument
+    "class A:\n    def f(self, __x):\n        global y\n",  # parameter and global
+])  # fmt: skip
+def test_a_new_name_a_class_mangles_into_an_old_one_is_not_proven_to_compile(code, grammars_listed):
+    """``__x`` in class A is ``_A__x`` to CPython: the new name occurs nowhere, yet is taken."""
+    parsed = ParsedCode.parse(code, "python")
+    spans = occurrences(parsed.source, b"y")
+    renames = [("y", spans, "_A__x")]
+    assert renames_keep_tree(parsed, renames) and not renames_keep_compiling(parsed, renames)
+    assert not python_compiles(code.replace("y", "_A__x"))
+
+
+def test_a_renaming_with_no_occurrence_is_no_error():
+    parsed = ParsedCode.parse("from __future__ import annotations\nx = 1\n", "python")
+    assert renames_keep_compiling(parsed, [("x", [], "y")])  # (it raised ValueError)

@@ -7,7 +7,8 @@ replaced word and every new name would lex as an identifier wherever the other s
 - both are plain ASCII words (``[A-Za-z_][A-Za-z0-9_]*``) outside the grammar's keywords and the
   words that begin a longer token (code.grammar_words, read from the installed grammar's own
   keyword lexer: ``size_t``, ``record``, ``print``, C's ``L`` of ``L"..."``);
-- each replaced stretch of text is exactly the old word, and its neighbours end the word for
+- each replaced stretch of text is exactly the old word, an identifier token of the tree (not
+  letters inside a directive, a literal or an escape), and its neighbours end the word for
   any word: the byte before is no word character, ``.`` (``1.e5``), ``#`` or backslash (``\\n``), the
   byte after is no word character and no quote (``u8"..."``, Python's ``rb'...'``).
 
@@ -52,8 +53,9 @@ def renames_keep_tree(parsed: ParsedCode, renames: Iterable[tuple[str, list[tupl
     words = _words(parsed.language)
     if words is None or parsed.root.has_error:
         return False
-    source = parsed.source
+    source, root = parsed.source, parsed.root
     size = len(source)
+    identifier = _identifier_token(parsed.language)
     for old, occurrences, new in renames:
         if not _plain(old, words) or not _plain(new, words):
             return False
@@ -63,7 +65,20 @@ def renames_keep_tree(parsed: ParsedCode, renames: Iterable[tuple[str, list[tupl
                 return False
             if (start > 0 and source[start - 1] in BAD_BEFORE) or (end < size and source[end] in BAD_AFTER):
                 return False
+            # an identifier token of its own, not letters inside a directive, a character or
+            # number literal, an escape or a conversion (``# define``, ``'a b'``, ``\\N{ONE}``, ``!r``)
+            node = root.descendant_for_byte_range(start, end)
+            if node is None or node.grammar_id != identifier or node.start_byte != start or node.end_byte != end:
+                return False
     return True
+
+
+@functools.cache
+def _identifier_token(language: str) -> int:
+    """The symbol of the grammar's identifier token (type and field identifiers are aliases of it)."""
+    from .parsing import get_language
+
+    return get_language(language).id_for_node_kind("identifier", True)
 
 
 def renames_keep_compiling(parsed: ParsedCode, renames: list[tuple[str, list[tuple[int, int]], str]]) -> bool:
@@ -87,11 +102,11 @@ def renames_keep_compiling(parsed: ParsedCode, renames: list[tuple[str, list[tup
     futures_end = _futures_end(parsed) if b"__future__" in source else 0
     owner: dict[str, str] = {}
     for old, occurrences, new in renames:
-        if any(keyword.iskeyword(n) or keyword.issoftkeyword(n) or n.startswith("__") for n in (old, new)):
-            return False  # (``__x`` is mangled in a class, ``__class__`` is super()'s cell)
+        if any(keyword.iskeyword(n) or keyword.issoftkeyword(n) or "__" in n for n in (old, new)):
+            return False  # ``__x`` in class A *is* ``_A__x``; ``__class__`` is super()'s cell
         if owner.setdefault(new, old) != old or new.encode("ascii") in source:
             return False
-        if futures_end and min(start for start, _ in occurrences) < futures_end:
+        if futures_end and any(start < futures_end for start, _ in occurrences):
             return False
     return True
 
