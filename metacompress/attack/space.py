@@ -5,8 +5,9 @@ rename-identifiers decide which variables may be renamed, and rename-identifiers
 every occurrence the new name) plus up to ``max_relations`` relation applications, each a
 (relation, seed, side) applied after the renamings through ``Relation.apply``. Every candidate is
 validated as a relation's output is: the renamed text re-parses with the same parse errors (and
-compiles, for Python), or code.same_tokens proves it would, and every relation application is validated by ``Relation.apply`` itself;
-an invalid candidate has no code and is never sent to a model.
+compiles, for Python), or code.same_tokens proves it would, and every relation application is
+validated by ``Relation.apply`` itself; an invalid candidate has no code and is never sent to a
+model.
 
 Rename candidates per variable (``--substitutes``):
 - the record's substitutes field ({variable name: [candidate names]}, ALERT's precomputed
