@@ -37,13 +37,12 @@ from ..code.assumptions import ASSUMPTIONS, UNPARSED_CODE
 from ..code.name_styles import random_words, switch_case
 from ..code.names import safe_new_name, used_words
 from ..code.edits import Edit
-from ..code.parsing import ParsedCode, error_signature, keeps_parse_errors
+from ..code.parsing import ParsedCode, error_signature
 from ..code.python import rewrite_compiles
-from ..code.same_tokens import renames_keep_compiling, renames_keep_tree
 from ..errors import InputError
 from ..relations import get_relation
-from ..relations.base import splice
-from ..relations.rename import rename_edits, renamable_variables
+from ..relations.base import output_problem, splice
+from ..relations.rename import checked_rename_edits, renamable_variables
 from .transformations import Transformation, register_transformation
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -131,9 +130,9 @@ class EditSpace:
             if len(set(names)) != len(names):
                 return None  # one new name per variable
             parsed = self._parsed[side]
-            edits = rename_edits(parsed.source, chosen)
+            edits = checked_rename_edits(parsed, chosen)
             new_source = splice(parsed.source, edits)
-            if not _valid(parsed, edits, new_source, in_errors, chosen):
+            if not _valid(parsed, edits, new_source, in_errors):
                 return None
             code[side] = new_source.decode("utf-8")
         for name, seed, side in candidate.relations:
@@ -186,20 +185,13 @@ class EditSpace:
         return edits
 
 
-def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes, renamed: dict[str, str],
-           chosen: list[tuple[Any, str]]) -> bool:
-    """The checks ``Relation.apply`` makes on its output: same parse errors (their text with the
-    renames made, where a renamed variable occurs in one), or the proof that the tree is the
-    same (code.same_tokens); Python compiles."""
-    renames = [(v.name, v.occurrences, new) for v, new in chosen]
-    if renamed:
-        after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
-        if error_signature(after.tree) != _renamed_signature(error_signature(parsed.tree), renamed):
-            return False
-    elif renames_keep_tree(parsed, renames):
-        return parsed.language != "python" or renames_keep_compiling(parsed, renames) or \
-            rewrite_compiles(parsed, edits, new_source)
-    elif not keeps_parse_errors(parsed, edits, new_source):
+def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes, renamed: dict[str, str]) -> bool:
+    """The checks ``Relation.apply`` makes on its output (``output_problem``), except that where a
+    renamed variable occurs in a parse error, the errors must match with the renames made."""
+    if not renamed:
+        return not output_problem(parsed, edits, new_source)
+    after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
+    if error_signature(after.tree) != _renamed_signature(error_signature(parsed.tree), renamed):
         return False
     return parsed.language != "python" or rewrite_compiles(parsed, edits, new_source)
 

@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable
 
 from .grammar_words import GRAMMARS
-from .parsing import ParsedCode
+from .parsing import ParsedCode, get_language
 
 PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NONLOCAL = re.compile(rb"\bnonlocal\b")
@@ -76,8 +76,6 @@ def renames_keep_tree(parsed: ParsedCode, renames: Iterable[tuple[str, list[tupl
 @functools.cache
 def _identifier_token(language: str) -> int:
     """The symbol of the grammar's identifier token (type and field identifiers are aliases of it)."""
-    from .parsing import get_language
-
     return get_language(language).id_for_node_kind("identifier", True)
 
 

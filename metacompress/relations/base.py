@@ -148,17 +148,27 @@ class Relation:
         """Refuse a rewrite that changes nothing, adds a parse error, or stops Python compiling."""
         if new_source == parsed.source:
             raise NotApplicable("the rewrite left the code unchanged")
-        proven = edits if isinstance(edits, SameTreeEdits) else None
-        if proven is None and not keeps_parse_errors(parsed, edits, new_source):
-            raise NotApplicable("internal check failed: the rewrite would change the parse errors")
-        if parsed.language == "python" and not (proven and proven.compiles) and not rewrite_compiles(parsed, edits, new_source):
-            raise NotApplicable("internal check failed: the rewrite does not compile()")
+        problem = output_problem(parsed, edits, new_source)
+        if problem:
+            raise NotApplicable(f"internal check failed: {problem}")
 
     def _not_applicable(self, text: str, language: str, reason: str) -> Rewrite:
         return Rewrite(self.name, language, text, text, False, reason, ())
 
 
-__all__ = ["Edit", "RELATIONS", "Relation", "Rewrite", "Site", "register_relation", "snippet_seed", "splice"]
+def output_problem(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> str:
+    """Why ``new_source`` (``parsed`` with ``edits`` spliced in) is no valid rewrite: it changes
+    the parse errors, or stops Python compiling; '' when it is valid. ``SameTreeEdits`` skip the
+    checks their proof stands in for. (The attack checks its rename candidates here too.)"""
+    proven = edits if isinstance(edits, SameTreeEdits) else None
+    if proven is None and not keeps_parse_errors(parsed, edits, new_source):
+        return "the rewrite would change the parse errors"
+    if parsed.language == "python" and not (proven and proven.compiles) and not rewrite_compiles(parsed, edits, new_source):
+        return "the rewrite does not compile()"
+    return ""
+
+
+__all__ = ["Edit", "RELATIONS", "Relation", "Rewrite", "Site", "output_problem", "register_relation", "snippet_seed", "splice"]
 
 RELATIONS: Registry[type[Relation]] = Registry("relation", group="metacompress.relations")
 #: ``@register_relation`` on a Relation subclass registers it under its ``name``.
