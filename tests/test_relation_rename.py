@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from metacompress.code.name_styles import switch_case
 from metacompress.code.parsing import ParsedCode, error_signature
 from metacompress.code.analysis import local_variables
 
+from benchmark_snippets import distinct_snippets
 from corpus_runner import corpus_programs, run_programs, toolchain_missing
 from relation_exec import assert_same_behaviour
 
@@ -610,24 +610,12 @@ def test_other_styles_preserve_the_corpus_behaviour(language, style):
 # --- real benchmark code --------------------------------------------------------------------
 
 
-def _unique(path_glob: list[Path], fields: tuple[str, ...], limit: int) -> list[str]:
-    seen: dict[str, None] = {}
-    for path in path_glob:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            for name in fields:
-                seen.setdefault(row[name], None)
-            if len(seen) >= limit:
-                return list(seen)
-    return list(seen)
-
-
 @pytest.mark.parametrize("language,folder,fields,minimum", [
     ("java", "bigclonebench-test", ("code1", "code2"), 0.95),
     ("c", "devign-test", ("func",), 0.85),
 ])  # fmt: skip
 def test_real_benchmark_code(shared_dir, language, folder, fields, minimum):
-    codes = _unique(sorted((shared_dir / "data" / folder).glob("*.jsonl")), fields, 250)
+    codes = distinct_snippets(shared_dir / "data" / folder, fields, 250)
     rewrites = [rename(code, language, seed=i) for i, code in enumerate(codes)]
     assert not [r.reason for r in rewrites if "internal" in r.reason]
     assert sum(r.applied for r in rewrites) >= minimum * len(codes)

@@ -7,7 +7,6 @@ rule dropped from the proof fails a test.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmark_snippets import distinct_snippets
 from metacompress.code import same_tokens
 from metacompress.code.edits import SameTreeEdits, splice
 from metacompress.code.grammar_words import GRAMMARS, Grammar
@@ -98,18 +98,6 @@ def python_sources() -> list[str]:
     return [path.read_text(encoding="utf-8") for path in paths]
 
 
-def benchmark_code(folder: Path, fields: tuple[str, ...], limit: int) -> list[str]:
-    seen: dict[str, None] = {}
-    for path in sorted(folder.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            for name in fields:
-                seen.setdefault(row[name], None)
-            if len(seen) >= limit:
-                return list(seen)
-    return list(seen)
-
-
 def test_every_proven_renaming_of_python_sources_parses_to_the_same_tree_and_compiles(grammars_listed):
     proven, compiling, tried = proven_and_checked(python_sources(), "python")
     assert proven > tried / 2 and compiling > proven / 2, (proven, compiling, tried)
@@ -121,7 +109,7 @@ def test_every_proven_renaming_of_python_sources_parses_to_the_same_tree_and_com
 ])  # fmt: skip
 def test_every_proven_renaming_of_benchmark_code_parses_to_the_same_tree(shared_dir, language, folder, fields,
                                                                         grammars_listed):
-    proven, _, tried = proven_and_checked(benchmark_code(shared_dir / "data" / folder, fields, 300), language)
+    proven, _, tried = proven_and_checked(distinct_snippets(shared_dir / "data" / folder, fields, 300), language)
     assert proven > tried / 3, (proven, tried)
 
 
