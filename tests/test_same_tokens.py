@@ -287,3 +287,65 @@ def test_a_new_name_a_class_mangles_into_an_old_one_is_not_proven_to_compile(cod
 def test_a_renaming_with_no_occurrence_is_no_error():
     parsed = ParsedCode.parse("from __future__ import annotations\nx = 1\n", "python")
     assert renames_keep_compiling(parsed, [("x", [], "y")])  # (it raised ValueError)
+
+
+def test_a_case_line_after_a_lone_carriage_return_is_not_proven_to_compile():
+    """CPython ends a line at a lone ``\\r``: the case line below is one, and renaming one of
+    its ``k`` breaks it as in the test above."""
+    code = "def f(v):\r    match v:\r        case [k] | [k]:\r            return k\r"
+    parsed = ParsedCode.parse(code, "python")
+    first = occurrences(parsed.source, b"k")[0]
+    assert not renames_keep_compiling(parsed, [("k", [first], "fresh")])
+    assert python_compiles(code)
+    assert not python_compiles(splice(parsed.source, rename_edits(parsed.source, [(_Named("k", [first]), "fresh")])).decode())
+
+
+def test_python_reads_an_underscore_as_a_keyword_only_after_a_case(grammars_listed):
+    """Why an old ``_`` may be renamed where no word ``case`` occurs (same_tokens.CASE_WORD):
+    in the installed grammar's parse table, no state reached without shifting a ``case`` token
+    has an action on the wildcard keyword ``_``; states after one do. The walk follows every
+    shift and goto ``Language.next_state`` reports, so it finds every state a parse can reach
+    (and more), never fewer."""
+    language = get_parser("python").language
+    wildcard, case = language.id_for_node_kind("_", False), language.id_for_node_kind("case", False)
+
+    def reachable(without: int | None) -> set[int]:
+        seen, todo = {1}, [1]  # tree-sitter starts a parse in state 1
+        while todo:
+            state = todo.pop()
+            for symbol in range(language.node_kind_count):
+                after = language.next_state(state, symbol) if symbol != without else 0
+                if after and after not in seen:
+                    seen.add(after)
+                    todo.append(after)
+        return seen
+
+    def wildcard_states(states: set[int]) -> list[int]:
+        return [state for state in states if wildcard in language.lookahead_iterator(state).symbols()]
+
+    assert not wildcard_states(reachable(without=case))
+    assert wildcard_states(reachable(without=None))  # the walk does reach the patterns after a case
+
+
+@pytest.mark.parametrize("code,proven", [
+    ("def f(xs):\n    for _ in xs:\n        pass\n    _ = len(xs)\n    return _\n", True),
+    ("def f(xs):\n    # in case xs is empty\n    for _ in xs:\n        pass\n", False),  # the word alone
+])  # fmt: skip
+def test_a_variable_named_underscore_is_proven_only_where_no_case_word_occurs(code, proven, grammars_listed):
+    parsed = ParsedCode.parse(code, "python")
+    spans = occurrences(parsed.source, b"_")
+    renames = [("_", spans, "fresh")]
+    assert renames_keep_tree(parsed, renames) is proven
+    renamed = splice(parsed.source, rename_edits(parsed.source, [(_Named("_", spans), "fresh")]))
+    assert shape(get_parser("python").parse(renamed)) == shape(parsed.tree)
+    assert python_compiles(renamed.decode())
+    assert not proven or renames_keep_compiling(parsed, renames)
+
+
+def test_renaming_a_wildcard_changes_the_tree_where_the_proof_refuses(grammars_listed):
+    code = "def f(v):\n    match v:\n        case _:\n            _ = 1\n    return _\n"
+    parsed = ParsedCode.parse(code, "python")
+    spans = occurrences(parsed.source, b"_")
+    assert not renames_keep_tree(parsed, [("_", spans, "fresh")])
+    renamed = splice(parsed.source, rename_edits(parsed.source, [(_Named("_", spans), "fresh")]))
+    assert shape(get_parser("python").parse(renamed)) != shape(parsed.tree)  # a capture pattern now

@@ -6,7 +6,8 @@ replaced word and every new name would lex as an identifier wherever the other s
 
 - both are plain ASCII words (``[A-Za-z_][A-Za-z0-9_]*``) outside the grammar's keywords and the
   words that begin a longer token (code.grammar_words, read from the installed grammar's own
-  keyword lexer: ``size_t``, ``record``, ``print``, C's ``L`` of ``L"..."``);
+  keyword lexer: ``size_t``, ``record``, ``print``, C's ``L`` of ``L"..."``), except an old
+  Python ``_`` in a module without the word ``case`` (see CASE_WORD);
 - each replaced stretch of text is exactly the old word, an identifier token of the tree (not
   letters inside a directive, a literal or an escape), and its neighbours end the word for
   any word: the byte before is no word character, ``.`` (``1.e5``), ``#`` or backslash (``\\n``), the
@@ -38,8 +39,14 @@ from .parsing import ParsedCode, get_language
 
 PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NONLOCAL = re.compile(rb"\bnonlocal\b")
-#: a ``case`` block of a ``match`` statement starts its line (a soft keyword: the word alone is no sign)
-CASE_LINE = re.compile(rb"^[ \t\f]*case\b", re.M)
+#: a ``case`` block of a ``match`` statement starts its line (a soft keyword: the word alone is no
+#: sign); CPython also ends a line at a lone carriage return
+CASE_LINE = re.compile(rb"(?:^|\r)[ \t\f]*case\b", re.M)
+#: Python's ``_`` is a keyword only as a wildcard in a ``match`` statement's patterns, which come
+#: after a ``case`` token (tests/test_same_tokens.py checks this on the installed grammar's parse
+#: table): a variable named ``_`` is renamed like any other where no word ``case`` occurs
+CASE_WORD = re.compile(rb"\bcase\b")
+WILDCARD = "_"
 #: bytes that may not come just before a replaced word: word characters (ASCII and UTF-8), Java's
 #: ``$``, a ``.`` (a number's fraction or exponent), ``#`` (a directive) and a backslash (an escape)
 BAD_BEFORE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$.#\\") | frozenset(range(0x80, 0x100))
@@ -57,7 +64,7 @@ def renames_keep_tree(parsed: ParsedCode, renames: Iterable[tuple[str, list[tupl
     size = len(source)
     identifier = _identifier_token(parsed.language)
     for old, occurrences, new in renames:
-        if not _plain(old, words) or not _plain(new, words):
+        if not _plain(new, words) or not (_plain(old, words) or _free_wildcard(parsed, old)):
             return False
         written = old.encode("ascii")
         for start, end in occurrences:
@@ -84,7 +91,8 @@ def renames_keep_compiling(parsed: ParsedCode, renames: list[tuple[str, list[tup
     compiles wherever the original does, so ``compile()`` need not run.
 
     CPython's tokenizer reads the same token kinds (the neighbour rules above; no name is a
-    keyword or soft keyword), so its parser accepts the new text as it did the old. What is left
+    keyword or soft keyword, but an old ``_`` where no case line makes it the wildcard), so its
+    parser accepts the new text as it did the old. What is left
     is the symbol table, whose errors depend on which names are equal. A renaming can only tell
     apart occurrences that had one name, never make two names one: each old name keeps a new
     name of its own that occurs nowhere in the original. Telling apart can only fail to find a
@@ -95,18 +103,28 @@ def renames_keep_compiling(parsed: ParsedCode, renames: list[tuple[str, list[tup
     """
     source = parsed.source
     # (ASCII only: a keyword spelled in other characters is beyond these byte searches)
-    if parsed.language != "python" or not source.isascii() or NONLOCAL.search(source) or CASE_LINE.search(source):
+    if parsed.language != "python" or not source.isascii():
+        return False
+    # (a plain search first: the expressions cost more than the scan they are mostly spared)
+    if (b"nonlocal" in source and NONLOCAL.search(source)) or (b"case" in source and CASE_LINE.search(source)):
         return False
     futures_end = _futures_end(parsed) if b"__future__" in source else 0
     owner: dict[str, str] = {}
     for old, occurrences, new in renames:
-        if any(keyword.iskeyword(n) or keyword.issoftkeyword(n) or "__" in n for n in (old, new)):
-            return False  # ``__x`` in class A *is* ``_A__x``; ``__class__`` is super()'s cell
+        # (an old ``_`` is a soft keyword only as a case pattern's wildcard, and no case line occurs)
+        if _special_to_python(new) or (old != WILDCARD and _special_to_python(old)):
+            return False
         if owner.setdefault(new, old) != old or new.encode("ascii") in source:
             return False
         if futures_end and any(start < futures_end for start, _ in occurrences):
             return False
     return True
+
+
+def _special_to_python(name: str) -> bool:
+    """A keyword or soft keyword, or a name with ``__``: ``__x`` in class A *is* ``_A__x``, and
+    ``__class__`` is super()'s cell."""
+    return keyword.iskeyword(name) or keyword.issoftkeyword(name) or "__" in name
 
 
 def _futures_end(parsed: ParsedCode) -> int:
@@ -124,6 +142,14 @@ def _futures_end(parsed: ParsedCode) -> int:
 
 def _plain(name: str, words: frozenset[str]) -> bool:
     return name not in words and PLAIN_WORD.fullmatch(name) is not None
+
+
+def _free_wildcard(parsed: ParsedCode, old: str) -> bool:
+    """True for a Python variable ``_`` in a module where no parser state can take ``_`` for
+    the wildcard keyword: every occurrence is then an identifier to any parse, as a name
+    outside the word lists is (the new name never is ``_``: it must be plain)."""
+    source = parsed.source
+    return old == WILDCARD and parsed.language == "python" and (b"case" not in source or CASE_WORD.search(source) is None)
 
 
 @functools.cache
