@@ -37,7 +37,7 @@ from ..code.assumptions import ASSUMPTIONS, UNPARSED_CODE
 from ..code.name_styles import random_words, switch_case
 from ..code.names import safe_new_name, used_words
 from ..code.edits import Edit
-from ..code.parsing import ParsedCode, error_signature
+from ..code.parsing import ParsedCode
 from ..code.python import rewrite_compiles
 from ..errors import InputError
 from ..relations import get_relation
@@ -191,7 +191,7 @@ def _valid(parsed: ParsedCode, edits: list[Edit], new_source: bytes, renamed: di
     if not renamed:
         return not output_problem(parsed, edits, new_source)
     after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
-    if error_signature(after.tree) != _renamed_signature(error_signature(parsed.tree), renamed):
+    if after.parse_errors() != _renamed_signature(parsed.parse_errors(), renamed):
         return False
     return parsed.language != "python" or rewrite_compiles(parsed, edits, new_source)
 

@@ -30,7 +30,7 @@ import functools
 from tree_sitter import Node, Query
 
 from .analysis import local_variables
-from .parsing import ParsedCode, get_language, query_captures, walk
+from .parsing import ParsedCode, get_language, walk
 
 UNKNOWN = ""
 #: nesting levels an expression analysis follows before answering "unknown" (no deep recursion)
@@ -76,7 +76,7 @@ def _compact(text: str) -> str:
 
 def _java_entries(parsed: ParsedCode) -> list[tuple[int, str, str, bool]]:
     """(name offset, name, type text or "", is a field) for every declaration in the snippet."""
-    captures = query_captures(_java_query(), parsed.root)
+    captures = parsed.captures(_java_query())
     entries: list[tuple[int, str, str, bool]] = []
     for node in captures.get("declaration", ()):
         kind = node.child_by_field_name("type")
@@ -236,7 +236,7 @@ def _c_query() -> Query:
 def _c_entries(parsed: ParsedCode) -> list[tuple[int, str, str, bool]]:
     """(name offset, name, type text or "", declared at file scope) for every declaration."""
     entries: list[tuple[int, str, str, bool]] = []
-    for node in query_captures(_c_query(), parsed.root).get("declaration", ()):
+    for node in parsed.captures(_c_query()).get("declaration", ()):
         if node.type == "enumerator":
             name = node.child_by_field_name("name")
             if name is not None:

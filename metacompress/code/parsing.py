@@ -97,6 +97,7 @@ class ParsedCode:
     #: and of every candidate an attack builds from one original, share one query pass
     _captures: dict[Query, "Captures"] = field(default_factory=dict, repr=False, compare=False)
     _bounds: tuple[list[int], list[int]] | None = field(default=None, repr=False, compare=False)
+    _signature: list[tuple[str, bytes]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str, language: str) -> "ParsedCode":
@@ -136,8 +137,25 @@ class ParsedCode:
             self._bounds = ([s for s, _ in ordered], [e for _, e in ordered])
         return self._bounds
 
+    def parse_errors(self) -> list[tuple[str, bytes]]:
+        """``error_signature`` of the tree, worked out once: a relation's site checks and its
+        output check, and an attack's candidates, compare many outputs with one original."""
+        if self._signature is None:
+            self._signature = error_signature(self.tree)
+        return self._signature
+
     def line_of(self, byte_offset: int) -> int:
         return self.source.count(b"\n", 0, byte_offset) + 1
+
+    def lines_of(self, offsets: list[int]) -> list[int]:
+        """``line_of`` each of ascending ``offsets``, counting each stretch of text once (a
+        renaming describes a site per variable)."""
+        lines, line, previous = [], 1, 0
+        for offset in offsets:
+            line += self.source.count(b"\n", previous, offset)
+            lines.append(line)
+            previous = offset
+        return lines
 
     def captures(self, query: Query) -> "Captures":
         """``query_captures(query, self.root)``, run once per tree and query (callers must not
@@ -208,7 +226,7 @@ def keeps_parse_errors(parsed: ParsedCode, edits: list[Edit], new_source: bytes)
             _remember(ParsedCode(new_source.decode("utf-8"), parsed.language, new_source, tree))
             return True
     after = ParsedCode.parse(new_source.decode("utf-8"), parsed.language)
-    return error_signature(after.tree) == error_signature(parsed.tree)
+    return after.parse_errors() == parsed.parse_errors()
 
 
 def reparse(parsed: ParsedCode, edits: list[Edit], new_source: bytes) -> Tree:
@@ -285,8 +303,11 @@ class Captures(Mapping[str, list[Node]]):
 
 def document_order(nodes: list[Node]) -> list[Node]:
     """Nodes sorted as a pre-order walk meets them, whatever order they came in."""
-    # each node's span read once: a Node attribute costs a call into the binding
-    keys = [(node.start_byte, -node.end_byte) for node in nodes]
+    # each node's start read once: a Node attribute costs a call into the binding
+    starts = [node.start_byte for node in nodes]
+    if len(set(starts)) == len(starts):  # the common case: no two nodes start at one byte
+        return [nodes[i] for i in sorted(range(len(nodes)), key=starts.__getitem__)]
+    keys = [(start, -node.end_byte) for start, node in zip(starts, nodes)]
     order = sorted(range(len(nodes)), key=keys.__getitem__)
     ordered = [nodes[i] for i in order]
     if len(set(keys)) == len(keys):

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from ..errors import NotApplicable
 from .edits import Edit, splice
-from .parsing import ParsedCode, error_signature
+from .parsing import ParsedCode
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,7 +73,7 @@ class ErrorGuard:
         self.budget -= 1
         # ParsedCode.parse keeps recent parses: Relation.apply's own check reuses this one.
         after = ParsedCode.parse(splice(self.parsed.source, edits).decode("utf-8"), self.parsed.language)
-        if error_signature(after.tree) == error_signature(self.parsed.tree):
+        if after.parse_errors() == self.parsed.parse_errors():
             return True
         self.refused += 1
         return False

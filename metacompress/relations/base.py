@@ -107,7 +107,8 @@ class Relation:
             return self._not_applicable(text, language, exc.reason)
         # An edit without a description belongs to a site that another edit describes.
         described = [e for e in edits if e.description] or edits
-        sites = tuple(Site(parsed.line_of(e.start), e.description) for e in sorted(described, key=lambda e: e.start))
+        ordered = sorted(described, key=lambda e: e.start)
+        sites = tuple(Site(line, e.description) for e, line in zip(ordered, parsed.lines_of([e.start for e in ordered])))
         return Rewrite(self.name, language, text, new_text, True, "", sites)
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:

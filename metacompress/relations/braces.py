@@ -28,7 +28,7 @@ import re
 from tree_sitter import Node, Query
 
 from ..code.effects import looks_like_macro
-from ..code.parsing import ParsedCode, get_language, query_captures, walk
+from ..code.parsing import ParsedCode, get_language, walk
 from ..code.sites import ErrorGuard, pick
 from ..errors import NotApplicable
 from .base import Edit, Relation, register_relation
@@ -113,7 +113,7 @@ def _query(language: str) -> Query:
 
 
 def _bodies(parsed: ParsedCode) -> list[Node]:
-    found = query_captures(_query(parsed.language), parsed.root).get("body", [])
+    found = parsed.captures(_query(parsed.language)).get("body", [])
     found = [node for node in found if node.type not in COMMENT_TYPES and node.type != "else_clause"]
     found.sort(key=lambda node: (node.start_byte, node.end_byte))
     unique: list[Node] = []

@@ -23,7 +23,7 @@ import re
 
 from tree_sitter import Node, Query
 
-from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.parsing import ParsedCode, get_language
 from ..code.sites import ErrorGuard, one_guarded_edit
 from .base import Edit, Relation, register_relation
 
@@ -43,7 +43,7 @@ class SwapIfElse(Relation):
     )
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        candidates = query_captures(_if_query(parsed.language), parsed.root).get("if", [])
+        candidates = parsed.captures(_if_query(parsed.language)).get("if", [])
         swap = _swap_python if parsed.language == "python" else _swap_braced
         return one_guarded_edit(candidates, rng, lambda node: None if parsed.in_error(node) else swap(parsed, node),
                                 ErrorGuard(parsed), "no if statement with an else branch outside error regions")

@@ -29,7 +29,7 @@ from tree_sitter import Node, Query
 from ..code.arith import DeclaredTypes, java_fits, java_type, python_scope
 from ..code.context import Context, crosses_preprocessor, in_statement_position, plain_target
 from ..code.effects import analyse
-from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.parsing import ParsedCode, get_language
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from .base import Edit, Relation, register_relation
 
@@ -59,7 +59,7 @@ class ExpandCompoundAssignment(Relation):
     example = ("total += a * b;", "total = total + (a * b);")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = sorted(query_captures(_query(parsed.language), parsed.root).get("assign", []), key=by_span)
+        found = sorted(parsed.captures(_query(parsed.language)).get("assign", []), key=by_span)
         context = Context(parsed)
         return one_guarded_edit(found, rng, lambda node: expand(context, node), ErrorGuard(parsed),
                                 NO_SITE[parsed.language])

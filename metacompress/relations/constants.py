@@ -25,7 +25,7 @@ import re
 
 from tree_sitter import Node, Query
 
-from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.parsing import ParsedCode, get_language
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from .base import Edit, Relation, register_relation
 
@@ -53,7 +53,7 @@ class ConstantRewrite(Relation):
     example = ("if (n > 255) n = 0;", "if (n > 0xff) n = (1 - 1);")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = sorted(query_captures(_query(parsed.language), parsed.root).get("literal", []), key=by_span)
+        found = sorted(parsed.captures(_query(parsed.language)).get("literal", []), key=by_span)
         return one_guarded_edit(found, rng, lambda node: _rewrite(parsed, node, rng), ErrorGuard(parsed),
                                 "no decimal or hexadecimal integer literal that can be rewritten outside error regions")
 

@@ -26,8 +26,8 @@ import re
 
 from tree_sitter import Node, Query
 
-from ..code.parsing import ParsedCode, get_language, query_captures, walk
-from ..code.sites import ErrorGuard, pick
+from ..code.parsing import ParsedCode, get_language, walk
+from ..code.sites import ErrorGuard, by_span, pick
 from ..code.statements import line_indent, newline_of
 from ..errors import NotApplicable
 from .base import Edit, Relation, register_relation
@@ -57,8 +57,7 @@ class SplitDeclarations(Relation):
     example = ("int lo = 0, *hi = p;", "int lo = 0; int *hi = p;")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = query_captures(_query(parsed.language), parsed.root).get("decl", [])
-        found.sort(key=lambda node: (node.start_byte, node.end_byte))
+        found = sorted(parsed.captures(_query(parsed.language)).get("decl", []), key=by_span)
         split = _split_python if parsed.language == "python" else _split_declaration
         guard = ErrorGuard(parsed)
 

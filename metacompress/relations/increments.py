@@ -26,7 +26,7 @@ from tree_sitter import Node, Query
 
 from ..code.arith import python_scope
 from ..code.context import Context, crosses_preprocessor, in_statement_position, plain_target
-from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.parsing import ParsedCode, get_language
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from .base import Edit, Relation, register_relation
 
@@ -49,7 +49,7 @@ class IncrementForm(Relation):
     example = ("for (i = 0; i < n; i++)", "for (i = 0; i < n; i += 1)")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = sorted(query_captures(_query(parsed.language), parsed.root).get("site", []), key=by_span)
+        found = sorted(parsed.captures(_query(parsed.language)).get("site", []), key=by_span)
         context = Context(parsed)
         return one_guarded_edit(found, rng, lambda node: _rewrite(context, node, rng), ErrorGuard(parsed),
                                 NO_SITE[parsed.language])

@@ -27,7 +27,7 @@ from tree_sitter import Node, Query
 from ..code.completion import can_complete
 from ..code.effects import looks_like_macro
 from ..code.names import TextNames, fresh_name
-from ..code.parsing import ParsedCode, get_language, query_captures, walk
+from ..code.parsing import ParsedCode, get_language, walk
 from ..code.statements import indent_unit, line_indent, line_start, newline_of, python_scope
 from ..errors import NotApplicable
 from .base import Edit, Relation, register_relation, splice
@@ -59,7 +59,7 @@ class LoopExchange(Relation):
     )
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        loops = query_captures(_loop_query(parsed.language), parsed.root).get("loop", [])
+        loops = list(parsed.captures(_loop_query(parsed.language)).get("loop", []))  # shuffled below: a copy
         if not loops:
             raise NotApplicable(NO_LOOP[parsed.language])
         rng.shuffle(loops)

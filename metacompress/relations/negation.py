@@ -26,7 +26,7 @@ import re
 from tree_sitter import Node, Query
 
 from ..code.effects import text_visible
-from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.parsing import ParsedCode, get_language
 from ..code.sites import ErrorGuard, one_guarded_edit
 from .base import Edit, Relation, register_relation
 
@@ -66,7 +66,7 @@ class DoubleNegation(Relation):
     example = ("while (i < n) {", "while (!(!(i < n))) {")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        captures = query_captures(_query(parsed.language), parsed.root)
+        captures = parsed.captures(_query(parsed.language))
         candidates = [(node, kind) for kind, nodes in captures.items() for node in nodes]
         candidates.sort(key=lambda pair: (pair[0].start_byte, pair[0].end_byte, pair[1]))
         return one_guarded_edit(candidates, rng, lambda candidate: _negate_twice(parsed, *candidate),

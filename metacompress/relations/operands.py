@@ -24,7 +24,7 @@ import random
 from tree_sitter import Node, Query
 
 from ..code.effects import can_swap_evaluation, text_visible, volatile_names
-from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.parsing import ParsedCode, get_language
 from ..code.sites import ErrorGuard, one_guarded_edit
 from .base import Edit, Relation, register_relation
 
@@ -45,7 +45,7 @@ class SwapOperands(Relation):
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
         language = parsed.language
         query = _comparison_query(language)
-        candidates = query_captures(query, parsed.root).get("cmp", [])
+        candidates = parsed.captures(query).get("cmp", [])
         volatile = volatile_names(parsed)
         return one_guarded_edit(candidates, rng, lambda node: _mirror(parsed, node, volatile), ErrorGuard(parsed),
                                 "no comparison with side-effect-free operands outside error regions")

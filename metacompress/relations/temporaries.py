@@ -29,8 +29,8 @@ from tree_sitter import Node, Query
 
 from ..code.context import crosses_preprocessor
 from ..code.names import TextNames, fresh_name
-from ..code.parsing import ParsedCode, get_language, query_captures
-from ..code.sites import ErrorGuard, one_guarded_edit
+from ..code.parsing import ParsedCode, get_language
+from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from ..code.statements import line_indent, newline_of
 from .base import Edit, Relation, register_relation
 
@@ -59,8 +59,7 @@ class ReturnTemporary(Relation):
     example = ("int f(int a) {\n    return a * 2;\n}", "int f(int a) {\n    int result3 = a * 2;\n    return result3;\n}")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        returns = query_captures(_query(parsed.language), parsed.root).get("ret", [])
-        returns.sort(key=lambda node: (node.start_byte, node.end_byte))
+        returns = sorted(parsed.captures(_query(parsed.language)).get("ret", []), key=by_span)
         name = fresh_name(parsed.language, TextNames(parsed.text), rng, stems=STEMS)
         types: dict[int, str | None] = {}  # function start byte -> its return type text (None: unknown)
         return one_guarded_edit(returns, rng, lambda node: _rewrite(parsed, node, name, types), ErrorGuard(parsed),

@@ -36,7 +36,7 @@ from tree_sitter import Node, Query
 from ..code.arith import DeclaredTypes, java_primitive, java_type
 from ..code.context import Context
 from ..code.effects import looks_like_macro
-from ..code.parsing import ParsedCode, get_language, query_captures
+from ..code.parsing import ParsedCode, get_language
 from ..code.sites import ErrorGuard, by_span, one_guarded_edit
 from ..code.statements import indent_unit, line_indent, newline_of
 from .base import Edit, Relation, register_relation
@@ -65,7 +65,7 @@ class TernaryToIf(Relation):
     example = ("m = a > b ? a : b;", "if (a > b) {\n    m = a;\n} else {\n    m = b;\n}")
 
     def _edits(self, parsed: ParsedCode, rng: random.Random, options: dict[str, str]) -> list[Edit]:
-        found = sorted(query_captures(_query(parsed.language), parsed.root).get("site", []), key=by_span)
+        found = sorted(parsed.captures(_query(parsed.language)).get("site", []), key=by_span)
         facts = Context(parsed)
         return one_guarded_edit(found, rng, lambda node: _rewrite(facts, node), ErrorGuard(parsed),
                                 "no assignment of a conditional expression whose branches keep their values")
