@@ -105,10 +105,13 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     roles = _roles(captures)
     scopes = _scopes(parsed.root, captures)
     identifiers = captures.get("id", [])
-    placed = _place(identifiers, scopes, parsed.source)
+    placed = _place(identifiers, scopes, parsed.source, roles)
     bans = [Ban(_identifier(n), "a type parameter") for node in captures.get("banned_all", ()) for n in identifiers_under(node)]
-    for node, (start, _), name, scope in placed:
-        role = roles.get(start, "use")
+    for node, _, name, scope, role in placed:
+        if role == "use":
+            if name in DYNAMIC_NAMES or (name == "dir" and _called_bare(node)):
+                _mark_dynamic(scope)
+            continue  # most identifiers: nothing more to note
         if role == "walrus":
             while scope.kind == "comprehension" and scope.parent is not None:
                 scope = scope.parent
@@ -125,7 +128,7 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
             _mark_dynamic(scope)
     for node in captures.get("dynamic", ()):
         _mark_dynamic(_innermost(scopes, node.start_byte))
-    variables = _resolve(placed, roles)
+    variables = _resolve(placed)
     _exclude(variables, {_identifier(n) for n in captures.get("keyword", ())})
     return [v for v, _ in variables.values()], bans
 
@@ -185,26 +188,29 @@ def _scopes(root: Node, captures: dict[str, list[Node]]) -> list[_Scope]:
     return found
 
 
-def _place(identifiers: list[Node], scopes: list[_Scope], source: bytes) -> list[tuple[Node, Span, str, _Scope]]:
-    """Each identifier with its span, its name and the scope it is evaluated in (one sweep in
-    document order)."""
-    stack, placed, index = [scopes[0]], [], 1
+def _place(identifiers: list[Node], scopes: list[_Scope], source: bytes,
+           roles: dict[int, str]) -> list[tuple[Node, Span, str, _Scope, str]]:
+    """Each identifier with its span, its name, the scope it is evaluated in and its role (one
+    sweep in document order)."""
+    stack, placed, index, count = [scopes[0]], [], 1, len(scopes)
     names: dict[bytes, str] = {}  # a name recurs: decode and fold each spelling once
+    next_start = scopes[1].span[0] if count > 1 else -1
     for node in identifiers:
         position, end = node.start_byte, node.end_byte
-        while index < len(scopes) and scopes[index].span[0] <= position:
+        while 0 <= next_start <= position:
             _push(stack, scopes[index])
             index += 1
+            next_start = scopes[index].span[0] if index < count else -1
         while len(stack) > 1 and stack[-1].span[1] <= position:
             stack.pop()
         depth = len(stack) - 1
-        while depth > 0 and not stack[depth].evaluates(position):
+        while depth > 0 and position < stack[depth].header_end and not stack[depth].evaluates(position):
             depth -= 1
         spelling = source[position:end]
         name = names.get(spelling)
         if name is None:
             name = names[spelling] = fold_name(spelling.decode("utf-8", "replace"))
-        placed.append((node, (position, end), name, stack[depth]))
+        placed.append((node, (position, end), name, stack[depth], roles.get(position, "use")))
     while index < len(scopes):
         _push(stack, scopes[index])
         index += 1
@@ -239,20 +245,25 @@ def _mark_dynamic(scope: _Scope | None) -> None:
         scope = scope.parent
 
 
-def _resolve(placed: list[tuple[Node, Span, str, _Scope]], roles: dict[int, str]) -> dict[tuple[int, str], tuple[Variable, _Scope]]:
-    variables: dict[tuple[int, str], tuple[Variable, _Scope]] = {}
-    for _, where, name, scope in placed:
-        role = roles.get(where[0], "use")
-        if role in ("skip", "global"):
+def _resolve(placed: list[tuple[Node, Span, str, _Scope, str]]) -> dict[tuple[_Scope, str], tuple[Variable, _Scope]]:
+    variables: dict[tuple[_Scope, str], tuple[Variable, _Scope]] = {}
+    owners: dict[tuple[_Scope, str], _Scope | None] = {}  # a name recurs in a scope: look it up once
+    for _, where, name, scope, role in placed:
+        if role == "skip" or role == "global":
             continue
-        owner = _owner(scope, name)
+        seen = (scope, name)
+        if seen in owners:
+            owner = owners[seen]
+        else:
+            owner = owners[seen] = _owner(scope, name)
         if owner is None:
             continue
-        key = (id(owner), name)
-        if key not in variables:
+        key = (owner, name)
+        entry = variables.get(key)
+        if entry is None:
             kind = "parameter" if name in owner.params else "local"
-            variables[key] = (Variable(name, kind, owner.span), owner)
-        variable = variables[key][0]
+            entry = variables[key] = (Variable(name, kind, owner.span), owner)
+        variable = entry[0]
         variable.occurrences.append(where)
         if role == "pin":
             variable.exclude("shown by name in an f-string debug field")
@@ -273,7 +284,7 @@ def _owner(scope: _Scope, name: str) -> _Scope | None:
     return None
 
 
-def _exclude(variables: dict[tuple[int, str], tuple[Variable, _Scope]], keywords: set[str]) -> None:
+def _exclude(variables: dict[tuple[_Scope, str], tuple[Variable, _Scope]], keywords: set[str]) -> None:
     for variable, scope in variables.values():
         name = variable.name
         if scope.dynamic:

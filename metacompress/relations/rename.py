@@ -49,6 +49,7 @@ from ..errors import NotApplicable, UsageError
 from .base import Edit, Relation, register_relation
 
 MAX_REASONS = 3
+PLACEHOLDER = "var"  # style=placeholder names var0, var1, ...
 LONG_TEXT = 20_000
 TARGETS = ("locals", "parameters", "function")
 TARGET_SEPARATORS = re.compile(r"[+,\s]+")
@@ -154,6 +155,8 @@ def _choose_names(variables: list[Variable], style: str, language: str, text: st
     taken: set[str] = set()
     # a word set for long texts, where a substring test per candidate would be quadratic
     in_text: Container[str] = used_words(text) if len(text) > LONG_TEXT else TextNames(text)
+    if style == "placeholder" and isinstance(in_text, TextNames) and PLACEHOLDER not in in_text:
+        in_text = ()  # no var<n> is part of a text without "var": spare a search of the text per name
 
     def free(name: str) -> str | None:
         safe = safe_new_name(language, name, in_text)
@@ -172,7 +175,7 @@ def _choose_names(variables: list[Variable], style: str, language: str, text: st
         new = None
         while new is None:
             if style == "placeholder":
-                new = free(f"var{counter}")
+                new = free(f"{PLACEHOLDER}{counter}")
                 counter += 1
             else:
                 new = free(random_words(rng, language))
