@@ -284,6 +284,16 @@ def test_a_new_name_a_class_mangles_into_an_old_one_is_not_proven_to_compile(cod
     assert not python_compiles(code.replace("y", "_A__x"))
 
 
+def test_a_new_name_super_is_not_proven_to_compile(grammars_listed):
+    """Found by a hostile fuzzer: a load of ``super`` is a use of ``__class__`` to CPython's
+    symbol table, so ``global __class__`` after it no longer compiles."""
+    code = "def f():\n    g()\n    global __class__\n"
+    parsed = ParsedCode.parse(code, "python")
+    renames = [("g", occurrences(parsed.source, b"g"), "super")]
+    assert renames_keep_tree(parsed, renames) and not renames_keep_compiling(parsed, renames)
+    assert python_compiles(code) and not python_compiles(code.replace("g()", "super()"))
+
+
 def test_a_renaming_with_no_occurrence_is_no_error():
     parsed = ParsedCode.parse("from __future__ import annotations\nx = 1\n", "python")
     assert renames_keep_compiling(parsed, [("x", [], "y")])  # (it raised ValueError)

@@ -98,7 +98,8 @@ def renames_keep_compiling(parsed: ParsedCode, renames: list[tuple[str, list[tup
     name of its own that occurs nowhere in the original. Telling apart can only fail to find a
     binding that a ``nonlocal`` statement names, or make the alternatives of a ``match`` case
     bind different names: neither statement may occur. No renamed name may occur in the
-    ``__future__`` imports (a feature's name). Everything else compile() refuses needs two equal
+    ``__future__`` imports (a feature's name), and no name is ``super``, which the symbol table
+    reads as a use of ``__class__`` too. Everything else compile() refuses needs two equal
     names, or does not look at names.
     """
     source = parsed.source
@@ -122,9 +123,10 @@ def renames_keep_compiling(parsed: ParsedCode, renames: list[tuple[str, list[tup
 
 
 def _special_to_python(name: str) -> bool:
-    """A keyword or soft keyword, or a name with ``__``: ``__x`` in class A *is* ``_A__x``, and
-    ``__class__`` is super()'s cell."""
-    return keyword.iskeyword(name) or keyword.issoftkeyword(name) or "__" in name
+    """A keyword or soft keyword, a name with ``__`` (``__x`` in class A *is* ``_A__x``, and
+    ``__class__`` is super()'s cell), or ``super``, whose every load the symbol table counts as
+    a use of ``__class__`` (a later ``global __class__`` then fails to compile)."""
+    return keyword.iskeyword(name) or keyword.issoftkeyword(name) or "__" in name or name == "super"
 
 
 def _futures_end(parsed: ParsedCode) -> int:
