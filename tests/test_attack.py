@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -259,6 +260,7 @@ def base_args(models, pairs, out) -> list[str]:
     (["--strategy", "swarm"], "--strategy must be one of"),
     (["--success-against", "gold"], "--success-against must be one of"),
     (["--relations", "rename-identifiers"], "attack's own renaming search"),
+    (["--relations", "compose"], "compose may rename variables itself"),
     (["--fail-on", "success_rat>0.5"], "unknown metric 'success_rat'"),
     (["--fail-on", "disagree:success_rate>0.5"], "no attack 'disagree' in a flip-both run"),
     (["--fail-on", "success_rate>0.5"], "scope it, e.g. 'student:success_rate'"),
@@ -293,3 +295,30 @@ def test_a_recipe_that_fixes_its_search_is_reported_with_that_search(models, pai
     assert (config["recipe"], config["strategy"]) == ("alert", "alert")
     header = (tmp_path / "r" / "report.md").read_text().splitlines()[2]
     assert "recipe <code>alert</code>" in header and "strategy <code>alert</code>" in header
+
+
+def test_every_renaming_a_candidate_records_is_in_its_code():
+    """compose may draw rename-identifiers as a step, which renamed the attack's new names to
+    var0, var1, ... while the record still listed them: the attack leaves compose out."""
+    import random
+
+    from metacompress.attack.space import SpaceSettings, build_spaces
+    from metacompress.tasks.base import Example
+
+    code = ("class A { int f(int count, int step) { int total = count + step; int twice = total * 2;\n"
+            "  if (twice > 3) { total = twice - step; } else { total += 1; } return total + twice; } }")
+    relations = AttackConfig(teacher="t", student="s", task="clone-detection", data="d")._relations("java")
+    assert "compose" not in relations and "rename-identifiers" not in relations
+    settings = SpaceSettings("java", (0,), relations, {}, "generated", "substitutes", 8, 2, 0)
+    space = build_spaces([Example("f", (code,), 0)], settings)[0]
+    rng, built = random.Random(0), 0
+    for _ in range(600):
+        candidate = space.random_candidate(rng, 2)
+        result = space.build(candidate)
+        if result is None or not candidate.renames or not candidate.relations:
+            continue
+        built += 1
+        for edit in space.describe(candidate):
+            if edit["kind"] == "rename":
+                assert re.search(rf"\b{re.escape(edit['to'])}\b", result[0]), (candidate, result[0])
+    assert built > 100

@@ -24,6 +24,9 @@ SUCCESS_AGAINST = ("prediction", "label")
 SUBSTITUTE_SOURCES = ("auto", "data", "generated")
 #: rename-identifiers is the attack's own renaming search: composing it would undo the chosen names
 OWN_RELATION = "rename-identifiers"
+#: compose may draw rename-identifiers as a step, undoing the chosen names too (and a candidate's
+#: records would list renamings its code no longer has); the attack composes relations itself
+COMPOSE = "compose"
 #: what --out may hold; the first marks a previous attack
 ATTACK_FILES = files(ATTACK)
 
@@ -93,11 +96,14 @@ class AttackConfig(OutputSettings, JudgingSettings, DataSettings, ModelSettings)
 
     def _relations(self, language: str) -> list[str]:
         if self.relations is None:
-            return [n for n in select_relations(None, language) if n != OWN_RELATION]
+            return [n for n in select_relations(None, language) if n not in (OWN_RELATION, COMPOSE)]
         chosen = select_relations(self.relations, language)
         if OWN_RELATION in chosen:
             raise UsageError(f"--relations: {OWN_RELATION} is the attack's own renaming search; "
                              "leave it out (the relations named are composed on top of the renamings)")
+        if COMPOSE in chosen:
+            raise UsageError(f"--relations: {COMPOSE} may rename variables itself, undoing the attack's renamings; "
+                             "leave it out (the attack composes up to --max-relations of the relations named)")
         return chosen
 
     def _check_attack_settings(self) -> None:

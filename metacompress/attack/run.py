@@ -211,11 +211,14 @@ def _probe(oracle: Oracle, outcome: Outcome) -> None:
 
 def _random_rewrites(config: AttackConfig, context: RunContext, attacked: Attacked):
     """Every relation once per input with the run's seed (what ``run`` draws), both models on it."""
+    from ..config import select_relations
     from ..distributed import rewrite_all
     from ..relations import RELATIONS, get_relation
 
     plan = context.plan
-    relations = list(plan.relations)
+    # what run would draw: compose too, unless --relations named others (the attack leaves it out)
+    relations = list(plan.relations) if config.relations is not None else [
+        n for n in select_relations(None, plan.language) if n != OWN_RELATION]
     if OWN_RELATION in RELATIONS.names() and plan.language in get_relation(OWN_RELATION).languages:
         relations.append(OWN_RELATION)
     rewrites = [r for r in rewrite_all(attacked.examples, relations, plan.language, plan.sides, config.seed,
