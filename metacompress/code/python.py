@@ -92,12 +92,11 @@ class _Scope:
     dynamic: bool = False
 
     def __post_init__(self) -> None:
+        #: where the outer parts end: nothing at or after it is evaluated outside (a quick test first)
         self.header_end = max((end for _, end in self.outer), default=0)
 
-    def evaluates(self, position: int) -> bool:
-        if position >= self.header_end:
-            return True
-        return not any(start <= position < end for start, end in self.outer)
+    def evaluated_outside(self, position: int) -> bool:
+        return any(start <= position < end for start, end in self.outer)
 
 
 def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
@@ -108,22 +107,19 @@ def python_variables(parsed: ParsedCode) -> tuple[list[Variable], list[Ban]]:
     placed = _place(identifiers, scopes, parsed.source, roles)
     bans = [Ban(_identifier(n), "a type parameter") for node in captures.get("banned_all", ()) for n in identifiers_under(node)]
     for node, _, name, scope, role in placed:
-        if role == "use":
-            if name in DYNAMIC_NAMES or (name == "dir" and _called_bare(node)):
-                _mark_dynamic(scope)
-            continue  # most identifiers: nothing more to note
-        if role == "walrus":
-            while scope.kind == "comprehension" and scope.parent is not None:
-                scope = scope.parent
-        if role in ("fixed", "param", "walrus", "bind"):
-            scope.bound.add(name)
-        if role == "fixed":
-            scope.fixed.add(name)
-        elif role == "param":
-            scope.params.add(name)
-        elif role == "global":
-            scope.declared_global.add(name)
-            bans.append(Ban(name, "declared global or nonlocal", scope.span))
+        if role != "use":  # most identifiers are plain uses: only the dynamic test below concerns them
+            if role == "walrus":
+                while scope.kind == "comprehension" and scope.parent is not None:
+                    scope = scope.parent
+            if role in ("fixed", "param", "walrus", "bind"):
+                scope.bound.add(name)
+            if role == "fixed":
+                scope.fixed.add(name)
+            elif role == "param":
+                scope.params.add(name)
+            elif role == "global":
+                scope.declared_global.add(name)
+                bans.append(Ban(name, "declared global or nonlocal", scope.span))
         if (name in DYNAMIC_NAMES and role != "param") or (name == "dir" and _called_bare(node)):
             _mark_dynamic(scope)
     for node in captures.get("dynamic", ()):
@@ -204,14 +200,14 @@ def _place(identifiers: list[Node], scopes: list[_Scope], source: bytes,
         while len(stack) > 1 and stack[-1].span[1] <= position:
             stack.pop()
         depth = len(stack) - 1
-        while depth > 0 and position < stack[depth].header_end and not stack[depth].evaluates(position):
+        while depth > 0 and position < stack[depth].header_end and stack[depth].evaluated_outside(position):
             depth -= 1
         spelling = source[position:end]
         name = names.get(spelling)
         if name is None:
             name = names[spelling] = fold_name(spelling.decode("utf-8", "replace"))
         placed.append((node, (position, end), name, stack[depth], roles.get(position, "use")))
-    while index < len(scopes):
+    while index < count:
         _push(stack, scopes[index])
         index += 1
     return placed
