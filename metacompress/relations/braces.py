@@ -29,7 +29,7 @@ from tree_sitter import Node, Query
 
 from ..code.effects import looks_like_macro
 from ..code.parsing import ParsedCode, get_language, walk
-from ..code.sites import ErrorGuard, pick
+from ..code.sites import ErrorGuard, by_span, pick
 from ..errors import NotApplicable
 from .base import Edit, Relation, register_relation
 from .branches import _takes_dangling_else
@@ -115,7 +115,7 @@ def _query(language: str) -> Query:
 def _bodies(parsed: ParsedCode) -> list[Node]:
     found = parsed.captures(_query(parsed.language)).get("body", [])
     found = [node for node in found if node.type not in COMMENT_TYPES and node.type != "else_clause"]
-    found.sort(key=lambda node: (node.start_byte, node.end_byte))
+    found.sort(key=by_span)
     unique: list[Node] = []
     for node in found:  # else_clause's child and the if's alternative may both capture in C
         if not unique or (unique[-1].start_byte, unique[-1].end_byte) != (node.start_byte, node.end_byte):
