@@ -232,7 +232,7 @@ def test_renamings_that_would_stop_python_compiling_are_not_proven_to_compile(co
     assert renames_keep_tree(parsed, renames)
     assert not renames_keep_compiling(parsed, renames)
     assert python_compiles(code)
-    assert not python_compiles(splice(parsed.source, rename_edits(parsed.source, [(_Named(old, [first]), "fresh")])).decode())
+    assert not python_compiles(renamed_source(parsed, old, [first], "fresh").decode())
 
 
 def test_a_renaming_inside_the_future_imports_is_not_proven_to_compile(grammars_listed):
@@ -252,6 +252,11 @@ class _Named:
         self.name, self.occurrences = name, occurrences
 
 
+def renamed_source(parsed: ParsedCode, old: str, spans: list[tuple[int, int]], new: str) -> bytes:
+    """The source with ``old`` at ``spans`` (all or some of its occurrences) renamed to ``new``."""
+    return splice(parsed.source, rename_edits(parsed.source, [(_Named(old, spans), new)]))
+
+
 @pytest.mark.parametrize("language,code,old,new", [
     ("c", "# define X\n", "define", "foo"),  # a directive's name, after "# "
     ("c", "int c = 'a b';\n", "a", "xy"),  # letters of a character literal
@@ -266,7 +271,7 @@ def test_letters_inside_another_token_are_never_proven(language, code, old, new,
     parsed = ParsedCode.parse(code, language)
     spans = [(m.start(), m.end()) for m in re.finditer(rb"(?<!\w)" + old.encode() + rb"(?!\w)", parsed.source)]
     assert spans and not renames_keep_tree(parsed, [(old, spans, new)])
-    changed = splice(parsed.source, rename_edits(parsed.source, [(_Named(old, spans), new)]))
+    changed = renamed_source(parsed, old, spans, new)
     fresh = get_parser(language).parse(changed)
     assert fresh.root_node.has_error or shape(fresh) != shape(parsed.tree) or not python_compiles(changed.decode())
 
@@ -307,7 +312,7 @@ def test_a_case_line_after_a_lone_carriage_return_is_not_proven_to_compile():
     first = occurrences(parsed.source, b"k")[0]
     assert not renames_keep_compiling(parsed, [("k", [first], "fresh")])
     assert python_compiles(code)
-    assert not python_compiles(splice(parsed.source, rename_edits(parsed.source, [(_Named("k", [first]), "fresh")])).decode())
+    assert not python_compiles(renamed_source(parsed, "k", [first], "fresh").decode())
 
 
 def test_python_reads_an_underscore_as_a_keyword_only_after_a_case(grammars_listed):
@@ -346,7 +351,7 @@ def test_a_variable_named_underscore_is_proven_only_where_no_case_word_occurs(co
     spans = occurrences(parsed.source, b"_")
     renames = [("_", spans, "fresh")]
     assert renames_keep_tree(parsed, renames) is proven
-    renamed = splice(parsed.source, rename_edits(parsed.source, [(_Named("_", spans), "fresh")]))
+    renamed = renamed_source(parsed, "_", spans, "fresh")
     assert shape(get_parser("python").parse(renamed)) == shape(parsed.tree)
     assert python_compiles(renamed.decode())
     assert not proven or renames_keep_compiling(parsed, renames)
@@ -357,5 +362,5 @@ def test_renaming_a_wildcard_changes_the_tree_where_the_proof_refuses(grammars_l
     parsed = ParsedCode.parse(code, "python")
     spans = occurrences(parsed.source, b"_")
     assert not renames_keep_tree(parsed, [("_", spans, "fresh")])
-    renamed = splice(parsed.source, rename_edits(parsed.source, [(_Named("_", spans), "fresh")]))
+    renamed = renamed_source(parsed, "_", spans, "fresh")
     assert shape(get_parser("python").parse(renamed)) != shape(parsed.tree)  # a capture pattern now
