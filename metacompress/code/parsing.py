@@ -144,12 +144,9 @@ class ParsedCode:
             self._signature = error_signature(self.tree)
         return self._signature
 
-    def line_of(self, byte_offset: int) -> int:
-        return self.source.count(b"\n", 0, byte_offset) + 1
-
     def lines_of(self, offsets: list[int]) -> list[int]:
-        """``line_of`` each of ascending ``offsets``, counting each stretch of text once (a
-        renaming describes a site per variable)."""
+        """The 1-based line of each of ascending byte ``offsets``, counting each stretch of text
+        once (a renaming describes a site per variable)."""
         lines, line, previous = [], 1, 0
         for offset in offsets:
             line += self.source.count(b"\n", previous, offset)
